@@ -1,0 +1,1 @@
+"""Per-kiosk-model hardware settings (YAML), loaded and validated by kiosk.hardware."""

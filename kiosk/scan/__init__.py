@@ -1,0 +1,1 @@
+"""Scanning pipeline: capture → rectify → quality → OCR → codes → classify → extract → compress."""

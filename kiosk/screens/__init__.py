@@ -1,0 +1,1 @@
+"""Kiosk screens: one module per screen; logic lives in kiosk services."""

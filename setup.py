@@ -1,0 +1,82 @@
+"""Build for the ``tongban`` distribution (市域通办).
+
+``setup.py`` is the build; tool settings (ruff, pytest) live in ``pyproject.toml``.
+Extras split what a kiosk needs from what a server needs, so a village kiosk does not
+carry the server stack and the server does not carry Kivy.
+"""
+
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+CORE = [
+    "pydantic>=2.7,<3",
+    "python-stdnum>=1.20",
+    "chinesecalendar>=1.9",
+    "click>=8.1",
+    "platformdirs>=4",
+    "PyYAML>=6",
+    "SQLAlchemy>=2.0,<2.2",
+    "requests>=2.31",
+    "segno>=1.6",
+    "reportlab>=4",
+    "cryptography>=42",
+    "pypinyin>=0.51",
+]
+SCAN = [
+    "opencv-python-headless>=4.9",
+    "numpy>=1.26",
+    "Pillow>=10",
+    "pytesseract>=0.3.10",
+    "pyzbar>=0.1.9",
+    "zxing-cpp>=2.2",
+    "rapidocr==3.10.0",
+    "onnxruntime>=1.17",
+    "pypdfium2>=4",
+]
+KIOSK = [*SCAN, "kivy==2.3.1"]
+SERVER = [
+    "Flask>=3.0",
+    "alembic>=1.13",
+    "psycopg[binary]>=3.1",
+    "gunicorn>=22",
+    "argon2-cffi>=23",
+    "openpyxl>=3.1",
+    "jsonschema>=4.20",
+]
+DEV = [
+    "pytest>=8",
+    "hypothesis>=6",
+    "ruff>=0.5",
+    "pypdf>=4",
+    "playwright>=1.45",
+    "psutil>=5.9",
+]
+
+setup(
+    name="tongban",
+    version="0.1.0",
+    description="市域通办: apply for any government service at any village service point",
+    long_description=Path(__file__).with_name("README.md").read_text(encoding="utf-8"),
+    long_description_content_type="text/markdown",
+    python_requires=">=3.11",
+    packages=find_packages(
+        include=["kiosk*", "sync_server*", "shared_schema*", "tongban_cli*", "hardware_profiles*"]
+    ),
+    include_package_data=True,
+    package_data={
+        "shared_schema": ["data/*.yaml", "data/*.json", "data/*.csv", "data/**/*.yaml"],
+        "sync_server": ["templates/**/*", "static/**/*", "migrations/**/*", "alembic.ini"],
+        "kiosk": ["locale/**/*", "assets/**/*", "*.kv", "screens/*.kv"],
+        "hardware_profiles": ["*.yaml"],
+    },
+    install_requires=CORE,
+    extras_require={
+        "scan": SCAN,
+        "kiosk": KIOSK,
+        "server": SERVER,
+        "dev": DEV,
+        "all": sorted(set(KIOSK + SERVER + DEV)),
+    },
+    entry_points={"console_scripts": ["tongban=tongban_cli.main:cli"]},
+)

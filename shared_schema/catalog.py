@@ -1,0 +1,217 @@
+"""The catalog (梳理清单): matters, their guides (办事指南) and material lists.
+
+Guide elements follow GB/T 36114 and the national guide norms; docs/guide-elements.md
+lists each element with its source.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from pydantic import Field, model_validator
+
+from .base import SchemaModel
+from .enums import (
+    CaseType,
+    Delivery,
+    FrequencyTier,
+    HandlingMode,
+    MaterialForm,
+    MaterialKind,
+    ResultKind,
+)
+from .geography import Department, Division, Station
+
+MATTER_CODE = r"^[0-9A-Z]{2,10}(-[0-9A-Z]{2,10}){1,3}$"
+
+
+class RecognitionHints(SchemaModel):
+    """How the scanner recognises a page of this material."""
+
+    kind: MaterialKind = MaterialKind.document
+    keywords: list[str] = Field(default_factory=list, description="all should appear")
+    any_keywords: list[str] = Field(default_factory=list, description="at least one appears")
+    barcode_patterns: list[str] = Field(default_factory=list, description="regex on payloads")
+    fields: list[str] = Field(
+        default_factory=list, description="fields to extract: id_number, uscc, name, date, phone"
+    )
+    page_size: str = Field("A4", pattern=r"^(A4|A5|id_card|photo)$")
+    colour: bool = Field(False, description="keep colour when compressing")
+
+
+class MaterialRequirement(SchemaModel):
+    """申请材料 as the guide asks for it."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{1,40}$")
+    name: str = Field(min_length=2)
+    form: MaterialForm = MaterialForm.original
+    copies: int = Field(1, ge=1, le=20)
+    min_pages: int = Field(1, ge=1, le=200)
+    max_pages: int | None = Field(None, ge=1, le=500)
+    source: str = Field(min_length=2, description="出具单位/来源, e.g. 申请人自备")
+    required: bool = True
+    condition: str | None = Field(
+        None, description="when required only in some cases: a yes/no question in Chinese"
+    )
+    note: str | None = None
+    hints: RecognitionHints = Field(default_factory=RecognitionHints)
+
+    @model_validator(mode="after")
+    def _condition_consistent(self) -> MaterialRequirement:
+        if not self.required and not self.condition:
+            raise ValueError("a material that is not always required needs its condition")
+        if self.max_pages is not None and self.max_pages < self.min_pages:
+            raise ValueError("max_pages is smaller than min_pages")
+        return self
+
+
+class Fee(SchemaModel):
+    item: str
+    amount_yuan: Decimal = Field(ge=0)
+    basis: str | None = None
+
+
+class ProcessStep(SchemaModel):
+    name: str
+    description: str
+
+
+class Guide(SchemaModel):
+    """办事指南: every element a resident reads before applying (GB/T 36114)."""
+
+    applicant_scope: str = Field(min_length=2, description="服务对象")
+    basis: list[str] = Field(min_length=1, description="设定依据")
+    implementing_body: str = Field(min_length=2, description="实施主体")
+    conditions: list[str] = Field(min_length=1, description="受理条件")
+    materials: list[MaterialRequirement] = Field(min_length=1, description="申请材料")
+    process: list[ProcessStep] = Field(min_length=1, description="办理流程")
+    fees: list[Fee] = Field(default_factory=list, description="收费标准; empty = 不收费")
+    fee_basis: str | None = Field(None, description="收费依据")
+    result_name: str = Field(min_length=2, description="审批结果名称")
+    result_sample: str | None = Field(None, description="审批结果样本说明")
+    delivery_note: str = Field(min_length=2, description="结果送达说明")
+    quantity_limit: str = Field("无数量限制", description="数量限制")
+    special_procedures: str | None = Field(None, description="特别程序")
+    consultation_phone: str = Field(min_length=5, description="咨询电话")
+    complaint_phone: str = Field(min_length=5, description="监督投诉电话")
+    location: str = Field(min_length=2, description="办理地点")
+    hours: str = Field(min_length=2, description="办理时间")
+    progress_query: str = Field(min_length=2, description="办理进度查询方式")
+    faq: list[str] = Field(default_factory=list, description="常见问题")
+
+    def material(self, code: str) -> MaterialRequirement:
+        for item in self.materials:
+            if item.code == code:
+                return item
+        raise KeyError(code)
+
+
+class Entrustment(SchemaModel):
+    """A department allowed to decide on behalf of home departments (异地委托审批)."""
+
+    department: str = Field(description="code of the entrusted department")
+    on_behalf_of: list[str] = Field(min_length=1, description="codes of the home departments")
+
+
+class Matter(SchemaModel):
+    """政务服务事项: one tongban service and its guide."""
+
+    code: str = Field(pattern=MATTER_CODE)
+    name: str = Field(min_length=2)
+    domain: str = Field(min_length=1)
+    frequency: FrequencyTier
+    handling_mode: HandlingMode
+    case_type: CaseType
+    legal_days: int = Field(ge=0, le=365, description="法定时限, working days")
+    promised_days: int = Field(ge=0, le=365, description="承诺时限, working days")
+    result_kinds: list[ResultKind] = Field(min_length=1)
+    delivery_options: list[Delivery] = Field(min_length=1)
+    online: bool = True
+    offline: bool = True
+    applicant_kinds: list[str] = Field(default_factory=lambda: ["person"])
+    keywords: list[str] = Field(default_factory=list, description="extra search words")
+    entrustments: list[Entrustment] = Field(default_factory=list)
+    guide: Guide
+
+    @model_validator(mode="after")
+    def _limits_consistent(self) -> Matter:
+        if self.promised_days > self.legal_days:
+            raise ValueError("promised_days exceeds legal_days")
+        if self.case_type is CaseType.instant and self.promised_days != 0:
+            raise ValueError("an instant case (即办件) has promised_days 0")
+        if self.handling_mode is HandlingMode.entrusted_approval and not self.entrustments:
+            raise ValueError("entrusted approval needs at least one entrustment")
+        codes = [m.code for m in self.guide.materials]
+        if len(codes) != len(set(codes)):
+            raise ValueError("material codes repeat within the guide")
+        return self
+
+
+class CatalogVersion(SchemaModel):
+    """Which published catalog a kiosk holds; submissions name it."""
+
+    version: str = Field(pattern=r"^\d{4}\.\d{2}\.\d{2}(\.\d+)?$")
+    published_on: date
+    city_code: str = Field(pattern=r"^\d{6}$")
+    city_name: str
+
+
+class Catalog(SchemaModel):
+    """The whole published list plus the places and departments it refers to."""
+
+    version: CatalogVersion
+    divisions: list[Division]
+    departments: list[Department]
+    stations: list[Station]
+    matters: list[Matter]
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Catalog:
+        division_codes = {d.code for d in self.divisions}
+        department_codes = {d.code for d in self.departments}
+        matter_codes = [m.code for m in self.matters]
+        problems: list[str] = []
+        if len(matter_codes) != len(set(matter_codes)):
+            problems.append("matter codes repeat")
+        for dept in self.departments:
+            if dept.division_code not in division_codes:
+                problems.append(f"department {dept.code}: unknown division {dept.division_code}")
+            for code in dept.matters:
+                if code not in matter_codes:
+                    problems.append(f"department {dept.code}: unknown matter {code}")
+        for station in self.stations:
+            if station.division_code not in division_codes:
+                problems.append(f"station {station.code}: unknown division {station.division_code}")
+        for matter in self.matters:
+            for ent in matter.entrustments:
+                for code in [ent.department, *ent.on_behalf_of]:
+                    if code not in department_codes:
+                        problems.append(f"matter {matter.code}: unknown department {code}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def matter(self, code: str) -> Matter:
+        for item in self.matters:
+            if item.code == code:
+                return item
+        raise KeyError(code)
+
+    def division(self, code: str) -> Division:
+        for item in self.divisions:
+            if item.code == code:
+                return item
+        raise KeyError(code)
+
+    def department(self, code: str) -> Department:
+        for item in self.departments:
+            if item.code == code:
+                return item
+        raise KeyError(code)
+
+    def station(self, code: str) -> Station:
+        for item in self.stations:
+            if item.code == code:
+                return item
+        raise KeyError(code)

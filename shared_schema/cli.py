@@ -1,0 +1,59 @@
+"""``tongban schema …``: look at the catalog and export the JSON Schemas."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from tongban_cli.common import emit, fail, home_option, json_option
+
+from .errors import SchemaError
+from .export import export_schemas
+from .loader import load_catalog
+
+
+@click.group()
+@home_option("schema")
+def schema() -> None:
+    """Shared schema: catalog and JSON Schema export."""
+
+
+@schema.command("export")
+@click.argument("folder", type=click.Path(file_okay=False))
+@json_option
+def export_cmd(folder: str, as_json: bool) -> None:
+    """Write one JSON Schema file per shared model into FOLDER."""
+    paths = export_schemas(Path(folder))
+    emit([str(p) for p in paths], as_json, lambda ps: f"wrote {len(ps)} schemas to {folder}")
+
+
+@schema.command("catalog")
+@click.option(
+    "--path",
+    "folder",
+    type=click.Path(exists=True, file_okay=False),
+    default=None,
+    help="Catalog folder (default: the packaged 晋城市 demo catalog).",
+)
+@json_option
+def catalog_cmd(folder: str | None, as_json: bool) -> None:
+    """Validate and print a catalog (default: the demo catalog)."""
+    try:
+        catalog = load_catalog(folder)
+    except SchemaError as exc:
+        fail(str(exc), as_json, **exc.to_dict())
+        return
+    if as_json:
+        emit(catalog.to_json_dict(), True)
+        return
+    click.echo(
+        f"{catalog.version.city_name} 市域通办事项清单 {catalog.version.version} "
+        f"({len(catalog.matters)} matters, {len(catalog.departments)} departments, "
+        f"{len(catalog.stations)} stations, {len(catalog.divisions)} divisions)"
+    )
+    for matter in sorted(catalog.matters, key=lambda m: (m.frequency.value, m.domain, m.code)):
+        click.echo(
+            f"  {matter.code:<18} {matter.frequency.value:<6} {matter.handling_mode.value:<19} "
+            f"{matter.domain:<6} {matter.name}"
+        )

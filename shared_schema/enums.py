@@ -1,0 +1,109 @@
+"""Closed vocabularies of the standard, named as in the glossary."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class FrequencyTier(StrEnum):
+    """高频 / 中频 / 低频 (5.2, 5.3)."""
+
+    high = "high"
+    medium = "medium"
+    low = "low"
+
+
+class HandlingMode(StrEnum):
+    """Who accepts and decides (3.2, 3.3); city-level matters go to the city department."""
+
+    home_acceptance = "home_acceptance"  # 异地代收、属地受理
+    entrusted_approval = "entrusted_approval"  # 异地委托审批
+    city_level = "city_level"  # 市级事项: the city department decides
+
+
+class CaseType(StrEnum):
+    """即办件 / 承诺件."""
+
+    instant = "instant"
+    promised = "promised"
+
+
+class Stage(StrEnum):
+    """The flow card's four stages (附录 D)."""
+
+    collect = "collect"  # 收件
+    transfer = "transfer"  # 流转
+    process = "process"  # 办理
+    deliver = "deliver"  # 送达
+
+
+class SpecialStage(StrEnum):
+    """特殊环节, not counted in the promised time limit (附录 D)."""
+
+    inspection = "inspection"  # 勘验
+    review = "review"  # 评审
+    rectification = "rectification"  # 整改
+
+
+class Delivery(StrEnum):
+    """送达 (7.3, 8.5): mail to the applicant or to the window for pickup; or online."""
+
+    mail = "mail"
+    pickup = "pickup"
+    online = "online"  # 线上领取电子证照
+
+
+class ResultKind(StrEnum):
+    electronic_certificate = "electronic_certificate"  # 电子证照
+    paper = "paper"
+
+
+class ApplicantKind(StrEnum):
+    person = "person"
+    enterprise = "enterprise"
+
+
+class MaterialForm(StrEnum):
+    """Whether a material is the original, a copy, or an electronic file."""
+
+    original = "original"  # 原件
+    copy = "copy"  # 复印件
+    electronic = "electronic"  # 电子材料
+
+
+class MaterialKind(StrEnum):
+    """What a material physically is; drives classification and compression."""
+
+    id_card_front = "id_card_front"  # 身份证人像面
+    id_card_back = "id_card_back"  # 身份证国徽面
+    household_register = "household_register"  # 户口簿
+    business_licence = "business_licence"  # 营业执照
+    form = "form"  # 申请表 / 登记表
+    certificate = "certificate"  # 证明、证书
+    photo = "photo"  # 照片
+    document = "document"  # any other text document
+
+
+class SubmissionState(StrEnum):
+    """Life of a submission, kiosk outbox through department decision."""
+
+    draft = "draft"
+    finalized = "finalized"
+    uploading = "uploading"
+    acknowledged = "acknowledged"
+    routed = "routed"
+    accepted = "accepted"
+    correction_requested = "correction_requested"
+    rejected = "rejected"
+    special_stage = "special_stage"
+    completed = "completed"
+    delivered = "delivered"
+    archived = "archived"
+
+
+class DivisionLevel(StrEnum):
+    province = "province"
+    city = "city"
+    county = "county"
+    township = "township"
+    village = "village"

@@ -1,0 +1,149 @@
+"""The data of the standard's four appendix forms, plus the evaluation (9.1).
+
+These hold what the forms print, filled from records; renderers (PDF, XLSX) live with
+the kiosk and server, not here.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from uuid import UUID
+
+from pydantic import Field
+
+from .base import SchemaModel
+from .enums import CaseType, SpecialStage, Stage
+
+TRANSFER_WORKING_DAYS = 2  # 附录 A: "我单位负责将你的申请材料在 2 日内转报"
+
+PROMISE_TEMPLATE = (
+    "我(单位)向{department}申请办理{matter}，提交的以上材料真实合法有效，"
+    "并对申请材料实质内容的真实性负责。如有虚假，愿意承担相应的法律责任。"
+)
+
+RECEIPT_STATEMENT_TEMPLATE = (
+    "你申请办理的{matter}，属于{department}的权限，我单位负责将你的申请材料在 {days} 日内转报到{department}。"
+)
+
+
+class MaterialRow(SchemaModel):
+    """One row of the materials table in 附录 A and 附录 B (序号 材料名称 数量 页数 备注)."""
+
+    index: int = Field(ge=1)
+    name: str
+    count: int = Field(ge=0)
+    pages: int = Field(ge=0)
+    note: str = ""
+
+
+class ReceiptNotice(SchemaModel):
+    """申请材料接收通知书 (附录 A)."""
+
+    receipt_no: str
+    applicant_name: str
+    matter_name: str
+    department_name: str = Field(description="事项办理单位")
+    transfer_days: int = TRANSFER_WORKING_DAYS
+    materials: list[MaterialRow]
+    contact_phone: str
+    address: str = ""
+    unit: str = Field(description="单位: the collecting station")
+    issued_on: date
+
+    def statement(self) -> str:
+        return RECEIPT_STATEMENT_TEMPLATE.format(
+            matter=self.matter_name, department=self.department_name, days=self.transfer_days
+        )
+
+
+class TransferSlip(SchemaModel):
+    """申请材料转办单 (附录 B): travels with the materials to the department."""
+
+    receipt_no: str
+    matter_name: str
+    department_name: str
+    materials: list[MaterialRow]
+    promise_text: str
+    applicant_signature: str = Field(description="申请人(签名或盖章)")
+    legal_representative: str = ""
+    contact_phone: str
+    address: str = ""
+    receiving_unit: str = Field(description="接件单位")
+    received_on: date
+
+
+class LedgerEntry(SchemaModel):
+    """事项办理台账 (附录 C), exactly the standard's columns."""
+
+    handled_at: datetime = Field(description="办理时间")
+    section: str = Field(description="业务科室")
+    matter_name: str = Field(description="办理事项")
+    quantity: int = Field(1, ge=1, description="数量")
+    case_type: CaseType = Field(description="办件类型 (即办件/承诺件)")
+    applicant: str = Field(description="申请人")
+    phone: str = Field(description="联系电话")
+    window: str = Field(description="办理窗口")
+    staff: str = Field(description="办理人员")
+    state: str = Field(description="办理状态")
+    note: str = Field("", description="备注")
+
+
+LEDGER_COLUMNS: list[tuple[str, str]] = [
+    ("handled_at", "办理时间"),
+    ("section", "业务科室"),
+    ("matter_name", "办理事项"),
+    ("quantity", "数量"),
+    ("case_type", "办件类型 (即办件/承诺件)"),
+    ("applicant", "申请人"),
+    ("phone", "联系电话"),
+    ("window", "办理窗口"),
+    ("staff", "办理人员"),
+    ("state", "办理状态"),
+    ("note", "备注"),
+]
+
+
+class FlowStageRecord(SchemaModel):
+    """One of the four rows 收件/流转/办理/送达 of 附录 D."""
+
+    stage: Stage
+    received_at: datetime | None = Field(None, description="接件时间")
+    finished_at: datetime | None = Field(None, description="办结时间")
+    opinion: str = Field("", description="办理意见")
+    responsible: str = Field("", description="责任人")
+
+
+class SpecialStageRecord(SchemaModel):
+    """勘验/评审/整改: not counted in the promised time limit."""
+
+    kind: SpecialStage
+    started_at: datetime
+    ended_at: datetime | None = None
+    reason: str = ""
+    responsible: str = ""
+
+
+class FlowCard(SchemaModel):
+    """审批流程登记卡 (附录 D), filled from recorded events, archived with the materials."""
+
+    matter_name: str = Field(description="申请事项")
+    applicant_name: str = Field(description="申请人姓名")
+    contact_name: str = Field(description="联系人")
+    contact_phone: str = Field(description="联系电话")
+    receipt_no: str = Field(description="受理编号")
+    promised_days: int = Field(ge=0, description="承诺时限 (working days)")
+    accepted_at: datetime | None = Field(None, description="受理时间")
+    stages: list[FlowStageRecord] = Field(min_length=4, max_length=4)
+    special_stages: list[SpecialStageRecord] = Field(default_factory=list)
+
+
+class Evaluation(SchemaModel):
+    """评价 (9.1): a 1–5 rating at collection or at handling; queued like a submission."""
+
+    evaluation_uuid: UUID
+    receipt_no: str | None = None
+    station_code: str
+    at_stage: Stage = Stage.collect
+    score: int = Field(ge=1, le=5)
+    comment: str = Field("", max_length=500)
+    created_at: datetime

@@ -1,0 +1,98 @@
+"""Validators for the identifiers residents and enterprises hand in.
+
+Check digits are python-stdnum's (GB 11643 for 居民身份证号码, GB 32100 for 统一社会信用代码):
+a well-kept library beats a hand-rolled mod-11. Each validator returns the canonical
+form or raises ``ValueError`` with an English message; pydantic turns that into a field
+problem, the kiosk into a Chinese prompt.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated
+
+from pydantic import AfterValidator
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
+
+_STDNUM_REASONS = {
+    InvalidLength: "wrong length",
+    InvalidFormat: "wrong format",
+    InvalidChecksum: "check digit does not match",
+    InvalidComponent: "invalid component (e.g. birth date)",
+}
+
+_PHONE = re.compile(r"^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+_DIVISION = re.compile(r"^\d{2}(?:\d{4}|\d{7}|\d{10})$")
+
+
+def _reason(exc: Exception) -> str:
+    for kind, text in _STDNUM_REASONS.items():
+        if isinstance(exc, kind):
+            return text
+    return "invalid"
+
+
+def validate_id_number(value: str) -> str:
+    """A resident ID number (18 chars, GB 11643), upper-case X, birth date real and past."""
+    try:
+        number = ric.validate(value)
+    except Exception as exc:  # stdnum raises its own ValidationError subclasses
+        raise ValueError(f"invalid resident ID number: {_reason(exc)}") from exc
+    if len(number) != 18:
+        raise ValueError("invalid resident ID number: must be 18 characters")
+    if ric.get_birth_date(number) > date.today():
+        raise ValueError("invalid resident ID number: birth date in the future")
+    return number
+
+
+def validate_uscc(value: str) -> str:
+    """A unified social credit code (18 chars, GB 32100 check character)."""
+    try:
+        return uscc.validate(value)
+    except Exception as exc:
+        raise ValueError(f"invalid unified social credit code: {_reason(exc)}") from exc
+
+
+def validate_phone(value: str) -> str:
+    """A mainland mobile (11 digits) or landline with area code; spaces are dropped."""
+    compact = re.sub(r"[\s()（）]", "", value or "")
+    if compact.startswith("+86"):
+        compact = compact[3:]
+    if not _PHONE.match(compact):
+        raise ValueError("invalid phone number: expected 11-digit mobile or 0AAA-NNNNNNN landline")
+    return compact
+
+
+def validate_division_code(value: str) -> str:
+    """A division code: 6 digits (GB/T 2260), 9 (township) or 12 (village, 统计用区划代码)."""
+    if not isinstance(value, str) or not _DIVISION.match(value):
+        raise ValueError("invalid division code: expected 6, 9 or 12 digits")
+    return value
+
+
+def is_valid_id_number(value: str) -> bool:
+    return ric.is_valid(value) and len(ric.compact(value)) == 18
+
+
+def is_valid_uscc(value: str) -> bool:
+    return uscc.is_valid(value)
+
+
+def mask_id_number(value: str) -> str:
+    """Show only what staff need to tell applicants apart: 1405**********123X."""
+    if len(value) < 8:
+        return "*" * len(value)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def county_of(division_code: str) -> str:
+    """The 6-digit county-level code a 6/9/12-digit division code lies in."""
+    return division_code[:6]
+
+
+IdNumber = Annotated[str, AfterValidator(validate_id_number)]
+Uscc = Annotated[str, AfterValidator(validate_uscc)]
+Phone = Annotated[str, AfterValidator(validate_phone)]
+DivisionCode = Annotated[str, AfterValidator(validate_division_code)]

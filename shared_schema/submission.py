@@ -1,0 +1,171 @@
+"""What a kiosk sends: the applicant, the pages, the check result, the promise.
+
+The manifest is content-addressed: pages are named by sha256, so the server can say which
+bytes it still lacks and a repeated upload can be recognised for what it is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import Field, model_validator
+
+from .base import SchemaModel
+from .enums import ApplicantKind, Delivery, SubmissionState
+from .identifiers import DivisionCode, IdNumber, Phone, Uscc
+
+PROTOCOL_VERSION = "1.0"
+SHA256 = r"^[0-9a-f]{64}$"
+RECEIPT_NO = r"^[0-9A-Z]{3,16}-[0-9A-Z]{1,8}-\d{8}-\d{4,6}$"
+
+
+class Applicant(SchemaModel):
+    """申请人: a person (ID number) or an enterprise (credit code + legal representative)."""
+
+    kind: ApplicantKind
+    name: str = Field(min_length=1, max_length=100)
+    id_number: IdNumber | None = None
+    uscc: Uscc | None = None
+    legal_representative: str | None = None
+    phone: Phone
+    address: str | None = Field(None, max_length=200)
+    home_division: DivisionCode
+
+    @model_validator(mode="after")
+    def _identity_present(self) -> Applicant:
+        if self.kind is ApplicantKind.person and not self.id_number:
+            raise ValueError("a person applicant needs id_number")
+        if self.kind is ApplicantKind.enterprise and not self.uscc:
+            raise ValueError("an enterprise applicant needs uscc")
+        return self
+
+
+class PageRecord(SchemaModel):
+    """页: one stored page image, addressed by its hash."""
+
+    sha256: str = Field(pattern=SHA256)
+    size: int = Field(gt=0, le=20_000_000)
+    content_type: str = Field(pattern=r"^image/(jpeg|png|tiff|webp)$")
+    width: int = Field(gt=0)
+    height: int = Field(gt=0)
+    ocr_text: str = Field("", max_length=20_000)
+    ocr_confidence: float | None = Field(None, ge=0, le=100)
+    fields: dict[str, str] = Field(default_factory=dict)
+
+
+class SubmittedMaterial(SchemaModel):
+    """申请材料 as handed in: which requirement it meets, how many copies, its pages."""
+
+    requirement_code: str
+    name: str
+    count: int = Field(1, ge=1, le=20)
+    pages: list[PageRecord] = Field(default_factory=list)
+    note: str | None = None
+
+
+class CompletenessIssue(SchemaModel):
+    """One thing missing or wrong, in words a resident understands."""
+
+    code: str = Field(description="reason code, e.g. missing_material, id_mismatch")
+    material_code: str | None = None
+    message: str = Field(description="Chinese, for the resident")
+
+
+class CompletenessResult(SchemaModel):
+    """The kiosk's formal check (形式审查): complete, or every issue at once."""
+
+    complete: bool
+    issues: list[CompletenessIssue] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _issues_match(self) -> CompletenessResult:
+        if self.complete == bool(self.issues):
+            raise ValueError("complete must be true exactly when there are no issues")
+        return self
+
+
+class Promise(SchemaModel):
+    """The applicant's signed promise from the transfer slip (附录 B)."""
+
+    text: str = Field(min_length=20)
+    confirmed: bool
+    confirmed_at: datetime
+    signature_sha256: str | None = Field(None, pattern=SHA256)
+
+    @model_validator(mode="after")
+    def _must_confirm(self) -> Promise:
+        if not self.confirmed:
+            raise ValueError("the promise must be confirmed before a submission is finalised")
+        return self
+
+
+class DeliveryChoice(SchemaModel):
+    """送达: mail to an address, pickup at the collecting station, or online."""
+
+    method: Delivery
+    address: str | None = Field(None, max_length=200)
+    recipient: str | None = None
+    phone: Phone | None = None
+
+    @model_validator(mode="after")
+    def _address_for_mail(self) -> DeliveryChoice:
+        if self.method is Delivery.mail and not self.address:
+            raise ValueError("mail delivery needs an address")
+        return self
+
+
+class SubmissionManifest(SchemaModel):
+    """Everything about one application, as the kiosk commits it to the server."""
+
+    protocol_version: str = PROTOCOL_VERSION
+    client_uuid: UUID
+    receipt_no: str = Field(pattern=RECEIPT_NO)
+    kiosk_id: str
+    station_code: str
+    created_at: datetime
+    matter_code: str
+    catalog_version: str
+    applicant: Applicant
+    materials: list[SubmittedMaterial]
+    answers: dict[str, bool] = Field(
+        default_factory=dict, description="answers to conditional-material questions"
+    )
+    completeness: CompletenessResult
+    delivery: DeliveryChoice
+    promise: Promise
+
+    @model_validator(mode="after")
+    def _timezone_aware(self) -> SubmissionManifest:
+        if self.created_at.tzinfo is None:
+            raise ValueError("created_at must carry a timezone")
+        return self
+
+    def page_hashes(self) -> list[str]:
+        """Every page hash in order, each once."""
+        seen: dict[str, None] = {}
+        for material in self.materials:
+            for page in material.pages:
+                seen.setdefault(page.sha256, None)
+        return list(seen)
+
+    def content_digest(self) -> str:
+        """A stable digest of the content, so a replay can be told from a conflict."""
+        body: dict[str, Any] = self.model_dump(mode="json")
+        raw = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+class StatusEvent(SchemaModel):
+    """One change a kiosk must learn of, in the per-kiosk feed (cursor = ``seq``)."""
+
+    seq: int = Field(ge=1)
+    client_uuid: UUID
+    receipt_no: str
+    state: SubmissionState
+    at: datetime
+    message: str = Field(description="Chinese, shown to the resident")
+    detail: dict[str, Any] = Field(default_factory=dict)

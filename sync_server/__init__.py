@@ -1,0 +1,1 @@
+"""Sync server: enrollment, exactly-once ingest, routing, department workspace."""

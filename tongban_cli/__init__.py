@@ -1,0 +1,1 @@
+"""The ``tongban`` command: one console script, a sub-command group per part."""

@@ -1,0 +1,76 @@
+"""What every command group shares: where its data lives (``--home``) and ``--json``."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from platformdirs import user_data_dir
+
+
+def resolve_home(value: str | None, part: str) -> Path:
+    """``--home``, else ``TONGBAN_HOME``, else the user's data dir; one sub-folder per part.
+
+    Several kiosks and a server can run side by side on one machine by giving each its
+    own ``--home``.
+    """
+    base = value or os.environ.get("TONGBAN_HOME")
+    path = Path(base) if base else Path(user_data_dir("tongban")) / part
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def home_option(part: str) -> Callable:
+    """Decorator for a group: adds ``--home`` and stores the resolved path in ``ctx.obj``."""
+
+    def decorate(func: Callable) -> Callable:
+        def callback(ctx: click.Context, _param: click.Parameter, value: str | None) -> Path:
+            ctx.ensure_object(dict)
+            ctx.obj["home_arg"] = value
+            ctx.obj["part"] = part
+            return value
+
+        return click.option(
+            "--home",
+            type=click.Path(file_okay=False),
+            default=None,
+            expose_value=False,
+            callback=callback,
+            is_eager=True,
+            help=f"Data folder for the {part} (default: $TONGBAN_HOME or the user data dir).",
+        )(func)
+
+    return decorate
+
+
+def home_of(ctx: click.Context) -> Path:
+    """The resolved data folder of the running group (created on first use)."""
+    obj = ctx.find_object(dict) or {}
+    return resolve_home(obj.get("home_arg"), obj.get("part", "tongban"))
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+
+
+def emit(result: Any, as_json: bool, text: Callable[[Any], str] | str | None = None) -> None:
+    """Print ``result`` as JSON, or as human text (a string or a formatter)."""
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+    elif callable(text):
+        click.echo(text(result))
+    elif text is not None:
+        click.echo(text)
+    else:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+
+
+def fail(message: str, as_json: bool = False, code: int = 2, **extra: Any) -> None:
+    """Exit with a clear error (JSON body when ``--json``)."""
+    if as_json:
+        click.echo(json.dumps({"error": message, **extra}, ensure_ascii=False))
+        raise SystemExit(code)
+    raise click.ClickException(message)
