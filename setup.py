@@ -34,7 +34,7 @@ SCAN = [
     "onnxruntime>=1.17",
     "pypdfium2>=4",
 ]
-KIOSK = [*SCAN, "kivy==2.3.1"]
+KIOSK = [*SCAN, "kivy==2.3.1", "argon2-cffi>=23"]
 SERVER = [
     "Flask>=3.0",
     "alembic>=1.13",
@@ -65,7 +65,14 @@ setup(
     ),
     include_package_data=True,
     package_data={
-        "shared_schema": ["data/*.yaml", "data/*.json", "data/*.csv", "data/**/*.yaml"],
+        "shared_schema": [
+            "data/*.yaml",
+            "data/*.json",
+            "data/*.csv",
+            "data/**/*.yaml",
+            "data/**/*.json",
+            "data/**/*.csv",
+        ],
         "sync_server": ["templates/**/*", "static/**/*", "migrations/**/*", "alembic.ini"],
         "kiosk": ["locale/**/*", "assets/**/*", "*.kv", "screens/*.kv"],
         "hardware_profiles": ["*.yaml"],

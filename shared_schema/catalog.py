@@ -168,6 +168,13 @@ class Catalog(SchemaModel):
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Catalog:
+        problems = self.reference_problems()
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def reference_problems(self) -> list[str]:
+        """Every reference that does not resolve, each as one sentence."""
         division_codes = {d.code for d in self.divisions}
         department_codes = {d.code for d in self.departments}
         matter_codes = [m.code for m in self.matters]
@@ -177,20 +184,22 @@ class Catalog(SchemaModel):
         for dept in self.departments:
             if dept.division_code not in division_codes:
                 problems.append(f"department {dept.code}: unknown division {dept.division_code}")
-            for code in dept.matters:
-                if code not in matter_codes:
-                    problems.append(f"department {dept.code}: unknown matter {code}")
+            problems.extend(
+                f"department {dept.code}: unknown matter {code}"
+                for code in dept.matters
+                if code not in matter_codes
+            )
         for station in self.stations:
             if station.division_code not in division_codes:
                 problems.append(f"station {station.code}: unknown division {station.division_code}")
         for matter in self.matters:
             for ent in matter.entrustments:
-                for code in [ent.department, *ent.on_behalf_of]:
-                    if code not in department_codes:
-                        problems.append(f"matter {matter.code}: unknown department {code}")
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
+                problems.extend(
+                    f"matter {matter.code}: unknown department {code}"
+                    for code in [ent.department, *ent.on_behalf_of]
+                    if code not in department_codes
+                )
+        return problems
 
     def matter(self, code: str) -> Matter:
         for item in self.matters:

@@ -8,6 +8,7 @@ import click
 
 from tongban_cli.common import emit, fail, home_option, json_option
 
+from .enums import FrequencyTier
 from .errors import SchemaError
 from .export import export_schemas
 from .loader import load_catalog
@@ -52,7 +53,8 @@ def catalog_cmd(folder: str | None, as_json: bool) -> None:
         f"({len(catalog.matters)} matters, {len(catalog.departments)} departments, "
         f"{len(catalog.stations)} stations, {len(catalog.divisions)} divisions)"
     )
-    for matter in sorted(catalog.matters, key=lambda m: (m.frequency.value, m.domain, m.code)):
+    tiers = list(FrequencyTier)  # high, medium, low: the order the standard lists them
+    for matter in sorted(catalog.matters, key=lambda m: (tiers.index(m.frequency), m.domain, m.code)):
         click.echo(
             f"  {matter.code:<18} {matter.frequency.value:<6} {matter.handling_mode.value:<19} "
             f"{matter.domain:<6} {matter.name}"

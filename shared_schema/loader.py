@@ -89,20 +89,40 @@ def load_catalog(folder: Path | str | None = None) -> Catalog:
         raise SchemaError([FieldProblem("matters", "no matter files")], source=str(root))
     problems: list[FieldProblem] = []
     matters: list[Matter] = []
+    unparsed: set[str] = set()  # matter codes whose file failed: not "unknown" elsewhere
     for path in matter_files:
         try:
             matters.append(load_matter(path))
         except SchemaError as exc:
+            unparsed.add(exc.context.removeprefix("matter "))
             problems.extend(
                 FieldProblem(f"{path.name} [{exc.context}] {p.path}", p.message) for p in exc.problems
             )
-    if problems:
-        raise SchemaError(problems, source=str(root / "matters"), model="Matter")
-    body = {
-        "version": version,
-        "divisions": load_divisions(root / "divisions.csv"),
-        "departments": _parse_list(root / "departments.yaml", Department, "department"),
-        "stations": _parse_list(root / "stations.yaml", Station, "station"),
-        "matters": matters,
+    parts: dict[str, Any] = {"divisions": [], "departments": [], "stations": []}
+    loaders = {
+        "divisions": lambda: load_divisions(root / "divisions.csv"),
+        "departments": lambda: _parse_list(root / "departments.yaml", Department, "department"),
+        "stations": lambda: _parse_list(root / "stations.yaml", Station, "station"),
     }
+    failed_parts: list[SchemaError] = []
+    for name, load in loaders.items():
+        try:
+            parts[name] = load()
+        except SchemaError as exc:
+            failed_parts.append(exc)
+    if failed_parts and not problems and len(failed_parts) == 1:
+        raise failed_parts[0]  # one bad file: its own error names it best
+    for exc in failed_parts:
+        problems.extend(FieldProblem(f"{Path(exc.source).name}: {p.path}", p.message) for p in exc.problems)
+    body = {"version": version, **parts, "matters": matters}
+    if not failed_parts:
+        # Cross-check what did parse, so bad fields and bad references show in one run.
+        unchecked = Catalog.model_construct(**body)
+        problems.extend(
+            FieldProblem("references", text)
+            for text in unchecked.reference_problems()
+            if text.rpartition("unknown matter ")[2] not in unparsed
+        )
+    if problems:
+        raise SchemaError(problems, source=str(root), context="catalog", model="Catalog")
     return Catalog.parse(body, source=str(root), context="catalog")

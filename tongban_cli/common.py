@@ -71,6 +71,7 @@ def emit(result: Any, as_json: bool, text: Callable[[Any], str] | str | None = N
 def fail(message: str, as_json: bool = False, code: int = 2, **extra: Any) -> None:
     """Exit with a clear error (JSON body when ``--json``)."""
     if as_json:
-        click.echo(json.dumps({"error": message, **extra}, ensure_ascii=False))
+        body = {"error": "error", **extra, "message": message}
+        click.echo(json.dumps(body, ensure_ascii=False))
         raise SystemExit(code)
     raise click.ClickException(message)

@@ -1,0 +1,127 @@
+"""Request and answer bodies of the sync API (docs/sync-protocol.md) besides the manifest.
+
+Both sides use these: the server validates requests and builds answers with them, the
+kiosk can parse answers with them, and the OpenAPI document is generated from them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from pydantic import Field
+
+from .base import SchemaModel
+from .enums import SubmissionState
+from .submission import SHA256, StatusEvent, SubmissionManifest
+
+KIOSK_ID = r"^[0-9A-Z]{2,8}$"
+Sha256 = Annotated[str, Field(pattern=SHA256)]
+
+
+class EnrollRequest(SchemaModel):
+    """``POST /enroll``: a one-time code (dashes and case do not matter)."""
+
+    code: str = Field(min_length=8, max_length=40)
+    name: str | None = Field(None, max_length=100)
+    profile: str = Field("virtual", max_length=40)
+
+
+class EnrollAnswer(SchemaModel):
+    """The kiosk's credentials; ``secret`` and ``bundle_key`` are shown only this once."""
+
+    kiosk_id: str = Field(pattern=KIOSK_ID, description="also the kiosk part of receipt numbers")
+    station_code: str
+    secret: str = Field(description="for Authorization and answer signatures")
+    bundle_key: str = Field(description="HMAC key for sneakernet bundle.sig")
+    server_key_id: str = Field(description="identifies the server installation")
+
+
+class BlobHashes(SchemaModel):
+    """``POST /blobs/missing``."""
+
+    hashes: list[Sha256] = Field(max_length=5000)
+
+
+class MissingBlobs(SchemaModel):
+    missing: list[Sha256]
+
+
+class BlobStored(SchemaModel):
+    """``PUT /blobs/<sha256>``: 201 when stored now, 200 when the server had it."""
+
+    sha256: str = Field(pattern=SHA256)
+    size: int = Field(ge=0)
+    created: bool
+
+
+class SubmissionAck(SchemaModel):
+    """The signed acknowledgement; a replay gets the same bytes again."""
+
+    client_uuid: UUID
+    receipt_no: str
+    state: SubmissionState
+    department_code: str | None
+    received_at: datetime
+
+
+class StatusFeed(SchemaModel):
+    """``GET /status-feed``: pass ``next`` as ``after`` to continue."""
+
+    events: list[StatusEvent]
+    next: int = Field(ge=0)
+
+
+class StatusHistoryEntry(SchemaModel):
+    state: SubmissionState
+    at: datetime
+    message: str = Field(description="Chinese, shown to the resident")
+
+
+class SubmissionStatus(SchemaModel):
+    """``GET /submissions/<receipt_no>/status``: no personal data."""
+
+    receipt_no: str
+    state: SubmissionState
+    transfer_due: str | None = Field(None, description="ISO date")
+    events: list[StatusHistoryEntry]
+
+
+class Heartbeat(SchemaModel):
+    """``POST /heartbeat``: how the kiosk is doing, sent on every sync."""
+
+    queue_length: int = Field(ge=0)
+    oldest_waiting_at: datetime | None = None
+    last_error: str | None = Field(None, max_length=500)
+    disk_free_bytes: int | None = Field(None, ge=0)
+    app_version: str = Field(min_length=1, max_length=40)
+    catalog_version: str | None = Field(None, max_length=32)
+
+
+class HeartbeatAck(SchemaModel):
+    kiosk_id: str
+    received_at: datetime
+
+
+class EvaluationAck(SchemaModel):
+    evaluation_uuid: UUID
+    received_at: datetime
+
+
+class ApiErrorBody(SchemaModel):
+    """Every error answer."""
+
+    error: str = Field(description="reason code")
+    message: str = Field(description="English, for logs and staff")
+    message_zh: str = Field(description="Chinese, for residents and village staff")
+    details: dict[str, Any] = Field(default_factory=dict)
+    missing: list[Sha256] | None = Field(None, description="missing_blobs only: same as details.missing")
+
+
+class Bundle(SchemaModel):
+    """``bundle.json`` of a sneakernet bundle."""
+
+    kiosk_id: str
+    created_at: datetime
+    submissions: list[SubmissionManifest] = Field(max_length=100_000)

@@ -1,0 +1,43 @@
+"""``make screenshots``: refresh docs/screenshots/ with every kiosk screen.
+
+Runs the scripted demo visit on the ``virtual`` profile (in a private Xvfb when there is
+no display) in a throw-away kiosk home, and copies the screenshots into the docs.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+
+
+def refresh(script: str = "demo", target: Path = DOCS) -> list[Path]:
+    with tempfile.TemporaryDirectory(prefix="tongban-shots-") as tmp:
+        home, shots = Path(tmp) / "home", Path(tmp) / "shots"
+        out = subprocess.run(
+            [sys.executable, "-m", "tongban_cli.main", "kiosk", "--home", str(home), "run",
+             "--profile", "virtual", "--script", script, "--screenshots", str(shots), "--json"],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        report = json.loads(out.stdout) if out.stdout.strip() else {"ok": False, "error": out.stderr[-2000:]}
+        if not report["ok"]:
+            raise SystemExit(f"scripted visit failed: {report['error']}")
+        target.mkdir(parents=True, exist_ok=True)
+        for old in target.glob("*.png"):
+            old.unlink()
+        return [Path(shutil.copy2(p, target / Path(p).name)) for p in report["screenshots"]]
+
+
+def main() -> int:
+    for path in refresh():
+        sys.stdout.write(f"{path}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
