@@ -51,6 +51,7 @@ DEV = [
     "pypdf>=4",
     "playwright>=1.45",
     "psutil>=5.9",
+    "openapi-spec-validator>=0.7",
 ]
 
 setup(

@@ -50,6 +50,7 @@ class OcrResult:
     confidence: float | None  # mean word confidence 0–100, None when the engine has none
     engine: str
     lines: list[str] = field(default_factory=list)
+    error: str | None = None  # e.g. "timeout": the engine gave up; text is then empty
 
 
 @dataclass

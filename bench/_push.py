@@ -1,0 +1,35 @@
+"""One kiosk pushing its outbox (a subprocess of bench/sync.py): ``python -m bench._push HOME``.
+Prints one JSON line: how many were acknowledged and the wall time."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from pathlib import Path
+
+from kiosk.store import KioskStore, Outbox
+from kiosk.sync.backoff import Backoff
+from kiosk.sync.client import ApiClient
+from kiosk.sync.push import Pusher
+
+
+def main(home: str) -> None:
+    with KioskStore(Path(home)) as store:
+        ident = store.identity()
+        client = ApiClient(ident.server_url, ident)
+        started = time.perf_counter()
+        report = Pusher(
+            Outbox(store), store.pages, client, tries=5, backoff=Backoff(0.05, 1), stop=threading.Event()
+        ).run()
+        elapsed = time.perf_counter() - started
+    print(
+        json.dumps(
+            {"acknowledged": len(report.acknowledged), "failed": len(report.failed), "seconds": elapsed}
+        )
+    )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,122 @@
+"""The Kivy kiosk: a header, one screen per visit step, the idle timer. Nothing else.
+
+Screens are created on first use (launch shows Home quickly); the visit flow decides
+which one shows, so the app only listens and switches.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import time
+from collections.abc import Callable
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+
+from . import i18n
+from .context import KioskContext
+from .i18n import _
+from .screens.base import KioskScreen
+from .ui import theme
+from .ui.header import Header
+from .visit.steps import Step
+
+log = logging.getLogger(__name__)
+
+SCREENS: dict[Step, tuple[str, str]] = {
+    Step.home: ("home", "HomeScreen"),
+    Step.guide: ("guide", "GuideScreen"),
+    Step.identity: ("identity", "IdentityScreen"),
+    Step.materials: ("materials", "MaterialsScreen"),
+    Step.check: ("check", "CheckScreen"),
+    Step.promise: ("promise", "PromiseScreen"),
+    Step.receipt: ("receipt", "ReceiptScreen"),
+    Step.rating: ("rating", "RatingScreen"),
+    Step.status_pickup: ("status_pickup", "StatusPickupScreen"),
+    Step.assist: ("assist", "AssistScreen"),
+}
+HEADER_REFRESH_S = 2.0
+
+
+class KioskApp(App):
+    def __init__(
+        self, ctx: KioskContext, on_ready: Callable[[KioskApp], None] | None = None, **kw: object
+    ) -> None:
+        super().__init__(**kw)
+        self.ctx = ctx
+        self.title = "市域通办 自助终端"
+        self.on_ready_cb = on_ready
+        self.started = time.perf_counter()
+        self.last_switch_ms: float | None = None
+
+    def build(self) -> BoxLayout:
+        theme.register_font()
+        root = BoxLayout(orientation="vertical")
+        self.header = Header(self.ctx.station_name(), self.toggle_language, self.staff)
+        self.manager = ScreenManager(transition=NoTransition())
+        root.add_widget(self.header)
+        root.add_widget(self.manager)
+        self.ctx.flow.subscribe(self.on_step)
+        self.show(Step.home)
+        from kivy.core.window import Window
+
+        Window.bind(
+            on_touch_down=lambda *_a: self.ctx.flow.touch(), on_key_down=lambda *_a: self.ctx.flow.touch()
+        )
+        Clock.schedule_interval(self.tick, 1.0)
+        Clock.schedule_interval(lambda _dt: self.refresh_header(), HEADER_REFRESH_S)
+        self.refresh_header()
+        if self.on_ready_cb:
+            Clock.schedule_once(lambda _dt: self.on_ready_cb(self), 0)
+        return root
+
+    def screen(self, step: Step) -> KioskScreen:
+        module, cls = SCREENS[step]
+        if not self.manager.has_screen(step.value):
+            screen_cls = getattr(importlib.import_module(f"kiosk.screens.{module}"), cls)
+            self.manager.add_widget(screen_cls(self.ctx, name=step.value))
+        return self.manager.get_screen(step.value)
+
+    def show(self, step: Step) -> None:
+        began = time.perf_counter()
+        screen = self.screen(step)
+        if self.manager.current == step.value:
+            screen.on_pre_enter()
+        else:
+            self.manager.current = step.value
+        self.last_switch_ms = (time.perf_counter() - began) * 1000
+        self.refresh_header()
+
+    def on_step(self, _before: Step, after: Step) -> None:
+        self.show(after)
+
+    def current_screen(self) -> KioskScreen:
+        return self.manager.current_screen
+
+    def refresh_header(self) -> None:
+        try:
+            counts = self.ctx.outbox.counts()
+            online = self.ctx.sync.online()
+        except Exception:  # the header must never take the app down
+            log.exception("header refresh failed")
+            return
+        title = _(type(self.manager.current_screen).title) if self.manager.current_screen else ""
+        self.header.show(title, online, counts.waiting + counts.sending, counts.failed)
+
+    def tick(self, _dt: float) -> None:
+        self.ctx.flow.check_idle()
+
+    def toggle_language(self) -> None:
+        i18n.install("en" if i18n.language == "zh_CN" else "zh_CN")
+        self.current_screen().refresh()
+        self.refresh_header()
+
+    def staff(self) -> None:
+        if self.ctx.flow.step is not Step.assist:
+            self.ctx.flow.go(Step.assist)
+
+    def on_stop(self) -> None:
+        self.ctx.close()

@@ -1,0 +1,119 @@
+"""``tongban kiosk run --profile NAME [--script demo]``: open the kiosk.
+
+Without ``--script`` this is the kiosk itself (full screen on a real kiosk profile).
+With ``--script`` the app is driven through a scripted visit; where there is no display
+a private Xvfb is started, so ``make demo`` works on a headless machine too. The
+result (screenshots, receipt PDFs, timings) is printed, as JSON with ``--json``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import click
+
+from shared_schema import SchemaError
+from tongban_cli.common import emit, fail, home_of, json_option
+
+
+def prepare_kivy(profile, home: Path, screen: tuple[int, int] | None = None) -> None:
+    """Kivy reads its environment and config on first import: set both before that."""
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+    os.environ.setdefault("KIVY_NO_FILELOG", "1")
+    os.environ.setdefault("KIVY_HOME", str(home / "kivy"))
+    from kivy.config import Config
+
+    width, height = screen or (profile.screen.width, profile.screen.height)
+    Config.set("graphics", "width", str(width))
+    Config.set("graphics", "height", str(height))
+    Config.set("graphics", "fullscreen", "auto" if profile.screen.fullscreen and not screen else "0")
+    Config.set("graphics", "resizable", "0")
+    Config.set("kivy", "exit_on_escape", "0")
+    Config.set("input", "mouse", "mouse,disable_multitouch")
+
+
+def _describe(report: dict) -> str:
+    lines = [f"scripted visit {'finished' if report['ok'] else 'FAILED: ' + str(report['error'])}"]
+    lines.append(f"launch to home: {report['launch_to_home_ms']:.0f} ms, RSS {report['rss_mb']:.0f} MB")
+    for receipt in report["receipts"]:
+        lines.append(f"receipt {receipt['receipt_no']} ({receipt['matter_code']}): {receipt['receipt_pdf']}")
+        if receipt.get("correction_pdf"):
+            lines.append(f"  one-time correction notice: {receipt['correction_pdf']}")
+    lines += [f"screenshot: {path}" for path in report["screenshots"]]
+    return "\n".join(lines)
+
+
+@click.command("run")
+@click.option(
+    "--profile",
+    "profile_name",
+    default="virtual",
+    show_default=True,
+    help="Hardware profile name or YAML path.",
+)
+@click.option(
+    "--script",
+    type=click.Choice(["demo", "launch"]),
+    default=None,
+    help="Drive a scripted visit instead of waiting for people.",
+)
+@click.option(
+    "--screenshots",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Where the script saves screenshots (default <home>/screenshots).",
+)
+@json_option
+@click.pass_context
+def run(
+    ctx: click.Context, profile_name: str, script: str | None, screenshots: str | None, as_json: bool
+) -> None:
+    """Open the kiosk UI (Kivy) with the given hardware profile."""
+    launched = time.perf_counter()
+    from kiosk.hardware.profile import load_profile
+    from kiosk.store import NotEnrolled
+
+    home = home_of(ctx)
+    try:
+        profile = load_profile(profile_name)
+    except SchemaError as exc:
+        fail(str(exc), as_json)
+        return
+    xvfb = None
+    if script and not os.environ.get("DISPLAY"):
+        from kiosk.scripted.xvfb import start_xvfb
+
+        xvfb = start_xvfb(profile.screen.width, profile.screen.height)
+        os.environ["DISPLAY"] = xvfb.display
+    try:
+        prepare_kivy(profile, home)
+        if script:
+            from kiosk.runtime import ensure_demo_identity
+            from kiosk.scripted.runner import run_script
+            from kiosk.sync.catalog import CatalogCache
+
+            ensure_demo_identity(home, lambda: CatalogCache(home).current().stations[0].code)
+            shots = Path(screenshots) if screenshots else home / "screenshots"
+            report = run_script(home, profile_name, script, shots, launched).to_dict()
+            emit(report, as_json, _describe)
+            if not report["ok"]:
+                raise SystemExit(1)
+            return
+        from kiosk.app import KioskApp
+        from kiosk.runtime import open_kiosk
+
+        try:
+            kiosk_ctx = open_kiosk(home, profile_name)
+        except NotEnrolled:
+            fail(
+                "this kiosk is not enrolled: run 'tongban kiosk enroll --server URL --code CODE' first",
+                as_json,
+            )
+            return
+        KioskApp(kiosk_ctx).run()
+    finally:
+        if xvfb is not None:
+            xvfb.stop()

@@ -1,0 +1,107 @@
+"""Everything a running kiosk is made of, assembled once and handed to every screen.
+
+No Kivy here: the same context drives the Kivy app, the scripted visit and the tests.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from shared_schema import Catalog
+
+from .hardware import Devices, HardwareProfile, build_devices
+from .i18n import install
+from .visit.flow import VisitFlow
+from .visit.handover import HandoverLog
+from .visit.health import HealthItem, disk_probe, health_report, sync_probe
+from .visit.pin import AssistPin
+from .visit.ports import Outbox, Scanner, SyncControl
+from .visit.printing import PrintService
+from .visit.search import CatalogSearch
+from .visit.service import VisitService
+from .visit.submit import KioskRef
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class KioskContext:
+    home: Path
+    profile: HardwareProfile
+    devices: Devices
+    catalog: Catalog
+    kiosk: KioskRef
+    flow: VisitFlow
+    service: VisitService
+    search: CatalogSearch
+    printing: PrintService
+    pin: AssistPin
+    handovers: HandoverLog
+    scanner: Scanner
+    outbox: Outbox
+    sync: SyncControl
+    closers: list = field(default_factory=list)
+
+    def station_name(self) -> str:
+        try:
+            return self.catalog.station(self.kiosk.station_code).name
+        except KeyError:
+            return self.kiosk.station_code
+
+    def health(self) -> list[HealthItem]:
+        d = self.devices
+        return health_report(
+            {
+                "camera": d.camera.probe,
+                "printer": d.printer.probe,
+                "id_reader": d.id_reader.probe,
+                "voice": d.voice.probe,
+                "disk": disk_probe(self.home),
+                "sync": sync_probe(self.sync.last_sync),
+                "catalog": lambda: (
+                    True,
+                    f"{self.catalog.version.version} ({len(self.catalog.matters)} matters)",
+                ),
+            }
+        )
+
+    def close(self) -> None:
+        for close in reversed(self.closers):
+            try:
+                close()
+            except Exception:  # closing must go on for the rest
+                log.exception("error while closing the kiosk")
+        self.devices.close()
+
+
+def build_context(
+    home: Path,
+    profile: HardwareProfile,
+    catalog: Catalog,
+    kiosk: KioskRef,
+    outbox: Outbox,
+    scanner: Scanner,
+    completeness,
+    sync: SyncControl,
+) -> KioskContext:
+    install(profile.language)
+    devices = build_devices(profile, home)
+    flow = VisitFlow(home / "drafts", idle_timeout_s=profile.idle_timeout_s)
+    return KioskContext(
+        home=home,
+        profile=profile,
+        devices=devices,
+        catalog=catalog,
+        kiosk=kiosk,
+        flow=flow,
+        service=VisitService(catalog, flow, kiosk, outbox, completeness),
+        search=CatalogSearch(catalog),
+        printing=PrintService(catalog, kiosk, devices.printer),
+        pin=AssistPin(home, profile.assist.pin_hash, profile.assist.max_failures, profile.assist.lockout_s),
+        handovers=HandoverLog(home),
+        scanner=scanner,
+        outbox=outbox,
+        sync=sync,
+    )

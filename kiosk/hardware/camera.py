@@ -1,0 +1,136 @@
+"""Cameras: a live preview frame for the screen and a full-resolution capture to scan.
+
+``VirtualCamera`` plays images from a folder (the scan pipeline's virtual source); a
+script or a test *places* a document on it, as a resident would lay paper under a real
+document camera. ``OpenCvCamera`` opens a webcam or document camera by index.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Protocol
+
+import cv2
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp"}
+
+
+class Camera(Protocol):
+    def preview(self) -> np.ndarray | None: ...
+
+    def capture(self) -> np.ndarray | None: ...
+
+    def probe(self) -> tuple[bool, str]: ...
+
+    def close(self) -> None: ...
+
+
+class VirtualCamera:
+    """Frames from image files: the one placed last, else the folder's images in turn."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._placed: Path | None = None
+        self._index = 0
+        self._cache: tuple[Path, np.ndarray] | None = None
+        self._lock = threading.Lock()
+
+    def place(self, path: Path | None) -> None:
+        """Lay a document on the virtual plate (None: take it away)."""
+        with self._lock:
+            self._placed = Path(path) if path else None
+
+    def _files(self) -> list[Path]:
+        return sorted(p for p in self.folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+
+    def _current(self) -> Path | None:
+        if self._placed is not None:
+            return self._placed
+        files = self._files()
+        return files[self._index % len(files)] if files else None
+
+    def _read(self, path: Path) -> np.ndarray | None:
+        if self._cache and self._cache[0] == path:
+            return self._cache[1]
+        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        if image is None:
+            log.warning("virtual camera cannot read %s", path)
+            return None
+        self._cache = (path, image)
+        return image
+
+    def preview(self) -> np.ndarray | None:
+        with self._lock:
+            path = self._current()
+            return None if path is None else self._read(path)
+
+    def capture(self) -> np.ndarray | None:
+        with self._lock:
+            path = self._current()
+            image = None if path is None else self._read(path)
+            if self._placed is None:
+                self._index += 1
+            return None if image is None else image.copy()
+
+    def probe(self) -> tuple[bool, str]:
+        path = self._current()
+        return True, f"virtual camera: {path.name if path else 'nothing placed'} ({self.folder})"
+
+    def close(self) -> None:
+        self._cache = None
+
+
+class OpenCvCamera:
+    """A USB webcam or document camera through OpenCV, opened lazily and reopened on error."""
+
+    def __init__(self, index: int, width: int, height: int) -> None:
+        self.index, self.width, self.height = index, width, height
+        self._cap: cv2.VideoCapture | None = None
+        self._lock = threading.Lock()
+
+    def _open(self) -> cv2.VideoCapture | None:
+        if self._cap is not None and self._cap.isOpened():
+            return self._cap
+        cap = cv2.VideoCapture(self.index)
+        if not cap.isOpened():
+            return None
+        cap.set(cv2.CAP_PROP_FRAME_WIDTH, self.width)
+        cap.set(cv2.CAP_PROP_FRAME_HEIGHT, self.height)
+        self._cap = cap
+        return cap
+
+    def _grab(self) -> np.ndarray | None:
+        with self._lock:
+            cap = self._open()
+            if cap is None:
+                return None
+            ok, frame = cap.read()
+            if not ok:
+                cap.release()
+                self._cap = None
+                return None
+            return frame
+
+    def preview(self) -> np.ndarray | None:
+        return self._grab()
+
+    def capture(self) -> np.ndarray | None:
+        return self._grab()
+
+    def probe(self) -> tuple[bool, str]:
+        frame = self._grab()
+        if frame is None:
+            return False, f"camera {self.index} not available"
+        return True, f"camera {self.index}: {frame.shape[1]}x{frame.shape[0]}"
+
+    def close(self) -> None:
+        with self._lock:
+            if self._cap is not None:
+                self._cap.release()
+                self._cap = None

@@ -1,0 +1,241 @@
+# ruff: noqa: E501  (a translation table reads best one string per line)
+"""Regenerate the .po catalogs from the source strings and the translations below.
+
+Run ``python kiosk/locale/build_po.py`` after adding a ``_("…")`` string (needs
+xgettext); it fails listing every string without a Chinese translation. Then
+``python -m kiosk.i18n`` compiles the .mo files.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from kiosk.i18n import LOCALE_DIR, compile_all, parse_po  # noqa: E402
+
+# Strings used through _() on values (screen titles, rating levels): not seen by xgettext.
+EXTRA = [
+    "Choose a service",
+    "Service guide",
+    "Identity",
+    "Materials",
+    "Check",
+    "Promise",
+    "Receipt",
+    "Rating",
+    "Progress",
+    "Staff",
+    "Very dissatisfied",
+    "Dissatisfied",
+    "Fair",
+    "Satisfied",
+    "Very satisfied",
+]
+
+ZH = {
+    "Choose a service": "选择办理事项",
+    "Service guide": "办事指南",
+    "Identity": "身份核验",
+    "Materials": "提交材料",
+    "Check": "材料检查",
+    "Promise": "承诺与联系方式",
+    "Receipt": "材料接收回执",
+    "Rating": "服务评价",
+    "Progress": "进度查询",
+    "Staff": "工作人员",
+    "Very dissatisfied": "非常不满意",
+    "Dissatisfied": "不满意",
+    "Fair": "基本满意",
+    "Satisfied": "满意",
+    "Very satisfied": "非常满意",
+    "Staff assist mode": "工作人员协助模式",
+    "Enter the staff PIN.": "请输入工作人员密码。",
+    "Too many wrong PINs. Locked for {s} seconds.": "密码错误次数过多，已锁定 {s} 秒。",
+    "Wrong PIN. {n} attempts left.": "密码错误，还可尝试 {n} 次。",
+    "online": "在线",
+    "offline": "离线",
+    "Queue: {w} waiting, {s} sending, {f} failed ({o})": "队列：等待发送 {w} 份，正在发送 {s} 份，发送失败 {f} 份（{o}）",
+    "Sync now": "立即同步",
+    "Recent receipts:": "最近的回执：",
+    "Reprint": "补打回执",
+    "Hand over a result:": "交付办理结果：",
+    "Receipt number": "回执编号",
+    "Recipient name": "领取人姓名",
+    "Recipient ID number (optional)": "领取人身份证号码（可不填）",
+    "Your name (staff)": "经办工作人员姓名",
+    "Record hand-over": "记录交付",
+    "Kiosk health:": "终端状态：",
+    "Sync started.": "已开始同步。",
+    "No printed receipt is kept for {n}.": "没有找到 {n} 的回执文件。",
+    "Reprinted.": "已补打。",
+    "Printing failed: ": "打印失败：",
+    "Fill in the receipt number, the recipient and your name.": "请填写回执编号、领取人和经办人姓名。",
+    "Hand-over of {n} recorded at {at}.": "已记录 {n} 的交付（{at}）。",
+    "Unlock": "进入",
+    "Log out": "退出",
+    "Continue the visit": "继续为群众办理",
+    "Back": "返回",
+    "Home": "首页",
+    "Your materials are complete.": "您的材料已经齐全。",
+    "Some materials are missing. Everything is listed on the screen.": "材料还不齐全，需要补正的内容已全部列在屏幕上。",
+    "Your materials are complete": "材料齐全",
+    "The kiosk can now receive your materials and pass them to the department that handles your matter. "
+    "Receiving them is not yet acceptance: the department decides.": "本终端可以接收您的申请材料，并转报到事项办理单位。接收材料不等于受理，是否受理由办理单位决定。",
+    "Please complete your materials": "请补正申请材料",
+    "All of the following must be corrected (told once, in full):": "需要补正以下全部内容（一次性告知）：",
+    "Next: promise": "下一步：确认承诺",
+    "Print this list": "打印告知单",
+    "Stop for now": "暂不办理",
+    "Add materials": "补充材料",
+    "The list is printing.": "告知单正在打印。",
+    "Please read the guide. The materials you need are listed below.": "请阅读办事指南，需要的材料列在下方。",
+    "Materials to bring:": "需要提交的材料：",
+    "Only if: ": "仅在以下情况需要：",
+    "Print guide": "打印办事指南",
+    "Start applying": "开始办理",
+    "The guide is printing.": "办事指南正在打印。",
+    "Welcome. Please choose the service you want to apply for.": "欢迎使用市域通办自助终端，请选择要办理的事项。",
+    "City-wide services: apply here for any matter in the city": "市域通办：全市事项，就近可办",
+    "Frequent": "常办事项",
+    "By area": "按领域查找",
+    "Type the name or pinyin initials, e.g. ylbx": "输入事项名称或拼音首字母，如 ylbx",
+    "Progress and pickup": "查询进度 / 领取结果",
+    "Nothing found. Try other words, or ask the staff.": "没有找到，请换个词试试，或请工作人员帮助。",
+    "Please put your ID card on the reader.": "请把身份证放在读卡区。",
+    "Please put your ID card under the camera, or type your ID number.": "请把身份证放在拍摄区，或输入身份证号码。",
+    "Who is applying?": "请核验申请人身份",
+    "Read my ID card": "读取身份证",
+    "Scan my ID card with the camera": "拍摄身份证识别",
+    "Or type your name and ID number:": "或者输入姓名和身份证号码：",
+    "Name": "姓名",
+    "ID number: ": "身份证号码：",
+    "Reading the card…": "正在读取身份证…",
+    "The card could not be read. Please scan it with the camera or type the number.": "身份证读取失败，请拍摄身份证或输入号码。",
+    "Checking the picture…": "正在检查照片…",
+    "The camera is not available. Please type your ID number.": "摄像头不可用，请输入身份证号码。",
+    "The picture could not be checked. Please try again.": "照片无法检查，请再试一次。",
+    "Please place the card flat.": "请把证件放平。",
+    "Your home jurisdiction": "确认属地",
+    "Applicant: ": "申请人：",
+    "We think your home jurisdiction is:": "根据您的信息，您的属地是：",
+    "It decides which department handles your matter. Tap Confirm if it is right.": "属地决定由哪个部门办理您的事项。如果正确，请点“确认”。",
+    "Please choose your county and township.": "请选择您所在的县（市、区）和乡镇（街道）。",
+    "Change": "更改",
+    "Choose your county": "请选择县（市、区）",
+    "Choose your township": "请选择乡镇（街道）",
+    "Next": "下一步",
+    "Confirm": "确认",
+    "Put each material under the camera and press Capture.": "请把材料逐份放在拍摄区，然后按“拍照”。",
+    "{n} page(s)": "{n} 页",
+    "still needed": "尚未提交",
+    "Your materials:": "您的材料：",
+    "One question first": "请先回答一个问题",
+    "If yes, you will also need: ": "如果是，还需要提交：",
+    "Yes": "是",
+    "No": "否",
+    "No materials are needed.": "不需要提交材料。",
+    "Retake": "重拍",
+    "Capture": "拍照",
+    "Page {n}": "第 {n} 页",
+    "Delete": "删除",
+    "The camera sees nothing. Please place the material, or ask the staff.": "拍摄区没有材料，请放好材料，或请工作人员帮助。",
+    "Please retake the picture.": "请重新拍摄。",
+    "Page {n} received.": "第 {n} 页已收到。",
+    "Check my materials": "检查材料",
+    "Please read the promise, confirm it, and enter your phone number.": "请阅读承诺内容并确认，然后输入手机号码。",
+    "Your promise": "申请人承诺",
+    "I have read and confirm this promise": "我已阅读并承诺",
+    "Phone: ": "手机号码：",
+    "How do you want to receive the result?": "办理结果怎么领取？",
+    "Pick up at this station": "到本站领取",
+    "Mail it to me": "邮寄给我",
+    "Mailing address": "邮寄地址",
+    "Submit materials": "提交材料",
+    "Please confirm the promise first.": "请先点“我已阅读并承诺”。",
+    "Saving and printing your receipt…": "正在保存并打印回执…",
+    "Some details are not valid: ": "以下信息不正确：",
+    "The materials could not be saved. Please ask the staff.": "材料保存失败，请联系工作人员。",
+    "How was this service? Please rate it, or skip.": "请为本次服务评价，也可以跳过。",
+    "How was this service?": "您对本次服务满意吗？",
+    "Your rating helps us improve. It is optional.": "您的评价帮助我们改进服务，可以不评。",
+    "Skip": "跳过",
+    "Your materials have been received. Please take your receipt.": "您的材料已接收，请取走回执。",
+    "Materials received": "申请材料已接收",
+    "Receipt number:": "回执编号：",
+    "Your application for {matter} will be passed to {department} within {days} working days.": "您申请办理的{matter}，将在 {days} 个工作日内转报到{department}。",
+    "The department decides whether to accept it. Keep the receipt to check progress.": "是否受理由办理单位决定。请保管好回执，凭回执查询办理进度。",
+    "Your receipt has been printed.": "回执（申请材料接收通知书）已打印。",
+    "Printing failed: please ask the staff.": "打印失败，请联系工作人员。",
+    "Print again": "再打印一份",
+    "Hold your receipt's QR code under the camera, or type the number.": "请把回执上的二维码放在拍摄区，或输入回执编号。",
+    "Check progress or pick up a result": "查询办理进度 / 领取结果",
+    "Scan the QR code on my receipt": "扫描回执二维码",
+    "Staff hand-over": "工作人员交付",
+    "Look up": "查询",
+    "The camera sees nothing.": "拍摄区没有东西。",
+    "No QR code found. Please hold the receipt flat, or type the number.": "没有识别到二维码，请把回执放平，或输入编号。",
+    "At this kiosk: ": "本终端记录：",
+    "Handed over on {at} by {staff}.": "已于 {at} 由 {staff} 交付。",
+    "Asking the server…": "正在查询最新进度…",
+    "Not found at this kiosk. The kiosk is offline; try again later.": "本终端没有该编号的记录，目前离线，请稍后再查。",
+    "Latest: ": "最新进度：",
+    "No application with this number was found.": "没有找到该编号的申请。",
+    "Online": "在线",
+    "Offline": "离线",
+    "{n} waiting to send": "待发送 {n} 份",
+    "{n} failed": "失败 {n} 份",
+    "No ID number could be read. Place the card flat, or type the number.": "没有识别出身份证号码，请把证件放平，或直接输入号码。",
+    "The ID number is not valid. Please check every digit.": "身份证号码不正确，请逐位核对。",
+    "Please enter the applicant's name.": "请输入申请人姓名。",
+    "Please enter an 11-digit mobile number.": "请输入 11 位手机号码。",
+    "Please enter the address to mail the result to.": "请填写邮寄地址。",
+}
+
+
+def quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def write_po(path: Path, ids: list[str], translate: dict[str, str], lang: str) -> None:
+    lines = [
+        'msgid ""',
+        'msgstr ""',
+        f'"Language: {lang}\\n"',
+        '"Content-Type: text/plain; charset=UTF-8\\n"',
+        "",
+    ]
+    for msgid in ids:
+        lines += [f"msgid {quote(msgid)}", f"msgstr {quote(translate.get(msgid, ''))}", ""]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def main() -> int:
+    sources = [str(p) for d in ("screens", "ui", "visit") for p in sorted((ROOT / "kiosk" / d).glob("*.py"))]
+    sources.append(str(ROOT / "kiosk" / "app.py"))
+    with tempfile.TemporaryDirectory() as tmp:
+        pot = Path(tmp) / "tongban.pot"
+        subprocess.run(
+            ["xgettext", "--language=Python", "--keyword=_", "--from-code=UTF-8", "-o", str(pot), *sources],
+            check=True,
+        )
+        found = [k for k in parse_po(pot) if k]
+    ids = list(dict.fromkeys([*found, *EXTRA]))
+    missing = [i for i in ids if i not in ZH]
+    if missing:
+        sys.stderr.write("no Chinese for:\n" + "\n".join(missing) + "\n")
+        return 1
+    write_po(LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / "tongban.po", ids, ZH, "zh_CN")
+    write_po(LOCALE_DIR / "en" / "LC_MESSAGES" / "tongban.po", ids, {}, "en")
+    for mo in compile_all():
+        sys.stdout.write(f"{mo}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,271 @@
+"""Page detection: where are the page's four corners in a capture?
+
+Works on a copy downscaled to about 1000 px (a 12 MP frame has far more pixels than the
+page outline needs) and maps the corners back. Several cheap candidate generators run
+(edges per Lab channel → contours, bright-paper segmentation), because each fails on a
+different desk: wood grain floods the edge map, a pale desk defeats a brightness
+threshold, clutter touching the page joins its contour. Every candidate quad is then
+refined by fitting a straight line to the strongest edge along each side (so a folded or
+lifted corner is recovered by extending its sides) and scored by how much the colour
+steps across its sides; a table frame printed on the page has a line but no step, the real
+page edge has both. With no convincing candidate the page is taken to fill the frame when
+paper reaches all round the frame's border ("frame"), else no page was found ("none").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from .synth.quad import is_convex, order_quad, quad_area, rect_corners
+
+WORK_SIZE = 1000  # long side of the working copy
+MIN_AREA = 0.03  # a page smaller than this share of the frame is not looked for
+MIN_SCORE = 0.45  # below this no candidate is believed: the page fills the frame
+BORDER_MARGIN = 0.006  # corners within this share of the size from the border touch it
+SIDES = ("top", "right", "bottom", "left")
+
+
+@dataclass
+class Detection:
+    quad: np.ndarray  # TL TR BR BL in capture pixels
+    method: str  # which generator found it: edges, paper; frame (page fills it); none
+    score: float  # 0..1, how strongly the colour steps across the sides
+    touches: tuple[str, ...] = ()  # frame borders the page reaches
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def fills_frame(self) -> bool:
+        return self.method == "frame" or len(self.touches) == 4
+
+
+def _prepare(image: np.ndarray) -> tuple[np.ndarray, float]:
+    """Small, text-free Lab copy: closing removes dark print so only the paper shape is left."""
+    h, w = image.shape[:2]
+    scale = min(1.0, WORK_SIZE / max(h, w))
+    small = cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+    if small.ndim == 2:
+        small = cv2.cvtColor(small, cv2.COLOR_GRAY2BGR)
+    k = max(3, round(max(small.shape[:2]) / 90)) | 1
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
+    closed = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel)
+    closed = cv2.medianBlur(closed, 5)
+    lab = cv2.cvtColor(closed, cv2.COLOR_BGR2Lab).astype(np.float32)
+    lab[..., 1:] = (lab[..., 1:] - 128) * 2.0  # chroma counts double: pale desks differ in hue
+    return lab, scale
+
+
+def _reduce_to_quad(poly: np.ndarray) -> np.ndarray | None:
+    """Cut a convex polygon down to four sides, each time dropping the side whose removal
+    (extending its neighbours to meet) adds the least area: a clipped corner comes back."""
+    pts = [p.astype(np.float64) for p in poly.reshape(-1, 2)]
+    while len(pts) > 4:
+        n, best = len(pts), None
+        for i in range(n):
+            a0, a1, b0, b1 = pts[i - 1], pts[i], pts[(i + 1) % n], pts[(i + 2) % n]
+            x = _intersect(a0, a1, b0, b1)
+            if x is None or np.dot(x - a1, a1 - a0) < 0 or np.dot(x - b0, b0 - b1) < 0:
+                continue
+            added = quad_area(np.array([a1, x, b0]))
+            if best is None or added < best[0]:
+                best = (added, i, x)
+        if best is None:
+            return None
+        _, i, x = best
+        pts[i] = x
+        del pts[(i + 1) % n]
+    return np.array(pts) if len(pts) == 4 else None
+
+
+def _intersect(a0, a1, b0, b1) -> np.ndarray | None:
+    """Where line a0a1 meets line b0b1, or None when they are (nearly) parallel."""
+    da, db = a1 - a0, b1 - b0
+    den = da[0] * db[1] - da[1] * db[0]
+    if abs(den) < 1e-9 * (np.dot(da, da) * np.dot(db, db)) ** 0.5 + 1e-12:
+        return None
+    t = ((b0[0] - a0[0]) * db[1] - (b0[1] - a0[1]) * db[0]) / den
+    return a0 + t * da
+
+
+def _candidates(lab: np.ndarray) -> list[tuple[str, np.ndarray]]:
+    """Rough quads from edge contours and from a bright-paper mask."""
+    h, w = lab.shape[:2]
+    masks: list[tuple[str, np.ndarray]] = []
+    edges = np.zeros((h, w), np.uint8)
+    light = cv2.normalize(lab[..., 0], None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
+    # chroma keeps its absolute scale: stretching a grey scene's chroma would outline noise
+    for chan in (light, *(np.clip(lab[..., c] + 128, 0, 255).astype(np.uint8) for c in (1, 2))):
+        edges |= cv2.Canny(chan, 30, 90)
+    masks.append(("edges", cv2.dilate(edges, np.ones((3, 3), np.uint8))))
+    _, paper = cv2.threshold(light, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    masks.append(("paper", cv2.morphologyEx(paper, cv2.MORPH_OPEN, np.ones((7, 7), np.uint8))))
+    block = (max(h, w) // 4) | 1
+    local = cv2.adaptiveThreshold(light, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, block, -4)
+    masks.append(("paper", cv2.morphologyEx(local, cv2.MORPH_OPEN, np.ones((9, 9), np.uint8))))
+    out = []
+    for name, mask in masks:
+        contours, _ = cv2.findContours(mask, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+        for cnt in sorted(contours, key=cv2.contourArea, reverse=True)[:6]:
+            hull = cv2.convexHull(cnt)
+            if cv2.contourArea(hull) < MIN_AREA * h * w:
+                break
+            poly = cv2.approxPolyDP(hull, 0.01 * cv2.arcLength(hull, True), True)
+            quad = _reduce_to_quad(poly) if len(poly) >= 4 else None
+            if quad is None:
+                quad = cv2.boxPoints(cv2.minAreaRect(hull))
+            out.append((name, order_quad(quad)))
+    return out
+
+
+def _side_samples(quad: np.ndarray, n: int, lo: float = 0.12, hi: float = 0.88):
+    """Points along each side (away from corners) and the outward unit normal of each side."""
+    t = np.linspace(lo, hi, n)[:, None]
+    centre = quad.mean(axis=0)
+    for i in range(4):
+        a, b = quad[i], quad[(i + 1) % 4]
+        d = (b - a) / max(np.linalg.norm(b - a), 1e-9)
+        normal = np.array([d[1], -d[0]])
+        if np.dot(normal, (a + b) / 2 - centre) < 0:
+            normal = -normal
+        yield a + t * (b - a), normal
+
+
+def _sample(img: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """Bilinear samples of a float image at (x, y) points of any leading shape."""
+    shape = pts.shape[:-1]
+    xy = pts.reshape(-1, 1, 2).astype(np.float32)
+    vals = cv2.remap(img, xy[..., 0], xy[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return vals.reshape(*shape, *img.shape[2:])
+
+
+def _refine(lab: np.ndarray, grad: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """Fit each side to the strongest nearby edge, then intersect neighbouring sides."""
+    h, w = lab.shape[:2]
+    band = max(4, round(0.025 * max(h, w)))
+    offsets = np.arange(-band, band + 1, dtype=np.float64)
+    lines = []
+    for pts, normal in _side_samples(quad, 48, 0.08, 0.92):
+        probe = pts[:, None, :] + offsets[None, :, None] * normal
+        strength = _sample(grad, probe)
+        best = probe[np.arange(len(pts)), strength.argmax(axis=1)]
+        inside = (best[:, 0] > 1) & (best[:, 0] < w - 2) & (best[:, 1] > 1) & (best[:, 1] < h - 2)
+        strong = strength.max(axis=1) > 0.5 * np.median(strength.max(axis=1))
+        keep = best[inside & strong]
+        if len(keep) < 8:
+            lines.append((pts[0], pts[-1]))
+            continue
+        vx, vy, x0, y0 = cv2.fitLine(keep.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
+        lines.append((np.array([x0, y0]), np.array([x0 + vx, y0 + vy])))
+    corners = [_intersect(*lines[i - 1], *lines[i]) for i in range(4)]
+    if any(c is None for c in corners):
+        return quad
+    refined = order_quad(np.array(corners))
+    limit = np.array([w, h]) * 0.05
+    if np.any(refined < -limit) or np.any(refined > np.array([w, h]) + limit) or not is_convex(refined):
+        return quad
+    return np.clip(refined, 0, [w, h])
+
+
+def _score(lab: np.ndarray, quad: np.ndarray) -> float:
+    """Share of side points where the colour steps between just inside and just outside."""
+    h, w = lab.shape[:2]
+    if not is_convex(quad) or quad_area(quad) < MIN_AREA * h * w:
+        return 0.0
+    d = max(3.0, 0.012 * max(h, w))
+    support, lighter = [], []
+    for pts, normal in _side_samples(quad, 32):
+        outer = pts + d * normal
+        on_frame = (outer[:, 0] < 0) | (outer[:, 0] > w - 1) | (outer[:, 1] < 0) | (outer[:, 1] > h - 1)
+        if on_frame.mean() > 0.5:
+            support.append(0.5)  # the side lies on the frame border: neither for nor against
+            continue
+        inner_v, outer_v = _sample(lab, pts - d * normal)[~on_frame], _sample(lab, outer)[~on_frame]
+        support.append(float(np.mean(np.linalg.norm(inner_v - outer_v, axis=1) > 12)))
+        lighter.append(float(np.mean(inner_v[:, 0] - outer_v[:, 0])))
+    area = quad_area(quad) / (h * w)
+    score = float(np.mean(support) * min(1.0, (area / 0.3) ** 0.15))
+    # paper is lighter than what surrounds it; a region darker inside is a shadow or an object
+    return score * 0.3 if lighter and np.mean(lighter) < -5 else score
+
+
+def _paper_border(lab: np.ndarray) -> bool:
+    """Does paper (light, colourless) run all round the frame's edge, as when the page fills it?"""
+    h, w = lab.shape[:2]
+    m = max(2, round(0.02 * max(h, w)))
+    strip = np.concatenate(
+        [
+            lab[:m].reshape(-1, 3),
+            lab[-m:].reshape(-1, 3),
+            lab[:, :m].reshape(-1, 3),
+            lab[:, -m:].reshape(-1, 3),
+        ]
+    )
+    light = strip[:, 0] >= max(100.0, 0.75 * float(np.percentile(lab[..., 0], 95)))
+    grey = np.abs(strip[:, 1:]).max(axis=1) < 30
+    return bool(np.mean(light & grey) > 0.7)
+
+
+def _touches(quad: np.ndarray, w: int, h: int) -> tuple[str, ...]:
+    m = BORDER_MARGIN * max(w, h)
+    hit = (quad[:, 1].min() <= m, quad[:, 0].max() >= w - m, quad[:, 1].max() >= h - m, quad[:, 0].min() <= m)
+    return tuple(name for name, t in zip(SIDES, hit, strict=True) if t)
+
+
+def detect_page(image: np.ndarray) -> Detection:
+    """Find the page in a capture (BGR or gray); corners in capture pixels, TL TR BR BL."""
+    h, w = image.shape[:2]
+    lab, scale = _prepare(image)
+    gx = cv2.Sobel(lab, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(lab, cv2.CV_32F, 0, 1, ksize=3)
+    grad = np.sqrt((gx * gx + gy * gy).sum(axis=2))
+    best: tuple[float, str, np.ndarray] | None = None
+    for name, rough in _candidates(lab):
+        for quad in (_refine(lab, grad, rough), rough):
+            s = _score(lab, quad)
+            if best is None or s > best[0] + 1e-6:
+                best = (s, name, quad)
+    sh, sw = lab.shape[:2]
+    if best is None or best[0] < MIN_SCORE:
+        method = "frame" if _paper_border(lab) else "none"
+        return Detection(rect_corners(w, h), method, 0.0 if best is None else best[0], SIDES)
+    score, name, quad = best
+    full = np.clip(quad / scale, 0, [w, h])
+    return Detection(full, name, score, _touches(quad, sw, sh))
+
+
+# Physical page sizes (width, height in mm, both portrait-first) and the DPI each is
+# rectified to: 200 dpi keeps 10.5 pt Chinese print at ~29 px per character, plenty for OCR
+# while an A4 page stays 1654×2339; an ID card's small print needs 300 dpi.
+PAGE_SIZES: dict[str, tuple[float, float, int]] = {
+    "a4": (210.0, 297.0, 200),
+    "id_card": (54.0, 85.6, 300),
+}
+
+
+def page_pixels(page: str, dpi: int | None = None) -> tuple[int, int]:
+    """Portrait (width, height) in pixels of a named page size at its (or the given) DPI."""
+    w_mm, h_mm, default_dpi = PAGE_SIZES[page]
+    d = dpi or default_dpi
+    return round(w_mm / 25.4 * d), round(h_mm / 25.4 * d)
+
+
+def rectify(image: np.ndarray, quad: np.ndarray, page: str = "a4", dpi: int | None = None) -> np.ndarray:
+    """Warp the quad to a flat page of the named size, once, at full resolution.
+
+    The output keeps the shape the page shows in the capture (portrait or landscape);
+    turning it upright is the orientation stage's job.
+    """
+    q = order_quad(quad)
+    across = (np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3])) / 2
+    down = (np.linalg.norm(q[3] - q[0]) + np.linalg.norm(q[2] - q[1])) / 2
+    pw, ph = page_pixels(page, dpi)
+    if (across > down) != (pw > ph):
+        pw, ph = ph, pw
+    hmat = cv2.getPerspectiveTransform(q.astype(np.float32), rect_corners(pw, ph).astype(np.float32))
+    shrink = min(across / pw, down / ph)
+    src = image
+    if shrink > 1.6:  # strong reduction: smooth first so the warp does not alias
+        src = cv2.GaussianBlur(image, (0, 0), 0.4 * shrink)
+    return cv2.warpPerspective(src, hmat, (pw, ph), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)

@@ -1,0 +1,1 @@
+"""Synthetic documents and captures with ground truth, for tests and the benchmark."""

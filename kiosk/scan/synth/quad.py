@@ -1,0 +1,86 @@
+"""Quadrilateral helpers shared by page detection, the virtual photographer and the benchmark.
+
+A quad is a ``(4, 2)`` float array of page corners in image coordinates (x right, y down),
+ordered TL, TR, BR, BL. Keeping one ordering rule in one place means the detector and the
+ground truth can be compared corner by corner.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+
+def order_quad(points: np.ndarray) -> np.ndarray:
+    """Order four points clockwise (on screen) starting at the top-left one.
+
+    Sorting by angle around the centroid keeps the polygon simple whatever order the points
+    came in; the start is the corner with the smallest x + y, the usual "top-left".
+    """
+    pts = np.asarray(points, dtype=np.float64).reshape(4, 2)
+    centre = pts.mean(axis=0)
+    angles = np.arctan2(pts[:, 1] - centre[1], pts[:, 0] - centre[0])
+    pts = pts[np.argsort(angles)]  # y points down, so increasing angle runs clockwise
+    start = int(np.argmin(pts.sum(axis=1)))
+    return np.roll(pts, -start, axis=0)
+
+
+def quad_area(quad: np.ndarray) -> float:
+    """Unsigned area of a simple polygon (shoelace formula)."""
+    q = np.asarray(quad, dtype=np.float64).reshape(-1, 2)
+    x, y = q[:, 0], q[:, 1]
+    return float(abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))) / 2.0)
+
+
+def is_convex(quad: np.ndarray) -> bool:
+    """True when the polygon turns the same way at every corner (no crossing, no dent)."""
+    q = np.asarray(quad, dtype=np.float64).reshape(-1, 2)
+    edges = np.roll(q, -1, axis=0) - q
+    cross = edges[:, 0] * np.roll(edges, -1, axis=0)[:, 1] - edges[:, 1] * np.roll(edges, -1, axis=0)[:, 0]
+    return bool(np.all(cross > 0) or np.all(cross < 0))
+
+
+def _raster_iou(a: np.ndarray, b: np.ndarray, size: int = 1000) -> float:
+    """IoU by drawing both polygons on a canvas; works for any simple polygon."""
+    both = np.vstack([a, b])
+    lo = both.min(axis=0)
+    scale = size / max(float((both.max(axis=0) - lo).max()), 1e-9)
+    canvas_a = np.zeros((size + 2, size + 2), np.uint8)
+    canvas_b = np.zeros_like(canvas_a)
+    cv2.fillPoly(canvas_a, [np.round((a - lo) * scale).astype(np.int32)], 1)
+    cv2.fillPoly(canvas_b, [np.round((b - lo) * scale).astype(np.int32)], 1)
+    inter = np.count_nonzero(canvas_a & canvas_b)
+    union = np.count_nonzero(canvas_a | canvas_b)
+    return inter / union if union else 0.0
+
+
+def quad_iou(a: np.ndarray, b: np.ndarray) -> float:
+    """Intersection over union of two quads: exact for convex ones, rasterised otherwise."""
+    qa = np.asarray(a, dtype=np.float64).reshape(-1, 2)
+    qb = np.asarray(b, dtype=np.float64).reshape(-1, 2)
+    area_a, area_b = quad_area(qa), quad_area(qb)
+    if area_a <= 0 or area_b <= 0:
+        return 0.0
+    if not (is_convex(qa) and is_convex(qb)):
+        return _raster_iou(qa, qb)
+    inter, _ = cv2.intersectConvexConvex(qa.astype(np.float32), qb.astype(np.float32))
+    inter = max(float(inter), 0.0)
+    return inter / (area_a + area_b - inter)
+
+
+def rect_corners(width: float, height: float) -> np.ndarray:
+    """Corners of an axis-aligned ``width`` × ``height`` image, TL TR BR BL."""
+    return np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float64)
+
+
+def homography(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """Perspective transform taking the four ``src`` corners to the four ``dst`` corners."""
+    return cv2.getPerspectiveTransform(
+        np.asarray(src, np.float32).reshape(4, 2), np.asarray(dst, np.float32).reshape(4, 2)
+    )
+
+
+def apply_homography(h: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Map points through a 3×3 homography."""
+    pts = np.asarray(points, dtype=np.float64).reshape(-1, 1, 2)
+    return cv2.perspectiveTransform(pts, np.asarray(h, dtype=np.float64)).reshape(-1, 2)

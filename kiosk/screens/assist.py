@@ -1,0 +1,158 @@
+"""Village-staff assist mode behind a PIN: queue and sync state, force sync, reprint a
+receipt, continue a resident's visit on their behalf, record a result hand-over, and
+the kiosk's health.
+"""
+
+from __future__ import annotations
+
+from kivy.uix.boxlayout import BoxLayout
+
+from ..hardware.printer import Document
+from ..i18n import _
+from ..ui import theme
+from ..ui.keypad import digit_pad
+from ..ui.widgets import BigButton, Text, field, row, scroll_list, title
+from ..visit.steps import Step
+from .base import KioskScreen
+
+
+class AssistScreen(KioskScreen):
+    title = "Staff"
+
+    def __init__(self, ctx, **kw) -> None:
+        super().__init__(ctx, **kw)
+        self.unlocked = False
+        self.note = ("", theme.INK)
+
+    def on_pre_enter(self, *a: object) -> None:
+        self.unlocked, self.note = False, ("", theme.INK)
+        super().on_pre_enter(*a)
+
+    def build(self) -> None:
+        if not self.unlocked:
+            self.build_pin()
+        else:
+            self.build_panel()
+
+    # -- PIN --------------------------------------------------------------------------
+    def build_pin(self) -> None:
+        self.body.add_widget(title(_("Staff assist mode")))
+        self.body.add_widget(Text(_("Enter the staff PIN.")))
+        self.pin_text = Text("", size=theme.TITLE_PX, bold=True)
+        self.body.add_widget(self.pin_text)
+        self.message = Text(self.note[0], color=self.note[1])
+        self.body.add_widget(self.message)
+        box = BoxLayout(orientation="horizontal")
+        self.pad = digit_pad(lambda v: setattr(self.pin_text, "text", "●" * len(v)), max_len=12)
+        box.add_widget(self.pad)
+        box.add_widget(BoxLayout())
+        self.body.add_widget(box)
+
+    def unlock(self) -> None:
+        result = self.ctx.pin.check(self.pad.value)
+        self.pad.set("")
+        if result.ok:
+            self.unlocked, self.note = True, ("", theme.INK)
+        elif result.locked_for_s:
+            self.note = (
+                _("Too many wrong PINs. Locked for {s} seconds.").format(s=result.locked_for_s),
+                theme.DANGER,
+            )
+        else:
+            self.note = (_("Wrong PIN. {n} attempts left.").format(n=result.attempts_left), theme.DANGER)
+        self.refresh()
+
+    # -- panel ------------------------------------------------------------------------
+    def build_panel(self) -> None:
+        ctx = self.ctx
+        self.body.add_widget(title(_("Staff assist mode")))
+        view, grid = scroll_list(spacing=8)
+        counts = ctx.outbox.counts()
+        online = _("online") if ctx.sync.online() else _("offline")
+        grid.add_widget(
+            Text(
+                _("Queue: {w} waiting, {s} sending, {f} failed ({o})").format(
+                    w=counts.waiting, s=counts.sending, f=counts.failed, o=online
+                ),
+                bold=True,
+            )
+        )
+        for reason in counts.failed_reasons:
+            grid.add_widget(Text("✗ " + reason, color=theme.DANGER))
+        grid.add_widget(BigButton(_("Sync now"), self.force_sync))
+        grid.add_widget(Text(_("Recent receipts:"), bold=True))
+        for status in ctx.outbox.recent(limit=6):
+            grid.add_widget(
+                row(
+                    Text(f"{status.receipt_no}  {status.message}"),
+                    BigButton(
+                        _("Reprint"),
+                        lambda n=status.receipt_no: self.reprint(n),
+                        kind="secondary",
+                        size_hint_x=None,
+                        width=200,
+                    ),
+                )
+            )
+        grid.add_widget(Text(_("Hand over a result:"), bold=True))
+        self.handover_no = field(_("Receipt number"))
+        self.handover_to = field(_("Recipient name"))
+        self.handover_id = field(_("Recipient ID number (optional)"))
+        self.handover_staff = field(_("Your name (staff)"))
+        for widget in (self.handover_no, self.handover_to, self.handover_id, self.handover_staff):
+            grid.add_widget(widget)
+        grid.add_widget(BigButton(_("Record hand-over"), self.record_handover, kind="ok"))
+        grid.add_widget(Text(_("Kiosk health:"), bold=True))
+        for item in ctx.health():
+            grid.add_widget(
+                Text(
+                    ("✓ " if item.ok else "✗ ") + f"{item.name}: {item.detail}",
+                    color=theme.OK_GREEN if item.ok else theme.DANGER,
+                )
+            )
+        self.body.add_widget(view)
+        self.message = Text(self.note[0], color=self.note[1])
+        self.body.add_widget(self.message)
+
+    def say(self, text: str, colour=theme.OK_GREEN) -> None:
+        self.note = (text, colour)
+        self.message.text, self.message.color = text, colour
+
+    def force_sync(self) -> None:
+        self.ctx.sync.force()
+        self.say(_("Sync started."))
+
+    def reprint(self, receipt_no: str) -> None:
+        pdfs = sorted((self.ctx.home / "prints").glob(f"receipt-{receipt_no}-*.pdf"))
+        if not pdfs:
+            self.say(_("No printed receipt is kept for {n}.").format(n=receipt_no), theme.DANGER)
+            return
+        outcome = self.ctx.printing.printer.print(
+            Document("receipt", receipt_no, pdfs[-1].read_bytes(), qr=receipt_no)
+        )
+        self.say(
+            _("Reprinted.") if outcome.ok else _("Printing failed: ") + outcome.detail,
+            theme.OK_GREEN if outcome.ok else theme.DANGER,
+        )
+
+    def record_handover(self) -> None:
+        try:
+            entry = self.ctx.handovers.record(
+                self.handover_no.text.strip().upper(),
+                self.handover_staff.text.strip(),
+                self.handover_to.text.strip(),
+                self.handover_id.text.strip(),
+            )
+        except ValueError:
+            self.say(_("Fill in the receipt number, the recipient and your name."), theme.DANGER)
+            return
+        self.say(_("Hand-over of {n} recorded at {at}.").format(n=entry.receipt_no, at=entry.at[:16]))
+
+    def actions(self) -> list[BigButton]:
+        if not self.unlocked:
+            return [BigButton(_("Unlock"), self.unlock, size_hint_x=None, width=220)]
+        buttons = [BigButton(_("Log out"), self.go_back, kind="secondary", size_hint_x=None, width=200)]
+        back_to = self.ctx.flow.assist_return
+        if back_to is not None and back_to not in (Step.home, Step.status_pickup):
+            buttons.append(BigButton(_("Continue the visit"), self.go_back, size_hint_x=None, width=320))
+        return buttons

@@ -1,0 +1,99 @@
+"""What every screen has: a body rebuilt on entry, a bottom bar with Back and Home, a
+voice prompt, and a helper to run slow work off the UI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from kivy.clock import Clock
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.screenmanager import Screen
+from kivy.uix.widget import Widget
+
+from ..i18n import _
+from ..ui import theme
+from ..ui.widgets import BigButton, paint
+
+if TYPE_CHECKING:
+    from ..context import KioskContext
+
+log = logging.getLogger(__name__)
+
+
+class KioskScreen(Screen):
+    """Subclasses implement :meth:`build` (fill ``self.body``) and may add bar buttons."""
+
+    title = ""
+
+    def __init__(self, ctx: KioskContext, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.ctx = ctx
+        self.busy = False
+        outer = BoxLayout(orientation="vertical", padding=(24, 16, 24, 12), spacing=12)
+        paint(outer, theme.WHITE)
+        self.body = BoxLayout(orientation="vertical", spacing=12)
+        self.bar = BoxLayout(orientation="horizontal", size_hint_y=None, height=theme.BUTTON_H, spacing=16)
+        outer.add_widget(self.body)
+        outer.add_widget(self.bar)
+        self.add_widget(outer)
+
+    # -- lifecycle ----------------------------------------------------------------------
+    def on_pre_enter(self, *_a: object) -> None:
+        self.refresh()
+        self.ctx.devices.voice.say(self.prompt())
+
+    def refresh(self) -> None:
+        """Rebuild body and bar from the current visit (cheap: screens are small)."""
+        self.body.clear_widgets()
+        self.bar.clear_widgets()
+        self.build()
+        self.build_bar()
+
+    def build(self) -> None:
+        raise NotImplementedError
+
+    def prompt(self) -> str:
+        """What the voice says on entering (empty: nothing)."""
+        return ""
+
+    def build_bar(self) -> None:
+        self.bar.add_widget(BigButton(_("Back"), self.go_back, kind="secondary", size_hint_x=None, width=200))
+        self.bar.add_widget(BigButton(_("Home"), self.go_home, kind="secondary", size_hint_x=None, width=200))
+        self.bar.add_widget(Widget())
+        for button in self.actions():
+            self.bar.add_widget(button)
+
+    def actions(self) -> list[BigButton]:
+        return []
+
+    # -- navigation ---------------------------------------------------------------------
+    def go_back(self) -> None:
+        self.ctx.flow.back()
+
+    def go_home(self) -> None:
+        self.ctx.flow.home()
+
+    # -- slow work ----------------------------------------------------------------------
+    def run_slow(self, work: Callable[[], Any], done: Callable[[Any, BaseException | None], None]) -> None:
+        """Run ``work`` in a thread; ``done(result, error)`` runs back on the UI thread."""
+        self.busy = True
+
+        def worker() -> None:
+            result, error = None, None
+            try:
+                result = work()
+            except BaseException as exc:  # reported to the screen, which shows a message
+                log.exception("background work failed")
+                error = exc
+
+            def finish(_dt: float) -> None:
+                self.busy = False
+                done(result, error)
+
+            Clock.schedule_once(finish, 0)
+
+        threading.Thread(target=worker, name=f"{self.name}-work", daemon=True).start()

@@ -1,0 +1,203 @@
+"""Materials: answer the yes/no questions, then for each needed material read the
+instructions, watch the live preview, capture; the quality gate's message says what to
+fix and the resident retakes. Pages can be reviewed, reordered and deleted.
+"""
+
+from __future__ import annotations
+
+from kivy.clock import Clock
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.image import Image
+
+from ..i18n import _
+from ..ui import theme
+from ..ui.frames import texture_of, texture_of_file
+from ..ui.widgets import BigButton, Text, row, scroll_list, title
+from ..visit.steps import Step
+from .base import KioskScreen
+
+PREVIEW_FPS = 4
+
+
+class MaterialsScreen(KioskScreen):
+    title = "Materials"
+
+    def __init__(self, ctx, **kw) -> None:
+        super().__init__(ctx, **kw)
+        self.current: str | None = None
+        self.note = ("", theme.INK)
+        self.retake = False
+        self._preview_event = None
+
+    def prompt(self) -> str:
+        return _("Put each material under the camera and press Capture.")
+
+    def on_pre_enter(self, *a: object) -> None:
+        self.note, self.retake = ("", theme.INK), False
+        items = self.ctx.service.checklist() if self.ctx.flow.visit.matter else []
+        if self.current not in {i.requirement.code for i in items}:
+            missing = [i for i in items if not i.done]
+            pool = missing or items
+            self.current = pool[0].requirement.code if pool else None
+        super().on_pre_enter(*a)
+        self._preview_event = Clock.schedule_interval(self.update_preview, 1 / PREVIEW_FPS)
+
+    def on_leave(self, *_a: object) -> None:
+        if self._preview_event is not None:
+            self._preview_event.cancel()
+            self._preview_event = None
+
+    def build(self) -> None:
+        questions = self.ctx.service.questions()
+        if questions:
+            self.build_question(questions[0])
+            return
+        items = self.ctx.service.checklist()
+        main = BoxLayout(orientation="horizontal", spacing=20)
+        view, grid = scroll_list(spacing=8)
+        for item in items:
+            mark = "✓ " + _("{n} page(s)").format(n=item.pages_have) if item.done else _("still needed")
+            kind = "primary" if item.requirement.code == self.current else "secondary"
+            grid.add_widget(
+                BigButton(
+                    f"{item.requirement.name}\n{mark}",
+                    lambda c=item.requirement.code: self.select(c),
+                    kind=kind,
+                    height=110,
+                )
+            )
+        left = BoxLayout(orientation="vertical", size_hint_x=0.34)
+        left.add_widget(Text(_("Your materials:"), bold=True))
+        left.add_widget(view)
+        main.add_widget(left)
+        main.add_widget(self.build_current(items))
+        self.body.add_widget(main)
+
+    def build_question(self, req) -> None:
+        self.body.add_widget(title(_("One question first")))
+        self.body.add_widget(Text(req.condition or req.name, size=theme.TITLE_PX, color=theme.PRIMARY))
+        self.body.add_widget(Text(_("If yes, you will also need: ") + req.name))
+        self.body.add_widget(
+            row(
+                BigButton(_("Yes"), lambda: self.answer(req.code, True), height=120),
+                BigButton(_("No"), lambda: self.answer(req.code, False), kind="secondary", height=120),
+                height=120,
+            )
+        )
+        self.body.add_widget(BoxLayout())
+
+    def answer(self, code: str, yes: bool) -> None:
+        self.ctx.service.answer(code, yes)
+        self.on_pre_enter()
+
+    def build_current(self, items) -> BoxLayout:
+        box = BoxLayout(orientation="vertical", spacing=8)
+        item = next((i for i in items if i.requirement.code == self.current), None)
+        if item is None:
+            box.add_widget(Text(_("No materials are needed.")))
+            return box
+        box.add_widget(Text(item.describe(), bold=True))
+        top = BoxLayout(orientation="horizontal", spacing=12)
+        self.preview = Image(fit_mode="contain")
+        top.add_widget(self.preview)
+        pages_view, self.pages_grid = scroll_list(spacing=6)
+        pages_view.size_hint_x = 0.48
+        top.add_widget(pages_view)
+        box.add_widget(top)
+        self.message = Text(self.note[0], color=self.note[1])
+        box.add_widget(self.message)
+        label = _("Retake") if self.retake else _("Capture")
+        self.capture_button = BigButton(label, self.capture, kind="ok")
+        box.add_widget(self.capture_button)
+        self.fill_pages()
+        self.update_preview()
+        return box
+
+    def fill_pages(self) -> None:
+        visit = self.ctx.flow.visit
+        self.pages_grid.clear_widgets()
+        for index, page in enumerate(visit.pages.get(self.current or "", [])):
+            line = BoxLayout(orientation="horizontal", size_hint_y=None, height=110, spacing=6)
+            thumb = Image(size_hint_x=None, width=90)
+            thumb.texture = texture_of_file(page.path.read_bytes(), 160)
+            line.add_widget(thumb)
+            line.add_widget(Text(_("Page {n}").format(n=index + 1), size_hint_x=None, width=110))
+            line.add_widget(BigButton("↑", lambda i=index: self.move(i, -1), kind="secondary", height=96))
+            line.add_widget(BigButton("↓", lambda i=index: self.move(i, 1), kind="secondary", height=96))
+            line.add_widget(BigButton(_("Delete"), lambda i=index: self.delete(i), kind="danger", height=96))
+            self.pages_grid.add_widget(line)
+
+    # -- actions ----------------------------------------------------------------------
+    def select(self, code: str) -> None:
+        self.current, self.note, self.retake = code, ("", theme.INK), False
+        self.refresh()
+
+    def move(self, index: int, offset: int) -> None:
+        self.ctx.flow.touch()
+        self.ctx.flow.visit.move_page(self.current or "", index, offset)
+        self.fill_pages()
+
+    def delete(self, index: int) -> None:
+        self.ctx.flow.touch()
+        self.ctx.flow.visit.delete_page(self.current or "", index)
+        self.refresh()
+
+    def update_preview(self, *_a: object) -> None:
+        if self.busy or not hasattr(self, "preview") or self.preview.parent is None:
+            return
+        frame = self.ctx.devices.camera.preview()
+        if frame is not None:
+            self.preview.texture = texture_of(frame)
+
+    def capture(self) -> None:
+        if self.busy or not self.current:
+            return
+        self.ctx.flow.touch()
+        image = self.ctx.devices.camera.capture()
+        if image is None:
+            self.show(
+                _("The camera sees nothing. Please place the material, or ask the staff."), theme.DANGER
+            )
+            return
+        self.show(_("Checking the picture…"), theme.MUTED)
+        self.capture_button.disabled = True
+        code, matter = self.current, self.ctx.flow.visit.matter
+        self.run_slow(
+            lambda: self.ctx.scanner.scan(image, code, matter), lambda p, e: self.scanned(code, p, e)
+        )
+
+    def scanned(self, code: str, page, error) -> None:
+        self.ctx.flow.touch()
+        if error or page is None:
+            self.note, self.retake = (
+                (_("The picture could not be checked. Please try again."), theme.DANGER),
+                True,
+            )
+        elif not page.ok:
+            reasons = "\n".join(message for _code, message in page.problems)
+            self.note, self.retake = (reasons or _("Please retake the picture."), theme.DANGER), True
+        else:
+            self.ctx.service.add_scan(code, page)
+            count = self.ctx.flow.visit.page_count(code)
+            self.note, self.retake = (_("Page {n} received.").format(n=count), theme.OK_GREEN), False
+            item = next(i for i in self.ctx.service.checklist() if i.requirement.code == code)
+            if item.done:
+                missing = [i for i in self.ctx.service.checklist() if not i.done]
+                if missing:
+                    self.current = missing[0].requirement.code
+        if self.ctx.flow.step is Step.materials:
+            self.refresh()
+
+    def show(self, text: str, colour) -> None:
+        self.note = (text, colour)
+        if hasattr(self, "message"):
+            self.message.text, self.message.color = text, colour
+
+    def actions(self) -> list[BigButton]:
+        if self.ctx.service.questions():
+            return []
+        return [
+            BigButton(
+                _("Check my materials"), lambda: self.ctx.flow.go(Step.check), size_hint_x=None, width=340
+            )
+        ]

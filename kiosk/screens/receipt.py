@@ -1,0 +1,82 @@
+"""Receipt: the receipt notice's number and QR code on screen, the printed notice, and
+what happens next (transfer within 2 working days). Reprint is one tap away.
+"""
+
+from __future__ import annotations
+
+import io
+
+import segno
+from kivy.core.image import Image as CoreImage
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.image import Image
+
+from shared_schema.forms import TRANSFER_WORKING_DAYS
+
+from ..i18n import _
+from ..ui import theme
+from ..ui.widgets import BigButton, Text, title
+from ..visit.department import department_name
+from ..visit.steps import Step
+from .base import KioskScreen
+
+
+def qr_texture(payload: str):
+    buf = io.BytesIO()
+    segno.make(payload, error="m").save(buf, kind="png", scale=8, border=2)
+    buf.seek(0)
+    return CoreImage(buf, ext="png").texture
+
+
+class ReceiptScreen(KioskScreen):
+    title = "Receipt"
+
+    def prompt(self) -> str:
+        return _("Your materials have been received. Please take your receipt.")
+
+    def build(self) -> None:
+        visit = self.ctx.flow.visit
+        assert visit.matter and visit.receipt_no
+        dept = department_name(
+            self.ctx.catalog, visit.matter, visit.applicant.home_division, self.ctx.kiosk.station_code
+        )
+        self.body.add_widget(title(_("Materials received")))
+        main = BoxLayout(orientation="horizontal", spacing=24)
+        left = BoxLayout(orientation="vertical", spacing=10)
+        left.add_widget(Text(_("Receipt number:")))
+        left.add_widget(Text(visit.receipt_no, size=theme.TITLE_PX + 6, bold=True, color=theme.PRIMARY))
+        left.add_widget(
+            Text(
+                _(
+                    "Your application for {matter} will be passed to {department} within {days} working days."
+                ).format(matter=visit.matter.name, department=dept, days=TRANSFER_WORKING_DAYS)
+            )
+        )
+        left.add_widget(
+            Text(_("The department decides whether to accept it. Keep the receipt to check progress."))
+        )
+        printed = visit.receipt_pdf is not None and visit.receipt_pdf.name
+        left.add_widget(
+            Text(
+                _("Your receipt has been printed.")
+                if printed
+                else _("Printing failed: please ask the staff."),
+                color=theme.OK_GREEN if printed else theme.DANGER,
+            )
+        )
+        left.add_widget(BoxLayout())
+        main.add_widget(left)
+        main.add_widget(Image(texture=qr_texture(visit.receipt_no), size_hint_x=0.35, fit_mode="contain"))
+        self.body.add_widget(main)
+
+    def actions(self) -> list[BigButton]:
+        return [
+            BigButton(_("Print again"), self.reprint, kind="secondary", size_hint_x=None, width=260),
+            BigButton(_("Next"), lambda: self.ctx.flow.go(Step.rating), size_hint_x=None, width=220),
+        ]
+
+    def reprint(self) -> None:
+        visit = self.ctx.flow.visit
+        assert visit.receipt_no
+        self.ctx.printing.receipt(visit, visit.receipt_no)
+        self.refresh()

@@ -1,0 +1,98 @@
+"""Run the kiosk app embedded under a script and report what happened (as JSON).
+
+Import this module only after :func:`kiosk.app_cmd.prepare_kivy` has set Kivy's
+environment and window size: Kivy reads them when first imported.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kivy.base import EventLoop, runTouchApp, stopTouchApp
+
+from ..app import KioskApp
+from ..runtime import open_kiosk
+from .demo import run_demo
+from .documents import make_demo_papers
+from .driver import Driver
+
+
+@dataclass
+class ScriptReport:
+    ok: bool
+    script: str
+    launch_to_home_ms: float
+    transitions_ms: dict[str, float] = field(default_factory=dict)
+    rss_mb: float = 0.0
+    screenshots: list[str] = field(default_factory=list)
+    receipts: list[dict[str, Any]] = field(default_factory=list)
+    status_lines: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def run_script(home: Path, profile: str, script: str, shots: Path | None, launched_at: float) -> ScriptReport:
+    """Start the app, run ``script`` (``demo`` or ``launch``), stop; never leaves a window open."""
+    ctx = open_kiosk(home, profile, sync_interval=5.0)
+    ready: list[float] = []
+    app = KioskApp(ctx, on_ready=lambda _app: ready.append(time.perf_counter()))
+    report = ScriptReport(ok=False, script=script, launch_to_home_ms=0.0)
+    try:
+        app._run_prepare()
+        runTouchApp(embedded=True)
+        driver = Driver(app, shots)
+        driver.wait(lambda: bool(ready), 30, "the home screen")
+        report.launch_to_home_ms = (ready[0] - launched_at) * 1000
+        if script == "demo":
+            papers = make_demo_papers(home / "demo-papers")
+            result = run_demo(driver, papers)
+            report.receipts = [
+                {
+                    **asdict(v),
+                    "receipt_pdf": str(v.receipt_pdf or ""),
+                    "correction_pdf": str(v.correction_pdf or ""),
+                }
+                for v in result.visits
+            ]
+            report.status_lines = result.status_lines
+        else:
+            driver.shot("home")
+        report.transitions_ms = _median_by_kind(driver.transitions_ms)
+        report.screenshots = [str(p) for p in driver.screenshots]
+        report.rss_mb = rss_mb()
+        report.ok = True
+    except Exception as exc:
+        report.error = f"{type(exc).__name__}: {exc}"
+        with contextlib.suppress(Exception):  # a failure screenshot is a bonus, never a second error
+            report.screenshots.append(str(Driver(app, shots).shot("failure")) if shots else "")
+    finally:
+        app.stop()
+        stopTouchApp()
+        EventLoop.close()
+    return report
+
+
+def rss_mb() -> float:
+    """Resident memory of this process (Linux /proc; peak RSS elsewhere)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _median_by_kind(samples: list[tuple[str, float]]) -> dict[str, float]:
+    by: dict[str, list[float]] = {}
+    for name, ms in samples:
+        by.setdefault(name, []).append(ms)
+    return {name: round(sorted(v)[len(v) // 2], 1) for name, v in by.items()}

@@ -1,0 +1,41 @@
+"""The heartbeat: what the server's fleet view shows about this kiosk."""
+
+from __future__ import annotations
+
+from importlib import metadata
+from typing import Any
+
+from shared_schema.api import Heartbeat
+
+from ..store.fsutil import free_bytes
+from ..store.outbox import Outbox
+from ..store.states import WAITING
+from .client import ApiClient
+
+
+def app_version() -> str:
+    try:
+        return metadata.version("tongban")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def heartbeat_body(outbox: Outbox, last_error: str | None, catalog_version: str | None) -> dict[str, Any]:
+    counts = outbox.counts()
+    beat = Heartbeat(
+        queue_length=sum(counts.get(s.value, 0) for s in WAITING),
+        oldest_waiting_at=outbox.oldest_waiting_at(),
+        last_error=last_error[:500] if last_error else None,
+        disk_free_bytes=free_bytes(outbox.store.home),
+        app_version=app_version(),
+        catalog_version=catalog_version,
+    )
+    return beat.to_json_dict()
+
+
+def send(
+    outbox: Outbox, client: ApiClient, last_error: str | None, catalog_version: str | None
+) -> dict[str, Any]:
+    body = heartbeat_body(outbox, last_error, catalog_version)
+    client.call("POST", "/heartbeat", json_body=body)
+    return body

@@ -1,0 +1,218 @@
+"""One sync cycle (:class:`SyncService`) and the background thread that repeats it.
+
+Only one process syncs a kiosk home at a time (an ``fcntl`` lock on ``sync.lock``).
+Whoever takes the lock first puts anything left in ``uploading`` back to ``finalized``:
+with the lock held nobody else can be mid-upload, so such items were cut off by a crash.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from shared_schema import SchemaError
+from shared_schema.api import SubmissionStatus
+
+from ..store import meta
+from ..store.evaluations import Evaluations
+from ..store.home import KioskStore
+from ..store.identity import NotEnrolled
+from ..store.outbox import Outbox
+from . import feed, heartbeat
+from .backoff import Backoff, retrying
+from .catalog import CatalogCache
+from .client import ApiClient
+from .errors import Refused, Stopped, SyncError
+from .push import Pusher, PushReport
+from .throttle import TokenBucket
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SyncSettings:
+    request_tries: int = 4  # per request, with jittered waits in between
+    retry_base: float = 0.5
+    retry_cap: float = 30.0
+    interval: float = 60.0  # between successful cycles
+    cycle_base: float = 5.0  # backoff between failed cycles
+    cycle_cap: float = 900.0
+    bandwidth_bps: float | None = None  # upload cap, bytes per second
+    batch: int = 20
+    timeout: tuple[float, float] = (10.0, 60.0)
+
+
+@dataclass
+class SyncReport:
+    started_at: datetime
+    finished_at: datetime | None = None
+    error: str | None = None
+    pushed: PushReport = field(default_factory=PushReport)
+    evaluations_sent: int = 0
+    feed_changes: int = 0
+    catalog_updated: bool = False
+    heartbeat: bool = False
+    recovered: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "error": self.error,
+            "started_at": self.started_at.isoformat(),
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "pushed": self.pushed.to_dict(),
+            "evaluations_sent": self.evaluations_sent,
+            "feed_changes": self.feed_changes,
+            "catalog_updated": self.catalog_updated,
+            "heartbeat": self.heartbeat,
+            "recovered": self.recovered,
+        }
+
+
+class SyncBusy(SyncError):
+    reason = "busy"
+
+
+class SyncLock:
+    """Exclusive, per kiosk home, released by the OS if the holder dies (kill -9)."""
+
+    def __init__(self, home: Path) -> None:
+        self.path = Path(home) / "sync.lock"
+        self._fd: int | None = None
+
+    def acquire(self) -> bool:
+        if self._fd is not None:
+            return True
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        self._fd = fd
+        return True
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+
+class SyncService:
+    def __init__(
+        self, store: KioskStore, settings: SyncSettings | None = None, stop: threading.Event | None = None
+    ) -> None:
+        self.store = store
+        self.settings = settings or SyncSettings()
+        self.stop = stop or threading.Event()
+        self.outbox = Outbox(store)
+        self.evaluations = Evaluations(store)
+        self.catalog = CatalogCache(store.home)
+        self.lock = SyncLock(store.home)
+        self._bucket = TokenBucket(self.settings.bandwidth_bps) if self.settings.bandwidth_bps else None
+
+    def _client(self) -> ApiClient:
+        ident = self.store.identity()
+        return ApiClient(ident.server_url, ident, timeout=self.settings.timeout, bucket=self._bucket)
+
+    def _retry(self) -> dict[str, Any]:
+        st = self.settings
+        return {"tries": st.request_tries, "backoff": Backoff(st.retry_base, st.retry_cap), "stop": self.stop}
+
+    def run_once(self, hold_lock: bool = False) -> SyncReport:
+        """Push, send evaluations, pull the feed and catalog, send a heartbeat."""
+        report = SyncReport(started_at=datetime.now(UTC))
+        if not self.lock.acquire():
+            report.error = "busy: another process is syncing this kiosk"
+            return report
+        try:
+            report.recovered = self.outbox.recover_interrupted()
+            self._cycle(report)
+        finally:
+            if not hold_lock:
+                self.lock.release()
+        report.finished_at = datetime.now(UTC)
+        self._remember(report)
+        return report
+
+    def _cycle(self, report: SyncReport) -> None:
+        try:
+            client = self._client()
+        except NotEnrolled as exc:
+            report.error = str(exc)
+            return
+        try:
+            report.pushed = Pusher(
+                self.outbox, self.store.pages, client, batch=self.settings.batch, **self._retry()
+            ).run()
+            report.evaluations_sent = self._send_evaluations(client)
+            report.feed_changes = retrying(lambda: feed.pull(self.outbox, client), **self._retry())
+            report.catalog_updated = retrying(lambda: self.catalog.refresh(client), **self._retry())
+        except Stopped:
+            report.error = "stopped"
+        except SyncError as exc:
+            report.error = f"{exc.reason}: {exc}"
+        except Exception as exc:  # a bug must not kill the worker thread; it is logged and reported
+            log.exception("sync cycle failed")
+            report.error = f"internal: {type(exc).__name__}: {exc}"
+        try:
+            heartbeat.send(self.outbox, client, report.error, self._catalog_version())
+            report.heartbeat = True
+        except SyncError as exc:
+            log.info("heartbeat not sent: %s", exc)
+        finally:
+            client.close()
+
+    def live_status(self, receipt_no: str) -> SubmissionStatus | None:
+        """Ask the server now (a resident at the screen); None when offline or unknown."""
+        try:
+            client = self._client()
+        except NotEnrolled:
+            return None
+        try:
+            body = client.call("GET", f"/submissions/{receipt_no}/status").body
+            return SubmissionStatus.parse(body, source="GET status")
+        except (SyncError, SchemaError):
+            return None
+        finally:
+            client.close()
+
+    def _catalog_version(self) -> str | None:
+        try:
+            return self.catalog.version()
+        except Exception:
+            return None
+
+    def _send_evaluations(self, client: ApiClient) -> int:
+        sent = 0
+        for evaluation in self.evaluations.pending():
+            key = str(evaluation.evaluation_uuid)
+            body = evaluation.to_json_dict()
+            try:
+                retrying(lambda b=body: client.call("POST", "/evaluations", json_body=b), **self._retry())
+            except Refused as exc:
+                self.evaluations.record_error(key, f"refused: {exc}")
+                continue
+            self.evaluations.mark_sent(key)
+            sent += 1
+        return sent
+
+    def _remember(self, report: SyncReport) -> None:
+        with self.store.db.write() as s:
+            meta.put(s, meta.LAST_ATTEMPT_AT, report.started_at.isoformat())
+            meta.put(s, meta.LAST_ERROR, report.error)
+            if report.ok:
+                meta.put(
+                    s, meta.LAST_SUCCESS_AT, report.finished_at.isoformat() if report.finished_at else None
+                )

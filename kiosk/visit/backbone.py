@@ -1,0 +1,86 @@
+"""The real outbox (``kiosk/store``) fitted to the visit's :class:`~kiosk.visit.ports.Outbox`.
+
+The receipt number is reserved only when the resident presses "submit", so abandoned
+visits do not burn numbers; a reservation whose manifest then fails validation is
+discarded at once.
+"""
+
+from __future__ import annotations
+
+from kiosk.store import Drafts, KioskIdentity, KioskStore, Outbox, OutboxEntry, OutboxState
+from kiosk.store.evaluations import Evaluations
+from shared_schema import SubmissionManifest
+
+from .ports import LocalStatus, QueueCounts
+
+# What a resident reads for each state; never "受理" before the department accepted.
+STATE_WORDS = {
+    OutboxState.draft: "未提交",
+    OutboxState.finalized: "材料已接收，等待发送",
+    OutboxState.uploading: "正在发送",
+    OutboxState.acknowledged: "已送达市域通办平台，等待转报",
+    OutboxState.routed: "已转报到事项办理单位",
+    OutboxState.accepted: "办理单位已受理",
+    OutboxState.correction_requested: "需要补正材料",
+    OutboxState.rejected: "不予受理",
+    OutboxState.special_stage: "特殊环节办理中",
+    OutboxState.completed: "已办结",
+    OutboxState.delivered: "结果已送达",
+    OutboxState.archived: "已归档",
+    OutboxState.failed: "发送失败，请联系工作人员",
+}
+
+
+def state_words(state: str) -> str:
+    try:
+        return STATE_WORDS[OutboxState(state)]
+    except ValueError:
+        return state
+
+
+def _status(entry: OutboxEntry) -> LocalStatus:
+    return LocalStatus(
+        receipt_no=entry.receipt_no,
+        state=entry.state.value,
+        message=entry.last_message or state_words(entry.state.value),
+        updated_at=entry.state_changed_at,
+    )
+
+
+class StoreOutbox:
+    def __init__(self, store: KioskStore, identity: KioskIdentity) -> None:
+        self.store = store
+        self.identity = identity
+        self.outbox = Outbox(store)
+        self.drafts = Drafts(store, identity)
+        self.evaluations = Evaluations(store)
+
+    def reserve(self, matter_code: str, catalog_version: str) -> tuple[str, str]:
+        draft = self.drafts.create(matter_code, catalog_version)
+        return draft.client_uuid, draft.receipt_no
+
+    def finalize(self, manifest: SubmissionManifest, pages: dict[str, bytes]) -> None:
+        self.drafts.finalize_manifest(manifest, pages)
+
+    def discard(self, client_uuid: str) -> None:
+        self.drafts.discard(client_uuid)
+
+    def counts(self) -> QueueCounts:
+        raw = self.outbox.counts()
+        failed = self.outbox.entries([OutboxState.failed], limit=20)
+        return QueueCounts(
+            waiting=raw.get(OutboxState.finalized.value, 0),
+            sending=raw.get(OutboxState.uploading.value, 0),
+            failed=raw.get(OutboxState.failed.value, 0),
+            failed_reasons=[f"{e.receipt_no}: {e.failure_reason or e.last_error or ''}" for e in failed],
+        )
+
+    def status(self, receipt_no: str) -> LocalStatus | None:
+        entry = self.outbox.find(receipt_no.strip().upper())
+        return _status(entry) if entry else None
+
+    def recent(self, limit: int = 20) -> list[LocalStatus]:
+        return [_status(e) for e in self.outbox.entries(limit=limit) if e.state is not OutboxState.draft]
+
+    def queue_evaluation(self, receipt_no: str | None, score: int) -> None:
+        self.evaluations.queue(score, station_code=self.identity.station_code, receipt_no=receipt_no)

@@ -1,0 +1,105 @@
+"""What the visit needs from the rest of the kiosk, as small interfaces.
+
+The scan pipeline (``kiosk/scan``) and the backbone (``kiosk/outbox.py``, ``kiosk/sync``)
+are written by others; the app talks to them only through these shapes, and
+``kiosk/visit/adapters.py`` fits the real implementations to them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+import numpy as np
+
+from shared_schema import CompletenessResult, Matter, SubmissionManifest
+
+
+@dataclass
+class ScannedPage:
+    """One capture after the pipeline: accepted or not, and the stored image bytes."""
+
+    ok: bool
+    problems: list[tuple[str, str]]  # (code, Chinese message)
+    data: bytes = b""
+    suffix: str = ".jpg"
+    content_type: str = "image/jpeg"
+    width: int = 0
+    height: int = 0
+    material_guess: str | None = None
+    confidence: float = 0.0
+    ocr_text: str = ""
+    ocr_confidence: float | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+class Scanner(Protocol):
+    """Turns a camera frame into a checked page for a matter (slow: call off the UI thread)."""
+
+    def scan(self, image: np.ndarray, source: str, matter: Matter | None) -> ScannedPage: ...
+
+    def codes(self, image: np.ndarray) -> list[str]:
+        """QR / barcode payloads seen in a frame (receipt QR at the status screen)."""
+        ...
+
+
+@dataclass
+class SuppliedMaterial:
+    code: str
+    pages: int
+    fields: list[dict[str, str]]
+
+
+class Completeness(Protocol):
+    def check(
+        self, matter: Matter, supplied: list[SuppliedMaterial], answers: dict[str, bool], applicant: dict
+    ) -> CompletenessResult: ...
+
+
+@dataclass
+class QueueCounts:
+    waiting: int = 0
+    sending: int = 0
+    failed: int = 0
+    failed_reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LocalStatus:
+    receipt_no: str
+    state: str
+    message: str = ""
+    updated_at: datetime | None = None
+
+
+class Outbox(Protocol):
+    """The kiosk's durable queue of finalized submissions (kiosk/store)."""
+
+    def reserve(self, matter_code: str, catalog_version: str) -> tuple[str, str]:
+        """A new (client_uuid, receipt_no), issued offline."""
+        ...
+
+    def finalize(self, manifest: SubmissionManifest, pages: dict[str, bytes]) -> None: ...
+
+    def discard(self, client_uuid: str) -> None: ...
+
+    def counts(self) -> QueueCounts: ...
+
+    def status(self, receipt_no: str) -> LocalStatus | None: ...
+
+    def recent(self, limit: int = 20) -> list[LocalStatus]: ...
+
+    def queue_evaluation(self, receipt_no: str | None, score: int) -> None: ...
+
+
+class SyncControl(Protocol):
+    """The background sync worker as the UI sees it."""
+
+    def online(self) -> bool: ...
+
+    def last_sync(self) -> datetime | None: ...
+
+    def force(self) -> None: ...
+
+    def live_status(self, receipt_no: str) -> LocalStatus | None: ...

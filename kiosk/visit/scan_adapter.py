@@ -1,0 +1,103 @@
+"""The real scan pipeline (``kiosk/scan``) fitted to the visit's Scanner and Completeness.
+
+The pipeline returns a :class:`~kiosk.scan.types.PageResult`; the visit keeps the
+stored (compressed) image bytes and what was learned about the page.
+"""
+
+from __future__ import annotations
+
+import importlib
+import mimetypes
+import threading
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from shared_schema import CompletenessResult, Matter
+
+from .ports import ScannedPage, SuppliedMaterial
+
+
+def to_scanned(result: Any) -> ScannedPage:
+    """PageResult → ScannedPage; the bytes are those the pipeline stored for upload."""
+    problems = [(p.code, p.message) for p in result.problems]
+    data, suffix, width, height = b"", ".jpg", 0, 0
+    stored = result.stored or {}
+    if stored.get("path"):
+        path = Path(stored["path"])
+        data, suffix = path.read_bytes(), path.suffix or ".jpg"
+        path.unlink(missing_ok=True)  # the visit keeps its own copy; no stray page images
+        width, height = int(stored.get("width") or 0), int(stored.get("height") or 0)
+    elif result.image is not None:
+        ok, buf = cv2.imencode(".jpg", result.image, [cv2.IMWRITE_JPEG_QUALITY, 80])
+        data = buf.tobytes() if ok else b""
+        height, width = result.image.shape[:2]
+    content_type = mimetypes.types_map.get(suffix.lower(), "image/jpeg")
+    return ScannedPage(
+        ok=bool(result.ok and data),
+        problems=problems,
+        data=data,
+        suffix=suffix,
+        content_type=content_type,
+        width=width,
+        height=height,
+        material_guess=result.material.code if result.material else None,
+        confidence=result.material.confidence if result.material else 0.0,
+        ocr_text=result.ocr.text if result.ocr else "",
+        ocr_confidence=result.ocr.confidence if result.ocr else None,
+        fields=dict(result.fields),
+    )
+
+
+class PipelineScanner:
+    """Runs ``kiosk.scan.pipeline`` on a frame (call from a worker thread: it is slow).
+
+    One pipeline for the kiosk's life, so the OCR engine loads once; the matter's
+    material list is set per scan (scans of one kiosk never run concurrently).
+    """
+
+    def __init__(self, work_dir: Path) -> None:
+        self.work_dir = Path(work_dir)
+        self.work_dir.mkdir(parents=True, exist_ok=True)
+        for stale in self.work_dir.iterdir():  # page images left by a crash: nobody's now
+            if stale.is_file():
+                stale.unlink()
+        self._pipeline: Any = None  # created on first use: OCR engines are slow to load
+        self._lock = threading.Lock()
+
+    def scan(self, image: np.ndarray, source: str, matter: Matter | None) -> ScannedPage:
+        from kiosk.scan.types import Capture
+
+        with self._lock:
+            if self._pipeline is None:
+                self._pipeline = importlib.import_module("kiosk.scan.pipeline").Pipeline(
+                    out_dir=self.work_dir
+                )
+            self._pipeline.requirements = list(matter.guide.materials) if matter else []
+            result = self._pipeline.process(Capture(image=image, source=source))
+        return to_scanned(result)
+
+    def codes(self, image: np.ndarray) -> list[str]:
+        from kiosk.scan.codes import read_codes
+
+        return [code.data for code in read_codes(image)]
+
+
+class PipelineCompleteness:
+    """The scan package's completeness check (一次性告知) for a matter."""
+
+    def __init__(self) -> None:
+        self._module = importlib.import_module("kiosk.scan.completeness")
+
+    def check(
+        self, matter: Matter, supplied: list[SuppliedMaterial], answers: dict[str, bool], applicant: dict
+    ) -> CompletenessResult:
+        from kiosk.scan.types import PageResult
+
+        pages = {
+            item.code: [PageResult(source=item.code, ok=True, fields=dict(f)) for f in item.fields]
+            for item in supplied
+        }
+        return self._module.check_completeness(matter, pages, applicant.get("id_number") or None, answers)

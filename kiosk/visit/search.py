@@ -1,0 +1,120 @@
+"""Find a matter by Chinese text or pinyin, the way residents type on a kiosk.
+
+Many older residents cannot type hanzi; they can type initials ("ylbx" → 养老保险) or
+whole syllables ("yanglao"). High-frequency matters come first because they are what
+most people came for (5.2 of the standard).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from shared_schema import Catalog, FrequencyTier, Matter
+
+_TIER_RANK = {FrequencyTier.high: 0, FrequencyTier.medium: 1, FrequencyTier.low: 2}
+_NON_ALNUM = re.compile(r"[^0-9a-z\u4e00-\u9fff]+")
+
+
+def _normalise(text: str) -> str:
+    return _NON_ALNUM.sub("", text.lower())
+
+
+def initials(text: str) -> str:
+    """Pinyin initials of the hanzi in ``text``: 养老保险 → ylbx (other chars kept)."""
+    from pypinyin import Style, lazy_pinyin  # its dictionaries take a second to load
+
+    return "".join(lazy_pinyin(_normalise(text), style=Style.FIRST_LETTER))
+
+
+def full_pinyin(text: str) -> str:
+    from pypinyin import lazy_pinyin
+
+    return "".join(lazy_pinyin(_normalise(text)))
+
+
+@dataclass
+class _Entry:
+    matter: Matter
+    hanzi: tuple[str, ...]
+    initials: tuple[str, ...] = ()
+    pinyin: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Hit:
+    matter: Matter
+    score: int  # lower is better: 0 exact name, 1 text, 2 initials prefix, 3 initials, 4 pinyin
+
+
+class CatalogSearch:
+    """An index over the matters a kiosk may collect (offline ones only)."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self._entries = [
+            _Entry(m, tuple(_normalise(t) for t in (m.name, *m.keywords, m.domain)))
+            for m in catalog.matters
+            if m.offline
+        ]
+        self._pinyin_ready = False
+
+    def _ensure_pinyin(self) -> None:
+        """Pinyin columns on the first Latin query: launch does not wait for pypinyin."""
+        if self._pinyin_ready:
+            return
+        for entry in self._entries:
+            entry.initials = tuple(initials(t) for t in entry.hanzi)
+            entry.pinyin = tuple(full_pinyin(t) for t in entry.hanzi)
+        self._pinyin_ready = True
+
+    @staticmethod
+    def _order(matter: Matter) -> tuple[int, str]:
+        return (_TIER_RANK[matter.frequency], matter.code)
+
+    def _score(self, entry: _Entry, query: str) -> int | None:
+        if query == entry.hanzi[0]:
+            return 0
+        if any(query in text for text in entry.hanzi):
+            return 1
+        if query.isascii():
+            self._ensure_pinyin()
+            if any(text.startswith(query) for text in entry.initials):
+                return 2
+            if any(query in text for text in entry.initials):
+                return 3
+            if len(query) >= 2 and any(query in text for text in entry.pinyin):
+                return 4
+        return None
+
+    def search(self, query: str, limit: int = 20) -> list[Hit]:
+        """Matters matching ``query``; an empty query lists the high-frequency ones first."""
+        q = _normalise(query)
+        if not q:
+            return [Hit(e.matter, 9) for e in sorted(self._entries, key=lambda e: self._order(e.matter))][
+                :limit
+            ]
+        hits = []
+        for entry in self._entries:
+            score = self._score(entry, q)
+            if score is not None:
+                hits.append(Hit(entry.matter, score))
+        hits.sort(key=lambda h: (h.score, *self._order(h.matter)))
+        return hits[:limit]
+
+    def frequent(self, limit: int = 8) -> list[Matter]:
+        """What the home screen shows first: high-frequency matters."""
+        ranked = sorted((e.matter for e in self._entries), key=self._order)
+        return [m for m in ranked if m.frequency is FrequencyTier.high][:limit] or ranked[:limit]
+
+    def domains(self) -> list[str]:
+        """Business areas, most-used first (by how many high-frequency matters they hold)."""
+        counts: dict[str, list[int]] = {}
+        for entry in self._entries:
+            rank = counts.setdefault(entry.matter.domain, [0, 0])
+            rank[0] -= entry.matter.frequency is FrequencyTier.high
+            rank[1] -= 1
+        return sorted(counts, key=lambda d: (counts[d][0], counts[d][1], d))
+
+    def in_domain(self, domain: str) -> list[Matter]:
+        return sorted((e.matter for e in self._entries if e.matter.domain == domain), key=self._order)

@@ -1,0 +1,15 @@
+"""The kiosk API blueprint (``/api/v1``), see docs/sync-protocol.md."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+
+from shared_schema.protocol import API_PREFIX
+
+bp = Blueprint("api", __name__, url_prefix=API_PREFIX)
+
+from . import io, public_views, sync_views  # noqa: E402,F401  (register routes and hooks)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

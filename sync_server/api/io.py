@@ -1,0 +1,72 @@
+"""Request parsing, authentication and signed answers for every API view.
+
+Views parse and answer; services decide. Every request body is validated with its
+pydantic model (400 malformed JSON, 422 listing every bad field); every 2xx (and 304)
+answer to an authenticated kiosk is signed with the secret it presented, so a captive
+portal's 200 cannot pass for ours.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TypeVar
+
+from flask import Response, current_app, g, request
+from pydantic import BaseModel
+
+from shared_schema import SchemaError
+from shared_schema.base import SchemaModel
+from shared_schema.protocol import SIGNATURE_HEADER, parse_auth_header, sign
+
+from ..db import get_db
+from ..enrollment import KioskPrincipal, authenticate
+from ..errors import ApiError
+from . import bp
+
+M = TypeVar("M", bound=SchemaModel)
+PUBLIC_ENDPOINTS = {"api.enroll", "api.openapi", "api.health"}
+
+
+@bp.before_request
+def _authenticate() -> None:
+    if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+        return
+    credentials = parse_auth_header(request.headers.get("Authorization"))
+    if credentials is None:
+        raise ApiError(
+            401, "auth_required", "missing or malformed Authorization header", "请求未携带终端凭据"
+        )
+    with get_db().transaction() as session:
+        g.kiosk = authenticate(session, *credentials)
+
+
+@bp.after_request
+def _sign(response: Response) -> Response:
+    secret = getattr(g, "answer_secret", None) or getattr(g.get("kiosk"), "secret", None)
+    if secret and (200 <= response.status_code < 300 or response.status_code == 304):
+        response.headers[SIGNATURE_HEADER] = sign(secret, response.get_data())
+    return response
+
+
+def principal() -> KioskPrincipal:
+    return g.kiosk
+
+
+def parse_body(model: type[M], what: str) -> M:
+    raw = request.get_data(cache=False)
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(
+            400, "malformed_json", f"the {what} is not valid JSON", "请求内容不是有效的 JSON"
+        ) from None
+    try:
+        return model.parse(data, source=request.path)
+    except SchemaError as exc:
+        raise ApiError.from_schema_error(exc, what) from None
+
+
+def answer(body: BaseModel | str, status: int = 200) -> Response:
+    """A JSON answer from a model (or from stored JSON text, replayed byte for byte)."""
+    text = body if isinstance(body, str) else body.model_dump_json()
+    return current_app.response_class(text, status=status, mimetype="application/json")

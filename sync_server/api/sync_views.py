@@ -1,0 +1,101 @@
+"""Blobs, submissions, status feed, heartbeat and evaluations for enrolled kiosks."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, request
+
+from shared_schema import Evaluation, SubmissionManifest
+from shared_schema.api import BlobHashes, BlobStored, Heartbeat, MissingBlobs
+
+from ..blobs import check_content_type, check_hash, missing_blobs, store_blob
+from ..blobstore import get_store, too_large
+from ..db import get_db
+from ..errors import ApiError
+from ..feed import status_feed, submission_status
+from ..fleet import record_evaluation, record_heartbeat
+from ..ingest import ingest_manifest
+from . import bp
+from .io import answer, parse_body, principal
+
+CHUNK = 64 * 1024
+
+
+@bp.post("/blobs/missing", endpoint="blobs_missing")
+def blobs_missing() -> Response:
+    body = parse_body(BlobHashes, "hash list")
+    with get_db().transaction() as session:
+        return answer(MissingBlobs(missing=missing_blobs(session, body.hashes)))
+
+
+@bp.put("/blobs/<sha256>", endpoint="blob_put")
+def blob_put(sha256: str) -> Response:
+    """Store one page (400 bad hash or hash mismatch, 411, 413, 415)."""
+    check_hash(sha256)
+    check_content_type(request.content_type)
+    limit = current_app.config["MAX_BLOB_BYTES"]
+    if request.content_length is None:
+        raise ApiError(411, "length_required", "Content-Length is required", "缺少内容长度")
+    if request.content_length > limit:
+        raise too_large(limit)
+    chunks = iter(lambda: request.stream.read(CHUNK), b"")
+    with get_db().transaction(write=True) as session:
+        size, created = store_blob(session, get_store(), sha256, chunks, request.content_type, limit)
+    return answer(BlobStored(sha256=sha256, size=size, created=created), 201 if created else 200)
+
+
+@bp.post("/submissions", endpoint="submissions")
+def submissions() -> Response:
+    """Commit a manifest: 201 new, 200 replay, 403, 409 conflict, 422 schema or missing blobs."""
+    manifest = parse_body(SubmissionManifest, "submission manifest")
+    with get_db().transaction(write=True) as session:
+        result = ingest_manifest(session, principal(), manifest)
+    return answer(result.ack_body, 201 if result.created else 200)
+
+
+@bp.get("/submissions/<receipt_no>/status", endpoint="submission_status")
+def status(receipt_no: str) -> Response:
+    with get_db().transaction() as session:
+        return answer(submission_status(session, principal(), receipt_no))
+
+
+@bp.get("/status-feed", endpoint="status_feed")
+def feed() -> Response:
+    after = _int_arg("after", 0, 0, 2**62)
+    cap = current_app.config["FEED_PAGE_LIMIT"]
+    limit = min(_int_arg("limit", cap, 1, 10**6), cap)
+    with get_db().transaction() as session:
+        return answer(status_feed(session, principal(), after, limit))
+
+
+@bp.post("/heartbeat", endpoint="heartbeat")
+def heartbeat() -> Response:
+    beat = parse_body(Heartbeat, "heartbeat")
+    with get_db().transaction(write=True) as session:
+        return answer(record_heartbeat(session, principal(), beat))
+
+
+@bp.post("/evaluations", endpoint="evaluations")
+def evaluations() -> Response:
+    evaluation = parse_body(Evaluation, "evaluation")
+    with get_db().transaction(write=True) as session:
+        ack, created = record_evaluation(session, principal(), evaluation)
+    return answer(ack, 201 if created else 200)
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        raise ApiError(
+            400,
+            "bad_parameter",
+            f"{name} must be an integer in [{low}, {high}]",
+            "请求参数无效",
+            {"parameter": name},
+        )
+    return value

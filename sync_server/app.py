@@ -1,0 +1,27 @@
+"""Application factory: ``create_app(test_config=None)``.
+
+Each part registers itself through its ``init_app``: database, blob store, error
+handlers, the kiosk API. The department workspace (issue 6) adds its blueprint here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from . import blobstore, db, errors
+from .api import init_app as init_api
+from .config import load_config
+from .workspace import init_app as init_workspace
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.from_mapping(load_config(test_config))
+    db.init_app(app)
+    blobstore.init_app(app)
+    errors.init_app(app)
+    init_api(app)
+    init_workspace(app)
+    return app

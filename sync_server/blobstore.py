@@ -1,0 +1,107 @@
+"""Where page bytes live: a pluggable, content-addressed store.
+
+The default keeps files under ``<home>/blobs/ab/cd/<sha256>``. A blob is written to a
+temporary file, fsynced, checked against its hash and only then moved into place with
+``os.replace``, so a crash or a wrong hash never leaves a partial blob under a real name.
+Another store (e.g. object storage) implements :class:`BlobStore` and is set as
+``app.extensions["tongban.blobs"]``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from flask import Flask, current_app
+
+from .errors import ApiError
+
+EXTENSION_KEY = "tongban.blobs"
+
+
+def too_large(limit: int) -> ApiError:
+    return ApiError(
+        413, "too_large", f"blob exceeds the limit of {limit} bytes", "上传的页面文件过大", {"limit": limit}
+    )
+
+
+class BlobStore(Protocol):
+    def has(self, sha256: str) -> bool: ...
+
+    def put(self, sha256: str, chunks: Iterable[bytes], max_bytes: int) -> int:
+        """Store the bytes if they hash to ``sha256``; return the size. Raises ApiError."""
+        ...
+
+    def open(self, sha256: str) -> BinaryIO: ...
+
+
+class LocalBlobStore:
+    """Content-addressed files in a local folder, written atomically."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+        self._tmp = self.root / "tmp"
+        self._tmp.mkdir(parents=True, exist_ok=True)
+
+    def path_of(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256[2:4] / sha256
+
+    def has(self, sha256: str) -> bool:
+        return self.path_of(sha256).is_file()
+
+    def open(self, sha256: str) -> BinaryIO:
+        return self.path_of(sha256).open("rb")
+
+    def put(self, sha256: str, chunks: Iterable[bytes], max_bytes: int) -> int:
+        digest = hashlib.sha256()
+        size = 0
+        fd, tmp_name = tempfile.mkstemp(dir=self._tmp, prefix="upload-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                for chunk in chunks:
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise too_large(max_bytes)
+                    digest.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            actual = digest.hexdigest()
+            if actual != sha256:
+                raise ApiError(
+                    400,
+                    "hash_mismatch",
+                    "the uploaded bytes do not hash to the sha256 in the URL",
+                    "页面文件校验失败，请重新上传",
+                    {"expected": sha256, "actual": actual, "size": size},
+                )
+            dest = self.path_of(sha256)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp_name, dest)
+            _fsync_dir(dest.parent)
+            return size
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp_name)
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make the rename itself durable (POSIX needs the directory fsynced)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions.setdefault(EXTENSION_KEY, LocalBlobStore(app.config["BLOB_DIR"]))
+
+
+def get_store(app: Flask | None = None) -> BlobStore:
+    return (app or current_app).extensions[EXTENSION_KEY]

@@ -1,0 +1,55 @@
+"""Where the server keeps its data and how it behaves, from defaults, file and environment.
+
+Precedence (later wins): built-in defaults under the server home → a TOML file
+(``$TONGBAN_SERVER_CONFIG``, else ``<home>/server.toml`` when present) → environment
+(``TONGBAN_SERVER_DB``) → ``test_config`` / CLI options. Keys are upper-case Flask
+config keys, e.g. ``DATABASE_URL = "postgresql+psycopg://…"``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from tongban_cli.common import resolve_home
+
+from .db import normalize_url
+
+MB = 1024 * 1024
+
+
+def defaults(home: Path) -> dict[str, Any]:
+    """The embedded setup: SQLite file and local blob folder under the server home."""
+    return {
+        "HOME": str(home),
+        "DATABASE_URL": f"sqlite:///{home / 'server.db'}",
+        "BLOB_DIR": str(home / "blobs"),
+        # A whole request (the largest is a manifest or one page) …
+        "MAX_CONTENT_LENGTH": 32 * MB,
+        # … and one page blob (PageRecord.size allows up to 20 MB).
+        "MAX_BLOB_BYTES": 20_000_000,
+        "ENROLLMENT_TTL_SECONDS": 24 * 3600,
+        "FEED_PAGE_LIMIT": 500,
+        "MAX_MISSING_QUERY": 5000,
+        "CATALOG_DIR": None,
+        "JSON_AS_ASCII": False,
+    }
+
+
+def load_config(test_config: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Merge defaults, file, environment and explicit settings into one dict."""
+    explicit = dict(test_config or {})
+    home = Path(explicit.get("HOME") or resolve_home(None, "server"))
+    home.mkdir(parents=True, exist_ok=True)
+    config = defaults(home)
+    file_path = os.environ.get("TONGBAN_SERVER_CONFIG") or str(home / "server.toml")
+    if Path(file_path).is_file():
+        with open(file_path, "rb") as fh:
+            config.update({k.upper(): v for k, v in tomllib.load(fh).items()})
+    if os.environ.get("TONGBAN_SERVER_DB"):
+        config["DATABASE_URL"] = os.environ["TONGBAN_SERVER_DB"]
+    config.update({k: v for k, v in explicit.items() if v is not None})
+    config["DATABASE_URL"] = normalize_url(str(config["DATABASE_URL"]))
+    return config

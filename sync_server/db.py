@@ -1,0 +1,138 @@
+"""Engine, session and the declarative base every server model shares.
+
+The caller owns the transaction (a request, a CLI command, one bundle manifest): it opens
+one with :meth:`Database.transaction` and everything inside commits or rolls back
+together; helpers only ``flush``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.types import TypeDecorator
+
+# Stable constraint names, so Alembic batch migrations on SQLite can find them again.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+EXTENSION_KEY = "tongban.db"
+
+# JSON documents; JSONB on PostgreSQL so the workspace can index into them.
+JsonType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware in Python, UTC in the database (SQLite keeps no zone of its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UtcDateTime column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def normalize_url(url: str) -> str:
+    """``postgresql://`` means psycopg 3 here (the only PostgreSQL driver we ship)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, emit BEGIN (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    # WAL: readers (other gunicorn workers) never block the single writer and vice versa.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    # FULL: an acknowledged submission must survive a power cut; the kiosk deletes its
+    # copy once we have acknowledged.
+    cursor.execute("PRAGMA synchronous=FULL")
+    # SQLite ignores foreign keys unless asked; we rely on them to refuse orphan rows.
+    cursor.execute("PRAGMA foreign_keys=ON")
+    # Workers wait for the write lock instead of failing with "database is locked".
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # Write transactions take the write lock up front (BEGIN IMMEDIATE): a deferred
+    # transaction that read first cannot upgrade once another writer committed, and
+    # would fail instead of waiting. Read-only transactions stay deferred.
+    mode = "IMMEDIATE" if conn.get_execution_options().get("tongban_write") else "DEFERRED"
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine with our SQLite settings, or a pre-pinged PostgreSQL pool."""
+    url = normalize_url(url)
+    if make_url(url).get_backend_name() == "sqlite":
+        engine = create_engine(url, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, **kwargs)
+
+
+class Database:
+    """One engine per process (gunicorn workers each build their own after fork)."""
+
+    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+        self.url = normalize_url(url)
+        self.engine = make_engine(self.url, **engine_kwargs)
+        self._write_engine = self.engine.execution_options(tongban_write=True)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def transaction(self, *, write: bool = False) -> Iterator[Session]:
+        """A session inside one transaction: commit on success, roll back on any error."""
+        bind = self._write_engine if write else self.engine
+        with Session(bind=bind, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def init_app(app: Flask) -> Database:
+    database = Database(app.config["DATABASE_URL"])
+    app.extensions[EXTENSION_KEY] = database
+    return database
+
+
+def get_db(app: Flask | None = None) -> Database:
+    return (app or current_app).extensions[EXTENSION_KEY]

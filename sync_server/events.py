@@ -1,0 +1,138 @@
+"""State changes of a submission and the per-kiosk status feed they produce.
+
+:func:`record_event` is the one way to change a submission's state: the ingest path,
+the routing engine and the department workspace all call it. It stamps the stage time
+(accepted_at, completed_at …), appends to the submission's history and puts the event
+in the status feed of the kiosk that collected it — and, for "result ready for pickup",
+of every active kiosk at the pickup station.
+
+Each kiosk's feed cursor (``seq``) is taken from a counter on the kiosk row with
+``UPDATE … RETURNING``; the row lock it takes is held to commit, so a kiosk's events
+commit in ``seq`` order and a cursor never skips an event committed late.
+Messages are Chinese for residents; ``detail`` must not hold personal data.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from shared_schema import SubmissionState as S
+
+from .db import utcnow
+from .errors import ApiError
+from .models import FeedEntry, Kiosk, Submission, SubmissionEvent
+
+# What may follow what. Repeats are allowed where the standard repeats a step
+# (reassignment, a second special stage, a pickup notice after completion).
+TRANSITIONS: dict[S, frozenset[S]] = {
+    S.acknowledged: frozenset({S.routed}),
+    S.routed: frozenset({S.routed, S.accepted, S.correction_requested, S.rejected}),
+    S.correction_requested: frozenset({S.routed, S.accepted, S.rejected, S.correction_requested}),
+    S.accepted: frozenset({S.special_stage, S.completed, S.rejected}),
+    S.special_stage: frozenset({S.special_stage, S.accepted, S.completed, S.rejected}),
+    S.completed: frozenset({S.completed, S.delivered, S.archived}),
+    S.delivered: frozenset({S.archived}),
+    S.rejected: frozenset({S.archived}),
+    S.archived: frozenset(),
+}
+
+DEFAULT_MESSAGES_ZH: dict[S, str] = {
+    S.acknowledged: "申请材料已送达服务器",
+    S.routed: "申请已转至办理部门",
+    S.accepted: "申请已受理",
+    S.correction_requested: "需要补正材料，请查看补正告知",
+    S.rejected: "申请未予受理",
+    S.special_stage: "申请进入特殊环节（不计入承诺时限）",
+    S.completed: "申请已办结",
+    S.delivered: "办理结果已送达",
+    S.archived: "已归档",
+}
+
+# The stage timestamp a state sets the first time it is reached.
+STAGE_COLUMNS: dict[S, str] = {
+    S.accepted: "accepted_at",
+    S.completed: "completed_at",
+    S.delivered: "delivered_at",
+    S.archived: "archived_at",
+}
+
+
+def can_move(current: S | str, target: S | str) -> bool:
+    return S(target) in TRANSITIONS.get(S(current), frozenset())
+
+
+def record_event(
+    session: Session,
+    submission: Submission,
+    state: S | str,
+    message_zh: str | None = None,
+    detail: dict[str, Any] | None = None,
+    *,
+    actor: str | None = None,
+    at: datetime | None = None,
+    pickup_station: str | None = None,
+    initial: bool = False,
+) -> SubmissionEvent:
+    """Move ``submission`` to ``state`` and tell the kiosks concerned. The caller commits.
+
+    Raises ApiError 409 ``invalid_transition`` when the state may not follow the current
+    one (``initial=True`` skips the check for a submission's first event).
+    ``pickup_station`` marks a "result ready for pickup" event: every active kiosk at
+    that station gets it in its feed.
+    """
+    target = S(state)
+    if not initial and not can_move(submission.state, target):
+        raise ApiError(
+            409,
+            "invalid_transition",
+            f"a submission in state {submission.state} cannot move to {target.value}",
+            "当前办理状态下不能进行此操作",
+            {"from": str(submission.state), "to": target.value},
+        )
+    moment = at or utcnow()
+    submission.state = target.value
+    column = STAGE_COLUMNS.get(target)
+    if column and getattr(submission, column) is None:
+        setattr(submission, column, moment)
+    body = dict(detail or {})
+    if pickup_station:
+        body["pickup_station"] = pickup_station
+    event = SubmissionEvent(
+        state=target.value,
+        at=moment,
+        message_zh=message_zh or DEFAULT_MESSAGES_ZH[target],
+        detail=body,
+        actor=actor,
+    )
+    submission.events.append(event)
+    session.flush()
+    for kiosk_id in _audience(session, submission, pickup_station):
+        session.add(FeedEntry(kiosk_id=kiosk_id, seq=_next_seq(session, kiosk_id), event_id=event.id))
+    session.flush()
+    return event
+
+
+def _audience(session: Session, submission: Submission, pickup_station: str | None) -> list[str]:
+    """Kiosks to tell, sorted so concurrent transactions lock kiosk rows in one order."""
+    kiosks = {submission.kiosk_id} if submission.kiosk_id else set()
+    if pickup_station:
+        kiosks.update(
+            session.scalars(
+                select(Kiosk.kiosk_id).where(Kiosk.station_code == pickup_station, Kiosk.revoked_at.is_(None))
+            )
+        )
+    return sorted(kiosks)
+
+
+def _next_seq(session: Session, kiosk_id: str) -> int:
+    return session.execute(
+        update(Kiosk)
+        .where(Kiosk.kiosk_id == kiosk_id)
+        .values(feed_seq=Kiosk.feed_seq + 1)
+        .returning(Kiosk.feed_seq)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()

@@ -1,0 +1,157 @@
+"""Submissions and everything that happens to them: pages, routing, events, feed.
+
+A submission carries a timestamp per stage of the flow card (附录 D): collected (at the
+kiosk), received (here), transferred (routed to the deciding department), accepted,
+completed, delivered, archived. ``state`` is a :class:`shared_schema.SubmissionState`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, Text, UniqueConstraint, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import Base, JsonType, UtcDateTime, utcnow
+
+
+class Blob(Base):
+    """A page image in the blob store, known by its sha256; the bytes live in the store."""
+
+    __tablename__ = "blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    content_type: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Submission(Base):
+    """One application, exactly once per ``client_uuid`` and per ``receipt_no``."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        Index("ix_submissions_inbox", "department_code", "state", "received_at"),
+        Index("ix_submissions_station_state", "station_code", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_uuid: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
+    receipt_no: Mapped[str] = mapped_column(String(40), unique=True)
+    kiosk_id: Mapped[str | None] = mapped_column(ForeignKey("kiosks.kiosk_id"), index=True)
+    station_code: Mapped[str | None] = mapped_column(ForeignKey("stations.code"))
+    matter_code: Mapped[str] = mapped_column(String(50), index=True)
+    catalog_version: Mapped[str] = mapped_column(String(32))
+    applicant_kind: Mapped[str] = mapped_column(String(12))
+    applicant_name: Mapped[str] = mapped_column(String(100))
+    applicant_id_number: Mapped[str | None] = mapped_column(String(18), index=True)
+    applicant_uscc: Mapped[str | None] = mapped_column(String(18), index=True)
+    applicant_phone: Mapped[str] = mapped_column(String(20))
+    home_division: Mapped[str] = mapped_column(String(12))
+    delivery_method: Mapped[str] = mapped_column(String(10))
+    manifest: Mapped[dict[str, Any]] = mapped_column(JsonType, doc="SubmissionManifest JSON")
+    content_digest: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(10), default="api", doc="api or bundle")
+    state: Mapped[str] = mapped_column(String(24), index=True)
+    department_code: Mapped[str | None] = mapped_column(ForeignKey("departments.code"))
+    ack_body: Mapped[str] = mapped_column(Text, doc="the first acknowledgement, replayed as is")
+
+    collected_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    transfer_due: Mapped[date] = mapped_column(Date, doc="2 working days after collection")
+    transferred_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    promised_due: Mapped[date | None] = mapped_column(Date)
+    legal_due: Mapped[date | None] = mapped_column(Date)
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    archived_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+    pages: Mapped[list[SubmissionPage]] = relationship(
+        cascade="all, delete-orphan", order_by="SubmissionPage.position"
+    )
+    decisions: Mapped[list[RoutingDecision]] = relationship(
+        cascade="all, delete-orphan", order_by="RoutingDecision.id"
+    )
+    events: Mapped[list[SubmissionEvent]] = relationship(
+        cascade="all, delete-orphan", order_by="SubmissionEvent.id"
+    )
+
+
+class SubmissionPage(Base):
+    """A page of a submitted material, pointing at its blob (OCR text stays in the manifest)."""
+
+    __tablename__ = "submission_pages"
+    __table_args__ = (UniqueConstraint("submission_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(doc="0-based order over all materials' pages")
+    material_index: Mapped[int]
+    page_index: Mapped[int]
+    requirement_code: Mapped[str] = mapped_column(String(50))
+    sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"), index=True)
+
+
+class RoutingDecision(Base):
+    """Why a submission went where it went; the latest one is the current assignment."""
+
+    __tablename__ = "routing_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    department_code: Mapped[str | None] = mapped_column(ForeignKey("departments.code"))
+    rule: Mapped[str] = mapped_column(String(40), doc="reason code, e.g. home_department")
+    reason_en: Mapped[str] = mapped_column(Text)
+    reason_zh: Mapped[str] = mapped_column(Text)
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    decided_by: Mapped[str] = mapped_column(String(80), default="engine")
+
+
+class SubmissionEvent(Base):
+    """One state change in a submission's history (the flow card is filled from these)."""
+
+    __tablename__ = "submission_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    state: Mapped[str] = mapped_column(String(24))
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    message_zh: Mapped[str] = mapped_column(Text)
+    detail: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    actor: Mapped[str | None] = mapped_column(String(80))
+
+
+class FeedEntry(Base):
+    """An event as one kiosk sees it: ``seq`` is that kiosk's cursor, gap-free, in commit order."""
+
+    __tablename__ = "feed_entries"
+    __table_args__ = (UniqueConstraint("kiosk_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.kiosk_id"))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    event_id: Mapped[int] = mapped_column(ForeignKey("submission_events.id", ondelete="CASCADE"))
+
+    event: Mapped[SubmissionEvent] = relationship()
+
+
+class Evaluation(Base):
+    """评价 (9.1) sent by a kiosk; exactly once per ``evaluation_uuid``."""
+
+    __tablename__ = "evaluations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evaluation_uuid: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
+    kiosk_id: Mapped[str | None] = mapped_column(ForeignKey("kiosks.kiosk_id"))
+    station_code: Mapped[str] = mapped_column(ForeignKey("stations.code"), index=True)
+    receipt_no: Mapped[str | None] = mapped_column(String(40), index=True)
+    at_stage: Mapped[str] = mapped_column(String(10))
+    score: Mapped[int]
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    content_digest: Mapped[str] = mapped_column(String(64))

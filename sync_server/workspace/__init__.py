@@ -1,0 +1,16 @@
+"""Department workspace (issue 6): inbox, review, time limits, results, ledger, forms.
+
+Staff log in, decide submissions within the time limits and send results back. Views
+parse and answer; the service modules decide. Imported lazily by ``init_app`` so that
+``sync_server.models`` can import :mod:`.models` without pulling in Flask views.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from .web import init_app as _init
+
+    _init(app)

@@ -1,0 +1,123 @@
+"""Staff accounts: argon2id password hashes, creation checks and login with lockout.
+
+A login that names an unknown user still spends one argon2 verification, so the answer
+time does not tell which usernames exist. After ``max_failures`` wrong passwords the
+account is locked for ``lock_minutes``; the lock, not a slower hash, stops guessing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..db import utcnow
+from ..models import Department, Station
+from .errors import WorkspaceError
+from .models import StaffUser
+from .roles import Role
+
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("tongban-dummy-password")
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
+MIN_PASSWORD = 10
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise WorkspaceError(
+            f"password must be at least {MIN_PASSWORD} characters", f"密码至少 {MIN_PASSWORD} 位"
+        )
+
+
+def create_user(
+    session: Session,
+    username: str,
+    role: Role | str,
+    password: str,
+    *,
+    full_name: str | None = None,
+    department_code: str | None = None,
+    station_code: str | None = None,
+) -> StaffUser:
+    """A new account; a reviewer needs a department, station staff a station."""
+    role = Role(role)
+    if not USERNAME.match(username):
+        raise WorkspaceError("username: 2-40 lower-case letters, digits, . _ -", "用户名格式不正确")
+    check_password_strength(password)
+    if session.scalar(select(StaffUser.id).where(StaffUser.username == username)) is not None:
+        raise WorkspaceError(f"user {username} already exists", "用户名已存在")
+    if role is Role.reviewer:
+        dept = session.get(Department, department_code) if department_code else None
+        if dept is None or not dept.active:
+            raise WorkspaceError("a reviewer needs an active --department", "审核人员须绑定有效的部门")
+    elif department_code:
+        raise WorkspaceError("only reviewers are bound to a department", "只有审核人员绑定部门")
+    if role is Role.station_staff:
+        station = session.get(Station, station_code) if station_code else None
+        if station is None or not station.active:
+            raise WorkspaceError("station staff need an active --station", "窗口工作人员须绑定有效的服务站")
+    elif station_code:
+        raise WorkspaceError("only station staff are bound to a station", "只有窗口工作人员绑定服务站")
+    user = StaffUser(
+        username=username,
+        full_name=full_name or username,
+        role=role.value,
+        department_code=department_code,
+        station_code=station_code,
+        password_hash=hash_password(password),
+        active=True,
+        failed_logins=0,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    max_failures: int = 5
+    lock_minutes: int = 15
+
+
+def authenticate(
+    session: Session, username: str, password: str, policy: LoginPolicy, now: datetime | None = None
+) -> StaffUser:
+    """The user whose password this is; WorkspaceError (one message for every failure)."""
+    now = now or utcnow()
+    refused = WorkspaceError("login refused", "用户名或密码错误，或账号已被锁定", status=401)
+    user = session.scalar(select(StaffUser).where(StaffUser.username == username.strip().lower()))
+    if user is None or not user.active:
+        _verify(_DUMMY_HASH, password)
+        raise refused
+    if user.locked_until and user.locked_until > now:
+        _verify(_DUMMY_HASH, password)
+        raise refused
+    if not _verify(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= policy.max_failures:
+            user.locked_until = now + timedelta(minutes=policy.lock_minutes)
+            user.failed_logins = 0
+        raise refused
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    return user
+
+
+def _verify(hashed: str, password: str) -> bool:
+    try:
+        return _hasher.verify(hashed, password)
+    except (VerificationError, InvalidHashError):
+        return False

@@ -1,0 +1,29 @@
+"""Jinja filters: China time, Chinese dates, masked ID numbers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask
+
+from shared_schema.identifiers import mask_id_number
+
+from ..workdays import CHINA_TZ
+
+
+def china_time(value: datetime | None) -> str:
+    return value.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def china_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(CHINA_TZ).date()
+    return value.isoformat()
+
+
+def register_filters(app: Flask) -> None:
+    app.jinja_env.filters["cst"] = china_time
+    app.jinja_env.filters["cdate"] = china_date
+    app.jinja_env.filters["mask_id"] = lambda v: mask_id_number(v or "")

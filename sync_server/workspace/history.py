@@ -1,0 +1,58 @@
+"""What a submission's recorded events say: special stages, the correction, who decided.
+
+The flow card, the ledger and the time limits are all read from the events the actions
+wrote (``detail["action"]`` names the workspace action), never typed in again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from shared_schema import SubmissionState as S
+
+from ..models import SubmissionEvent
+from .limits import SpecialSpan
+
+SPECIAL_LABELS = {"inspection": "勘验", "review": "评审", "rectification": "整改"}
+SYSTEM_ACTORS = {"ingest", "engine", None, ""}
+
+
+def action_of(event: SubmissionEvent) -> str:
+    return (event.detail or {}).get("action", "")
+
+
+def special_spans(events: Sequence[SubmissionEvent]) -> list[SpecialSpan]:
+    """Special stages in order; a stage ends at the next event that leaves it."""
+    spans: list[SpecialSpan] = []
+    for event in events:
+        detail = event.detail or {}
+        if spans and spans[-1].ended_at is None and event.state != S.special_stage.value:
+            spans[-1] = replace(
+                spans[-1], ended_at=event.at, end_reason=detail.get("reason", ""), ended_by=event.actor or ""
+            )
+        if event.state == S.special_stage.value:
+            if spans and spans[-1].ended_at is None:
+                spans[-1] = replace(spans[-1], ended_at=event.at, ended_by=event.actor or "")
+            spans.append(
+                SpecialSpan(
+                    kind=detail.get("kind", "review"),
+                    started_at=event.at,
+                    reason=detail.get("reason", ""),
+                    started_by=event.actor or "",
+                )
+            )
+    return spans
+
+
+def first(events: Sequence[SubmissionEvent], action: str) -> SubmissionEvent | None:
+    return next((e for e in events if action_of(e) == action), None)
+
+
+def last(events: Sequence[SubmissionEvent], action: str) -> SubmissionEvent | None:
+    return next((e for e in reversed(events) if action_of(e) == action), None)
+
+
+def last_staff_actor(events: Sequence[SubmissionEvent]) -> str | None:
+    """Who last acted on the case in the department (the ledger's 办理人员)."""
+    return next((e.actor for e in reversed(events) if e.actor not in SYSTEM_ACTORS and action_of(e)), None)

@@ -1,0 +1,196 @@
+"""The department inbox: filters, bounded counts and keyset pagination, one query a page.
+
+Rows are ordered newest collection first by ``(collected_at, id)``; the cursor is the
+last row's pair, so page 500 costs what page 1 costs (``ix_submissions_ws_*`` indexes).
+Matter and station names come from the same query (no N+1). Search by ID number goes
+through the keyed digest, never the plaintext column.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from shared_schema import SubmissionState as S
+from shared_schema.identifiers import mask_id_number
+
+from ..models import Matter, Station, Submission
+from ..workdays import CHINA_TZ, add_working_days, local_date
+from . import limits
+from .lookup import digest, lookup_key, normalize_identity
+from .models import StaffUser, SubmissionLookup
+from .roles import OPEN_STATES, state_label
+from .scope import visible
+
+COUNT_CAP = 10_000
+RECEIPT = re.compile(r"^[0-9A-Z]{3,16}-[0-9A-Z]{1,8}-\d{8}-\d{4,6}$")
+IDENTITY = re.compile(r"^[0-9A-Z]{18}$")
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    department_code: str | None = None
+    state: str = "open"  # open | all | a SubmissionState value
+    matter_code: str | None = None
+    station_code: str | None = None
+    day_from: date | None = None
+    day_to: date | None = None
+    due: str | None = None  # overdue | due_soon (accepted cases by promised deadline)
+
+
+@dataclass
+class InboxRow:
+    id: int
+    receipt_no: str
+    matter_name: str
+    applicant_name: str
+    masked_id: str
+    station_name: str
+    collected_at: datetime
+    transfer_due: date
+    transferred_late: bool
+    promised_due: date | None
+    state: str
+    state_label: str
+    badge: str | None
+    deadline_note: str
+
+
+@dataclass
+class InboxPage:
+    rows: list[InboxRow] = field(default_factory=list)
+    next_cursor: str | None = None
+    total: int = 0
+    total_capped: bool = False
+
+
+def _start(day: date) -> datetime:
+    return datetime.combine(day, time.min, CHINA_TZ)
+
+
+def _filtered(user: StaffUser, f: InboxFilter, today: date) -> Select:
+    query = select(Submission.id).where(visible(user))
+    if f.department_code:
+        query = query.where(Submission.department_code == f.department_code)
+    if f.state == "open":
+        query = query.where(Submission.state.in_([s.value for s in OPEN_STATES]))
+    elif f.state != "all":
+        query = query.where(Submission.state == f.state)
+    if f.matter_code:
+        query = query.where(Submission.matter_code == f.matter_code)
+    if f.station_code:
+        query = query.where(Submission.station_code == f.station_code)
+    if f.day_from:
+        query = query.where(Submission.collected_at >= _start(f.day_from))
+    if f.day_to:
+        query = query.where(Submission.collected_at < _start(f.day_to + timedelta(days=1)))
+    if f.due == "overdue":
+        query = query.where(Submission.state == S.accepted.value, Submission.promised_due < today)
+    elif f.due == "due_soon":
+        soon = add_working_days(today, limits.DUE_SOON_DAYS)
+        query = query.where(
+            Submission.state == S.accepted.value, Submission.promised_due.between(today, soon)
+        )
+    return query
+
+
+def parse_cursor(value: str | None) -> tuple[datetime, int] | None:
+    try:
+        micros, ident = (value or "").split("_")
+        return datetime.fromtimestamp(int(micros) / 1e6, CHINA_TZ), int(ident)
+    except ValueError:
+        return None
+
+
+def make_cursor(moment: datetime, ident: int) -> str:
+    return f"{round(moment.timestamp() * 1e6)}_{ident}"
+
+
+def to_row(sub: Submission, matter_name: str | None, station_name: str | None, today: date) -> InboxRow:
+    badge, note = None, ""
+    if sub.state == S.accepted.value and sub.promised_due:
+        badge = limits.badge(sub.promised_due, today)
+        note = f"剩 {limits.days_left(sub.promised_due, today)} 个工作日"
+    elif sub.state == S.routed.value:
+        notice = limits.notice_deadline(sub.transferred_at or sub.received_at)
+        badge = limits.badge(notice, today)
+        note = f"受理/补正告知期限 {notice:%m-%d}"
+    elif sub.state == S.special_stage.value:
+        note = "特殊环节，暂停计时"
+    identity = sub.applicant_id_number or sub.applicant_uscc or ""
+    late = sub.transferred_at is not None and local_date(sub.transferred_at) > sub.transfer_due
+    return InboxRow(
+        id=sub.id, receipt_no=sub.receipt_no, matter_name=matter_name or sub.matter_code,
+        applicant_name=sub.applicant_name, masked_id=mask_id_number(identity),
+        station_name=station_name or "",
+        collected_at=sub.collected_at, transfer_due=sub.transfer_due, transferred_late=late,
+        promised_due=sub.promised_due, state=sub.state, state_label=state_label(sub.state), badge=badge,
+        deadline_note=note,
+    )  # fmt: skip
+
+
+def select_rows(where) -> Select:  # type: ignore[no-untyped-def]
+    return (
+        select(Submission, Matter.name, Station.name)
+        .outerjoin(Matter, Matter.code == Submission.matter_code)
+        .outerjoin(Station, Station.code == Submission.station_code)
+        .where(where)
+    )
+
+
+def inbox(
+    session: Session, user: StaffUser, f: InboxFilter, cursor: str | None, page_size: int, today: date
+) -> InboxPage:
+    base = _filtered(user, f, today)
+    where = base.whereclause
+    query = select_rows(where)
+    after = parse_cursor(cursor)
+    if after:
+        moment, ident = after
+        query = query.where(
+            Submission.collected_at <= moment,
+            or_(
+                Submission.collected_at < moment,
+                and_(Submission.collected_at == moment, Submission.id < ident),
+            ),
+        )
+    query = query.order_by(Submission.collected_at.desc(), Submission.id.desc()).limit(page_size + 1)
+    found = session.execute(query).all()
+    page = InboxPage(rows=[to_row(s, m, st, today) for s, m, st in found[:page_size]])
+    if len(found) > page_size:
+        last = found[page_size - 1][0]
+        page.next_cursor = make_cursor(last.collected_at, last.id)
+    capped = base.limit(COUNT_CAP + 1).subquery()
+    page.total = min(session.scalar(select(func.count()).select_from(capped)) or 0, COUNT_CAP)
+    page.total_capped = page.total >= COUNT_CAP
+    return page
+
+
+def search(session: Session, user: StaffUser, text: str, today: date) -> tuple[str, list[InboxRow]]:
+    """``(kind, rows)``: kind is ``receipt``, ``identity`` or ``invalid``; scoped to the user."""
+    value = normalize_identity(text or "")
+    if RECEIPT.match(value):
+        kind, where = "receipt", Submission.receipt_no == value
+    elif IDENTITY.match(value):
+        key = lookup_key(session.connection())
+        ids = select(SubmissionLookup.submission_id).where(SubmissionLookup.id_digest == digest(key, value))
+        kind, where = "identity", Submission.id.in_(ids)
+    else:
+        return "invalid", []
+    query = select_rows(and_(where, visible(user))).order_by(Submission.collected_at.desc()).limit(200)
+    return kind, [to_row(s, m, st, today) for s, m, st in session.execute(query).all()]
+
+
+def filter_choices(session: Session, user: StaffUser) -> dict[str, list[tuple[str, str]]]:
+    """Matters and stations for the filter drop-downs (small catalog tables)."""
+    matters = session.execute(select(Matter.code, Matter.name).order_by(Matter.code)).all()
+    stations = session.execute(select(Station.code, Station.name).order_by(Station.code)).all()
+    return {"matters": [tuple(r) for r in matters], "stations": [tuple(r) for r in stations]}
+
+
+def today_in_china(now: datetime) -> date:
+    return local_date(now)

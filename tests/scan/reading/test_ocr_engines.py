@@ -1,0 +1,79 @@
+"""OCR engines on rendered text, with the Tesseract pitfalls the wrapper must handle."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from kiosk.scan.ocr import DEFAULT_ENGINE, get_engine, remove_cjk_spaces
+from kiosk.scan.ocr.base import OcrEngine
+from kiosk.scan.ocr.tesseract import TesseractEngine
+from kiosk.scan.synth.metrics import cer
+from kiosk.scan.synth.render import mm
+
+
+def test_cjk_spaces_removed_but_not_between_words():
+    assert remove_cjk_spaces("申 请 材 料 接 收 通 知 书") == "申请材料接收通知书"
+    assert remove_cjk_spaces("出生 1999 年 5 月") == "出生 1999 年 5 月"
+    assert remove_cjk_spaces("name: Zhang San") == "name: Zhang San"
+    assert remove_cjk_spaces("姓 名 ： 张 三") == "姓名：张三"
+
+
+def test_registry():
+    assert DEFAULT_ENGINE in ("tesseract", "rapidocr")
+    for name in ("tesseract", "rapidocr"):
+        engine = get_engine(name)
+        assert isinstance(engine, OcrEngine) and engine.name == name
+    with pytest.raises(ValueError, match="tesseract"):
+        get_engine("abbyy")
+
+
+def test_tesseract_config_passes_dpi_and_limits_threads(docs, tesseract):
+    page, card = docs["flow_card"].image, docs["id_card_front"].image
+    assert "--dpi 200" in tesseract.config(page, 200)
+    assert "--psm 4" in tesseract.config(page, 200)  # ruled form: rows of varying size
+    assert "--psm 11" in tesseract.config(card, 200)  # card: sparse fields beside a photo
+    assert "--psm 7" in tesseract.config(card, 200, single_line=True)
+    assert os.environ["OMP_THREAD_LIMIT"] == "1"
+
+
+def test_tesseract_reads_a_form_page(docs, tesseract):
+    doc = docs["application_form"]
+    result = tesseract.recognize(doc.image, dpi=200)
+    assert result.error is None and result.engine == "tesseract"
+    assert cer(doc.text, result.text) < 0.05
+    assert "公民身份号码" in result.text  # no spaces left inside Chinese words
+    assert 50 < result.confidence <= 100
+
+
+def test_page_mode_matters_on_sparse_framed_forms(docs):
+    """psm 6 (uniform block) garbles ruled tables; the default we chose (4) does not."""
+    doc = docs["flow_card"]
+    chosen = cer(doc.text, TesseractEngine().recognize(doc.image, dpi=200).text)
+    block = cer(doc.text, TesseractEngine(psm=6).recognize(doc.image, dpi=200).text)
+    assert chosen < 0.05 and block > 2 * chosen
+
+
+def test_single_line_mode_on_a_field_crop(docs, tesseract):
+    doc = docs["id_card_front"]
+    crop = doc.image[mm(42) : mm(49), mm(29) : mm(84)]  # the ID number only
+    result = tesseract.recognize(crop, dpi=200, single_line=True)
+    assert result.text.replace(" ", "") == doc.fields["id_number"]
+    assert len(result.lines) == 1
+
+
+def test_timeout_is_a_result_not_a_crash(docs):
+    result = TesseractEngine(timeout=0.001).recognize(docs["guide_page"].image, dpi=200)
+    assert result.error == "timeout" and result.text == "" and result.confidence is None
+
+
+def test_rapidocr_reads_a_card(docs):
+    doc = docs["id_card_front"]
+    engine = get_engine("rapidocr")
+    result = engine.recognize(doc.image, dpi=200)
+    assert result.error is None and result.engine == "rapidocr"
+    assert cer(doc.text, result.text) < 0.05
+    assert doc.fields["id_number"] in result.text.replace(" ", "")
+    crop = doc.image[mm(42) : mm(49), mm(29) : mm(84)]
+    assert get_engine("rapidocr").recognize(crop, dpi=200, single_line=True).text == doc.fields["id_number"]

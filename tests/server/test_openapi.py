@@ -1,0 +1,31 @@
+"""The OpenAPI document is valid and covers every API route."""
+
+from __future__ import annotations
+
+from openapi_spec_validator import validate
+
+from shared_schema.protocol import API_PREFIX
+
+
+def test_document_valid_and_complete(app, client):
+    response = client.get("/openapi.json")
+    assert response.status_code == 200
+    doc = response.get_json()
+    validate(doc)
+    documented = {(path, method) for path, ops in doc["paths"].items() for method in ops}
+    routed = set()
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith(API_PREFIX) or rule.endpoint in {"api.openapi", "api.health"}:
+            continue
+        path = rule.rule[len(API_PREFIX) :].replace("<", "{").replace(">", "}")
+        routed |= {(path, m.lower()) for m in rule.methods - {"HEAD", "OPTIONS"}}
+    assert routed == documented
+    schemas = doc["components"]["schemas"]
+    assert {"SubmissionManifest", "SubmissionAck", "StatusEvent", "Catalog", "ApiErrorBody"} <= set(schemas)
+
+
+def test_unknown_route_and_method_are_json(client, kiosk):
+    response = client.get("/nowhere", kiosk)
+    assert response.status_code == 404 and response.get_json()["error"] == "not_found"
+    response = client.call("delete", "/submissions", kiosk)
+    assert response.status_code == 405 and response.get_json()["message_zh"]

@@ -1,0 +1,186 @@
+"""The real sync server for end-to-end tests: in a thread (werkzeug) or as gunicorn.
+
+``fresh_database("sqlite"|"postgresql", tmp)`` gives an empty database URL (PostgreSQL:
+a new ``tongban_t_<random>`` database on ``TONGBAN_TEST_PG``'s server, dropped by
+``drop_database``). ``LiveServer`` initialises it (migrations + packaged demo catalog),
+issues enrollment codes, serves on loopback, and can be killed with SIGKILL and restarted.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import requests
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+TONGBAN = [sys.executable, "-m", "tongban_cli.main"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fresh_database(backend: str, tmp: Path) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp / 'server.db'}"
+    base = os.environ["TONGBAN_TEST_PG"]
+    name = f"tongban_t_{secrets.token_hex(4)}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(base).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(url: str) -> None:
+    if not url.startswith("postgresql"):
+        return
+    name = make_url(url).database
+    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+class LiveServer:
+    """One server home + database; ``start()`` serves it, ``kill()`` SIGKILLs it."""
+
+    def __init__(self, home: Path, db_url: str, *, gunicorn: bool = False, workers: int = 2) -> None:
+        self.home, self.db_url = Path(home), db_url
+        self.gunicorn, self.workers = gunicorn, workers
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._httpd: Any = None
+        self._log = None
+        self._app: Any = None
+        self._initialise()
+
+    def _cli(self, *args: str) -> str:
+        out = subprocess.run(
+            [*TONGBAN, "server", "--home", str(self.home), "--db", self.db_url, *args],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return out.stdout
+
+    def _initialise(self) -> None:
+        self.home.mkdir(parents=True, exist_ok=True)
+        self._cli("init-db")
+
+    def app(self) -> Any:
+        from sync_server.app import create_app
+
+        return create_app({"HOME": str(self.home), "DATABASE_URL": self.db_url})
+
+    def in_app(self) -> Any:
+        """An app object of this server in the test process (for direct database work)."""
+        if self._app is None:
+            self._app = self.app()
+        return self._app
+
+    def enrollment_code(self, station: str = "CQ0100") -> str:
+        from datetime import timedelta
+
+        from sync_server.db import get_db
+        from sync_server.enrollment import create_code
+
+        with get_db(self.in_app()).transaction(write=True) as session:
+            return create_code(session, station, timedelta(hours=1))
+
+    def revoke(self, kiosk_id: str) -> None:
+        from sync_server.db import get_db
+        from sync_server.enrollment import revoke
+
+        with get_db(self.in_app()).transaction(write=True) as session:
+            revoke(session, kiosk_id)
+
+    def start(self) -> LiveServer:
+        if self.gunicorn:
+            self._log = open(self.home / "gunicorn.log", "ab")  # noqa: SIM115
+            self._proc = subprocess.Popen(
+                [*TONGBAN, "server", "--home", str(self.home), "--db", self.db_url, "run",
+                 "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers)],
+                stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
+            )  # fmt: skip
+        else:
+            from werkzeug.serving import make_server
+
+            self._httpd = make_server("127.0.0.1", self.port, self.app(), threaded=True)
+            threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
+        self.wait_ready()
+        return self
+
+    def wait_ready(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._proc is not None and self._proc.poll() is not None:
+                raise RuntimeError(
+                    f"server exited with {self._proc.returncode}; see {self.home}/gunicorn.log"
+                )
+            try:
+                if requests.get(self.url + "/api/v1/health", timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("server did not become ready")
+
+    def kill(self) -> None:
+        """SIGKILL the whole gunicorn process group (master and workers), no goodbye."""
+        if self._proc is not None:
+            os.killpg(self._proc.pid, signal.SIGKILL)
+            self._proc.wait(10)
+            self._proc = None
+        if self._httpd is not None:
+            self.stop()
+
+    def stop(self) -> None:
+        if self._proc is not None:
+            os.killpg(self._proc.pid, signal.SIGTERM)
+            try:
+                self._proc.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self._proc.pid, signal.SIGKILL)
+                self._proc.wait(10)
+            self._proc = None
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        if self._app is not None:
+            from sync_server.db import get_db
+
+            get_db(self._app).dispose()
+            self._app = None
+
+    # -- what arrived ----------------------------------------------------------------------
+    def query(self, sql: str, **params: Any) -> list[Any]:
+        engine = create_engine(self.db_url)
+        try:
+            with engine.connect() as conn:
+                return list(conn.execute(text(sql), params).all())
+        finally:
+            engine.dispose()
+
+    def blob(self, sha256: str) -> bytes:
+        from sync_server.blobstore import LocalBlobStore
+
+        with LocalBlobStore(self.home / "blobs").open(sha256) as fh:
+            return fh.read()
