@@ -27,9 +27,9 @@ def _matter(code: str, as_json: bool):
     try:
         return load_catalog().matter(code)
     except KeyError:
-        fail(f"unknown matter {code!r} in the demo catalog", as_json)
+        fail(f"unknown matter {code!r} in the demo catalog", as_json, error="unknown_matter")
     except SchemaError as exc:
-        fail(f"the demo catalog does not load: {exc}", as_json)
+        fail(f"the demo catalog does not load: {exc}", as_json, error="catalog_invalid")
 
 
 def _text(result: dict[str, Any]) -> str:
@@ -69,7 +69,7 @@ def scan(
     out = Path(out_dir) if out_dir else home_of(ctx) / "pages"
     out.mkdir(parents=True, exist_ok=True)
     pipe = Pipeline(engine=engine, requirements=list(matter.guide.materials) if matter else [], out_dir=out)
-    pages = [pipe.process_file(path) for path in files]
+    pages = [page for path in files for page in pipe.process_file(path)]
     result: dict[str, Any] = {"pages": [p.to_dict() for p in pages]}
     if matter:
         grouped: dict[str | None, list] = {}

@@ -24,7 +24,7 @@ from .synth.quad import is_convex, order_quad, quad_area, rect_corners
 WORK_SIZE = 1000  # long side of the working copy
 MIN_AREA = 0.03  # a page smaller than this share of the frame is not looked for
 MIN_SCORE = 0.45  # below this no candidate is believed: the page fills the frame
-BORDER_MARGIN = 0.006  # corners within this share of the size from the border touch it
+BORDER_MARGIN = 0.01  # corners within this share of the size from the border touch it
 SIDES = ("top", "right", "bottom", "left")
 
 
@@ -147,6 +147,9 @@ def _refine(lab: np.ndarray, grad: np.ndarray, quad: np.ndarray) -> np.ndarray:
     offsets = np.arange(-band, band + 1, dtype=np.float64)
     lines = []
     for pts, normal in _side_samples(quad, 48, 0.08, 0.92):
+        if _on_border(pts[[0, -1]], w, h):  # the page runs out of the frame: keep the border
+            lines.append((pts[0], pts[-1]))
+            continue
         probe = pts[:, None, :] + offsets[None, :, None] * normal
         strength = _sample(grad, probe)
         best = probe[np.arange(len(pts)), strength.argmax(axis=1)]
@@ -181,13 +184,21 @@ def _score(lab: np.ndarray, quad: np.ndarray) -> float:
         if on_frame.mean() > 0.5:
             support.append(0.5)  # the side lies on the frame border: neither for nor against
             continue
-        inner_v, outer_v = _sample(lab, pts - d * normal)[~on_frame], _sample(lab, outer)[~on_frame]
-        support.append(float(np.mean(np.linalg.norm(inner_v - outer_v, axis=1) > 12)))
+        keep = ~on_frame
+        inner_v, outer_v = _sample(lab, pts - d * normal)[keep], _sample(lab, outer)[keep]
+        deeper = _sample(lab, pts - 3 * d * normal)[keep]
+        # a step across the side, and the same material continuing inward (paper, not a
+        # strip of desk or an object lying against the page)
+        step = np.linalg.norm(inner_v - outer_v, axis=1) > 12
+        same = np.linalg.norm(inner_v - deeper, axis=1) < 0.5 * np.linalg.norm(inner_v - outer_v, axis=1)
+        support.append(float(np.mean(step & same)))
         lighter.append(float(np.mean(inner_v[:, 0] - outer_v[:, 0])))
+    if not lighter:
+        return 0.0  # every side on the frame border: that is the frame, judged elsewhere
     area = quad_area(quad) / (h * w)
     score = float(np.mean(support) * min(1.0, (area / 0.3) ** 0.15))
     # paper is lighter than what surrounds it; a region darker inside is a shadow or an object
-    return score * 0.3 if lighter and np.mean(lighter) < -5 else score
+    return score * 0.3 if np.mean(lighter) < -5 else score
 
 
 def _paper_border(lab: np.ndarray) -> bool:
@@ -207,6 +218,14 @@ def _paper_border(lab: np.ndarray) -> bool:
     return bool(np.mean(light & grey) > 0.7)
 
 
+def _on_border(points: np.ndarray, w: int, h: int, tol: float = 3.0) -> bool:
+    """Do all the points lie along one and the same frame border?"""
+    x, y = points[:, 0], points[:, 1]
+    return bool(
+        np.all(x <= tol) or np.all(x >= w - 1 - tol) or np.all(y <= tol) or np.all(y >= h - 1 - tol)
+    )
+
+
 def _touches(quad: np.ndarray, w: int, h: int) -> tuple[str, ...]:
     m = BORDER_MARGIN * max(w, h)
     hit = (quad[:, 1].min() <= m, quad[:, 0].max() >= w - m, quad[:, 1].max() >= h - m, quad[:, 0].min() <= m)
@@ -222,10 +241,10 @@ def detect_page(image: np.ndarray) -> Detection:
     grad = np.sqrt((gx * gx + gy * gy).sum(axis=2))
     best: tuple[float, str, np.ndarray] | None = None
     for name, rough in _candidates(lab):
-        for quad in (_refine(lab, grad, rough), rough):
-            s = _score(lab, quad)
-            if best is None or s > best[0] + 1e-6:
-                best = (s, name, quad)
+        quad = _refine(lab, grad, rough)  # the fitted sides are what gets scored and kept
+        s = _score(lab, quad)
+        if best is None or s > best[0] + 1e-6:
+            best = (s, name, quad)
     sh, sw = lab.shape[:2]
     if best is None or best[0] < MIN_SCORE:
         method = "frame" if _paper_border(lab) else "none"

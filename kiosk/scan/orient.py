@@ -208,7 +208,7 @@ def orient(image: np.ndarray, use_osd: bool = False) -> Orientation:
     if session is not None and pieces:
         p_down, method = _upside_down_cls(session, pieces), "cls"
     else:
-        p_down, method = _upside_down_osd(small), "osd"
+        p_down, method = _upside_down_osd(out), "osd"  # full resolution: OSD needs sharp print
     if p_down > 0.5:
         turn += 180
         out = _rotate(out, 180)

@@ -8,6 +8,7 @@ screen, the CLI, the benchmark) never sees an exception from a bad capture.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -36,8 +37,10 @@ T = TypeVar("T")
 ID_CARD_ASPECT = 85.6 / 54.0
 A4_ASPECT = 297 / 210
 
+TARGET_BYTES = {"id_card": 60_000, "a4": 100_000}
 STAGE_FAILED = "处理这一页时出错，请重新拍摄。"
-OCR_TIMEOUT = "文字识别超时，请重新拍摄或请工作人员协助。"
+OCR_FAILED = "文字识别没有完成，请重新拍摄或请工作人员协助。"
+COLOUR_KINDS = (MaterialKind.id_card_front, MaterialKind.id_card_back, MaterialKind.photo)
 
 
 class _Stop(Exception):
@@ -74,16 +77,18 @@ class Pipeline:
         with self._stage(page, name):
             return fn(*args, **kw)
 
-    def process_file(self, path: str | Path) -> PageResult:
-        page = PageResult(source=str(path))
+    def process_file(self, path: str | Path) -> list[PageResult]:
+        """Every page of an image or PDF file; a bad file is one page with its problem."""
+        page = PageResult(source=Path(path).name)
         try:
             loaded = self._run(page, "load", sources.load_file, Path(path))
         except _Stop:
-            return page
+            return [page]
         if isinstance(loaded, Problem):
             page.problems.append(loaded)
-            return page
-        return self.process(loaded, page)
+            return [page]
+        load_ms = page.timings_ms["load"] / max(1, len(loaded))
+        return [self.process(c, PageResult(source=c.source, timings_ms={"load": load_ms})) for c in loaded]
 
     def process(self, capture: Capture, page: PageResult | None = None) -> PageResult:
         page = page or PageResult(source=capture.source)
@@ -97,19 +102,35 @@ class Pipeline:
     def _pipeline(self, capture: Capture, page: PageResult) -> None:
         found = self._run(page, "detect", detect_stage.detect_page, capture.image)
         page.quad = found.quad.round(1).tolist()
-        size = page_size(found.quad)
+        size = page_size(found.quad, capture.image.shape)
+        self._read(capture, found, size, page)
+        wanted = self._size_of_material(page)
+        if wanted and wanted != size:  # the content says card where the shape said A4, or back
+            second = PageResult(source=page.source, quad=page.quad, timings_ms=dict(page.timings_ms))
+            try:
+                self._read(capture, found, wanted, second)
+            except _Stop:
+                second.material = None
+            if second.material and second.material.code == page.material.code:
+                page.__dict__.update(second.__dict__)
+                size = wanted
+        page.stored = self._run(page, "compress", self._store, page, size)
+        page.ok = True
+
+    def _read(self, capture: Capture, found: Any, size: str, page: PageResult) -> None:
+        """Rectify to ``size`` and read: orient, quality, OCR, codes, extract, classify."""
         flat = self._run(page, "rectify", detect_stage.rectify, capture.image, found.quad, size)
         dpi = float(detect_stage.PAGE_SIZES[size][2])
         turned = self._run(page, "orient", orient_stage.orient, flat)
         page.image, page.rotation, page.skew_deg = turned.image, turned.rotation, turned.skew_deg
-        page.problems += self._run(page, "quality", quality_stage.check, capture, found, page.image, dpi)
-        if page.problems:
+        report = self._run(page, "quality", quality_stage.assess, page.image, found, size, capture.dpi)
+        if report.problems:
+            page.problems += report.problems
             raise _Stop
         page.ocr = self._run(page, "ocr", self.ocr.recognize, page.image, dpi=dpi)
         if page.ocr.error:
-            page.problems.append(
-                Problem("ocr_timeout" if page.ocr.error == "timeout" else "ocr_failed", OCR_TIMEOUT)
-            )
+            code = "ocr_timeout" if page.ocr.error == "timeout" else "ocr_failed"
+            page.problems.append(Problem(code, OCR_FAILED))
             raise _Stop
         page.barcodes = self._run(page, "codes", codes_stage.read_codes, page.image)
         page.fields = self._run(page, "extract", extract_stage.extract, page.ocr.text, page.barcodes).fields
@@ -118,22 +139,66 @@ class Pipeline:
                 page, "classify", classify_stage.classify, page.ocr.text, self.requirements,
                 barcodes=page.barcodes, image_shape=page.image.shape, fields=page.fields,
             )  # fmt: skip
-        kind = self._kind_of(page)
-        page.stored = self._run(page, "compress", compress_stage.store, page.image, kind, dpi, self.out_dir)
-        page.ok = True
 
-    def _kind_of(self, page: PageResult) -> MaterialKind:
+    def _requirement(self, page: PageResult) -> MaterialRequirement | None:
         code = page.material.code if page.material else None
-        for req in self.requirements:
-            if req.code == code:
-                return req.hints.kind
-        return MaterialKind.document
+        return next((r for r in self.requirements if r.code == code), None)
+
+    def _size_of_material(self, page: PageResult) -> str | None:
+        req = self._requirement(page)
+        if req is None or req.hints.page_size == "photo":
+            return None
+        return "id_card" if req.hints.page_size == "id_card" else "a4"
+
+    def _store(self, page: PageResult, size: str) -> dict[str, Any]:
+        """Compress for upload; the file is named by its content hash, as the manifest does."""
+        packed = compress_stage.compress(page.image, self._compress_kind(page), TARGET_BYTES[size])
+        path = None
+        if self.out_dir is not None:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            target = self.out_dir / f"{hashlib.sha256(packed.data).hexdigest()}.{packed.format}"
+            target.write_bytes(packed.data)
+            path = str(target)
+        return {"path": path, "bytes": packed.size, "width": packed.width, "height": packed.height,
+                "format": packed.format}  # fmt: skip
+
+    def _compress_kind(self, page: PageResult) -> str:
+        """Colour for cards, photos and materials the catalog says to keep in colour."""
+        req = self._requirement(page)
+        if req is None:
+            return "photo" if page.image is not None and page.image.shape[1] < 1200 else "text"
+        if req.hints.colour or req.hints.kind in COLOUR_KINDS:
+            return "photo"
+        return "gray" if req.hints.kind is MaterialKind.certificate else "text"
 
 
-def page_size(quad: np.ndarray) -> str:
-    """ID card or A4, from the shape of the page as seen (perspective shortens one side)."""
-    q = np.asarray(quad, dtype=float)
+def page_size(quad: np.ndarray, frame_shape: tuple[int, ...]) -> str:
+    """ID card or A4, from the page's true aspect ratio.
+
+    Perspective foreshortens one side by up to cos 30°, enough to make an A4 page look
+    card-shaped, so the ratio is recovered with the rectangle constraint of Zhang & He
+    ("Whiteboard scanning", 2007), taking the principal point at the frame centre; with
+    no measurable perspective the plain side ratio is used.
+    """
+    ratio = true_aspect(np.asarray(quad, dtype=float), frame_shape)
+    return "id_card" if abs(ratio - ID_CARD_ASPECT) < abs(ratio - A4_ASPECT) else "a4"
+
+
+def true_aspect(q: np.ndarray, frame_shape: tuple[int, ...]) -> float:
     across = (np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3])) / 2
     down = (np.linalg.norm(q[3] - q[0]) + np.linalg.norm(q[2] - q[1])) / 2
-    ratio = max(across, down) / max(1.0, min(across, down))
-    return "id_card" if abs(ratio - ID_CARD_ASPECT) < abs(ratio - A4_ASPECT) else "a4"
+    plain = max(across, down) / max(1.0, min(across, down))
+    h, w = frame_shape[:2]
+    tl, tr, br, bl = (np.append(p - [w / 2, h / 2], 1.0) for p in q)
+    d2, d3 = np.dot(np.cross(tr, br), bl), np.dot(np.cross(bl, br), tr)
+    if abs(d2) < 1e-9 or abs(d3) < 1e-9:
+        return plain
+    k2, k3 = np.dot(np.cross(tl, br), bl) / d2, np.dot(np.cross(tl, br), tr) / d3
+    n2, n3 = k2 * tr - tl, k3 * bl - tl
+    if abs(n2[2] * n3[2]) < 1e-9 or (abs(k2 - 1) < 0.02 and abs(k3 - 1) < 0.02):
+        return plain
+    f2 = -(n2[0] * n3[0] + n2[1] * n3[1]) / (n2[2] * n3[2])
+    if not np.isfinite(f2) or f2 <= 0:
+        return plain
+    r = np.sqrt((n2[0] ** 2 + n2[1] ** 2 + f2 * n2[2] ** 2) / (n3[0] ** 2 + n3[1] ** 2 + f2 * n3[2] ** 2))
+    return float(max(r, 1 / r)) if np.isfinite(r) and r > 0 else plain

@@ -26,17 +26,19 @@ MESSAGES = {
     "cut_off": "材料没有完整放入取景框，请把材料放平放正",
     "low_resolution": "分辨率太低，请靠近一些",
     "no_page": "没有找到材料，请把材料放在取景框中间",
+    "blank": "没有看到文字，请确认材料正面朝上",
 }
 
 # Thresholds (see docs/scanning.md, "Imaging", for how each was measured)
-MAX_BLUR_PX = 1.6  # estimated edge blur (Gaussian sigma, px at the page's DPI)
-MIN_PAPER = 90  # paper darker than this (0–255) is too dark
-MIN_CONTRAST = 60  # paper minus ink
-OVEREXPOSED_CLIPPED = 0.4  # share of clipped page pixels …
-OVEREXPOSED_INK = 110  # … together with ink no darker than this
+MAX_BLUR_PX = 2.4  # estimated edge blur (Gaussian sigma, px at the page's DPI)
+MIN_PAPER = 70  # paper darker than this (0–255) is too dark
+MIN_CONTRAST = 50  # paper minus ink; less is dim light, washed out or a blank page
+OVEREXPOSED_PAPER = 240  # paper at least this bright …
+OVEREXPOSED_INK = 150  # … and even the darkest print no darker than this: washed out
+BLANK_CONTRAST = 20  # less than this between paper and darkest print: nothing printed
 GLARE_CELL_SHARE = 0.01  # share of the page's cells burnt out while most paper is not
 GLARE_PAPER_MAX = 238  # median paper brighter than this: overexposed, not glare
-MIN_DPI = {"a4": 110, "id_card": 180}
+MIN_DPI = {"a4": 90, "id_card": 150}  # pixels per inch the camera must give the page
 
 
 def problem(code: str) -> Problem:
@@ -121,10 +123,14 @@ def assess(
     report = QualityReport(metrics=metrics)
     clipped = float(np.mean(gray >= 250))
     metrics["clipped"] = clipped
-    if paper < MIN_PAPER or (contrast < MIN_CONTRAST and paper < 200):
+    if paper < MIN_PAPER or (contrast < MIN_CONTRAST and paper < 2 * MIN_PAPER):
         report.problems.append(problem("too_dark"))
-    elif (clipped > OVEREXPOSED_CLIPPED and ink > OVEREXPOSED_INK) or contrast < MIN_CONTRAST:
+    elif contrast < BLANK_CONTRAST:
+        report.problems.append(problem("blank"))
+    elif paper >= OVEREXPOSED_PAPER and ink > OVEREXPOSED_INK:
         report.problems.append(problem("overexposed"))
+    elif contrast < MIN_CONTRAST:
+        report.problems.append(problem("blank"))
     metrics["glare"] = glare_share(gray)
     if metrics["glare"] > GLARE_CELL_SHARE:
         report.problems.append(problem("glare"))

@@ -167,9 +167,10 @@ class SyncService:
             log.exception("sync cycle failed")
             report.error = f"internal: {type(exc).__name__}: {exc}"
         try:
-            heartbeat.send(self.outbox, client, report.error, self._catalog_version())
-            report.heartbeat = True
-        except SyncError as exc:
+            if not self.stop.is_set():
+                heartbeat.send(self.outbox, client, report.error, self._catalog_version())
+                report.heartbeat = True
+        except Exception as exc:  # best effort: the next cycle sends another one
             log.info("heartbeat not sent: %s", exc)
         finally:
             client.close()

@@ -56,18 +56,8 @@ def create_user(
     check_password_strength(password)
     if session.scalar(select(StaffUser.id).where(StaffUser.username == username)) is not None:
         raise WorkspaceError(f"user {username} already exists", "用户名已存在")
-    if role is Role.reviewer:
-        dept = session.get(Department, department_code) if department_code else None
-        if dept is None or not dept.active:
-            raise WorkspaceError("a reviewer needs an active --department", "审核人员须绑定有效的部门")
-    elif department_code:
-        raise WorkspaceError("only reviewers are bound to a department", "只有审核人员绑定部门")
-    if role is Role.station_staff:
-        station = session.get(Station, station_code) if station_code else None
-        if station is None or not station.active:
-            raise WorkspaceError("station staff need an active --station", "窗口工作人员须绑定有效的服务站")
-    elif station_code:
-        raise WorkspaceError("only station staff are bound to a station", "只有窗口工作人员绑定服务站")
+    _check_binding(session, Department, department_code, role is Role.reviewer, "department", "部门")
+    _check_binding(session, Station, station_code, role is Role.station_staff, "station", "服务站")
     user = StaffUser(
         username=username,
         full_name=full_name or username,
@@ -81,6 +71,19 @@ def create_user(
     session.add(user)
     session.flush()
     return user
+
+
+def _check_binding(
+    session: Session, model: type, code: str | None, needed: bool, what: str, what_zh: str
+) -> None:
+    """Reviewers are bound to an active department, station staff to an active station, nobody else."""
+    if not needed:
+        if code:
+            raise WorkspaceError(f"this role is not bound to a {what}", f"该角色不绑定{what_zh}")
+        return
+    row = session.get(model, code) if code else None
+    if row is None or not row.active:
+        raise WorkspaceError(f"this role needs an active --{what}", f"该角色须绑定有效的{what_zh}")
 
 
 @dataclass(frozen=True)

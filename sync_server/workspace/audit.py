@@ -8,14 +8,14 @@ form name, a row count), never the personal data itself.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from ..workdays import CHINA_TZ
 from .models import AuditEntry, StaffUser
+from .query import day_range, equal
 
 ACTION_LABELS = {
     "login": "登录",
@@ -81,23 +81,13 @@ class AuditFilter:
     day_to: date | None = None
 
 
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, CHINA_TZ)
-
-
 def _query(f: AuditFilter) -> Select[tuple[AuditEntry]]:
-    query = select(AuditEntry)
-    if f.username:
-        query = query.where(AuditEntry.username == f.username)
-    if f.action:
-        query = query.where(AuditEntry.action == f.action)
-    if f.receipt_no:
-        query = query.where(AuditEntry.receipt_no == f.receipt_no)
-    if f.day_from:
-        query = query.where(AuditEntry.at >= _day_start(f.day_from))
-    if f.day_to:
-        query = query.where(AuditEntry.at < _day_start(f.day_to + timedelta(days=1)))
-    return query
+    pairs = [
+        (AuditEntry.username, f.username),
+        (AuditEntry.action, f.action),
+        (AuditEntry.receipt_no, f.receipt_no),
+    ]
+    return select(AuditEntry).where(*equal(pairs), *day_range(AuditEntry.at, f.day_from, f.day_to))
 
 
 def entries(session: Session, f: AuditFilter, before_id: int | None, limit: int) -> list[AuditEntry]:

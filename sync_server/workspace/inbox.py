@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -23,6 +23,7 @@ from ..workdays import CHINA_TZ, add_working_days, local_date
 from . import limits
 from .lookup import digest, lookup_key, normalize_identity
 from .models import StaffUser, SubmissionLookup
+from .query import day_range, equal
 from .roles import OPEN_STATES, state_label
 from .scope import visible
 
@@ -68,26 +69,15 @@ class InboxPage:
     total_capped: bool = False
 
 
-def _start(day: date) -> datetime:
-    return datetime.combine(day, time.min, CHINA_TZ)
-
-
 def _filtered(user: StaffUser, f: InboxFilter, today: date) -> Select:
     query = select(Submission.id).where(visible(user))
-    if f.department_code:
-        query = query.where(Submission.department_code == f.department_code)
     if f.state == "open":
         query = query.where(Submission.state.in_([s.value for s in OPEN_STATES]))
     elif f.state != "all":
         query = query.where(Submission.state == f.state)
-    if f.matter_code:
-        query = query.where(Submission.matter_code == f.matter_code)
-    if f.station_code:
-        query = query.where(Submission.station_code == f.station_code)
-    if f.day_from:
-        query = query.where(Submission.collected_at >= _start(f.day_from))
-    if f.day_to:
-        query = query.where(Submission.collected_at < _start(f.day_to + timedelta(days=1)))
+    pairs = [(Submission.department_code, f.department_code), (Submission.matter_code, f.matter_code),
+             (Submission.station_code, f.station_code)]  # fmt: skip
+    query = query.where(*equal(pairs), *day_range(Submission.collected_at, f.day_from, f.day_to))
     if f.due == "overdue":
         query = query.where(Submission.state == S.accepted.value, Submission.promised_due < today)
     elif f.due == "due_soon":
@@ -114,7 +104,8 @@ def to_row(sub: Submission, matter_name: str | None, station_name: str | None, t
     badge, note = None, ""
     if sub.state == S.accepted.value and sub.promised_due:
         badge = limits.badge(sub.promised_due, today)
-        note = f"剩 {limits.days_left(sub.promised_due, today)} 个工作日"
+        overdue = badge == "overdue"
+        note = "已超期" if overdue else f"剩 {limits.days_left(sub.promised_due, today)} 个工作日"
     elif sub.state == S.routed.value:
         notice = limits.notice_deadline(sub.transferred_at or sub.received_at)
         badge = limits.badge(notice, today)

@@ -11,7 +11,7 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -26,6 +26,7 @@ from ..workdays import CHINA_TZ
 from . import history
 from .models import StaffUser
 from .paperwork import full_names
+from .query import day_range, equal
 from .roles import state_label
 from .scope import visible
 
@@ -51,17 +52,9 @@ def _query(user: StaffUser, f: LedgerFilter):  # type: ignore[no-untyped-def]
         .outerjoin(Station, Station.code == Submission.station_code)
         .where(visible(user))
     )
-    if f.department_code:
-        query = query.where(Submission.department_code == f.department_code)
-    if f.matter_code:
-        query = query.where(Submission.matter_code == f.matter_code)
-    if f.state:
-        query = query.where(Submission.state == f.state)
-    if f.day_from:
-        query = query.where(Submission.collected_at >= datetime.combine(f.day_from, time.min, CHINA_TZ))
-    if f.day_to:
-        end = datetime.combine(f.day_to + timedelta(days=1), time.min, CHINA_TZ)
-        query = query.where(Submission.collected_at < end)
+    pairs = [(Submission.department_code, f.department_code), (Submission.matter_code, f.matter_code),
+             (Submission.state, f.state)]  # fmt: skip
+    query = query.where(*equal(pairs), *day_range(Submission.collected_at, f.day_from, f.day_to))
     return query.order_by(Submission.collected_at.desc(), Submission.id.desc())
 
 

@@ -8,7 +8,7 @@ time limits, the history, and the actions the current user may take now.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -150,6 +150,8 @@ def review_data(session: Session, user: StaffUser, sub: Submission, today: date)
         received_at=sub.transferred_at or sub.received_at, accepted_at=sub.accepted_at,
         promised_days=promised_days, legal_days=legal_days, spans=spans, today=today,
     )  # fmt: skip
+    if sub.state not in {S.routed.value, S.accepted.value}:
+        case_limits = replace(case_limits, badge=None)  # decided or paused: nothing is running late
     results = list(
         session.scalars(select(CaseResult).where(CaseResult.submission_id == sub.id).order_by(CaseResult.id))
     )

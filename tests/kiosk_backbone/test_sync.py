@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import random
+import threading
 import time
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from sqlalchemy import select
 from kiosk.store import KioskStore, Outbox, OutboxState, load_identity, save_identity
 from kiosk.store.evaluations import Evaluations
 from kiosk.store.models import OutboxItem
+from kiosk.sync.backoff import Backoff
 from kiosk.sync.catalog import CatalogCache
 from kiosk.sync.client import ApiClient
 from kiosk.sync.errors import TransientError
@@ -247,3 +250,50 @@ def test_unreachable_server_backs_off_and_stops_promptly(enrolled: KioskStore, t
     assert len(reports) >= 4 and all(not r.ok and "network" in r.error for r in reports[:4])
     state = worker.state()
     assert not state.running and not state.online and state.last_error
+
+
+def test_missing_blobs_answer_makes_the_kiosk_upload_and_commit_again(
+    enrolled: KioskStore, server: LiveServer
+) -> None:
+    """The server, not the kiosk's belief, decides what is missing (422 missing_blobs)."""
+    from kiosk.sync.push import Pusher
+
+    class Overconfident(Pusher):
+        def _missing(self, hashes: list[str]) -> set[str]:
+            return set()  # believe the server has every page already (e.g. a stale answer)
+
+    uuid = finalize_one(enrolled, seed=190, pages=3)
+    ident = load_identity(enrolled.home)
+    pusher = Overconfident(Outbox(enrolled), enrolled.pages, ApiClient(server.url, ident), tries=2,
+                           backoff=Backoff(0.01, 0.05), stop=threading.Event())  # fmt: skip
+    report = pusher.run()
+    assert report.acknowledged == [uuid] and report.blobs_uploaded == 3
+    assert len(_server_rows(server, ident.kiosk_id)) == 1
+
+
+def test_backoff_is_full_jitter_and_capped() -> None:
+    backoff = Backoff(base=1.0, cap=8.0, rng=random.Random(4))
+    ceilings, delays = [], []
+    for _ in range(200):
+        delays.append(backoff.next_delay())
+        ceilings.append(backoff.ceiling())
+    assert ceilings[:4] == [2.0, 4.0, 8.0, 8.0] and max(ceilings) == 8.0
+    assert all(0 <= d <= c for d, c in zip(delays, ceilings, strict=True))
+    late = delays[10:]
+    assert min(late) < 1.0 and max(late) > 7.0  # spread over the whole range, not clustered at the cap
+    backoff.reset()
+    assert backoff.ceiling() == 1.0
+
+
+def test_heartbeat_reports_the_queue(enrolled: KioskStore, server: LiveServer) -> None:
+    from kiosk.sync import heartbeat
+
+    finalize_one(enrolled, seed=195, pages=1)
+    ident = load_identity(enrolled.home)
+    body = heartbeat.send(Outbox(enrolled), ApiClient(server.url, ident), "network down", "2024.06.01")
+    assert body["queue_length"] == 1 and body["oldest_waiting_at"] and body["disk_free_bytes"] > 0
+    row = server.query(
+        "SELECT queue_length, last_error, catalog_version FROM kiosk_heartbeats WHERE kiosk_id = :k",
+        k=ident.kiosk_id,
+    )
+    assert row == [(1, "network down", "2024.06.01")]

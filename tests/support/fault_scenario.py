@@ -82,11 +82,12 @@ def prepare(tmp: Path, backend: str, count: int, *, gunicorn_workers: int = 2, s
     return Scenario(server, proxy, home, uuids)
 
 
-def run_with_faults(sc: Scenario, log: Path, timeout: float = 240) -> dict[str, int]:
+def run_with_faults(sc: Scenario, log: Path, timeout: float = 240) -> dict[str, object]:
     """Drain the outbox while killing the server and the kiosk's sync process."""
     n = len(sc.uuids)
     kiosk = sync_process(sc.home, log)
     kills = {"server": 0, "kiosk": 0}
+    at: list[int] = []  # submissions on the server at each kill
     try:
         for fraction in (0.25, 0.6):
             wait_for(
@@ -94,6 +95,7 @@ def run_with_faults(sc: Scenario, log: Path, timeout: float = 240) -> dict[str, 
             )
             sc.server.kill()  # SIGKILL master and workers mid-upload
             kills["server"] += 1
+            at.append(server_count(sc.server))
             time.sleep(0.3)
             sc.server.start()
             wait_for(
@@ -102,6 +104,7 @@ def run_with_faults(sc: Scenario, log: Path, timeout: float = 240) -> dict[str, 
             os.killpg(kiosk.pid, signal.SIGKILL)  # the kiosk sync process, mid-sync
             kiosk.wait(10)
             kills["kiosk"] += 1
+            at.append(server_count(sc.server))
             kiosk = sync_process(sc.home, log)
         kiosk.wait(timeout)
         assert kiosk.returncode == 0, log.read_text()[-3000:]
@@ -112,7 +115,8 @@ def run_with_faults(sc: Scenario, log: Path, timeout: float = 240) -> dict[str, 
     sc.proxy.chaos = Chaos()  # calm, then one more cycle so the feed brings every state home
     final = sync_process(sc.home, log)
     final.wait(120)
-    return kills
+    assert all(0 < count < n for count in at), f"a kill did not land mid-drain: {at} of {n}"
+    return {**kills, "at": at}
 
 
 def check_exactly_once(sc: Scenario) -> None:

@@ -96,3 +96,22 @@ def test_badges():
     assert badge(due, date(2026, 10, 13)) == "overdue"
     assert badge(None, date(2026, 10, 13)) is None
     assert limits.days_left(due, date(2026, 10, 14)) == -2
+
+
+def test_table_count_matches_the_calendar_count():
+    import random
+
+    from sync_server.workdays import count_working_days
+
+    rng = random.Random(3)
+    for _ in range(300):
+        start = date(2024, 1, 1) + timedelta(days=rng.randint(0, 1000))
+        end = start + timedelta(days=rng.randint(-400, 400))
+        first = start + timedelta(days=rng.randint(-20, 60))
+        spans = [(first, first + timedelta(days=rng.randint(0, 30)))] if rng.random() < 0.5 else []
+        spans += [(first + timedelta(days=10), first + timedelta(days=40))] if rng.random() < 0.3 else []
+        assert limits.count_days(start, end, spans) == count_working_days(start, end, spans), (
+            start,
+            end,
+            spans,
+        )

@@ -4,6 +4,7 @@
 * on a 2-core kiosk OpenMP threads oversubscribe the CPU: ``OMP_THREAD_LIMIT=1``;
 * it puts a space between Chinese characters: removed;
 * a single field crop needs ``--psm 7`` (one text line);
+* its global threshold loses a page half in shadow: strong light gradients are divided out;
 * a hung or slow run is stopped after ``timeout`` seconds and reported as a result.
 
 Language and page mode were measured on our synthetic forms (docs/scanning.md): ``chi_sim``
@@ -22,7 +23,7 @@ import pytesseract
 from PIL import Image
 
 from ..types import OcrResult
-from .base import clean_lines, failed, to_gray
+from .base import clean_lines, even_out_light, failed, to_gray
 
 LANG = "chi_sim"
 PAGE_PSM = 4
@@ -53,7 +54,7 @@ class TesseractEngine:
         return f"--dpi {round(dpi)} --psm {psm} -c preserve_interword_spaces=0"
 
     def recognize(self, image: np.ndarray, *, dpi: float, single_line: bool = False) -> OcrResult:
-        pil = Image.fromarray(to_gray(image))
+        pil = Image.fromarray(even_out_light(to_gray(image)))
         try:
             data = pytesseract.image_to_data(
                 pil,

@@ -24,6 +24,7 @@ from .testpage import page_text, render_page
 SWEEPS: dict[str, tuple[str, list[Any]]] = {
     "blur": ("blur_sigma", [0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.1]),
     "exposure": ("exposure", [0.15, 0.25, 0.35, 0.5, 0.8, 1.2, 1.6, 2.2]),
+    "veil": ("veil", [0.0, 0.2, 0.35, 0.5, 0.65]),
     "glare": ("glare", [0.0, 0.02, 0.04, 0.08, 0.15]),
     "fill": ("fill", [0.3, 0.36, 0.42, 0.5, 0.65, 0.8]),
 }

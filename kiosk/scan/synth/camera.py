@@ -38,6 +38,7 @@ class CameraParams:
     shadow: float = 0.0  # 0 none, else how much a soft shadow darkens (0..0.6)
     glare: float = 0.0  # 0 none, else glare spot radius relative to the page
     exposure: float = 1.0
+    veil: float = 0.0  # lens flare / washed-out light: lifts dark print towards white (0..1)
     blur_sigma: float = 0.0  # defocus, in pixels of a 1000-px-long frame
     noise_sigma: float = 3.0
     jpeg_quality: int | None = 85
@@ -201,6 +202,8 @@ def photograph(doc: np.ndarray, params: CameraParams | None = None, seed: int = 
     img = paper * alpha + out.astype(np.float32) * (1 - alpha)
     del page, paper, alpha, out
     img *= _illumination(p, (fh, fw), rng)[..., None]
+    if p.veil > 0:
+        img += p.veil * (255 - img.clip(0, 255))
     if p.glare > 0:
         img += _glare(p, page_quad, (fh, fw), rng)[..., None]
     if p.blur_sigma > 0:

@@ -54,6 +54,33 @@ def _raster_iou(a: np.ndarray, b: np.ndarray, size: int = 1000) -> float:
     return inter / union if union else 0.0
 
 
+def _clip_convex(subject: np.ndarray, clip: np.ndarray) -> np.ndarray:
+    """Sutherland–Hodgman: the part of ``subject`` inside the convex ``clip`` polygon.
+
+    Plain numpy rather than ``cv2.intersectConvexConvex``, which misreports polygons that
+    share edges (identical quads gave a wrong area).
+    """
+    if np.sum(clip[:, 0] * np.roll(clip[:, 1], -1) - np.roll(clip[:, 0], -1) * clip[:, 1]) < 0:
+        clip = clip[::-1]
+    out = list(subject)
+    for i in range(len(clip)):
+        a, b = clip[i], clip[(i + 1) % len(clip)]
+        edge = b - a
+        if not out:
+            break
+        pts, out = out, []
+        side = [edge[0] * (p[1] - a[1]) - edge[1] * (p[0] - a[0]) for p in pts]
+        for j, p in enumerate(pts):
+            q, sp, sq = pts[j - 1], side[j], side[j - 1]
+            if sp >= 0:
+                if sq < 0:
+                    out.append(q + (p - q) * (sq / (sq - sp)))
+                out.append(p)
+            elif sq >= 0:
+                out.append(q + (p - q) * (sq / (sq - sp)))
+    return np.array(out).reshape(-1, 2)
+
+
 def quad_iou(a: np.ndarray, b: np.ndarray) -> float:
     """Intersection over union of two quads: exact for convex ones, rasterised otherwise."""
     qa = np.asarray(a, dtype=np.float64).reshape(-1, 2)
@@ -63,9 +90,9 @@ def quad_iou(a: np.ndarray, b: np.ndarray) -> float:
         return 0.0
     if not (is_convex(qa) and is_convex(qb)):
         return _raster_iou(qa, qb)
-    inter, _ = cv2.intersectConvexConvex(qa.astype(np.float32), qb.astype(np.float32))
-    inter = max(float(inter), 0.0)
-    return inter / (area_a + area_b - inter)
+    inter_poly = _clip_convex(qa, qb)
+    inter = quad_area(inter_poly) if len(inter_poly) >= 3 else 0.0
+    return min(1.0, inter / (area_a + area_b - inter))
 
 
 def rect_corners(width: float, height: float) -> np.ndarray:

@@ -77,3 +77,19 @@ def test_rapidocr_reads_a_card(docs):
     assert doc.fields["id_number"] in result.text.replace(" ", "")
     crop = doc.image[mm(42) : mm(49), mm(29) : mm(84)]
     assert get_engine("rapidocr").recognize(crop, dpi=200, single_line=True).text == doc.fields["id_number"]
+
+
+def test_shadowed_page_is_evened_out_before_tesseract(docs, tesseract):
+    import numpy as np
+
+    from kiosk.scan.ocr.base import even_out_light, to_gray
+
+    doc = docs["receipt_notice"]
+    gray = to_gray(doc.image)
+    assert even_out_light(gray) is gray  # evenly lit: untouched
+    h, w = gray.shape
+    light = np.clip(np.linspace(0.25, 1.1, h)[:, None] * np.ones((1, w)), 0, 1)  # dark top, as under a lamp
+    shadowed = (gray * light).astype(np.uint8)
+    evened = even_out_light(shadowed)
+    assert evened is not shadowed and np.percentile(evened, 50) > 200
+    assert cer(doc.text, tesseract.recognize(shadowed, dpi=200).text) < 0.05

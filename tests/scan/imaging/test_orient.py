@@ -1,0 +1,59 @@
+"""Orientation (0/90/180/270) and skew recovery on rectified pages."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from kiosk.scan.detect import detect_page, rectify
+from kiosk.scan.orient import orient
+
+
+def _turned(page: np.ndarray, rotation: int, skew_deg: float = 0.0) -> np.ndarray:
+    """The page lying turned counter-clockwise by ``rotation`` (so that many degrees clockwise
+    make it upright), its print skewed ``skew_deg`` counter-clockwise."""
+    h, w = page.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), skew_deg, 1.0)
+    skewed = cv2.warpAffine(page, m, (w, h), borderValue=(255, 255, 255))
+    return np.ascontiguousarray(np.rot90(skewed, rotation // 90))
+
+
+@pytest.mark.parametrize("rotation", [0, 90, 180, 270])
+def test_each_rotation_is_undone(page200, rotation):
+    result = orient(_turned(page200, rotation))
+    assert result.rotation == rotation
+    assert result.method == "cls" and result.confidence > 0.5
+    assert result.image.shape == page200.shape
+    diff = np.abs(result.image.astype(int) - page200.astype(int)).mean()
+    assert diff < 3  # upright again, pixel for pixel
+
+
+@pytest.mark.parametrize(("rotation", "skew"), [(0, 2.5), (90, -1.7), (180, 0.8), (270, -3.4), (0, -6.0)])
+def test_skew_within_a_degree(page200, rotation, skew):
+    result = orient(_turned(page200, rotation, skew))
+    assert result.rotation == rotation
+    assert abs(result.skew_deg - skew) < 1.0
+    again = orient(result.image)  # the straightened page has (almost) no skew left
+    assert abs(again.skew_deg) < 0.5 and again.rotation == 0
+
+
+@pytest.mark.parametrize(("seed", "rotation"), [(41, 0), (42, 90), (43, 180), (44, 270)])
+def test_orientation_of_photographed_pages(snap, seed, rotation):
+    """Through the camera: rectify keeps the page as it lies, orient turns it upright."""
+    cap = snap(seed, rotation=rotation)
+    result = orient(rectify(cap.image, detect_page(cap.image).quad))
+    assert result.rotation == cap.rotation
+    assert abs(result.skew_deg - cap.skew_deg) < 1.0
+
+
+def test_blank_page_is_left_alone():
+    blank = np.full((1169, 827), 235, np.uint8)
+    result = orient(blank)
+    assert (result.rotation, result.skew_deg, result.method) == (0, 0.0, "none")
+
+
+def test_osd_fallback_agrees(page200):
+    small = cv2.resize(page200, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    result = orient(np.ascontiguousarray(np.rot90(small, 2)), use_osd=True)
+    assert result.method == "osd" and result.rotation == 180

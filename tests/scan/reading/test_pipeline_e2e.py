@@ -1,0 +1,64 @@
+"""End to end: synthetic captures through every stage, and a failing stage as a result."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kiosk.scan import pipeline as pipeline_module
+from kiosk.scan.pipeline import Pipeline, page_size
+from kiosk.scan.synth.camera import CameraParams, photograph
+from kiosk.scan.synth.quad import quad_iou
+from kiosk.scan.types import Capture
+
+FRAME = (2400, 1800)
+
+
+@pytest.fixture(scope="module")
+def pipe(matter, tmp_path_factory):
+    return Pipeline(requirements=list(matter.guide.materials), out_dir=tmp_path_factory.mktemp("pages"))
+
+
+def shot(doc, rotation: int, seed: int):
+    params = CameraParams(frame=FRAME, rotation=rotation, tilt_x=12, tilt_y=-8, roll=4, fill=0.85,
+                          background="textured", noise_sigma=2, jpeg_quality=90)  # fmt: skip
+    return photograph(doc.image, params, seed=seed)
+
+
+@pytest.mark.parametrize(("kind", "rotation"), [("id_card_front", 90), ("application_form", 180)])
+def test_capture_to_classified_checked_stored_page(pipe, docs, kind, rotation):
+    doc = docs[kind]
+    capture = shot(doc, rotation, seed=11)
+    page = pipe.process(Capture(capture.image, f"{kind}.jpg"))
+    assert page.ok, page.problems
+    assert quad_iou(np.array(page.quad), capture.quad) > 0.95
+    assert page.rotation == rotation
+    assert page.material.code == kind
+    assert page.fields["id_number"] == doc.fields["id_number"]
+    stored = page.stored
+    assert stored["bytes"] < 100_000 and stored["format"] in ("png", "tiff", "webp", "jpeg")
+    with open(stored["path"], "rb") as fh:
+        assert len(fh.read()) == stored["bytes"]
+    assert {"detect", "rectify", "orient", "quality", "ocr", "codes", "extract", "classify", "compress"} <= set(
+        page.timings_ms
+    )
+    assert page.timings_ms["total"] >= page.timings_ms["ocr"]
+    out = page.to_dict()
+    assert out["material"]["code"] == kind and out["text"] and out["image"] == stored
+
+
+def test_failing_stage_is_a_page_problem_not_an_exception(docs, monkeypatch, matter):
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulated crash in a native library")
+
+    monkeypatch.setattr(pipeline_module.codes_stage, "read_codes", broken)
+    page = Pipeline(requirements=list(matter.guide.materials)).process(Capture(docs["id_card_back"].image, "x"))
+    assert not page.ok and [p.code for p in page.problems] == ["codes_failed"]
+    assert page.problems[0].message and "codes" in page.timings_ms and page.stored is None
+
+
+def test_page_size_from_quad():
+    square_on = np.array([[100, 100], [956, 100], [956, 640], [100, 640]], float)  # 85.6 : 54
+    assert page_size(square_on, (1000, 1200)) == "id_card"
+    a4 = np.array([[100, 100], [800, 100], [800, 1090], [100, 1090]], float)
+    assert page_size(a4, (1200, 1000)) == "a4"
