@@ -41,14 +41,17 @@ def main(argv: list[str]) -> int:
         print(f"unknown benchmark(s): {', '.join(unknown)}; available: {', '.join(available())}")
         return 2
     machine = describe()
-    kept = sections(OUT.read_text(encoding="utf-8")) if OUT.exists() else {}
+    fresh: dict[str, str] = {}
     for name in names:
         module = importlib.import_module(f"bench.{name}")
         if not hasattr(module, "run"):
             continue
         print(f"== {name} …", flush=True)
         started = time.perf_counter()
-        kept[name] = module.run().rstrip() + f"\n\n_{name}: {time.perf_counter() - started:.0f} s._\n"
+        fresh[name] = module.run().rstrip() + f"\n\n_{name}: {time.perf_counter() - started:.0f} s._\n"
+    # read what is there only now: another benchmark may have finished while this one ran
+    kept = sections(OUT.read_text(encoding="utf-8")) if OUT.exists() else {}
+    kept.update(fresh)
     body = [HEADER, "## Machine\n", machine, ""]
     for name in sorted(kept):
         body += [f"<!-- bench:{name} -->", kept[name].rstrip(), f"<!-- /bench:{name} -->", ""]

@@ -49,12 +49,16 @@ class Compressed:
 
 
 def flatten_light(gray: np.ndarray) -> np.ndarray:
-    """Divide out the paper's brightness (closing removes print, blur smooths): even white."""
-    k = max(15, (min(gray.shape) // 50) | 1)  # wider than any stroke
-    paper = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    """Divide out the paper's brightness: even white paper, print kept. The paper level is
+    estimated on a quarter-size copy (closing removes print, blur smooths), which is as
+    good for a slowly varying light and ten times cheaper than at full size."""
+    h, w = gray.shape
+    small = cv2.resize(gray, (max(1, w // 4), max(1, h // 4)), interpolation=cv2.INTER_AREA)
+    k = max(5, (min(small.shape) // 50) | 1)  # wider than any stroke
+    paper = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
     paper = cv2.GaussianBlur(paper, (0, 0), k / 3)
-    out = cv2.divide(gray, paper, scale=255)
-    return out
+    paper = cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR)
+    return cv2.divide(gray, np.maximum(paper, 1), scale=255)
 
 
 def bilevel(gray: np.ndarray) -> np.ndarray:

@@ -221,9 +221,7 @@ def _paper_border(lab: np.ndarray) -> bool:
 def _on_border(points: np.ndarray, w: int, h: int, tol: float = 3.0) -> bool:
     """Do all the points lie along one and the same frame border?"""
     x, y = points[:, 0], points[:, 1]
-    return bool(
-        np.all(x <= tol) or np.all(x >= w - 1 - tol) or np.all(y <= tol) or np.all(y >= h - 1 - tol)
-    )
+    return bool(np.all(x <= tol) or np.all(x >= w - 1 - tol) or np.all(y <= tol) or np.all(y >= h - 1 - tol))
 
 
 def _touches(quad: np.ndarray, w: int, h: int) -> tuple[str, ...]:

@@ -19,6 +19,7 @@ from ..detect import detect_page, rectify
 from ..orient import orient
 from ..quality import assess
 from .camera import photograph, random_params
+from .metrics import cer
 from .testpage import page_text, render_page
 
 SWEEPS: dict[str, tuple[str, list[Any]]] = {
@@ -28,18 +29,6 @@ SWEEPS: dict[str, tuple[str, list[Any]]] = {
     "glare": ("glare", [0.0, 0.02, 0.04, 0.08, 0.15]),
     "fill": ("fill", [0.3, 0.36, 0.42, 0.5, 0.65, 0.8]),
 }
-
-
-def cer(truth: str, text: str) -> float:
-    """Character error rate: edit distance over the truth's length, whitespace ignored."""
-    a, b = "".join(truth.split()), "".join(text.split())
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1] / max(1, len(a))
 
 
 def ocr(image) -> str:

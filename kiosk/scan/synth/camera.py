@@ -155,7 +155,7 @@ def _fold(page: np.ndarray, mask: np.ndarray, quad: np.ndarray, corner: int, rng
     flap = np.array([2 * foot - c, a, b], np.int32)
     cv2.fillConvexPoly(mask, np.array([c, a, b], np.int32), 0, lineType=cv2.LINE_AA)
     shade = np.array([205, 210, 212], np.float64) * rng.uniform(0.85, 1.0)
-    cv2.fillConvexPoly(page, flap + [2, 3], (shade * 0.7).tolist(), lineType=cv2.LINE_AA)
+    cv2.fillConvexPoly(page, flap + np.array([2, 3]), (shade * 0.7).tolist(), lineType=cv2.LINE_AA)
     cv2.fillConvexPoly(page, flap, shade.tolist(), lineType=cv2.LINE_AA)
 
 
@@ -215,7 +215,7 @@ def photograph(doc: np.ndarray, params: CameraParams | None = None, seed: int = 
     out8 = img.clip(0, 255).astype(np.uint8)
     del img
     if p.jpeg_quality:
-        ok, buf = cv2.imencode(".jpg", out8, [cv2.IMWRITE_JPEG_QUALITY, int(p.jpeg_quality)])
+        _, buf = cv2.imencode(".jpg", out8, [cv2.IMWRITE_JPEG_QUALITY, int(p.jpeg_quality)])
         out8 = cv2.imdecode(buf, cv2.IMREAD_COLOR)
     truth = rect_corners(fw, fh) if p.fills_frame else order_quad(page_quad)
     return SynthCapture(out8, truth, p.rotation, p.skew_deg, p)

@@ -32,7 +32,9 @@ def snap(page100):
     def take(seed: int, frame=(1200, 900), doc=None, **overrides) -> SynthCapture:
         key = (seed, frame, id(doc), tuple(sorted(overrides.items())))
         if key not in cache:
-            cache[key] = photograph(page100 if doc is None else doc, random_params(seed, frame, **overrides), seed)
+            cache[key] = photograph(
+                page100 if doc is None else doc, random_params(seed, frame, **overrides), seed
+            )
         return cache[key]
 
     return take
@@ -53,8 +55,16 @@ def examine(page150):
 
     def run(seed: int, image: np.ndarray | None = None, **overrides):
         if image is None:
-            defaults = {"background": "dark", "fill": 0.85, "blur_sigma": 0.2, "glare": 0.0, "shadow": 0.0,
-                        "exposure": 1.0, "noise_sigma": 2.0, "folded_corner": None}
+            defaults = {
+                "background": "dark",
+                "fill": 0.85,
+                "blur_sigma": 0.2,
+                "glare": 0.0,
+                "shadow": 0.0,
+                "exposure": 1.0,
+                "noise_sigma": 2.0,
+                "folded_corner": None,
+            }
             params = random_params(seed, (2000, 1500), **{**defaults, **overrides})
             image = photograph(page150, params, seed).image
         found = detect_page(image)

@@ -7,8 +7,8 @@ import os
 
 import cv2
 import numpy as np
-import pytest
 import pytesseract
+import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from kiosk.scan.compress import compress
@@ -50,12 +50,17 @@ def test_stored_text_page_still_reads():
 
 
 def test_tight_target_falls_back_to_g4_then_webp(photographed_page):
-    noisy = photographed_page.copy()
-    noise = np.random.default_rng(0).integers(0, 2, noisy.shape[:2], dtype=np.uint8) * 255
-    noisy[noise > 0] = 0  # salt everywhere: bilevel PNG cannot be small
-    blob = compress(noisy, "text", target_bytes=150_000)
-    assert blob.format in ("tiff", "webp") and blob.size <= 150_000
-    assert compress(photographed_page, "gray").format == "webp"
+    part = photographed_page[:800, :600]
+    png = compress(part, "text")
+    assert png.format == "png"
+    g4 = compress(part, "text", target_bytes=png.size - 1)  # PNG no longer fits; G4 is smaller
+    assert g4.format == "tiff" and g4.size < png.size
+    noisy = part.copy()
+    noisy[np.random.default_rng(0).integers(0, 2, part.shape[:2]) > 0] = 0  # salt everywhere
+    blob = compress(noisy, "text", target_bytes=30_000)
+    assert blob.format == "webp" and blob.size <= 30_000
+    gray = compress(part, "gray", target_bytes=30_000)
+    assert gray.format == "webp" and gray.size <= 30_000
 
 
 def test_photo_kind_is_small_colour_jpeg(photographed_page):

@@ -39,9 +39,17 @@ def test_capture_to_classified_checked_stored_page(pipe, docs, kind, rotation):
     assert stored["bytes"] < 100_000 and stored["format"] in ("png", "tiff", "webp", "jpeg")
     with open(stored["path"], "rb") as fh:
         assert len(fh.read()) == stored["bytes"]
-    assert {"detect", "rectify", "orient", "quality", "ocr", "codes", "extract", "classify", "compress"} <= set(
-        page.timings_ms
-    )
+    assert {
+        "detect",
+        "rectify",
+        "orient",
+        "quality",
+        "ocr",
+        "codes",
+        "extract",
+        "classify",
+        "compress",
+    } <= set(page.timings_ms)
     assert page.timings_ms["total"] >= page.timings_ms["ocr"]
     out = page.to_dict()
     assert out["material"]["code"] == kind and out["text"] and out["image"] == stored
@@ -52,7 +60,9 @@ def test_failing_stage_is_a_page_problem_not_an_exception(docs, monkeypatch, mat
         raise RuntimeError("simulated crash in a native library")
 
     monkeypatch.setattr(pipeline_module.codes_stage, "read_codes", broken)
-    page = Pipeline(requirements=list(matter.guide.materials)).process(Capture(docs["id_card_back"].image, "x"))
+    page = Pipeline(requirements=list(matter.guide.materials)).process(
+        Capture(docs["id_card_back"].image, "x")
+    )
     assert not page.ok and [p.code for p in page.problems] == ["codes_failed"]
     assert page.problems[0].message and "codes" in page.timings_ms and page.stored is None
 

@@ -33,14 +33,16 @@ def files(tmp_path_factory, docs):
     cv2.imwrite(str(card), docs["id_card_front"].image)  # a flat scan: the page fills the frame
     (d / "notes.txt").write_text("not an image", encoding="utf-8")
     (d / "empty.jpg").write_bytes(b"")
-    ok, jpg = cv2.imencode(".jpg", docs["id_card_back"].image)
+    _ok, jpg = cv2.imencode(".jpg", docs["id_card_back"].image)
     (d / "truncated.jpg").write_bytes(jpg.tobytes()[:300])
     png_bomb(d / "bomb.png")
     return d
 
 
 def run(args, tmp_path):
-    result = CliRunner().invoke(cli, ["scan", *args, "--json", "--home", str(tmp_path)], catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli, ["scan", *args, "--json", "--home", str(tmp_path)], catch_exceptions=False
+    )
     return result.exit_code, result.output
 
 
@@ -54,7 +56,9 @@ def test_json_shape_and_bad_files(files, tmp_path):
     assert [p["source"] for p in pages] == names
     assert all(set(p) == PAGE_KEYS for p in pages)
     good = pages[0]
-    assert good["ok"] and good["fields"]["id_number"] and good["image"]["path"].startswith(str(tmp_path / "out"))
+    assert (
+        good["ok"] and good["fields"]["id_number"] and good["image"]["path"].startswith(str(tmp_path / "out"))
+    )
     assert good["material"] is None  # no --matter: nothing to classify against
     problems = {p["source"]: [q["code"] for q in p["problems"]] for p in pages[1:]}
     assert problems == {
