@@ -1,13 +1,16 @@
 """The Kivy kiosk: a header, one screen per visit step, the idle timer. Nothing else.
 
 Screens are created on first use (launch shows Home quickly); the visit flow decides
-which one shows, so the app only listens and switches.
+which one shows, so the app only listens and switches. Once Home is on screen, a
+background thread warms up what the visit will need (OpenCV, the scan pipeline, the
+PDF renderers, the screen modules), so neither launch nor the first capture waits.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+import threading
 import time
 from collections.abc import Callable
 
@@ -21,7 +24,7 @@ from .context import KioskContext
 from .i18n import _
 from .screens.base import KioskScreen
 from .ui import theme
-from .ui.header import Header
+from .ui.header import Header, HeaderPoller
 from .visit.steps import Step
 
 log = logging.getLogger(__name__)
@@ -39,6 +42,13 @@ SCREENS: dict[Step, tuple[str, str]] = {
     Step.assist: ("assist", "AssistScreen"),
 }
 HEADER_REFRESH_S = 2.0
+WARM_MODULES = [
+    *(f"kiosk.screens.{module}" for module, _cls in SCREENS.values()),
+    "kiosk.ui.frames",
+    "shared_schema.render.receipt_notice",
+    "shared_schema.render.correction_notice",
+    "segno",
+]
 
 
 class KioskApp(App):
@@ -51,6 +61,8 @@ class KioskApp(App):
         self.on_ready_cb = on_ready
         self.started = time.perf_counter()
         self.last_switch_ms: float | None = None
+        self.warm = threading.Event()  # set when the warm-up after launch has finished
+        self.poller: HeaderPoller | None = None
 
     def build(self) -> BoxLayout:
         theme.register_font()
@@ -67,11 +79,28 @@ class KioskApp(App):
             on_touch_down=lambda *_a: self.ctx.flow.touch(), on_key_down=lambda *_a: self.ctx.flow.touch()
         )
         Clock.schedule_interval(self.tick, 1.0)
-        Clock.schedule_interval(lambda _dt: self.refresh_header(), HEADER_REFRESH_S)
-        self.refresh_header()
-        if self.on_ready_cb:
-            Clock.schedule_once(lambda _dt: self.on_ready_cb(self), 0)
+        self.poller = HeaderPoller(self.read_link, self.header.show_link, HEADER_REFRESH_S)
+        self.poller.start()
+        Clock.schedule_once(self.home_shown, 0)
         return root
+
+    def home_shown(self, _dt: float) -> None:
+        if self.on_ready_cb:
+            self.on_ready_cb(self)
+        threading.Thread(target=self.warm_up, name="warm-up", daemon=True).start()
+
+    def warm_up(self) -> None:
+        """Load now, in the background, what the first capture and print would wait for."""
+        try:
+            preload = getattr(self.ctx.scanner, "preload", None)
+            if preload is not None:
+                preload()
+            for module in WARM_MODULES:
+                importlib.import_module(module)
+        except Exception:  # only a slower first capture; the visit loads it again on use
+            log.exception("warm-up failed")
+        finally:
+            self.warm.set()
 
     def screen(self, step: Step) -> KioskScreen:
         module, cls = SCREENS[step]
@@ -82,13 +111,16 @@ class KioskApp(App):
 
     def show(self, step: Step) -> None:
         began = time.perf_counter()
+        first = not self.manager.screens
         screen = self.screen(step)
-        if self.manager.current == step.value:
-            screen.on_pre_enter()
-        else:
+        if self.manager.current != step.value:
             self.manager.current = step.value
+        elif not first:  # the first screen added was entered by the manager already
+            screen.on_pre_enter()
         self.last_switch_ms = (time.perf_counter() - began) * 1000
-        self.refresh_header()
+        self.header.show_title(_(type(screen).title))
+        if self.poller is not None:
+            self.poller.poke()
 
     def on_step(self, _before: Step, after: Step) -> None:
         self.show(after)
@@ -96,15 +128,10 @@ class KioskApp(App):
     def current_screen(self) -> KioskScreen:
         return self.manager.current_screen
 
-    def refresh_header(self) -> None:
-        try:
-            counts = self.ctx.outbox.counts()
-            online = self.ctx.sync.online()
-        except Exception:  # the header must never take the app down
-            log.exception("header refresh failed")
-            return
-        title = _(type(self.manager.current_screen).title) if self.manager.current_screen else ""
-        self.header.show(title, online, counts.waiting + counts.sending, counts.failed)
+    def read_link(self) -> tuple[bool, int, int]:
+        """Queue and link state for the header (runs on the poller's thread: database I/O)."""
+        counts = self.ctx.outbox.counts()
+        return self.ctx.sync.online(), counts.waiting + counts.sending, counts.failed
 
     def tick(self, _dt: float) -> None:
         self.ctx.flow.check_idle()
@@ -112,11 +139,14 @@ class KioskApp(App):
     def toggle_language(self) -> None:
         i18n.install("en" if i18n.language == "zh_CN" else "zh_CN")
         self.current_screen().refresh()
-        self.refresh_header()
+        self.header.show_title(_(type(self.current_screen()).title))
+        self.header.relabel()
 
     def staff(self) -> None:
         if self.ctx.flow.step is not Step.assist:
             self.ctx.flow.go(Step.assist)
 
     def on_stop(self) -> None:
+        if self.poller is not None:
+            self.poller.stop()
         self.ctx.close()

@@ -27,6 +27,11 @@ log = logging.getLogger(__name__)
 OFFLINE_URL = "http://127.0.0.1:9"  # the discard port: nothing answers, the kiosk stays offline
 
 
+def kiosk_catalog(home: Path):
+    """The catalog this kiosk works with: the last one synced, else the packaged demo."""
+    return CatalogCache(home).current()
+
+
 def ensure_demo_identity(home: Path, station_code: Callable[[], str]) -> KioskIdentity:
     """For demos and screenshots on a kiosk never enrolled: an offline-only identity.
 
@@ -62,7 +67,7 @@ def open_kiosk(
     except NotEnrolled:
         store.close()
         raise
-    catalog = CatalogCache(home).current()
+    catalog = kiosk_catalog(home)
     worker = SyncWorker(SyncService(store, SyncSettings(interval=sync_interval, cycle_cap=120.0)))
     ctx = build_context(
         home=home,

@@ -1,22 +1,131 @@
-"""``make demo``: show what tongban does, end to end, with embedded defaults.
+"""``make demo``: the whole flow on one machine with embedded defaults.
 
-Grows with the project: today it loads and prints the 晋城市 demo catalog.
+1. a sync server (SQLite, local blob folder, the 晋城市 demo catalog) under gunicorn;
+2. workspace accounts for a city admin and a reviewer;
+3. a kiosk on the ``virtual`` hardware profile, enrolled at a village station;
+4. a resident's visit: with a display, the kiosk window for you to use; without one,
+   a scripted visit on Xvfb that saves a screenshot of every screen and prints the
+   receipt notice;
+5. one sync, then the server's view: where each submission was routed.
+
+Every step goes through the real ``tongban`` command, as an operator would type it.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import socket
+import subprocess
 import sys
+import time
+from pathlib import Path
+from urllib.request import urlopen
 
-from click.testing import CliRunner
+STATION = "ZZ1305"  # a village service station in 泽州县 (demo catalog)
+ACCOUNTS = {  # username: (role, scope option, password) — demo only, printed below
+    "admin": ("city_admin", [], "tongban-demo-admin"),
+    "reviewer": ("reviewer", ["--department", "140525-RS"], "tongban-demo-review"),
+}
 
-from .main import cli
+
+def _tongban(*args: str, stdin: str | None = None) -> str:
+    exe = Path(sys.executable).with_name("tongban")
+    done = subprocess.run(
+        [str(exe), *args], input=stdin, capture_output=True, text=True, check=False, timeout=900
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"tongban {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit("the sync server exited during start-up; see its log above")
+        try:
+            with urlopen(url + "/api/v1/openapi.json", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"the sync server did not answer at {url} within {seconds:.0f} s")
+
+
+def _prepare_server(server_home: Path) -> None:
+    _tongban("server", "--home", str(server_home), "init-db")
+    for user, (role, scope, password) in ACCOUNTS.items():
+        _tongban(
+            "server", "--home", str(server_home), "create-user", user, "--role", role,
+            *scope, "--password-stdin", stdin=password + "\n",
+        )  # fmt: skip
+
+
+def _visit(kiosk_home: Path, shots: Path, interactive: bool) -> dict:
+    if interactive:
+        print("==> the kiosk window is open; close it to continue")
+        _tongban("kiosk", "--home", str(kiosk_home), "run", "--profile", "virtual")
+        return {}
+    print("==> no display: running a scripted visit on Xvfb (takes a minute)")
+    out = _tongban(
+        "kiosk", "--home", str(kiosk_home), "run", "--profile", "virtual",
+        "--script", "demo", "--screenshots", str(shots), "--json",
+    )  # fmt: skip
+    return json.loads(out)
 
 
 def main() -> int:
-    runner = CliRunner()
-    result = runner.invoke(cli, ["schema", "catalog"])
-    sys.stdout.write(result.output)
-    return result.exit_code
+    root = Path(os.environ.get("TONGBAN_DEMO_HOME", "var/demo")).resolve()
+    shutil.rmtree(root, ignore_errors=True)
+    server_home, kiosk_home, shots = root / "server", root / "kiosk", root / "screenshots"
+    print(_tongban("schema", "catalog").splitlines()[0])
+    print(f"==> sync server data in {server_home} (SQLite, local blob folder)")
+    _prepare_server(server_home)
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = (root / "server.log").open("w")
+    exe = Path(sys.executable).with_name("tongban")
+    server = subprocess.Popen(
+        [str(exe), "server", "--home", str(server_home), "run", "--bind", f"127.0.0.1:{port}"],
+        stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        _wait_until_up(url, server)
+        code = json.loads(_tongban("server", "--home", str(server_home), "enroll-kiosk",
+                                   "--station", STATION, "--json"))["code"]  # fmt: skip
+        _tongban("kiosk", "--home", str(kiosk_home), "enroll", "--server", url, "--code", code)
+        print(f"==> kiosk enrolled at station {STATION}, data in {kiosk_home}")
+        interactive = bool(os.environ.get("DISPLAY")) and sys.stdin.isatty() and not os.environ.get("CI")
+        result = _visit(kiosk_home, shots, interactive)
+        _tongban("kiosk", "--home", str(kiosk_home), "sync", "--drain")
+        _report(result, server_home, url)
+        if sys.stdin.isatty() and not os.environ.get("CI"):
+            input("==> the server keeps running for the workspace; press Enter to stop it ")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return 0
+
+
+def _report(result: dict, server_home: Path, url: str) -> None:
+    for path in result.get("screenshots", []):
+        print(f"    screenshot: {path}")
+    for path in result.get("receipts", []):
+        print(f"    receipt notice (附录 A): {path}")
+    rows = json.loads(_tongban("server", "--home", str(server_home), "submissions", "--json"))
+    print(f"==> the server holds {len(rows)} submission(s):")
+    for row in rows:
+        print(f"    {row.get('receipt_no')}  →  {row.get('department_code')}  [{row.get('state')}]")
+    print(f"==> staff workspace: {url}/workspace/")
+    for user, (role, _scope, password) in ACCOUNTS.items():
+        print(f"    log in as {user} / {password}  ({role})")
 
 
 if __name__ == "__main__":

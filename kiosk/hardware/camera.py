@@ -10,10 +10,10 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import cv2
-import numpy as np
+if TYPE_CHECKING:  # OpenCV and numpy load with the first frame, not with the kiosk (launch time)
+    import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,8 @@ class VirtualCamera:
     def _read(self, path: Path) -> np.ndarray | None:
         if self._cache and self._cache[0] == path:
             return self._cache[1]
+        import cv2
+
         image = cv2.imread(str(path), cv2.IMREAD_COLOR)
         if image is None:
             log.warning("virtual camera cannot read %s", path)
@@ -91,10 +93,12 @@ class OpenCvCamera:
 
     def __init__(self, index: int, width: int, height: int) -> None:
         self.index, self.width, self.height = index, width, height
-        self._cap: cv2.VideoCapture | None = None
+        self._cap: Any = None  # cv2.VideoCapture
         self._lock = threading.Lock()
 
-    def _open(self) -> cv2.VideoCapture | None:
+    def _open(self) -> Any:
+        import cv2
+
         if self._cap is not None and self._cap.isOpened():
             return self._cap
         cap = cv2.VideoCapture(self.index)

@@ -1,7 +1,8 @@
 """Home: frequent matters first, browse by business area, search by hanzi or pinyin.
 
 The letter pad lets a resident type pinyin initials ("ylbx" → 养老保险) without a
-keyboard; results replace the frequent list as they type.
+keyboard; results replace the frequent list as they type. The screen is built once per
+language: coming back Home only resets the search and refills the list (a fast return).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from kivy.uix.boxlayout import BoxLayout
 
 from shared_schema import Matter
 
+from .. import i18n
 from ..i18n import _
 from ..ui import theme
 from ..ui.keypad import letter_pad
@@ -25,19 +27,35 @@ class HomeScreen(KioskScreen):
         super().__init__(ctx, **kw)
         self.query = ""
         self.domain: str | None = None
+        self.built_for: str | None = None  # the language the widgets were built in
 
     def prompt(self) -> str:
         return _("Welcome. Please choose the service you want to apply for.")
+
+    def on_pre_enter(self, *a: object) -> None:
+        self.query, self.domain = "", None  # the next resident starts from the frequent list
+        super().on_pre_enter(*a)
+
+    def refresh(self) -> None:
+        if self.built_for != i18n.language:
+            super().refresh()
+            self.built_for = i18n.language
+            return
+        self.pad.value = self.query
+        if self.search_field.text != self.query:
+            self.search_field.text = self.query  # refills the list through on_query
+        else:
+            self.fill_list()
 
     def build(self) -> None:
         self.body.add_widget(title(_("City-wide services: apply here for any matter in the city")))
         main = BoxLayout(orientation="horizontal", spacing=24)
         left = BoxLayout(orientation="vertical", spacing=10, size_hint_x=0.56)
-        tabs = row(
-            BigButton(_("Frequent"), self.show_frequent, kind="primary" if not self.domain else "secondary"),
-            BigButton(_("By area"), self.show_domains, kind="primary" if self.domain == "" else "secondary"),
+        self.tabs = (
+            BigButton(_("Frequent"), self.show_frequent, kind="secondary"),
+            BigButton(_("By area"), self.show_domains, kind="secondary"),
         )
-        left.add_widget(tabs)
+        left.add_widget(row(*self.tabs))
         self.list_view, self.list_grid = scroll_list()
         left.add_widget(self.list_view)
         right = BoxLayout(orientation="vertical", spacing=10, size_hint_x=0.44)
@@ -91,6 +109,8 @@ class HomeScreen(KioskScreen):
         return []
 
     def fill_list(self) -> None:
+        self.tabs[0].set_kind("primary" if self.domain is None else "secondary")
+        self.tabs[1].set_kind("secondary" if self.domain is None else "primary")
         grid = self.list_grid
         grid.clear_widgets()
         if self.domain == "" and not self.query.strip():

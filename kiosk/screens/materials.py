@@ -28,6 +28,7 @@ class MaterialsScreen(KioskScreen):
         self.note = ("", theme.INK)
         self.retake = False
         self._preview_event = None
+        self._shown: tuple[int, int] | None = None
 
     def prompt(self) -> str:
         return _("Put each material under the camera and press Capture.")
@@ -146,8 +147,12 @@ class MaterialsScreen(KioskScreen):
         if self.busy or not hasattr(self, "preview") or self.preview.parent is None:
             return
         frame = self.ctx.devices.camera.preview()
-        if frame is not None:
-            self.preview.texture = texture_of(frame)
+        if frame is None:
+            return
+        if self._shown == (id(frame), id(self.preview)):
+            return  # the same still frame (a virtual camera): no new texture to make
+        self._shown = (id(frame), id(self.preview))
+        self.preview.texture = texture_of(frame)
 
     def capture(self) -> None:
         if self.busy or not self.current:

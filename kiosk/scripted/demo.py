@@ -1,210 +1,126 @@
-"""The demo visit: two residents' matters, one per handling mode, shown end to end.
+"""The scripted demo visit as a function, for ``make demo`` and anything else in Python.
 
-1. 城乡居民基本养老保险参保登记 (home acceptance): found by typing "ylbx"; ID card scanned
-   by the camera; a blurred capture rejected and retaken; one household-register page
-   too few, told by the check, printed as a correction notice, then supplied; receipt.
-2. 跨省异地就医登记备案 (entrusted approval): found by browsing 医保; ID number typed on
-   the keypad; a conditional question answered; result to be mailed; rating skipped.
-Then the progress screen reads the first receipt's QR code, and staff log in.
+    run_demo_visit(
+        home: Path | str,
+        profile: str = "virtual",
+        server_url: str | None = None,
+        screenshots: Path | str | None = None,
+    ) -> DemoVisit
+
+- ``home``: the kiosk home. With ``server_url=None`` a home never enrolled gets an
+  offline-only demo identity and the sync worker is not started (the kiosk is offline
+  the whole visit; ``tongban kiosk enroll`` + ``tongban kiosk sync`` can send later only
+  for a really enrolled home).
+- ``server_url``: the home must already be enrolled with this server (``tongban kiosk
+  enroll --server URL --code CODE``); the sync worker then runs during the visit, and
+  the header shows online/offline as it really is. Raises ``ValueError`` otherwise.
+- ``screenshots``: folder for the PNGs (default ``<home>/screenshots``).
+- Returns :class:`DemoVisit`: ``screenshots`` (paths in order), ``receipt_pdfs`` and
+  ``receipt_nos`` (one per visit: the home-acceptance matter first, then the entrusted
+  one), ``receipt_pdf`` (the first), ``correction_pdf`` and ``report`` (the full
+  :class:`~kiosk.scripted.runner.ScriptReport` as a dict, timings included).
+- Raises :class:`~kiosk.scripted.errors.ScriptError` when the visit cannot be completed
+  (the message names the step; a ``failure`` screenshot is saved when possible).
+
+Kivy keeps one window per process and reads its settings on first import: call this at
+most once per process, before anything imports Kivy. With no ``DISPLAY`` a private Xvfb
+is started for the visit and stopped afterwards.
 """
 
 from __future__ import annotations
 
+import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from shared_schema import HandlingMode
-
-from ..visit.steps import Step
-from .documents import DemoPapers, receipt_qr_capture
-from .driver import Driver, ScriptError
-
-PENSION = "JC-RS-001"
-DEMO_PIN = "123456"
+from .errors import ScriptError
 
 
 @dataclass
-class VisitRecord:
-    matter_code: str
-    handling_mode: str
-    receipt_no: str
-    receipt_pdf: Path | None
+class DemoVisit:
+    screenshots: list[Path]
+    receipt_pdfs: list[Path]
+    receipt_nos: list[str]
     correction_pdf: Path | None = None
-    retakes: int = 0
+    report: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def receipt_pdf(self) -> Path | None:
+        return self.receipt_pdfs[0] if self.receipt_pdfs else None
 
 
-@dataclass
-class DemoResult:
-    visits: list[VisitRecord] = field(default_factory=list)
-    status_lines: list[str] = field(default_factory=list)
-
-
-def _entrusted_matter(driver: Driver) -> str:
-    """An entrusted-approval matter in 医保 (else any) with few materials."""
-    catalog = driver.app.ctx.catalog
-    entrusted = [
-        m for m in catalog.matters if m.handling_mode is HandlingMode.entrusted_approval and m.offline
-    ]
-    entrusted.sort(key=lambda m: (m.domain != "医保", len(m.guide.materials)))
-    if not entrusted:
-        raise ScriptError("the catalog has no entrusted-approval matter")
-    return entrusted[0].code
-
-
-def _capture_for(driver: Driver, code: str, paper: Path) -> bool:
-    screen = driver.screen
-    if screen.current != code:
-        screen.select(code)
-        driver.pump()
-    visit = driver.app.ctx.flow.visit
-    before = visit.page_count(code)
-    driver.app.ctx.devices.camera.place(paper)
-    driver.tap("Retake" if screen.retake else "Capture")
-    driver.idle()
-    return visit.page_count(code) > before
-
-
-def _identity(driver: Driver, papers: DemoPapers, by_camera: bool) -> None:
-    person = papers.person
-    if by_camera:
-        driver.app.ctx.devices.camera.place(papers.files["id_front"])
-        driver.tap("Scan my ID card with the camera")
-        driver.idle()
-    if driver.screen.stage == "who":  # typed: the keypad, as a last resort
-        driver.text_input(0).text = person.name
-        driver.screen.pad.set("")
-        driver.type_keys(person.id_number)
-        driver.shot("identity-keypad")
-        driver.tap("Next")
-    if driver.screen.stage != "where":
-        raise ScriptError(f"identity not accepted: {driver.screen.note}")
-    driver.shot("identity-jurisdiction")
-    driver.tap("Confirm", expect=Step.materials)
-
-
-def _promise(driver: Driver, papers: DemoPapers, mail: bool) -> None:
-    driver.tap("I have read and confirm this promise")
-    driver.screen.pad.set("")
-    driver.type_keys(papers.person.phone)
-    if mail and len(driver.screen.options) > 1:
-        driver.tap("Mail it to me")
-        driver.screen.address.text = papers.person.address
-    driver.shot("promise")
-    driver.tap("Submit materials")
-    driver.idle()
-    driver.wait(lambda: driver.step is Step.receipt, 30, "the receipt screen")
-
-
-def pension_visit(driver: Driver, papers: DemoPapers) -> VisitRecord:
-    ctx = driver.app.ctx
-    files = papers.files
-    driver.shot("home")
-    driver.type_keys("ylbx")
-    driver.shot("home-search-ylbx")
-    driver.tap(ctx.catalog.matter(PENSION).name, expect=Step.guide)
-    driver.shot("guide")
-    driver.tap("Start applying", expect=Step.identity)
-    driver.shot("identity")
-    _identity(driver, papers, by_camera=True)
-    driver.shot("materials")
-    retakes = 0
-    if not _capture_for(driver, "id_card_front", files["id_front"]):
-        raise ScriptError(f"ID card front refused: {driver.screen.note}")
-    if _capture_for(driver, "id_card_back", files["id_back_blurred"]):
-        raise ScriptError("a blurred capture was accepted")
-    driver.shot("materials-retake")
-    retakes += 1
-    if not _capture_for(driver, "id_card_back", files["id_back"]):
-        raise ScriptError(f"ID card back refused: {driver.screen.note}")
-    _capture_for(driver, "household_register", files["register_head"])
-    _capture_for(driver, "registration_form", files["pension_form"])
-    driver.tap("Check my materials", expect=Step.check)
-    if driver.screen.result.complete:
-        raise ScriptError("the check passed with a household-register page missing")
-    driver.shot("check-missing")
-    driver.tap("Print this list")
-    correction = sorted((ctx.home / "prints").glob("correction-*.pdf"))
-    driver.tap("Add materials", expect=Step.materials)
-    _capture_for(driver, "household_register", files["register_self"])
-    driver.tap("Check my materials", expect=Step.check)
-    if not driver.screen.result.complete:
-        raise ScriptError("still incomplete: " + "; ".join(i.message for i in driver.screen.result.issues))
-    driver.shot("check-complete")
-    driver.tap("Next: promise", expect=Step.promise)
-    _promise(driver, papers, mail=False)
-    visit = ctx.flow.visit
-    record = VisitRecord(
-        PENSION,
-        "home_acceptance",
-        visit.receipt_no or "",
-        visit.receipt_pdf,
-        correction[-1] if correction else None,
-        retakes,
+def run_demo_visit(
+    home: Path | str,
+    profile: str = "virtual",
+    server_url: str | None = None,
+    screenshots: Path | str | None = None,
+) -> DemoVisit:
+    home = Path(home)
+    report = run_scripted(home, profile, "demo", Path(screenshots) if screenshots else None, server_url)
+    if not report["ok"]:
+        raise ScriptError(f"{report['error']} (screenshots: {', '.join(report['screenshots'][-1:])})")
+    receipts = report["receipts"]
+    corrections = [Path(r["correction_pdf"]) for r in receipts if r.get("correction_pdf")]
+    return DemoVisit(
+        screenshots=[Path(p) for p in report["screenshots"]],
+        receipt_pdfs=[Path(r["receipt_pdf"]) for r in receipts],
+        receipt_nos=[r["receipt_no"] for r in receipts],
+        correction_pdf=corrections[0] if corrections else None,
+        report=report,
     )
-    driver.shot("receipt")
-    driver.tap("Next", expect=Step.rating)
-    driver.shot("rating")
-    driver.tap("5", expect=Step.home)
-    return record
 
 
-def entrusted_visit(driver: Driver, papers: DemoPapers) -> VisitRecord:
-    ctx = driver.app.ctx
-    code = _entrusted_matter(driver)
-    matter = ctx.catalog.matter(code)
-    driver.tap("By area")
-    driver.shot("home-by-area")
-    driver.tap(matter.domain)
-    driver.tap(matter.name, expect=Step.guide)
-    driver.tap("Start applying", expect=Step.identity)
-    _identity(driver, papers, by_camera=False)
-    while driver.screen.ctx.service.questions():
-        driver.shot("materials-question")
-        driver.tap("No")
-    forms = {"id_card_front": "id_front", "id_card_back": "id_back"}
-    for item in ctx.service.checklist():
-        paper = files_for(papers, forms.get(item.requirement.code, "medical_form"))
-        for _page in range(item.requirement.min_pages):
-            _capture_for(driver, item.requirement.code, paper)
-    driver.tap("Check my materials", expect=Step.check)
-    if not driver.screen.result.complete:
-        raise ScriptError("incomplete: " + "; ".join(i.message for i in driver.screen.result.issues))
-    driver.tap("Next: promise", expect=Step.promise)
-    _promise(driver, papers, mail=True)
-    visit = ctx.flow.visit
-    record = VisitRecord(code, matter.handling_mode.value, visit.receipt_no or "", visit.receipt_pdf)
-    driver.tap("Next", expect=Step.rating)
-    driver.tap("Skip", expect=Step.home)
-    return record
+def run_scripted(
+    home: Path,
+    profile_name: str,
+    script: str,
+    shots: Path | None,
+    server_url: str | None,
+    launched_at: float | None = None,
+) -> dict[str, Any]:
+    """Xvfb if needed, Kivy settings, identity, then the app under ``script``; a report dict."""
+    from kiosk.app_cmd import prepare_kivy
+    from kiosk.hardware.profile import load_profile
+
+    launched = time.perf_counter() if launched_at is None else launched_at
+    profile = load_profile(profile_name)
+    sync = _identity_for(home, server_url)
+    xvfb = None
+    if not os.environ.get("DISPLAY"):
+        from .xvfb import start_xvfb
+
+        xvfb = start_xvfb(profile.screen.width, profile.screen.height)
+        os.environ["DISPLAY"] = xvfb.display
+    try:
+        prepare_kivy(profile, home)
+        from .runner import run_script
+
+        shots = shots or home / "screenshots"
+        return run_script(home, profile_name, script, shots, launched, sync=sync).to_dict()
+    finally:
+        if xvfb is not None:
+            xvfb.stop()
 
 
-def files_for(papers: DemoPapers, name: str) -> Path:
-    return papers.files[name]
+def _identity_for(home: Path, server_url: str | None) -> bool:
+    """Whether the sync worker should run: only for a home enrolled with ``server_url``."""
+    from kiosk.runtime import ensure_demo_identity, kiosk_catalog
+    from kiosk.store import KioskStore, NotEnrolled
 
-
-def status_and_staff(driver: Driver, papers: DemoPapers, receipt_no: str, result: DemoResult) -> None:
-    ctx = driver.app.ctx
-    driver.tap("Progress and pickup", expect=Step.status_pickup)
-    qr = receipt_qr_capture(receipt_no, papers.files["id_front"].parent / "receipt-qr.jpg")
-    ctx.devices.camera.place(qr)
-    driver.tap("Scan the QR code on my receipt")
-    driver.idle()
-    driver.wait(lambda: not driver.screen.busy, 30)
-    result.status_lines = [text for text, _colour in driver.screen.lines]
-    driver.shot("status")
-    driver.tap("Staff hand-over", expect=Step.assist)
-    driver.type_keys(DEMO_PIN)
-    driver.tap("Unlock")
-    if not driver.screen.unlocked:
-        raise ScriptError("the demo PIN was refused")
-    driver.shot("assist")
-    driver.tap("Log out")
-    driver.tap("Home", expect=Step.home)
-
-
-def run_demo(driver: Driver, papers: DemoPapers) -> DemoResult:
-    result = DemoResult()
-    result.visits.append(pension_visit(driver, papers))
-    result.visits.append(entrusted_visit(driver, papers))
-    status_and_staff(driver, papers, result.visits[0].receipt_no, result)
-    return result
+    if server_url is None:
+        ensure_demo_identity(home, lambda: kiosk_catalog(home).stations[0].code)
+        return False
+    store = KioskStore(home)
+    try:
+        identity = store.identity()
+    except NotEnrolled:
+        raise ValueError(
+            f"{home} is not enrolled: run 'tongban kiosk enroll --server {server_url} --code CODE' first"
+        ) from None
+    finally:
+        store.close()
+    if identity.server_url.rstrip("/") != server_url.rstrip("/"):
+        raise ValueError(f"{home} is enrolled with {identity.server_url}, not {server_url}")
+    return True

@@ -17,10 +17,9 @@ from kivy.uix.textinput import TextInput
 
 from ..i18n import _
 from ..visit.steps import Step
+from .errors import ScriptError
 
-
-class ScriptError(RuntimeError):
-    """The scripted visit could not go on: what was expected did not appear."""
+__all__ = ["Driver", "ScriptError"]
 
 
 class Driver:
@@ -29,6 +28,7 @@ class Driver:
         self.shots = shots
         self.screenshots: list[Path] = []
         self.transitions_ms: list[tuple[str, float]] = []
+        self.header_links: set[str] = set()  # every online/offline text the header showed
         if shots:
             shots.mkdir(parents=True, exist_ok=True)
 
@@ -95,7 +95,9 @@ class Driver:
             self.tap(key)
 
     def shot(self, name: str) -> Path:
+        self.app.header.show_link(self.app.read_link())  # what the poller shows a moment later
         self.pump(2)
+        self.header_links.add(self.app.header.link.text)
         if self.shots is None:
             return Path()
         path = self.shots / f"{len(self.screenshots) + 1:02d}-{name}.png"

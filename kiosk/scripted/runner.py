@@ -16,8 +16,6 @@ from kivy.base import EventLoop, runTouchApp, stopTouchApp
 
 from ..app import KioskApp
 from ..runtime import open_kiosk
-from .demo import run_demo
-from .documents import make_demo_papers
 from .driver import Driver
 
 
@@ -27,21 +25,28 @@ class ScriptReport:
     script: str
     launch_to_home_ms: float
     transitions_ms: dict[str, float] = field(default_factory=dict)
-    rss_mb: float = 0.0
+    rss_mb: float = 0.0  # at the end of the script
+    rss_home_mb: float = 0.0  # when Home was first shown, before the warm-up
     screenshots: list[str] = field(default_factory=list)
     receipts: list[dict[str, Any]] = field(default_factory=list)
     status_lines: list[str] = field(default_factory=list)
+    header_links: list[str] = field(default_factory=list)  # online/offline as the header said
     error: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def run_script(home: Path, profile: str, script: str, shots: Path | None, launched_at: float) -> ScriptReport:
-    """Start the app, run ``script`` (``demo`` or ``launch``), stop; never leaves a window open."""
-    ctx = open_kiosk(home, profile, sync_interval=5.0)
+def run_script(
+    home: Path, profile: str, script: str, shots: Path | None, launched_at: float, *, sync: bool = True
+) -> ScriptReport:
+    """Start the app, run ``script`` (``demo`` or ``launch``), stop; never leaves a window open.
+
+    ``sync``: run the background sync worker (an enrolled kiosk); off for demo identities.
+    """
+    ctx = open_kiosk(home, profile, start_sync=sync, sync_interval=5.0)
     ready: list[float] = []
-    app = KioskApp(ctx, on_ready=lambda _app: ready.append(time.perf_counter()))
+    app = KioskApp(ctx, on_ready=lambda _app: ready.extend((time.perf_counter(), rss_mb())))
     report = ScriptReport(ok=False, script=script, launch_to_home_ms=0.0)
     try:
         app._run_prepare()
@@ -49,7 +54,12 @@ def run_script(home: Path, profile: str, script: str, shots: Path | None, launch
         driver = Driver(app, shots)
         driver.wait(lambda: bool(ready), 30, "the home screen")
         report.launch_to_home_ms = (ready[0] - launched_at) * 1000
+        report.rss_home_mb = round(ready[1], 1)
+        driver.wait(app.warm.is_set, 60, "the warm-up")  # a resident takes longer to walk up
         if script == "demo":
+            from .documents import make_demo_papers  # OpenCV: not part of the kiosk's launch
+            from .visits import run_demo
+
             papers = make_demo_papers(home / "demo-papers")
             result = run_demo(driver, papers)
             report.receipts = [
@@ -65,6 +75,7 @@ def run_script(home: Path, profile: str, script: str, shots: Path | None, launch
             driver.shot("home")
         report.transitions_ms = _median_by_kind(driver.transitions_ms)
         report.screenshots = [str(p) for p in driver.screenshots]
+        report.header_links = sorted(driver.header_links)
         report.rss_mb = rss_mb()
         report.ok = True
     except Exception as exc:

@@ -9,12 +9,19 @@ from __future__ import annotations
 import uuid as uuidlib
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from shared_schema import Evaluation, Stage
 
 from .home import KioskStore
 from .models import QueuedEvaluation, utcnow
+
+REFUSED = "refused:"
+
+
+def _refused() -> ColumnElement[bool]:
+    """Refused by the server (409/422): kept for staff, not sent again blindly."""
+    return func.coalesce(QueuedEvaluation.last_error, "").startswith(REFUSED)
 
 
 class Evaluations:
@@ -52,7 +59,7 @@ class Evaluations:
     def pending(self, limit: int = 500) -> list[Evaluation]:
         query = (
             select(QueuedEvaluation)
-            .where(QueuedEvaluation.sent_at.is_(None))
+            .where(QueuedEvaluation.sent_at.is_(None), ~_refused())
             .order_by(QueuedEvaluation.created_at)
             .limit(limit)
         )

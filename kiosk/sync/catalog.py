@@ -12,7 +12,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from shared_schema import Catalog, SchemaError, load_catalog
+from shared_schema import Catalog, SchemaError
 
 from ..store.fsutil import atomic_write
 from .client import ApiClient
@@ -23,8 +23,10 @@ CACHE_FILE = "catalog/catalog.json"
 
 @functools.cache
 def packaged_catalog() -> Catalog:
-    """The demo catalog shipped in the package (read once per process: ~1 s of YAML)."""
-    return load_catalog()
+    """The demo catalog shipped in the package (once per process; a JSON snapshot, not YAML)."""
+    from ..catalog_snapshot import packaged_catalog_fast
+
+    return packaged_catalog_fast()
 
 
 class CatalogCache:

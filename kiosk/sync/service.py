@@ -20,7 +20,7 @@ from shared_schema import SchemaError
 from shared_schema.api import SubmissionStatus
 
 from ..store import meta
-from ..store.evaluations import Evaluations
+from ..store.evaluations import REFUSED, Evaluations
 from ..store.home import KioskStore
 from ..store.identity import NotEnrolled
 from ..store.outbox import Outbox
@@ -203,7 +203,7 @@ class SyncService:
             try:
                 retrying(lambda b=body: client.call("POST", "/evaluations", json_body=b), **self._retry())
             except Refused as exc:
-                self.evaluations.record_error(key, f"refused: {exc}")
+                self.evaluations.record_error(key, f"{REFUSED} {exc}")
                 continue
             self.evaluations.mark_sent(key)
             sent += 1

@@ -1,13 +1,17 @@
 """The header every screen shows: where this is, online or offline, what waits to be sent.
 
-Refreshed on a timer from the outbox and the sync worker; a resident (and the staff
-member glancing over) always knows whether the kiosk can reach the server.
+Refreshed from the outbox and the sync worker by :class:`HeaderPoller`, on its own
+thread (the counts are database reads: never on the UI thread); a resident (and the
+staff member glancing over) always knows whether the kiosk can reach the server.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable
 
+from kivy.clock import Clock
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 
@@ -15,6 +19,9 @@ from .. import i18n
 from ..i18n import _
 from . import theme
 from .widgets import BigButton, paint
+
+log = logging.getLogger(__name__)
+LinkState = tuple[bool, int, int]  # online, waiting (incl. sending), failed
 
 
 def _label(text: str = "", **kw) -> Label:
@@ -50,13 +57,56 @@ class Header(BoxLayout):
         for widget in (self.place, self.step, self.link, self.queue, self.language, self.staff):
             self.add_widget(widget)
 
-    def show(self, step_title: str, online: bool, waiting: int, failed: int) -> None:
+        self._state: LinkState = (False, 0, 0)
+        self.show_link(self._state)
+
+    def show_title(self, step_title: str) -> None:
         self.step.text = step_title
+
+    def show_link(self, state: LinkState) -> None:
+        self._state = state
+        online, waiting, failed = state
         self.link.text = "● " + (_("Online") if online else _("Offline"))
         self.link.color = (0.55, 1, 0.6, 1) if online else (1, 0.8, 0.3, 1)
         text = _("{n} waiting to send").format(n=waiting)
         if failed:
             text += " / " + _("{n} failed").format(n=failed)
         self.queue.text = text
+
+    def relabel(self) -> None:
+        """After a language switch."""
         self.language.text = "English" if i18n.language == "zh_CN" else "中文"
         self.staff.text = _("Staff")
+        self.show_link(self._state)
+
+
+class HeaderPoller:
+    """Reads the link state every ``interval`` seconds (or when poked) off the UI thread."""
+
+    def __init__(self, read: Callable[[], LinkState], show: Callable[[LinkState], None], interval: float):
+        self.read, self.show, self.interval = read, show, interval
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="header-poller", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def poke(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(5)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                state = self.read()
+            except Exception:  # the header must never take the app down
+                log.exception("header refresh failed")
+            else:
+                Clock.schedule_once(lambda _dt, st=state: self.show(st), 0)
+            self._wake.wait(self.interval)
+            self._wake.clear()

@@ -51,6 +51,14 @@ def title(text: str) -> Text:
     return Text(text, size=theme.TITLE_PX, bold=True)
 
 
+KINDS = {
+    "primary": (theme.PRIMARY, theme.WHITE),
+    "secondary": (theme.SECONDARY, theme.INK),
+    "danger": (theme.DANGER, theme.WHITE),
+    "ok": (theme.OK_GREEN, theme.WHITE),
+}
+
+
 class BigButton(Button):
     """A touch target at least 80 px high; ``kind`` picks primary/secondary/danger colours."""
 
@@ -62,13 +70,7 @@ class BigButton(Button):
         wrap: bool = True,
         **kw,
     ):
-        colours = {
-            "primary": (theme.PRIMARY, theme.WHITE),
-            "secondary": (theme.SECONDARY, theme.INK),
-            "danger": (theme.DANGER, theme.WHITE),
-            "ok": (theme.OK_GREEN, theme.WHITE),
-        }
-        bg, fg = colours[kind]
+        bg, fg = KINDS[kind]
         kw.setdefault("size_hint_y", None)
         kw.setdefault("height", theme.BUTTON_H)
         super().__init__(
@@ -87,6 +89,9 @@ class BigButton(Button):
             self.bind(size=lambda w, v: setattr(w, "text_size", (v[0] - 16, None)))
         if on_press is not None:
             self.bind(on_release=lambda *_a: on_press())
+
+    def set_kind(self, kind: str) -> None:
+        self.background_color, self.color = KINDS[kind]
 
 
 def scroll_list(spacing: int = 12, cols: int = 1) -> tuple[ScrollView, GridLayout]:

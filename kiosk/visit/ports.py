@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
-
-import numpy as np
+from typing import TYPE_CHECKING, Protocol
 
 from shared_schema import CompletenessResult, Matter, SubmissionManifest
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass

@@ -2,7 +2,8 @@
 
 Every document goes to the profile's printer as a PDF (kept for reprints) and as text
 lines for thermal printers; a printer failure is reported, never raised, because the
-resident's submission is already safe in the outbox by then.
+resident's submission is already safe in the outbox by then. The renderers (ReportLab)
+are imported at the first print, not at launch.
 """
 
 from __future__ import annotations
@@ -11,13 +12,6 @@ from datetime import date
 from pathlib import Path
 
 from shared_schema import Catalog, Matter
-from shared_schema.render.correction_notice import (
-    CorrectionNotice,
-    correction_lines,
-    render_correction_notice,
-)
-from shared_schema.render.guide import guide_rows, render_guide
-from shared_schema.render.receipt_notice import receipt_lines, render_receipt_notice
 
 from ..hardware.printer import Document, Printer, PrintOutcome
 from .submit import KioskRef, receipt_notice
@@ -44,6 +38,8 @@ class PrintService:
         return f"{station.name}（{station.window_name}）"
 
     def receipt(self, visit: Visit, receipt_no: str) -> PrintOutcome:
+        from shared_schema.render.receipt_notice import receipt_lines, render_receipt_notice
+
         notice = receipt_notice(self.catalog, visit, self.kiosk, receipt_no)
         doc = Document(
             "receipt", receipt_no, render_receipt_notice(notice), receipt_lines(notice), qr=receipt_no
@@ -53,6 +49,12 @@ class PrintService:
         return outcome
 
     def correction(self, visit: Visit) -> PrintOutcome:
+        from shared_schema.render.correction_notice import (
+            CorrectionNotice,
+            correction_lines,
+            render_correction_notice,
+        )
+
         assert visit.matter and visit.completeness
         notice = CorrectionNotice(
             applicant_name=visit.applicant.name,
@@ -66,6 +68,8 @@ class PrintService:
         return self._send(Document("correction", visit.matter.code, pdf, correction_lines(notice)))
 
     def guide(self, matter: Matter) -> PrintOutcome:
+        from shared_schema.render.guide import guide_rows, render_guide
+
         lines = [matter.name, "办事指南"] + [f"{k}：{v}" for k, v in guide_rows(matter)]
         lines += [f"材料：{m.name}" for m in matter.guide.materials]
         return self._send(Document("guide", matter.code, render_guide(matter), lines))

@@ -10,14 +10,14 @@ import importlib
 import mimetypes
 import threading
 from pathlib import Path
-from typing import Any
-
-import cv2
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from shared_schema import CompletenessResult, Matter
 
 from .ports import ScannedPage, SuppliedMaterial
+
+if TYPE_CHECKING:  # OpenCV, the pipeline and its OCR load on first use (or preload), not at launch
+    import numpy as np
 
 
 def to_scanned(result: Any) -> ScannedPage:
@@ -31,6 +31,8 @@ def to_scanned(result: Any) -> ScannedPage:
         path.unlink(missing_ok=True)  # the visit keeps its own copy; no stray page images
         width, height = int(stored.get("width") or 0), int(stored.get("height") or 0)
     elif result.image is not None:
+        import cv2
+
         ok, buf = cv2.imencode(".jpg", result.image, [cv2.IMWRITE_JPEG_QUALITY, 80])
         data = buf.tobytes() if ok else b""
         height, width = result.image.shape[:2]
@@ -66,17 +68,27 @@ class PipelineScanner:
                 stale.unlink()
         self._pipeline: Any = None  # created on first use: OCR engines are slow to load
         self._lock = threading.Lock()
+        self.ready = threading.Event()
+
+    def _loaded(self) -> Any:
+        if self._pipeline is None:
+            self._pipeline = importlib.import_module("kiosk.scan.pipeline").Pipeline(out_dir=self.work_dir)
+            importlib.import_module("kiosk.scan.codes")
+            self.ready.set()
+        return self._pipeline
+
+    def preload(self) -> None:
+        """Import OpenCV and the pipeline now (a background thread, after Home is shown)."""
+        with self._lock:
+            self._loaded()
 
     def scan(self, image: np.ndarray, source: str, matter: Matter | None) -> ScannedPage:
         from kiosk.scan.types import Capture
 
         with self._lock:
-            if self._pipeline is None:
-                self._pipeline = importlib.import_module("kiosk.scan.pipeline").Pipeline(
-                    out_dir=self.work_dir
-                )
-            self._pipeline.requirements = list(matter.guide.materials) if matter else []
-            result = self._pipeline.process(Capture(image=image, source=source))
+            pipeline = self._loaded()
+            pipeline.requirements = list(matter.guide.materials) if matter else []
+            result = pipeline.process(Capture(image=image, source=source))
         return to_scanned(result)
 
     def codes(self, image: np.ndarray) -> list[str]:
@@ -88,9 +100,6 @@ class PipelineScanner:
 class PipelineCompleteness:
     """The scan package's completeness check (一次性告知) for a matter."""
 
-    def __init__(self) -> None:
-        self._module = importlib.import_module("kiosk.scan.completeness")
-
     def check(
         self, matter: Matter, supplied: list[SuppliedMaterial], answers: dict[str, bool], applicant: dict
     ) -> CompletenessResult:
@@ -100,4 +109,5 @@ class PipelineCompleteness:
             item.code: [PageResult(source=item.code, ok=True, fields=dict(f)) for f in item.fields]
             for item in supplied
         }
-        return self._module.check_completeness(matter, pages, applicant.get("id_number") or None, answers)
+        module = importlib.import_module("kiosk.scan.completeness")
+        return module.check_completeness(matter, pages, applicant.get("id_number") or None, answers)

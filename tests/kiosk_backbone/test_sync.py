@@ -297,3 +297,19 @@ def test_heartbeat_reports_the_queue(enrolled: KioskStore, server: LiveServer) -
         k=ident.kiosk_id,
     )
     assert row == [(1, "network down", "2024.06.01")]
+
+
+def test_a_refused_evaluation_is_kept_not_resent(enrolled: KioskStore, service: SyncService) -> None:
+    evaluations = Evaluations(enrolled)
+    evaluation = evaluations.queue(4, station_code="CQ0101")  # another station: 403 not_your_station
+    report = service.run_once()
+    assert report.ok and report.evaluations_sent == 0
+    assert evaluations.pending() == [] and evaluations.pending_count() == 1
+    from kiosk.store.models import QueuedEvaluation
+
+    with enrolled.db.read() as s:
+        row = s.get(QueuedEvaluation, str(evaluation.evaluation_uuid))
+        assert row.attempts == 1 and row.last_error.startswith("refused:") and "403" in row.last_error
+    service.run_once()
+    with enrolled.db.read() as s:
+        assert s.get(QueuedEvaluation, str(evaluation.evaluation_uuid)).attempts == 1

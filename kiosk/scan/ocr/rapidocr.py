@@ -29,7 +29,7 @@ def shared_rapidocr() -> Any:
 
             _ENGINE = RapidOCR(
                 params={
-                    "Global.log_level": "warning",
+                    "Global.log_level": "error",  # "no text found" is a result, not a warning
                     "EngineConfig.onnxruntime.intra_op_num_threads": 2,
                     "EngineConfig.onnxruntime.inter_op_num_threads": 1,
                 }

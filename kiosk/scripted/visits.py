@@ -1,0 +1,216 @@
+"""The scripted demo visit: two matters, one per handling mode, shown end to end.
+
+1. 城乡居民基本养老保险参保登记 (home acceptance): found by typing "ylbx"; ID card scanned
+   by the camera; a blurred capture rejected and retaken; one household-register page
+   too few, told by the check, printed as a correction notice, then supplied; receipt.
+2. 跨省异地就医登记备案 (entrusted approval): found by browsing 医保; ID number typed on
+   the keypad; a conditional question answered; result to be mailed; rating skipped.
+Then the progress screen reads the first receipt's QR code, and staff log in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from shared_schema import HandlingMode
+
+from ..visit.steps import Step
+from .documents import DemoPapers, receipt_qr_capture
+from .driver import Driver, ScriptError
+
+PENSION = "JC-RS-001"
+DEMO_PIN = "123456"
+
+
+@dataclass
+class VisitRecord:
+    matter_code: str
+    handling_mode: str
+    receipt_no: str
+    receipt_pdf: Path | None
+    correction_pdf: Path | None = None
+    retakes: int = 0
+    rejected_message: str = ""  # what the quality gate said about the bad capture
+    told_missing: list[str] = field(default_factory=list)  # the check's 一次性告知 lines
+
+
+@dataclass
+class DemoResult:
+    visits: list[VisitRecord] = field(default_factory=list)
+    status_lines: list[str] = field(default_factory=list)
+
+
+def _entrusted_matter(driver: Driver) -> str:
+    """An entrusted-approval matter in 医保 (else any) with few materials."""
+    catalog = driver.app.ctx.catalog
+    entrusted = [
+        m for m in catalog.matters if m.handling_mode is HandlingMode.entrusted_approval and m.offline
+    ]
+    entrusted.sort(key=lambda m: (m.domain != "医保", len(m.guide.materials)))
+    if not entrusted:
+        raise ScriptError("the catalog has no entrusted-approval matter")
+    return entrusted[0].code
+
+
+def _capture_for(driver: Driver, code: str, paper: Path) -> bool:
+    screen = driver.screen
+    if screen.current != code:
+        screen.select(code)
+        driver.pump()
+    visit = driver.app.ctx.flow.visit
+    before = visit.page_count(code)
+    driver.app.ctx.devices.camera.place(paper)
+    driver.tap("Retake" if screen.retake else "Capture")
+    driver.idle()
+    return visit.page_count(code) > before
+
+
+def _identity(driver: Driver, papers: DemoPapers, by_camera: bool) -> None:
+    person = papers.person
+    if by_camera:
+        driver.app.ctx.devices.camera.place(papers.files["id_front"])
+        driver.tap("Scan my ID card with the camera")
+        driver.idle()
+    if driver.screen.stage == "who":  # typed: the keypad, as a last resort
+        driver.text_input(0).text = person.name
+        driver.screen.pad.set("")
+        driver.type_keys(person.id_number)
+        driver.shot("identity-keypad")
+        driver.tap("Next")
+    if driver.screen.stage != "where":
+        raise ScriptError(f"identity not accepted: {driver.screen.note}")
+    driver.shot("identity-jurisdiction")
+    driver.tap("Confirm", expect=Step.materials)
+
+
+def _promise(driver: Driver, papers: DemoPapers, mail: bool) -> None:
+    driver.tap("I have read and confirm this promise")
+    driver.screen.pad.set("")
+    driver.type_keys(papers.person.phone)
+    if mail and len(driver.screen.options) > 1:
+        driver.tap("Mail it to me")
+        driver.screen.address.text = papers.person.address
+    driver.shot("promise")
+    driver.tap("Submit materials")
+    driver.idle()
+    driver.wait(lambda: driver.step is Step.receipt, 30, "the receipt screen")
+
+
+def pension_visit(driver: Driver, papers: DemoPapers) -> VisitRecord:
+    ctx = driver.app.ctx
+    files = papers.files
+    driver.shot("home")
+    driver.type_keys("ylbx")
+    driver.shot("home-search-ylbx")
+    driver.tap(ctx.catalog.matter(PENSION).name, expect=Step.guide)
+    driver.shot("guide")
+    driver.tap("Start applying", expect=Step.identity)
+    driver.shot("identity")
+    _identity(driver, papers, by_camera=True)
+    driver.shot("materials")
+    retakes = 0
+    if not _capture_for(driver, "id_card_front", files["id_front"]):
+        raise ScriptError(f"ID card front refused: {driver.screen.note}")
+    if _capture_for(driver, "id_card_back", files["id_back_blurred"]):
+        raise ScriptError("a blurred capture was accepted")
+    rejected = driver.screen.message.text
+    driver.shot("materials-retake")
+    retakes += 1
+    if not _capture_for(driver, "id_card_back", files["id_back"]):
+        raise ScriptError(f"ID card back refused: {driver.screen.note}")
+    _capture_for(driver, "household_register", files["register_head"])
+    _capture_for(driver, "registration_form", files["pension_form"])
+    driver.tap("Check my materials", expect=Step.check)
+    if driver.screen.result.complete:
+        raise ScriptError("the check passed with a household-register page missing")
+    told = [issue.message for issue in driver.screen.result.issues]
+    driver.shot("check-missing")
+    driver.tap("Print this list")
+    correction = sorted((ctx.home / "prints").glob("correction-*.pdf"))
+    driver.tap("Add materials", expect=Step.materials)
+    _capture_for(driver, "household_register", files["register_self"])
+    driver.tap("Check my materials", expect=Step.check)
+    if not driver.screen.result.complete:
+        raise ScriptError("still incomplete: " + "; ".join(i.message for i in driver.screen.result.issues))
+    driver.shot("check-complete")
+    driver.tap("Next: promise", expect=Step.promise)
+    _promise(driver, papers, mail=False)
+    visit = ctx.flow.visit
+    record = VisitRecord(
+        PENSION,
+        "home_acceptance",
+        visit.receipt_no or "",
+        visit.receipt_pdf,
+        correction[-1] if correction else None,
+        retakes,
+        rejected,
+        told,
+    )
+    driver.shot("receipt")
+    driver.tap("Next", expect=Step.rating)
+    driver.shot("rating")
+    driver.tap("5", expect=Step.home)
+    return record
+
+
+def entrusted_visit(driver: Driver, papers: DemoPapers) -> VisitRecord:
+    ctx = driver.app.ctx
+    code = _entrusted_matter(driver)
+    matter = ctx.catalog.matter(code)
+    driver.tap("By area")
+    driver.shot("home-by-area")
+    driver.tap(matter.domain)
+    driver.tap(matter.name, expect=Step.guide)
+    driver.tap("Start applying", expect=Step.identity)
+    _identity(driver, papers, by_camera=False)
+    while driver.screen.ctx.service.questions():
+        driver.shot("materials-question")
+        driver.tap("No")
+    forms = {"id_card_front": "id_front", "id_card_back": "id_back"}
+    for item in ctx.service.checklist():
+        paper = files_for(papers, forms.get(item.requirement.code, "medical_form"))
+        for _page in range(item.requirement.min_pages):
+            _capture_for(driver, item.requirement.code, paper)
+    driver.tap("Check my materials", expect=Step.check)
+    if not driver.screen.result.complete:
+        raise ScriptError("incomplete: " + "; ".join(i.message for i in driver.screen.result.issues))
+    driver.tap("Next: promise", expect=Step.promise)
+    _promise(driver, papers, mail=True)
+    visit = ctx.flow.visit
+    record = VisitRecord(code, matter.handling_mode.value, visit.receipt_no or "", visit.receipt_pdf)
+    driver.tap("Next", expect=Step.rating)
+    driver.tap("Skip", expect=Step.home)
+    return record
+
+
+def files_for(papers: DemoPapers, name: str) -> Path:
+    return papers.files[name]
+
+
+def status_and_staff(driver: Driver, papers: DemoPapers, receipt_no: str, result: DemoResult) -> None:
+    ctx = driver.app.ctx
+    driver.tap("Progress and pickup", expect=Step.status_pickup)
+    qr = receipt_qr_capture(receipt_no, papers.files["id_front"].parent / "receipt-qr.jpg")
+    ctx.devices.camera.place(qr)
+    driver.tap("Scan the QR code on my receipt")
+    driver.idle()
+    driver.wait(lambda: not driver.screen.busy, 30)
+    result.status_lines = [text for text, _colour in driver.screen.lines]
+    driver.shot("status")
+    driver.tap("Staff hand-over", expect=Step.assist)
+    driver.type_keys(DEMO_PIN)
+    driver.tap("Unlock")
+    if not driver.screen.unlocked:
+        raise ScriptError("the demo PIN was refused")
+    driver.shot("assist")
+    driver.tap("Log out")
+    driver.tap("Home", expect=Step.home)
+
+
+def run_demo(driver: Driver, papers: DemoPapers) -> DemoResult:
+    result = DemoResult()
+    result.visits.append(pension_visit(driver, papers))
+    result.visits.append(entrusted_visit(driver, papers))
+    status_and_staff(driver, papers, result.visits[0].receipt_no, result)
+    return result
