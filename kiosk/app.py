@@ -22,6 +22,7 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 from . import i18n
 from .context import KioskContext
 from .i18n import _
+from .quiet_gc import QuietCollector
 from .screens.base import KioskScreen
 from .ui import theme
 from .ui.header import Header, HeaderPoller
@@ -63,6 +64,7 @@ class KioskApp(App):
         self.last_switch_ms: float | None = None
         self.warm = threading.Event()  # set when the warm-up after launch has finished
         self.poller: HeaderPoller | None = None
+        self.collector = QuietCollector(ctx.flow.idle_for)
 
     def build(self) -> BoxLayout:
         theme.register_font()
@@ -92,6 +94,7 @@ class KioskApp(App):
     def warm_up(self) -> None:
         """Load now, in the background, what the first capture and print would wait for."""
         try:
+            self.ctx.search.prepare()
             preload = getattr(self.ctx.scanner, "preload", None)
             if preload is not None:
                 preload()
@@ -100,6 +103,7 @@ class KioskApp(App):
         except Exception:  # only a slower first capture; the visit loads it again on use
             log.exception("warm-up failed")
         finally:
+            self.collector.settle()
             self.warm.set()
 
     def screen(self, step: Step) -> KioskScreen:
@@ -124,6 +128,7 @@ class KioskApp(App):
 
     def on_step(self, _before: Step, after: Step) -> None:
         self.show(after)
+        self.collector.changed()
 
     def current_screen(self) -> KioskScreen:
         return self.manager.current_screen
@@ -135,6 +140,7 @@ class KioskApp(App):
 
     def tick(self, _dt: float) -> None:
         self.ctx.flow.check_idle()
+        self.collector.tick()
 
     def toggle_language(self) -> None:
         i18n.install("en" if i18n.language == "zh_CN" else "zh_CN")

@@ -74,6 +74,9 @@ def run(
 ) -> None:
     """Open the kiosk UI (Kivy) with the given hardware profile."""
     launched = process_started()
+    from kiosk.memory import tune_malloc
+
+    tune_malloc()  # before any thread starts
     from kiosk.hardware.profile import load_profile
     from kiosk.store import NotEnrolled
 

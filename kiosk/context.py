@@ -11,6 +11,7 @@ from pathlib import Path
 
 from shared_schema import Catalog
 
+from .catalog_snapshot import cache_dir
 from .hardware import Devices, HardwareProfile, build_devices
 from .i18n import install
 from .visit.flow import VisitFlow
@@ -97,7 +98,7 @@ def build_context(
         kiosk=kiosk,
         flow=flow,
         service=VisitService(catalog, flow, kiosk, outbox, completeness),
-        search=CatalogSearch(catalog),
+        search=CatalogSearch(catalog, cache_dir()),
         printing=PrintService(catalog, kiosk, devices.printer),
         pin=AssistPin(home, profile.assist.pin_hash, profile.assist.max_failures, profile.assist.lockout_s),
         handovers=HandoverLog(home),

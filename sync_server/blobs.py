@@ -2,7 +2,9 @@
 
 The blob row is written only after the bytes are safely in the store, so a row always
 means "the server has these bytes"; bytes without a row (a crash in between) are simply
-stored again on the next upload.
+stored again on the next upload. The body is read, checked and made durable *before* the
+write transaction opens: a slow or stalled upload must not hold the database's write
+lock, which on SQLite every other kiosk's commit and heartbeat waits for.
 """
 
 from __future__ import annotations
@@ -10,13 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from .blobstore import BlobStore
-from .db import utcnow
+from .db import Database, utcnow
 from .errors import ApiError
 from .models import Blob
 
@@ -75,7 +77,7 @@ def _sniffed(kind: str, chunks: Iterable[bytes]) -> Iterator[bytes]:
         yield head
 
 
-def missing_blobs(session: Session, hashes: Iterable[str]) -> list[str]:
+def missing_blobs(session: Session | Connection, hashes: Iterable[str]) -> list[str]:
     """The hashes (in the order given, each once) the server does not hold yet."""
     wanted = list(dict.fromkeys(hashes))
     have: set[str] = set()
@@ -86,24 +88,33 @@ def missing_blobs(session: Session, hashes: Iterable[str]) -> list[str]:
 
 
 def store_blob(
-    session: Session,
+    db: Database,
     store: BlobStore,
     sha256: str,
     chunks: Iterable[bytes],
     content_type: str | None,
     max_bytes: int,
 ) -> tuple[int, bool]:
-    """``(size, created)``; a blob the server already has is not read again."""
+    """``(size, created)``: ``created`` is False when the server already had the blob.
+
+    The bytes are always read and checked (a client sends its whole body anyway), and
+    storing identical bytes again is harmless; asking first would cost a round trip on
+    every upload to save work only on the rare repeat after a lost answer.
+    """
     check_hash(sha256)
     kind = check_content_type(content_type)
-    row = session.get(Blob, sha256)
-    if row is not None:
-        return row.size, False
-    size = store.put(sha256, _sniffed(kind, chunks), max_bytes)
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(
+    size = store.put(sha256, _sniffed(kind, chunks), max_bytes)  # no transaction open
+    with db.single_statement(write=True) as connection:
+        return size, record_blob(connection, sha256, size, kind)
+
+
+def record_blob(connection: Connection, sha256: str, size: int, kind: str) -> bool:
+    """Write the row saying the store holds these bytes; False if it was there already."""
+    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    statement = (
         insert(Blob)
         .values(sha256=sha256, size=size, content_type=kind, created_at=utcnow())
         .on_conflict_do_nothing(index_elements=["sha256"])
+        .returning(Blob.sha256)
     )
-    return size, True
+    return connection.execute(statement).first() is not None

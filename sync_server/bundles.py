@@ -27,7 +27,7 @@ from .blobstore import get_store
 from .db import get_db
 from .enrollment import KioskPrincipal
 from .errors import ApiError
-from .ingest import ingest_manifest
+from .ingest import ingest_once
 from .models import Kiosk
 
 MAX_MANIFEST_BYTES = 256 * 1024 * 1024
@@ -107,8 +107,7 @@ def import_bundle(app: Flask, path: Path) -> dict[str, Any]:
         _store_blobs(app, tar, types, report)
     for manifest in manifests:
         try:
-            with get_db(app).transaction(write=True) as session:
-                result = ingest_manifest(session, principal, manifest, source="bundle")
+            result = ingest_once(get_db(app), principal, manifest, source="bundle")
             report["created" if result.created else "replayed"] += 1
         except ApiError as exc:
             report["failed"].append(
@@ -147,10 +146,9 @@ def _store_blobs(app: Flask, tar: tarfile.TarFile, types: dict[str, str], report
         handle = tar.extractfile(member)
         assert handle is not None
         try:
-            with get_db(app).transaction(write=True) as session:
-                _, created = store_blob(
-                    session, store, sha, iter(lambda h=handle: h.read(CHUNK), b""), types[sha], limit
-                )
+            _, created = store_blob(
+                get_db(app), store, sha, iter(lambda h=handle: h.read(CHUNK), b""), types[sha], limit
+            )
             report["blobs_stored" if created else "blobs_present"] += 1
         except ApiError as exc:
             report["bad_blobs"].append({"sha256": sha, "error": exc.code, "message": exc.message})

@@ -244,10 +244,25 @@ def import_cmd(ctx: click.Context, bundle: str, as_json: bool) -> None:
 @server.command("run")
 @click.option("--bind", default="127.0.0.1:8400", show_default=True)
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--threads",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 256),
+    help="Threads per worker: how many requests one worker serves at once.",
+)
+@click.option(
+    "--timeout",
+    default=60,
+    show_default=True,
+    type=click.IntRange(1, 3600),
+    help="Seconds a worker may look hung before it is restarted, and a request body may "
+    "send nothing before it is dropped (408). A slow upload that keeps moving is never cut off.",
+)
 @click.option("--dev", is_flag=True, help="Flask's development server (debugging only).")
 @click.pass_context
-def run(ctx: click.Context, bind: str, workers: int, dev: bool) -> None:
-    """Serve the API with gunicorn (N workers)."""
+def run(ctx: click.Context, bind: str, workers: int, threads: int, timeout: int, dev: bool) -> None:
+    """Serve the API with gunicorn (N threaded workers)."""
     app = make_app(ctx)
     _require_schema(app, False)
     if dev:
@@ -258,7 +273,7 @@ def run(ctx: click.Context, bind: str, workers: int, dev: bool) -> None:
 
     config = {"HOME": app.config["HOME"], "DATABASE_URL": app.config["DATABASE_URL"]}
     _db(app).dispose()
-    run_gunicorn(config, bind, workers)
+    run_gunicorn(config, bind, workers, threads=threads, timeout=timeout)
 
 
 @server.command("db-revision", hidden=True)

@@ -30,6 +30,9 @@ def defaults(home: Path) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": 32 * MB,
         # … and one page blob (PageRecord.size allows up to 20 MB).
         "MAX_BLOB_BYTES": 20_000_000,
+        # A client that sends no body bytes for this long is cut off (408); a slow upload
+        # that keeps moving may take as long as it needs (`tongban server run --timeout`).
+        "BODY_IDLE_TIMEOUT": 60,
         "ENROLLMENT_TTL_SECONDS": 24 * 3600,
         "FEED_PAGE_LIMIT": 500,
         "MAX_MISSING_QUERY": 5000,

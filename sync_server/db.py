@@ -7,13 +7,14 @@ together; helpers only ``flush``.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import JSON, Connection, DateTime, Engine, MetaData, create_engine, event, exc
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session
@@ -93,25 +94,57 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+# A pooled PostgreSQL connection idle for longer than this is pinged before use. Pinging
+# every checkout (pool_pre_ping) costs a round trip per transaction, which is a large share
+# of a blob upload; a connection used moments ago is almost surely alive, and should it
+# have died (server restart), the error invalidates the whole pool and the kiosk retries.
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise exc.DisconnectionError(f"stale pooled connection: {error}") from error
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine with our SQLite settings, or a pre-pinged PostgreSQL pool."""
+    """An engine with our SQLite settings, or a PostgreSQL pool pinged after idling."""
     url = normalize_url(url)
     if make_url(url).get_backend_name() == "sqlite":
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        _ping_idle_connections(engine)
+    return engine
 
 
 class Database:
-    """One engine per process (gunicorn workers each build their own after fork)."""
+    """The engines of one process (gunicorn workers each build their own after fork)."""
 
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = normalize_url(url)
         self.engine = make_engine(self.url, **engine_kwargs)
         self._write_engine = self.engine.execution_options(tongban_write=True)
+        # A single statement is atomic by itself: on PostgreSQL autocommit saves the BEGIN
+        # and COMMIT round trips (and a write is durable when it returns). SQLite keeps its
+        # transactions, which cost no round trip there.
+        # A pool of its own, so connections are not switched in and out of autocommit.
+        self._autocommit_engine = (
+            None if self.is_sqlite else make_engine(self.url, isolation_level="AUTOCOMMIT", **engine_kwargs)
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -124,8 +157,28 @@ class Database:
         with Session(bind=bind, expire_on_commit=False) as session, session.begin():
             yield session
 
+    @contextmanager
+    def single_statement(self, *, write: bool = False) -> Iterator[Connection]:
+        """A connection for one statement that needs no transaction around it.
+
+        For the look-up every request makes (authentication) and one-row idempotent
+        inserts (a blob's row); anything that must be atomic with something else belongs in
+        :meth:`transaction`.
+        """
+        if self._autocommit_engine is not None:
+            with self._autocommit_engine.connect() as connection:
+                yield connection
+        elif write:
+            with self._write_engine.begin() as connection:
+                yield connection
+        else:
+            with self.engine.connect() as connection:
+                yield connection
+
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._autocommit_engine is not None:
+            self._autocommit_engine.dispose()
 
 
 def init_app(app: Flask) -> Database:

@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 from sqlalchemy.orm import Session
 
 from shared_schema.api import EnrollAnswer
@@ -140,15 +140,18 @@ def _code_refused(session: Session, code_hash: str) -> ApiError:
     return ApiError(404, reason, en, "注册码无效、已使用或已过期，请向管理员重新申请")
 
 
-def authenticate(session: Session, kiosk_id: str, secret: str) -> KioskPrincipal:
-    kiosk = session.get(Kiosk, kiosk_id)
+def authenticate(db: Session | Connection, kiosk_id: str, secret: str) -> KioskPrincipal:
+    """Check a presented secret (every kiosk request): one plain SELECT, no ORM objects."""
+    kiosk = db.execute(
+        select(Kiosk.station_code, Kiosk.secret_hash, Kiosk.revoked_at).where(Kiosk.kiosk_id == kiosk_id)
+    ).first()
     if kiosk is None or not hmac.compare_digest(kiosk.secret_hash, hash_token(secret)):
         raise ApiError(401, "unknown_kiosk", "unknown kiosk or wrong secret", "终端未注册或凭据错误")
     if kiosk.revoked_at is not None:
         raise ApiError(
             401, "kiosk_revoked", "this kiosk's credentials were revoked", "终端凭据已被吊销，请重新注册"
         )
-    return KioskPrincipal(kiosk.kiosk_id, kiosk.station_code, secret)
+    return KioskPrincipal(kiosk_id, kiosk.station_code, secret)
 
 
 def revoke(session: Session, kiosk_id: str, now: datetime | None = None) -> Kiosk:

@@ -93,6 +93,30 @@ def record_event(
             "当前办理状态下不能进行此操作",
             {"from": str(submission.state), "to": target.value},
         )
+    event = add_event(
+        submission, target, message_zh, detail, actor=actor, at=at, pickup_station=pickup_station
+    )
+    publish(session, [event], _audience(session, submission, pickup_station))
+    session.flush()
+    return event
+
+
+def add_event(
+    submission: Submission,
+    state: S | str,
+    message_zh: str | None = None,
+    detail: dict[str, Any] | None = None,
+    *,
+    actor: str | None = None,
+    at: datetime | None = None,
+    pickup_station: str | None = None,
+) -> SubmissionEvent:
+    """Move ``submission`` to ``state`` in memory, with its history entry (no I/O, no check).
+
+    The ingest path builds a new submission's first events this way before its single
+    insert; everything else goes through :func:`record_event`.
+    """
+    target = S(state)
     moment = at or utcnow()
     submission.state = target.value
     column = STAGE_COLUMNS.get(target)
@@ -109,16 +133,25 @@ def record_event(
         actor=actor,
     )
     submission.events.append(event)
-    session.flush()
-    for kiosk_id in _audience(session, submission, pickup_station):
-        session.add(FeedEntry(kiosk_id=kiosk_id, seq=_next_seq(session, kiosk_id), event_id=event.id))
-    session.flush()
     return event
+
+
+def publish(session: Session, events: list[SubmissionEvent], kiosk_ids: list[str]) -> None:
+    """Put ``events`` (in order) in each kiosk's feed: one counter bump per kiosk for all."""
+    for kiosk_id in kiosk_ids:
+        first = _next_seq(session, kiosk_id, len(events)) - len(events) + 1
+        for offset, event in enumerate(events):
+            session.add(FeedEntry(kiosk_id=kiosk_id, seq=first + offset, event=event))
+
+
+def kiosks_told(submission: Submission) -> list[str]:
+    """The feed audience of an ordinary event: the collecting kiosk."""
+    return [submission.kiosk_id] if submission.kiosk_id else []
 
 
 def _audience(session: Session, submission: Submission, pickup_station: str | None) -> list[str]:
     """Kiosks to tell, sorted so concurrent transactions lock kiosk rows in one order."""
-    kiosks = {submission.kiosk_id} if submission.kiosk_id else set()
+    kiosks = set(kiosks_told(submission))
     if pickup_station:
         kiosks.update(
             session.scalars(
@@ -128,11 +161,12 @@ def _audience(session: Session, submission: Submission, pickup_station: str | No
     return sorted(kiosks)
 
 
-def _next_seq(session: Session, kiosk_id: str) -> int:
+def _next_seq(session: Session, kiosk_id: str, count: int = 1) -> int:
+    """Reserve ``count`` feed positions; returns the last one."""
     return session.execute(
         update(Kiosk)
         .where(Kiosk.kiosk_id == kiosk_id)
-        .values(feed_seq=Kiosk.feed_seq + 1)
+        .values(feed_seq=Kiosk.feed_seq + count)
         .returning(Kiosk.feed_seq)
         .execution_options(synchronize_session=False)
     ).scalar_one()

@@ -3,8 +3,14 @@
 Rules (docs/sync-protocol.md): the same ``client_uuid`` with the same content is a replay
 and gets the first acknowledgement back byte for byte; with other content it is a 409;
 a ``receipt_no`` already used by another submission is a 409 too; pages the server lacks
-are a 422 naming each one, and nothing is stored. The unique constraints on
-``client_uuid`` and ``receipt_no`` settle races between workers (see :mod:`.once`).
+are a 422 naming each one, and nothing is stored.
+
+Races between workers are settled by the unique constraints on ``client_uuid`` and
+``receipt_no``: the loser's insert fails, its whole transaction rolls back, and
+:func:`ingest_once` runs it again, which now finds the winner's row (replay or
+conflict). A new submission is built in memory — pages, events, routing decision,
+acknowledgement — and written in one flush, so the hot path costs about a dozen
+statements and a single commit.
 """
 
 from __future__ import annotations
@@ -14,19 +20,19 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared_schema import SubmissionManifest, SubmissionState
 from shared_schema.api import SubmissionAck
 
 from .blobs import missing_blobs
-from .db import utcnow
+from .db import Database, utcnow
 from .enrollment import KioskPrincipal
 from .errors import ApiError
-from .events import record_event
+from .events import add_event, kiosks_told, publish
 from .models import Submission, SubmissionPage
-from .once import insert_once
-from .routing import route_submission
+from .routing import catalog_snapshot, route_new
 from .workdays import transfer_deadline
 
 log = logging.getLogger("tongban.server.ingest")
@@ -39,6 +45,19 @@ class IngestResult:
     receipt_no: str
 
 
+def ingest_once(
+    db: Database, principal: KioskPrincipal, manifest: SubmissionManifest, *, source: str = "api"
+) -> IngestResult:
+    """:func:`ingest_manifest` in its own write transaction, retried once after a lost race."""
+    try:
+        with db.transaction(write=True) as session:
+            return ingest_manifest(session, principal, manifest, source=source)
+    except IntegrityError:
+        log.info("submission %s: lost an insert race, reading the winner", manifest.receipt_no)
+    with db.transaction(write=True) as session:
+        return ingest_manifest(session, principal, manifest, source=source)
+
+
 def ingest_manifest(
     session: Session,
     principal: KioskPrincipal,
@@ -47,25 +66,23 @@ def ingest_manifest(
     source: str = "api",
     now: datetime | None = None,
 ) -> IngestResult:
-    """Store, acknowledge and route ``manifest`` once. The caller commits."""
+    """Store, acknowledge and route ``manifest`` once. The caller commits.
+
+    Raises IntegrityError when another transaction stored the same ``client_uuid`` or
+    ``receipt_no`` meanwhile (the caller's transaction is then spoilt: use
+    :func:`ingest_once`, which retries).
+    """
     check_owner(principal, manifest)
     digest = manifest.content_digest()
-
-    def find() -> Submission | None:
-        return session.scalars(
-            select(Submission).where(
-                or_(
-                    Submission.client_uuid == manifest.client_uuid,
-                    Submission.receipt_no == manifest.receipt_no,
-                )
-            )
-        ).first()
-
-    def create() -> Submission:
-        return _create(session, principal, manifest, digest, source, now or utcnow())
-
-    row, created = insert_once(session, find, create)
-    if not created:
+    row = session.scalars(
+        select(Submission).where(
+            or_(Submission.client_uuid == manifest.client_uuid, Submission.receipt_no == manifest.receipt_no)
+        )
+    ).first()
+    created = row is None
+    if row is None:
+        row = _create(session, principal, manifest, digest, source, now or utcnow())
+    else:
         _check_replay(row, manifest, digest)
     log.info(
         "submission %s %s (kiosk %s)", row.receipt_no, "stored" if created else "replayed", principal.kiosk_id
@@ -121,6 +138,7 @@ def _create(
             {"missing": missing},
             missing=missing,
         )
+    catalog = catalog_snapshot(session)
     applicant = manifest.applicant
     submission = Submission(
         client_uuid=manifest.client_uuid,
@@ -140,29 +158,18 @@ def _create(
         content_digest=digest,
         source=source,
         state=SubmissionState.acknowledged.value,
-        ack_body="",
         collected_at=manifest.created_at,
         received_at=now,
         transfer_due=transfer_deadline(manifest.created_at),
         updated_at=now,
+        pages=_pages(manifest),
+        decisions=[],
+        events=[],
     )
-    position = 0
-    for m_index, material in enumerate(manifest.materials):
-        for p_index, page in enumerate(material.pages):
-            submission.pages.append(
-                SubmissionPage(
-                    position=position,
-                    material_index=m_index,
-                    page_index=p_index,
-                    requirement_code=material.requirement_code,
-                    sha256=page.sha256,
-                )
-            )
-            position += 1
-    session.add(submission)
-    session.flush()
-    record_event(session, submission, SubmissionState.acknowledged, actor="ingest", at=now, initial=True)
-    route_submission(session, submission, at=now)
+    events = [add_event(submission, SubmissionState.acknowledged, actor="ingest", at=now)]
+    routed = route_new(submission, catalog, at=now)
+    if routed is not None:
+        events.append(routed)
     submission.ack_body = SubmissionAck(
         client_uuid=manifest.client_uuid,
         receipt_no=manifest.receipt_no,
@@ -170,4 +177,23 @@ def _create(
         department_code=submission.department_code,
         received_at=now,
     ).model_dump_json()
+    session.add(submission)
+    publish(session, events, kiosks_told(submission))
+    session.flush()
     return submission
+
+
+def _pages(manifest: SubmissionManifest) -> list[SubmissionPage]:
+    pages: list[SubmissionPage] = []
+    for m_index, material in enumerate(manifest.materials):
+        for p_index, page in enumerate(material.pages):
+            pages.append(
+                SubmissionPage(
+                    position=len(pages),
+                    material_index=m_index,
+                    page_index=p_index,
+                    requirement_code=material.requirement_code,
+                    sha256=page.sha256,
+                )
+            )
+    return pages

@@ -1,4 +1,12 @@
-"""``tongban server run``: gunicorn with N workers, each building its own app after fork.
+"""``tongban server run``: gunicorn with N threaded workers, each building its own app after fork.
+
+Threaded (``gthread``) workers, not the default ``sync`` ones: a sync worker is killed
+once one request has run for ``--timeout`` seconds, so a page upload over a slow village
+link (or a kiosk's bandwidth cap) would be cut off every time and never complete. A
+threaded worker only has to show it is alive; one request may take as long as its body
+keeps moving, and a body that stalls for ``--timeout`` seconds is answered 408
+(``BODY_IDLE_TIMEOUT``, see ``api/io.py``). Threads also keep connections alive between
+a kiosk's requests.
 
 The Flask development server (``--dev``) is for debugging only: one process, no
 protection against slow clients, no worker restarts.
@@ -9,6 +17,9 @@ from __future__ import annotations
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+
+DEFAULT_THREADS = 4
+DEFAULT_TIMEOUT = 60
 
 
 class GunicornServer(BaseApplication):
@@ -30,14 +41,26 @@ class GunicornServer(BaseApplication):
         return create_app(self.app_config)
 
 
-def run_gunicorn(app_config: dict[str, Any], bind: str, workers: int, timeout: int = 60) -> None:
-    options = {
+def gunicorn_options(bind: str, workers: int, threads: int, timeout: int) -> dict[str, Any]:
+    return {
         "bind": bind,
         "workers": workers,
+        "worker_class": "gthread",
+        "threads": threads,
         "timeout": timeout,
         "graceful_timeout": 10,
+        "keepalive": 5,
         "accesslog": "-",
         # the default access format logs the query string, which holds no personal data here
-        "worker_class": "sync",
     }
-    GunicornServer(app_config, options).run()
+
+
+def run_gunicorn(
+    app_config: dict[str, Any],
+    bind: str,
+    workers: int,
+    threads: int = DEFAULT_THREADS,
+    timeout: int = DEFAULT_TIMEOUT,
+) -> None:
+    config = {**app_config, "BODY_IDLE_TIMEOUT": timeout}
+    GunicornServer(config, gunicorn_options(bind, workers, threads, timeout)).run()

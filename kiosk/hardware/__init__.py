@@ -33,7 +33,8 @@ class Devices:
 def _camera(profile: HardwareProfile, home: Path) -> Camera:
     spec = profile.camera
     if spec.kind == "virtual":
-        return VirtualCamera(Path(spec.folder) if spec.folder else home / "camera")
+        size = (spec.width, spec.height) if spec.width and spec.height else None
+        return VirtualCamera(Path(spec.folder) if spec.folder else home / "camera", size)
     return OpenCvCamera(spec.index, spec.width, spec.height)
 
 

@@ -33,8 +33,9 @@ class Camera(Protocol):
 class VirtualCamera:
     """Frames from image files: the one placed last, else the folder's images in turn."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, size: tuple[int, int] | None = None) -> None:
         self.folder = Path(folder)
+        self.size = size  # the camera's resolution: a larger image is scaled down to fit
         self.folder.mkdir(parents=True, exist_ok=True)
         self._placed: Path | None = None
         self._index = 0
@@ -64,6 +65,11 @@ class VirtualCamera:
         if image is None:
             log.warning("virtual camera cannot read %s", path)
             return None
+        if self.size:
+            scale = min(self.size[0] / image.shape[1], self.size[1] / image.shape[0])
+            if scale < 1:
+                new = (round(image.shape[1] * scale), round(image.shape[0] * scale))
+                image = cv2.resize(image, new, interpolation=cv2.INTER_AREA)
         self._cache = (path, image)
         return image
 

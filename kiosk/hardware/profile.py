@@ -32,6 +32,8 @@ class ScreenSpec(_Strict):
 class VirtualCameraSpec(_Strict):
     kind: Literal["virtual"]
     folder: str | None = Field(None, description="images to play; default: <home>/camera")
+    width: int | None = Field(None, ge=320, le=10000, description="larger images are scaled down to fit")
+    height: int | None = Field(None, ge=240, le=10000)
 
 
 class OpenCvCameraSpec(_Strict):

@@ -22,6 +22,7 @@ from .types import Barcode
 # OCR confusion → the digit it most likely was
 TO_DIGIT = {"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "i": "1", "|": "1",
             "Z": "2", "z": "2", "S": "5", "s": "5", "B": "8", "G": "6", "b": "6", "g": "9"}  # fmt: skip
+MAX_OPTIONAL = 3  # more look-alike letters changed than this is a guess, not a repair
 USCC_CHARS = set("0123456789ABCDEFGHJKLMNPQRTUWXY")
 _CANDIDATE = re.compile(r"(?<![0-9A-Za-z|])[0-9A-Za-z|]{18}(?![0-9A-Za-z|])")
 _NAME = re.compile(r"姓\s*名[\s:：]*([\u4e00-\u9fff·]{2,5})")
@@ -92,7 +93,7 @@ def repair(raw: str, kind: str) -> IdentifierReading:
             forced.append((pos, fixes))
         elif fixes:
             optional.append((pos, fixes))
-    for extra in range(len(optional) + 1):
+    for extra in range(min(len(optional), MAX_OPTIONAL) + 1):
         found = set()
         for chosen in itertools.combinations(optional, extra):
             slots = forced + list(chosen)

@@ -28,7 +28,7 @@ class MaterialsScreen(KioskScreen):
         self.note = ("", theme.INK)
         self.retake = False
         self._preview_event = None
-        self._shown: tuple[int, int] | None = None
+        self._shown: tuple[object, object] = (None, None)  # the frame and widget last shown
 
     def prompt(self) -> str:
         return _("Put each material under the camera and press Capture.")
@@ -149,9 +149,10 @@ class MaterialsScreen(KioskScreen):
         frame = self.ctx.devices.camera.preview()
         if frame is None:
             return
-        if self._shown == (id(frame), id(self.preview)):
+        last_frame, last_widget = self._shown
+        if frame is last_frame and self.preview is last_widget:
             return  # the same still frame (a virtual camera): no new texture to make
-        self._shown = (id(frame), id(self.preview))
+        self._shown = (frame, self.preview)
         self.preview.texture = texture_of(frame)
 
     def capture(self) -> None:

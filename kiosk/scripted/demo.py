@@ -83,10 +83,19 @@ def run_scripted(
     """Xvfb if needed, Kivy settings, identity, then the app under ``script``; a report dict."""
     from kiosk.app_cmd import prepare_kivy
     from kiosk.hardware.profile import load_profile
+    from kiosk.memory import tune_malloc
+
+    tune_malloc()  # before any thread starts (a no-op when already done)
 
     launched = time.perf_counter() if launched_at is None else launched_at
     profile = load_profile(profile_name)
     sync = _identity_for(home, server_url)
+    if script == "demo":
+        from .documents import make_papers_in_child
+
+        began = time.perf_counter()
+        make_papers_in_child(home / "demo-papers")
+        launched += time.perf_counter() - began  # the papers are not part of the kiosk's launch
     xvfb = None
     if not os.environ.get("DISPLAY"):
         from .xvfb import start_xvfb

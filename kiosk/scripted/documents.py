@@ -9,6 +9,8 @@ One deliberately blurred capture lets the visit show the quality gate and a reta
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -93,39 +95,43 @@ def _shoot(sheet_bgr, path: Path, seed: int, **overrides) -> Path:
     return path
 
 
+def _pages(person: Person) -> dict[str, object]:
+    """How to draw each paper (called only for the ones not on disk yet)."""
+    return {
+        "id_front": lambda: _card("front", person).to_bgr(),
+        "id_back": lambda: _card("back", person).to_bgr(),
+        "register_head": lambda: _register(person, True).to_bgr(),
+        "register_self": lambda: _register(person, False).to_bgr(),
+        "pension_form": lambda: _form(
+            "城乡居民基本养老保险参保登记表", person, [["缴费档次", "每年 500 元", "", ""]]
+        ).to_bgr(),
+        "medical_form": lambda: _form(
+            "基本医疗保险跨省异地就医登记备案表", person, [["就医地", "北京市", "备案类型", "异地长期居住"]]
+        ).to_bgr(),
+    }
+
+
 def make_demo_papers(folder: Path) -> DemoPapers:
     """Render (once) every capture the demo visit needs into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     person = demo_person()
-    pages = {
-        "id_front": _card("front", person).to_bgr(),
-        "id_back": _card("back", person).to_bgr(),
-        "register_head": _register(person, True).to_bgr(),
-        "register_self": _register(person, False).to_bgr(),
-        "pension_form": _form(
-            "城乡居民基本养老保险参保登记表", person, [["缴费档次", "每年 500 元", "", ""]]
-        ),
-        "medical_form": _form(
-            "基本医疗保险跨省异地就医登记备案表", person, [["就医地", "北京市", "备案类型", "异地长期居住"]]
-        ),
-    }
-    files: dict[str, Path] = {}
-    for seed, (name, page) in enumerate(pages.items()):
-        image = page if hasattr(page, "shape") else page.to_bgr()
-        card = name.startswith("id_")
-        files[name] = folder / f"{name}.jpg"
-        if not files[name].exists():  # A4 pages on a 5 MP frame: about 150 dpi, enough for OCR
-            _shoot(
-                image,
-                files[name],
-                seed,
-                fill=0.55 if card else 0.9,
-                frame=(1600, 1200) if card else (2592, 1944),
-            )
-    files["id_back_blurred"] = folder / "id_back_blurred.jpg"
+    draw = _pages(person)
+    files = {name: folder / f"{name}.jpg" for name in [*draw, "id_back_blurred"]}
+    for seed, name in enumerate(draw):
+        if files[name].exists():
+            continue
+        card = name.startswith("id_")  # A4 pages on a 5 MP frame: about 150 dpi, enough for OCR
+        _shoot(draw[name](), files[name], seed, fill=0.55 if card else 0.9,
+               frame=(1600, 1200) if card else (2592, 1944))  # fmt: skip
     if not files["id_back_blurred"].exists():
-        _shoot(pages["id_back"], files["id_back_blurred"], 99, fill=0.55, blur_sigma=9.0)
+        _shoot(draw["id_back"](), files["id_back_blurred"], 99, fill=0.55, blur_sigma=9.0)
     return DemoPapers(person, files)
+
+
+def make_papers_in_child(folder: Path) -> None:
+    """Render the papers in a child process: the drawing code and its images are not the
+    kiosk's, and must not count in the kiosk process's memory."""
+    subprocess.run([sys.executable, "-m", "kiosk.scripted.documents", str(folder)], check=True, timeout=300)
 
 
 def receipt_qr_capture(receipt_no: str, path: Path) -> Path:
@@ -134,3 +140,7 @@ def receipt_qr_capture(receipt_no: str, path: Path) -> Path:
     if code.ndim == 2:
         code = cv2.cvtColor(code, cv2.COLOR_GRAY2BGR)
     return _shoot(code, path, 7, fill=0.45)
+
+
+if __name__ == "__main__":
+    make_demo_papers(Path(sys.argv[1]))

@@ -27,7 +27,8 @@ class Driver:
         self.app = app
         self.shots = shots
         self.screenshots: list[Path] = []
-        self.transitions_ms: list[tuple[str, float]] = []
+        self.transitions_ms: list[tuple[str, float]] = []  # tap → next screen drawn
+        self.builds_ms: list[tuple[str, float]] = []  # tap → next screen built (before drawing)
         self.header_links: set[str] = set()  # every online/offline text the header showed
         if shots:
             shots.mkdir(parents=True, exist_ok=True)
@@ -80,15 +81,32 @@ class Driver:
     # -- acting -----------------------------------------------------------------------
     def tap(self, label: str, expect: Step | None = None) -> None:
         before = self.step
+        button = self.button(label)
+        self.app.ctx.flow.touch()  # what the window's touch-down does for a finger
         began = time.perf_counter()
-        self.button(label).dispatch("on_release")
-        self.pump()
+        button.dispatch("on_release")
+        built = time.perf_counter()
+        self.pump()  # one frame: layout, textures, draw, flip
         if expect is not None:
             if self.step is not expect:
                 raise ScriptError(f"tap {label!r} on {before}: expected {expect}, now {self.step}")
             if expect is not before:
-                self.transitions_ms.append((f"{before}->{expect}", (time.perf_counter() - began) * 1000))
+                drawn = time.perf_counter()
+                self.transitions_ms.append((f"{before}->{expect}", (drawn - began) * 1000))
+                self.builds_ms.append((f"{before}->{expect}", (built - began) * 1000))
         self.pump()
+
+    def frame_time(self, frames: int = 5) -> float:
+        """Median time of a full redraw with nothing changed (layout-free: draw and flip)."""
+        from kivy.core.window import Window
+
+        times = []
+        for _i in range(frames):
+            Window.canvas.ask_update()
+            began = time.perf_counter()
+            self.pump()
+            times.append((time.perf_counter() - began) * 1000)
+        return round(sorted(times)[len(times) // 2], 1)
 
     def type_keys(self, keys: str) -> None:
         for key in keys:

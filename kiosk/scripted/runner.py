@@ -24,9 +24,13 @@ class ScriptReport:
     ok: bool
     script: str
     launch_to_home_ms: float
-    transitions_ms: dict[str, float] = field(default_factory=dict)
+    transitions_ms: dict[str, float] = field(default_factory=dict)  # tap → drawn, median per kind
+    builds_ms: dict[str, float] = field(default_factory=dict)  # tap → built, before the frame
+    frame_ms: float = 0.0  # one redraw of a screen at rest: the display's floor under every transition
     rss_mb: float = 0.0  # at the end of the script
     rss_home_mb: float = 0.0  # when Home was first shown, before the warm-up
+    rss_warm_mb: float = 0.0  # after the warm-up (OpenCV, scan pipeline, renderers loaded)
+    rss_settled_mb: float = 0.0  # at the end, after the quiet-moment collection
     screenshots: list[str] = field(default_factory=list)
     receipts: list[dict[str, Any]] = field(default_factory=list)
     status_lines: list[str] = field(default_factory=list)
@@ -51,11 +55,12 @@ def run_script(
     try:
         app._run_prepare()
         runTouchApp(embedded=True)
-        driver = Driver(app, shots)
+        driver = Driver(app, None)
         driver.wait(lambda: bool(ready), 30, "the home screen")
         report.launch_to_home_ms = (ready[0] - launched_at) * 1000
         report.rss_home_mb = round(ready[1], 1)
         driver.wait(app.warm.is_set, 60, "the warm-up")  # a resident takes longer to walk up
+        report.rss_warm_mb = round(rss_mb(), 1)
         if script == "demo":
             from .documents import make_demo_papers  # OpenCV: not part of the kiosk's launch
             from .visits import run_demo
@@ -74,9 +79,14 @@ def run_script(
         else:
             driver.shot("home")
         report.transitions_ms = _median_by_kind(driver.transitions_ms)
+        report.builds_ms = _median_by_kind(driver.builds_ms)
+        report.frame_ms = driver.frame_time()
         report.screenshots = [str(p) for p in driver.screenshots]
         report.header_links = sorted(driver.header_links)
-        report.rss_mb = rss_mb()
+        report.rss_mb = round(rss_mb(), 1)
+        app.collector.dirty = True
+        app.collector.tick(force=True)
+        report.rss_settled_mb = round(rss_mb(), 1)
         report.ok = True
     except Exception as exc:
         report.error = f"{type(exc).__name__}: {exc}"

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from shared_schema import CompletenessResult, Matter
 
+from ..memory import trim
 from .ports import ScannedPage, SuppliedMaterial
 
 if TYPE_CHECKING:  # OpenCV, the pipeline and its OCR load on first use (or preload), not at launch
@@ -89,7 +90,10 @@ class PipelineScanner:
             pipeline = self._loaded()
             pipeline.requirements = list(matter.guide.materials) if matter else []
             result = pipeline.process(Capture(image=image, source=source))
-        return to_scanned(result)
+            page = to_scanned(result)
+            del result
+            trim()  # the page's full-size intermediates are freed: return them to the system
+        return page
 
     def codes(self, image: np.ndarray) -> list[str]:
         from kiosk.scan.codes import read_codes

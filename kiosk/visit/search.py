@@ -7,30 +7,25 @@ most people came for (5.2 of the standard).
 
 from __future__ import annotations
 
-import re
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from shared_schema import Catalog, FrequencyTier, Matter
 
+from .pinyin_index import columns, compute
+from .pinyin_index import normalise as _normalise
+
 _TIER_RANK = {FrequencyTier.high: 0, FrequencyTier.medium: 1, FrequencyTier.low: 2}
-_NON_ALNUM = re.compile(r"[^0-9a-z\u4e00-\u9fff]+")
-
-
-def _normalise(text: str) -> str:
-    return _NON_ALNUM.sub("", text.lower())
 
 
 def initials(text: str) -> str:
     """Pinyin initials of the hanzi in ``text``: 养老保险 → ylbx (other chars kept)."""
-    from pypinyin import Style, lazy_pinyin  # its dictionaries take a second to load
-
-    return "".join(lazy_pinyin(_normalise(text), style=Style.FIRST_LETTER))
+    return compute([text])[text][0]
 
 
 def full_pinyin(text: str) -> str:
-    from pypinyin import lazy_pinyin
-
-    return "".join(lazy_pinyin(_normalise(text)))
+    return compute([text])[text][1]
 
 
 @dataclass
@@ -50,23 +45,32 @@ class Hit:
 class CatalogSearch:
     """An index over the matters a kiosk may collect (offline ones only)."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, cache_dir: Path | None = None) -> None:
         self.catalog = catalog
+        self.cache_dir = cache_dir
         self._entries = [
             _Entry(m, tuple(_normalise(t) for t in (m.name, *m.keywords, m.domain)))
             for m in catalog.matters
             if m.offline
         ]
         self._pinyin_ready = False
+        self._lock = threading.Lock()
+
+    def prepare(self) -> None:
+        """Pinyin columns now (the app's warm-up), else on the first Latin query."""
+        with self._lock:
+            if self._pinyin_ready:
+                return
+            texts = [t for entry in self._entries for t in entry.hanzi]
+            found = compute(texts) if self.cache_dir is None else columns(texts, self.cache_dir)
+            for entry in self._entries:
+                entry.initials = tuple(found[t][0] for t in entry.hanzi)
+                entry.pinyin = tuple(found[t][1] for t in entry.hanzi)
+            self._pinyin_ready = True
 
     def _ensure_pinyin(self) -> None:
-        """Pinyin columns on the first Latin query: launch does not wait for pypinyin."""
-        if self._pinyin_ready:
-            return
-        for entry in self._entries:
-            entry.initials = tuple(initials(t) for t in entry.hanzi)
-            entry.pinyin = tuple(full_pinyin(t) for t in entry.hanzi)
-        self._pinyin_ready = True
+        if not self._pinyin_ready:
+            self.prepare()
 
     @staticmethod
     def _order(matter: Matter) -> tuple[int, str]:

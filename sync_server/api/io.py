@@ -9,6 +9,8 @@ portal's 200 cannot pass for ours.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 from flask import Response, current_app, g, request
@@ -24,6 +26,7 @@ from ..errors import ApiError
 from . import bp
 
 M = TypeVar("M", bound=SchemaModel)
+CHUNK = 64 * 1024
 PUBLIC_ENDPOINTS = {"api.enroll", "api.openapi", "api.health"}
 
 
@@ -36,8 +39,8 @@ def _authenticate() -> None:
         raise ApiError(
             401, "auth_required", "missing or malformed Authorization header", "请求未携带终端凭据"
         )
-    with get_db().transaction() as session:
-        g.kiosk = authenticate(session, *credentials)
+    with get_db().single_statement() as connection:
+        g.kiosk = authenticate(connection, *credentials)
 
 
 @bp.after_request
@@ -52,8 +55,42 @@ def principal() -> KioskPrincipal:
     return g.kiosk
 
 
+@contextmanager
+def body_deadline() -> Iterator[None]:
+    """Give up on a client that sends no body bytes for ``BODY_IDLE_TIMEOUT`` seconds (408).
+
+    Threaded workers have no per-request time limit, so a slow upload may take as long as
+    it keeps moving; a stalled one must not hold its thread forever.
+    """
+    sock = request.environ.get("gunicorn.socket") or request.environ.get("werkzeug.socket")
+    seconds = current_app.config.get("BODY_IDLE_TIMEOUT")
+    if sock is None or not seconds:
+        yield
+        return
+    previous = sock.gettimeout()
+    sock.settimeout(float(seconds))
+    try:
+        yield
+    except TimeoutError:
+        raise ApiError(
+            408,
+            "body_timeout",
+            f"no request body bytes for {seconds} s",
+            "上传中断，请稍后重试",
+            {"idle_seconds": seconds},
+        ) from None
+    finally:
+        sock.settimeout(previous)
+
+
+def body_chunks() -> Iterator[bytes]:
+    """The request body in chunks (use inside :func:`body_deadline`)."""
+    return iter(lambda: request.stream.read(CHUNK), b"")
+
+
 def parse_body(model: type[M], what: str) -> M:
-    raw = request.get_data(cache=False)
+    with body_deadline():
+        raw = request.get_data(cache=False)
     try:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError):

@@ -13,18 +13,16 @@ from ..db import get_db
 from ..errors import ApiError
 from ..feed import status_feed, submission_status
 from ..fleet import record_evaluation, record_heartbeat
-from ..ingest import ingest_manifest
+from ..ingest import ingest_once
 from . import bp
-from .io import answer, parse_body, principal
-
-CHUNK = 64 * 1024
+from .io import answer, body_chunks, body_deadline, parse_body, principal
 
 
 @bp.post("/blobs/missing", endpoint="blobs_missing")
 def blobs_missing() -> Response:
     body = parse_body(BlobHashes, "hash list")
-    with get_db().transaction() as session:
-        return answer(MissingBlobs(missing=missing_blobs(session, body.hashes)))
+    with get_db().single_statement() as connection:
+        return answer(MissingBlobs(missing=missing_blobs(connection, body.hashes)))
 
 
 @bp.put("/blobs/<sha256>", endpoint="blob_put")
@@ -37,9 +35,8 @@ def blob_put(sha256: str) -> Response:
         raise ApiError(411, "length_required", "Content-Length is required", "缺少内容长度")
     if request.content_length > limit:
         raise too_large(limit)
-    chunks = iter(lambda: request.stream.read(CHUNK), b"")
-    with get_db().transaction(write=True) as session:
-        size, created = store_blob(session, get_store(), sha256, chunks, request.content_type, limit)
+    with body_deadline():
+        size, created = store_blob(get_db(), get_store(), sha256, body_chunks(), request.content_type, limit)
     return answer(BlobStored(sha256=sha256, size=size, created=created), 201 if created else 200)
 
 
@@ -47,8 +44,7 @@ def blob_put(sha256: str) -> Response:
 def submissions() -> Response:
     """Commit a manifest: 201 new, 200 replay, 403, 409 conflict, 422 schema or missing blobs."""
     manifest = parse_body(SubmissionManifest, "submission manifest")
-    with get_db().transaction(write=True) as session:
-        result = ingest_manifest(session, principal(), manifest)
+    result = ingest_once(get_db(), principal(), manifest)
     return answer(result.ack_body, 201 if result.created else 200)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import uuid
 
+import pytest
 from sqlalchemy import func, select
 
 from shared_schema import SubmissionManifest
@@ -154,26 +155,26 @@ def _clone_submission(session, manifest: SubmissionManifest) -> Submission:
 
 
 def test_error_midway_rolls_back_everything(app, client, kiosk):
-    """A failure after rows were written (here: routing) leaves no trace."""
+    """A failure after rows were written (here: publishing to the feed) leaves no trace."""
     manifest, blobs = make_manifest(kiosk.kiosk_id)
     upload(client, kiosk, blobs)
     principal = KioskPrincipal(kiosk.kiosk_id, kiosk.station_code, kiosk.secret)
     import sync_server.ingest as ingest_module
 
-    original = ingest_module.route_submission
+    original = ingest_module.publish
 
-    def broken(session, submission, **kw):
-        original(session, submission, **kw)
+    def broken(session, events, kiosk_ids):
+        original(session, events, kiosk_ids)
+        session.flush()  # the submission, its pages, events, decision and feed rows are written
         raise RuntimeError("disk full")
 
-    ingest_module.route_submission = broken
+    ingest_module.publish = broken
     try:
-        try:
-            with get_db(app).transaction(write=True) as session:
-                ingest_manifest(session, principal, manifest)
-        except RuntimeError:
-            pass
+        with pytest.raises(RuntimeError), get_db(app).transaction(write=True) as session:
+            ingest_manifest(session, principal, manifest)
     finally:
-        ingest_module.route_submission = original
+        ingest_module.publish = original
     assert set(_counts(app).values()) == {0}
     assert submit(client, kiosk, manifest).status_code == 201
+    feed = client.get("/status-feed", kiosk).get_json()
+    assert [e["seq"] for e in feed["events"]] == [1, 2]  # the rolled-back bump left no gap

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from shared_schema import Catalog
+from sync_server.catalog_sync import load_catalog_into
 from sync_server.db import get_db
 from sync_server.models import Department, RoutingDecision, Submission
-from sync_server.routing import decide, reassign
+from sync_server.routing import catalog_snapshot, decide, reassign
 from sync_server.routing.directory import DbDirectory
 
 from .conftest import submit
@@ -21,6 +23,7 @@ from .factories import (
     STATION_CHENGQU,
     TRIAGE,
     ZEZHOU,
+    catalog_data,
     make_manifest,
 )
 
@@ -44,6 +47,8 @@ CASES = [
 def test_decide(app, matter, home, kiosk_county, department, rule):
     with get_db(app).transaction() as session:
         decision = decide(DbDirectory(session), matter, home, kiosk_county + "100")
+        cached = decide(catalog_snapshot(session), matter, home, kiosk_county + "100")
+    assert cached == decision  # the in-memory catalog answers exactly as the tables do
     assert (decision.department_code, decision.rule) == (department, rule)
     assert decision.reason_en and decision.reason_zh
     assert decision.triage == (department == TRIAGE)
@@ -61,6 +66,20 @@ def test_no_triage_department_keeps_it_waiting(app, restore_catalog):
         session.get(Department, TRIAGE).active = False
         decision = decide(DbDirectory(session), "140500-ZZ-404", VILLAGE_QINSHUI, ZEZHOU)
     assert decision.department_code is None and decision.rule == "triage_unconfigured" and decision.triage
+
+
+def test_snapshot_follows_a_catalog_reload(app, client, kiosk, restore_catalog):
+    first, blobs = make_manifest(kiosk.kiosk_id, seq=1)
+    assert submit(client, kiosk, first, blobs).get_json()["department_code"] == "SB-140521"
+    data = catalog_data("2026.02.01")
+    for dept in data["departments"]:
+        if dept["code"] == "SB-140521":
+            dept["matters"] = []  # 沁水县人社局 no longer handles the matter
+    with get_db(app).transaction(write=True) as session:
+        load_catalog_into(session, Catalog.parse(data))
+    second, blobs = make_manifest(kiosk.kiosk_id, seq=2)
+    ack = submit(client, kiosk, second, blobs).get_json()
+    assert ack["department_code"] == TRIAGE
 
 
 def test_ingest_records_decision_and_deadline(app, client, other_kiosk):

@@ -57,9 +57,17 @@ def drop_database(url: str) -> None:
 class LiveServer:
     """One server home + database; ``start()`` serves it, ``kill()`` SIGKILLs it."""
 
-    def __init__(self, home: Path, db_url: str, *, gunicorn: bool = False, workers: int = 2) -> None:
+    def __init__(
+        self,
+        home: Path,
+        db_url: str,
+        *,
+        gunicorn: bool = False,
+        workers: int = 2,
+        run_args: tuple[str, ...] = (),
+    ) -> None:
         self.home, self.db_url = Path(home), db_url
-        self.gunicorn, self.workers = gunicorn, workers
+        self.gunicorn, self.workers, self.run_args = gunicorn, workers, run_args
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._proc: subprocess.Popen[bytes] | None = None
@@ -113,7 +121,7 @@ class LiveServer:
             self._log = open(self.home / "gunicorn.log", "ab")  # noqa: SIM115
             self._proc = subprocess.Popen(
                 [*TONGBAN, "server", "--home", str(self.home), "--db", self.db_url, "run",
-                 "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers)],
+                 "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers), *self.run_args],
                 stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
             )  # fmt: skip
         else:

@@ -32,6 +32,11 @@ def shared_rapidocr() -> Any:
                     "Global.log_level": "error",  # "no text found" is a result, not a warning
                     "EngineConfig.onnxruntime.intra_op_num_threads": 2,
                     "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+                    # detector input capped at 1280 px (default: short side ≥ 736, long ≤ 2000):
+                    # peak memory on an A4 page 926 → 544 MB, same CER on our pages, faster
+                    "Det.limit_type": "max",
+                    "Det.limit_side_len": 1280,
+                    "Rec.rec_batch_num": 2,
                 }
             )
         return _ENGINE
