@@ -2,9 +2,9 @@
 
 Targets (issue 5): launch ≤ 3 s, transition ≤ 150 ms, RSS ≤ 300 MB. Each run is a fresh
 process on a private Xvfb (``tongban kiosk run --script``), as a kiosk boots. Launch is
-measured from the start of the ``run`` command to the first frame of Home (imports,
-kiosk home and catalog, window); transitions from a tap to the next screen built and
-drawn; RSS at the end of the scripted demo visit (scan pipeline and OCR loaded).
+measured from the process's start to the first frame of Home (Python, imports, kiosk
+home and catalog, window); transitions from a tap to the next screen built and drawn;
+RSS at Home, after the warm-up, and at the end of the scripted demo visit.
 """
 
 from __future__ import annotations
@@ -31,22 +31,53 @@ def _run(script: str) -> dict:
         return json.loads(out.stdout) if out.stdout.strip() else {"ok": False, "error": out.stderr[-500:]}
 
 
+def _row(name: str, value: str, target: str = "") -> str:
+    return f"| {name} | {value} | {target} |"
+
+
+def _median(runs: list[dict], key: str) -> float:
+    return statistics.median(r[key] for r in runs)
+
+
+def _launch_rows(launches: list[dict]) -> list[str]:
+    ok = [r for r in launches if r.get("ok")]
+    if not ok:
+        return [_row("launch", f"failed: {launches[0].get('error', '')[:120]}")]
+    launch, home, warm = (_median(ok, k) for k in ("launch_to_home_ms", "rss_home_mb", "rss_warm_mb"))
+    return [
+        _row(f"launch to Home, from process start (median of {len(ok)})", f"{launch:.0f} ms", "≤ 3000 ms"),
+        _row("RSS at Home", f"{home:.0f} MB", "≤ 300 MB"),
+        _row("RSS after the warm-up (OpenCV, scan pipeline, renderers)", f"{warm:.0f} MB", "≤ 300 MB"),
+    ]
+
+
+def _demo_rows(demo: dict) -> list[str]:
+    if not demo.get("ok"):
+        return [_row("scripted demo visit", f"failed: {demo.get('error', '')[:120]}")]
+    drawn, built = demo["transitions_ms"], demo["builds_ms"]
+    rows = [
+        _row(f"transition {name}: built / drawn", f"{built[name]:.0f} / {drawn[name]:.0f} ms", "≤ 150 ms")
+        for name in sorted(drawn)
+    ]
+    worst, median = max(drawn.values(), default=0), statistics.median(drawn.values() or [0])
+    frame, rss = demo["frame_ms"], demo["rss_settled_mb"]
+    return [
+        *rows,
+        _row("transitions drawn: median / slowest", f"{median:.0f} / {worst:.0f} ms", "≤ 150 ms"),
+        _row("one redraw at rest (Xvfb + llvmpipe: the floor under each transition)", f"{frame:.0f} ms"),
+        _row("RSS after the two-matter demo visit (RapidOCR loaded), settled", f"{rss:.0f} MB", "≤ 300 MB"),
+    ]
+
+
+NOTE = """
+Built: the tap handled and the next screen's widgets made; drawn: plus one frame (layout,
+text textures, software OpenGL, buffer swap). Launch counts from the process's start
+(Python, imports, kiosk home, catalog, window) to Home's first frame.
+"""
+
+
 def run() -> str:
     launches = [_run("launch") for _ in range(LAUNCHES)]
-    ok = [r for r in launches if r.get("ok")]
     lines = ["## Kiosk app", "", "| measure | value | target |", "|---|---|---|"]
-    if ok:
-        launch = statistics.median(r["launch_to_home_ms"] for r in ok)
-        lines.append(f"| launch to interactive Home (median of {len(ok)}) | {launch:.0f} ms | ≤ 3000 ms |")
-        lines.append(f"| RSS at Home | {statistics.median(r['rss_mb'] for r in ok):.0f} MB | ≤ 300 MB |")
-    demo = _run("demo")
-    if demo.get("ok"):
-        times = demo["transitions_ms"]
-        for name, ms in sorted(times.items()):
-            lines.append(f"| transition {name} | {ms:.0f} ms | ≤ 150 ms |")
-        worst = max(times.values()) if times else 0
-        lines.append(f"| slowest transition | {worst:.0f} ms | ≤ 150 ms |")
-        lines.append(f"| RSS after the demo visit (OCR loaded) | {demo['rss_mb']:.0f} MB | ≤ 300 MB |")
-    else:
-        lines.append(f"| scripted demo visit | failed: {demo.get('error', '')[:120]} | |")
-    return "\n".join(lines) + "\n"
+    lines += _launch_rows(launches) + _demo_rows(_run("demo"))
+    return "\n".join(lines) + "\n" + NOTE

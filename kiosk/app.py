@@ -100,6 +100,9 @@ class KioskApp(App):
                 preload()
             for module in WARM_MODULES:
                 importlib.import_module(module)
+            from .ui.icons import draw_all
+
+            draw_all(self.ctx.home / "icons")  # the guide shows them: not drawn on its first frame
         except Exception:  # only a slower first capture; the visit loads it again on use
             log.exception("warm-up failed")
         finally:

@@ -128,3 +128,26 @@ def enrolled_server(home: Path) -> str | None:
     except NotEnrolled:
         return None
     return None if url == OFFLINE_URL else url
+
+
+@click.command("set-pin")
+@click.option("--pin-stdin", is_flag=True, help="Read the PIN from standard input (scripts).")
+@json_option
+@click.pass_context
+def set_pin(ctx: click.Context, pin_stdin: bool, as_json: bool) -> None:
+    """Set this kiosk's staff assist PIN (4-12 digits; stored as an argon2 hash)."""
+    import sys
+
+    from kiosk.visit.pin import AssistPin
+
+    if pin_stdin:
+        pin = sys.stdin.readline().strip()
+    else:
+        pin = click.prompt("New assist PIN", hide_input=True, confirmation_prompt=True)
+    home = home_of(ctx)
+    try:
+        AssistPin(home, None).set_pin(pin)
+    except ValueError as exc:
+        fail(str(exc), as_json, error="bad_pin")
+        return
+    emit({"home": str(home), "pin_set": True}, as_json, f"assist PIN set for the kiosk at {home}")

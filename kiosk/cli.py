@@ -209,3 +209,6 @@ except ImportError:  # the UI is not installed (server-only machine) or not writ
     _run_app = None
 if _run_app is not None:
     kiosk.add_command(_run_app)
+    from .app_cmd import set_pin as _set_pin
+
+    kiosk.add_command(_set_pin)

@@ -102,7 +102,7 @@ def catalog(ctx: click.Context, as_json: bool) -> None:
 @json_option
 @click.pass_context
 def export(ctx: click.Context, target: str, as_json: bool) -> None:
-    """Write a signed bundle of all waiting submissions (sneakernet)."""
+    """Write a sealed (encrypted) bundle of all waiting submissions (sneakernet)."""
     from pathlib import Path
 
     from .export import ExportError, export_bundle

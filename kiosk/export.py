@@ -1,15 +1,16 @@
-"""Sneakernet: a signed bundle of waiting submissions for a kiosk offline too long.
+"""Sneakernet: a sealed bundle of waiting submissions for a kiosk offline too long.
 
-Format (docs/sync-protocol.md): ``tongban-bundle-<kiosk_id>-<time>.tar`` holding
-``bundle.json`` (:class:`shared_schema.api.Bundle`), ``blobs/<sha256>`` (plain page
-bytes, the server checks each hash) and ``bundle.sig``, the hex HMAC-SHA256 of
-``bundle.json`` under the kiosk's *bundle key* from enrollment. The server imports it
-through the same exactly-once path as ``POST /submissions``; the items stay waiting here
-(marked exported) until the status feed says they arrived, and normal sync may still send
-them: the server deduplicates.
+Format 2 (docs/sync-protocol.md, :mod:`shared_schema.bundle_seal`):
+``tongban-bundle-<kiosk_id>-<time>.tar`` holding a clear ``bundle-header.json`` (kiosk
+id, time, salt: no personal data), ``bundle.json.sealed`` (:class:`shared_schema.api.Bundle`)
+and ``blobs/000000`` … (each page's hash and bytes), every member encrypted and
+authenticated with AES-256-GCM under a key derived from the kiosk's *bundle key*. The
+server imports it through the same exactly-once path as ``POST /submissions``; the items
+stay waiting here (marked exported) until the status feed says they arrived, and normal
+sync may still send them: the server deduplicates.
 
-Privacy: the bundle holds personal data in clear (the server must read it). Carry it on
-an encrypted stick and delete it after import.
+Privacy: a lost stick reveals the kiosk id, the time, how many pages and their sizes —
+no names, ID numbers or images. Delete the bundle after import all the same.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from shared_schema.api import Bundle
-from shared_schema.protocol import BUNDLE_BLOBS, BUNDLE_MANIFEST, BUNDLE_SIGNATURE, sign
+from shared_schema.bundle_seal import HEADER, SEALED_MANIFEST, BundleSeal, new_header
 
 from .store.fsutil import fsync_dir
 from .store.home import KioskStore
@@ -69,6 +70,8 @@ def export_bundle(store: KioskStore, target: Path, now: datetime | None = None) 
     manifests = [outbox.manifest(e.client_uuid) for e in sorted(entries, key=lambda e: e.receipt_no)]
     bundle = Bundle(kiosk_id=identity.kiosk_id, created_at=now, submissions=manifests)
     raw = bundle.model_dump_json().encode("utf-8")
+    header = new_header(identity.kiosk_id, now)
+    seal = BundleSeal(identity.bundle_key, header)
     hashes = sorted({h for m in manifests for h in m.page_hashes()})
     target.mkdir(parents=True, exist_ok=True)
     final = target / f"tongban-bundle-{identity.kiosk_id}-{now:%Y%m%dT%H%M%SZ}.tar"
@@ -77,10 +80,11 @@ def export_bundle(store: KioskStore, target: Path, now: datetime | None = None) 
     try:
         with open(tmp, "wb") as fh:
             with tarfile.open(fileobj=fh, mode="w", format=tarfile.PAX_FORMAT) as tar:
-                _add(tar, BUNDLE_MANIFEST, raw, stamp)
-                for sha in hashes:
-                    _add(tar, f"{BUNDLE_BLOBS}/{sha}", store.pages.get(sha), stamp)
-                _add(tar, BUNDLE_SIGNATURE, sign(identity.bundle_key, raw).encode("ascii"), stamp)
+                _add(tar, HEADER, header, stamp)
+                _add(tar, SEALED_MANIFEST, seal.seal(SEALED_MANIFEST, raw), stamp)
+                for index, sha in enumerate(hashes):
+                    name, sealed = seal.seal_blob(index, sha, store.pages.get(sha))
+                    _add(tar, name, sealed, stamp)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, final)

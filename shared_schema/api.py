@@ -34,7 +34,7 @@ class EnrollAnswer(SchemaModel):
     kiosk_id: str = Field(pattern=KIOSK_ID, description="also the kiosk part of receipt numbers")
     station_code: str
     secret: str = Field(description="for Authorization and answer signatures")
-    bundle_key: str = Field(description="HMAC key for sneakernet bundle.sig")
+    bundle_key: str = Field(description="key from which sneakernet bundles are sealed (HKDF → AES-256-GCM)")
     server_key_id: str = Field(description="identifies the server installation")
 
 

@@ -1,12 +1,14 @@
-"""``tongban server import BUNDLE``: sneakernet bundles, ingested exactly once.
+"""``tongban server import BUNDLE``: sealed sneakernet bundles, ingested exactly once.
 
-A bundle is a tar (see docs/sync-protocol.md): ``bundle.json``, ``bundle.sig`` = hex
-HMAC-SHA256 of ``bundle.json``'s bytes under the kiosk's *bundle key* (given at
-enrollment), and ``blobs/<sha256>``. The signature is checked before anything is stored;
-each blob's hash is checked as it is stored; each manifest then goes through the same
-exactly-once ingest as ``POST /submissions``, one transaction per manifest, so a bad one
-does not hold back the rest and importing a bundle twice stores nothing new.
-Members are read in memory one at a time, never extracted to disk by name.
+A bundle is a tar (docs/sync-protocol.md, :mod:`shared_schema.bundle_seal`): a clear
+``bundle-header.json`` naming the kiosk, then ``bundle.json.sealed`` and ``blobs/NNNNNN``,
+each AES-256-GCM under a key derived from that kiosk's *bundle key*. ``bundle.json`` is
+opened (authenticated) before anything is stored; each page is authenticated and its hash
+checked as it is stored, a bad one reported and skipped; each manifest then goes through
+the same exactly-once ingest as ``POST /submissions``, one transaction per manifest, so a
+bad one does not hold back the rest and importing a bundle twice stores nothing new.
+Members are read in memory one at a time, never extracted to disk by name. Plain
+(format 1, unencrypted) bundles are refused.
 """
 
 from __future__ import annotations
@@ -20,7 +22,16 @@ from typing import Any
 from flask import Flask
 
 from shared_schema import SchemaError, SubmissionManifest
-from shared_schema.protocol import BUNDLE_BLOBS, BUNDLE_MANIFEST, BUNDLE_SIGNATURE, verify
+from shared_schema.bundle_seal import (
+    BLOBS,
+    HEADER,
+    OVERHEAD,
+    SEALED_MANIFEST,
+    BundleSeal,
+    BundleSealError,
+    read_header,
+)
+from shared_schema.protocol import BUNDLE_MANIFEST
 
 from .blobs import store_blob
 from .blobstore import get_store
@@ -31,8 +42,8 @@ from .ingest import ingest_once
 from .models import Kiosk
 
 MAX_MANIFEST_BYTES = 256 * 1024 * 1024
-_BLOB_NAME = re.compile(rf"^{BUNDLE_BLOBS}/([0-9a-f]{{64}})$")
-CHUNK = 1024 * 1024
+MAX_HEADER_BYTES = 4096
+_BLOB_NAME = re.compile(rf"^{BLOBS}/\d{{6,}}$")
 
 
 def _bad(code: str, message: str, zh: str = "导入包无效") -> ApiError:
@@ -46,15 +57,29 @@ def _member_name(member: tarfile.TarInfo) -> str:
     return name
 
 
-def _read(tar: tarfile.TarFile, name: str, limit: int) -> bytes:
-    for member in tar.getmembers():
-        if _member_name(member) == name and member.isfile():
-            if member.size > limit:
-                raise _bad("bundle_too_large", f"{name} is larger than {limit} bytes")
-            handle = tar.extractfile(member)
-            assert handle is not None
-            return handle.read()
-    raise _bad("bundle_incomplete", f"the bundle has no {name}")
+def _find(tar: tarfile.TarFile, name: str) -> tarfile.TarInfo | None:
+    return next((m for m in tar.getmembers() if _member_name(m) == name and m.isfile()), None)
+
+
+def _read(tar: tarfile.TarFile, member: tarfile.TarInfo, limit: int) -> bytes:
+    if member.size > limit:
+        raise _bad("bundle_too_large", f"{_member_name(member)} is larger than {limit} bytes")
+    handle = tar.extractfile(member)
+    assert handle is not None
+    return handle.read()
+
+
+def _header(tar: tarfile.TarFile) -> bytes:
+    member = _find(tar, HEADER)
+    if member is None:
+        if _find(tar, BUNDLE_MANIFEST) is not None:
+            raise _bad(
+                "bundle_unencrypted",
+                "plain (format 1) bundles are refused: export again with a current kiosk",
+                "导入包未加密，请用新版终端重新导出",
+            )
+        raise _bad("bundle_incomplete", f"the bundle has no {HEADER}")
+    return _read(tar, member, MAX_HEADER_BYTES)
 
 
 def _kiosk_principal(app: Flask, kiosk_id: Any) -> tuple[KioskPrincipal, str]:
@@ -74,25 +99,42 @@ def _open(path: Path) -> tarfile.TarFile:
         raise _bad("bundle_unreadable", f"not a readable tar file: {exc}") from None
 
 
+def _unseal_manifest(tar: tarfile.TarFile, seal: BundleSeal, kiosk_id: str) -> dict[str, Any]:
+    """``bundle.json``, authenticated: nothing is stored unless this succeeds."""
+    member = _find(tar, SEALED_MANIFEST)
+    if member is None:
+        raise _bad("bundle_incomplete", f"the bundle has no {SEALED_MANIFEST}")
+    try:
+        raw = seal.open(SEALED_MANIFEST, _read(tar, member, MAX_MANIFEST_BYTES))
+    except BundleSealError:
+        raise ApiError(
+            400,
+            "bad_signature",
+            "the bundle does not authenticate under the kiosk's bundle key",
+            "导入包校验失败（不是该终端导出的，或已被改动）",
+        ) from None
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise _bad("malformed_json", f"{BUNDLE_MANIFEST} is not valid JSON") from None
+    if not isinstance(body, dict) or not isinstance(body.get("submissions"), list):
+        raise _bad("bundle_invalid", f"{BUNDLE_MANIFEST} has no submissions list")
+    if body.get("kiosk_id") != kiosk_id:
+        raise _bad("bundle_invalid", "bundle.json names another kiosk than its header")
+    return body
+
+
 def import_bundle(app: Flask, path: Path) -> dict[str, Any]:
-    """Verify and ingest one bundle; returns a report (per-manifest failures included)."""
+    """Authenticate and ingest one bundle; returns a report (per-manifest failures included)."""
     with _open(path) as tar:
-        raw = _read(tar, BUNDLE_MANIFEST, MAX_MANIFEST_BYTES)
-        signature = _read(tar, BUNDLE_SIGNATURE, 1024).decode("ascii", "replace").strip()
+        header_raw = _header(tar)
         try:
-            header = json.loads(raw)
-        except ValueError:
-            raise _bad("malformed_json", f"{BUNDLE_MANIFEST} is not valid JSON") from None
-        if not isinstance(header, dict) or not isinstance(header.get("submissions"), list):
-            raise _bad("bundle_invalid", f"{BUNDLE_MANIFEST} has no submissions list")
-        principal, key = _kiosk_principal(app, header.get("kiosk_id"))
-        if not verify(key, raw, signature):
-            raise ApiError(
-                400,
-                "bad_signature",
-                "the bundle signature does not match the kiosk's bundle key",
-                "导入包签名校验失败",
-            )
+            header = read_header(header_raw)
+        except ValueError as exc:
+            raise _bad("bundle_unsupported", f"{HEADER}: {exc}") from None
+        principal, key = _kiosk_principal(app, header.kiosk_id)
+        seal = BundleSeal(key, header_raw)
+        body = _unseal_manifest(tar, seal, principal.kiosk_id)
         report: dict[str, Any] = {
             "kiosk_id": principal.kiosk_id,
             "created": 0,
@@ -102,9 +144,9 @@ def import_bundle(app: Flask, path: Path) -> dict[str, Any]:
             "blobs_present": 0,
             "bad_blobs": [],
         }
-        manifests = _parse_manifests(header["submissions"], report)
+        manifests = _parse_manifests(body["submissions"], report)
         types = {p.sha256: p.content_type for m in manifests for mat in m.materials for p in mat.pages}
-        _store_blobs(app, tar, types, report)
+        _store_blobs(app, tar, seal, types, report)
     for manifest in manifests:
         try:
             result = ingest_once(get_db(app), principal, manifest, source="bundle")
@@ -135,20 +177,31 @@ def _parse_manifests(items: list[Any], report: dict[str, Any]) -> list[Submissio
     return manifests
 
 
-def _store_blobs(app: Flask, tar: tarfile.TarFile, types: dict[str, str], report: dict[str, Any]) -> None:
+def _store_blobs(
+    app: Flask, tar: tarfile.TarFile, seal: BundleSeal, types: dict[str, str], report: dict[str, Any]
+) -> None:
     limit = app.config["MAX_BLOB_BYTES"]
     store = get_store(app)
     for member in tar:
-        match = _BLOB_NAME.match(_member_name(member))
-        if not match or not member.isfile() or match.group(1) not in types:
+        name = _member_name(member)
+        if not _BLOB_NAME.match(name) or not member.isfile():
             continue
-        sha = match.group(1)
-        handle = tar.extractfile(member)
-        assert handle is not None
         try:
-            _, created = store_blob(
-                get_db(app), store, sha, iter(lambda h=handle: h.read(CHUNK), b""), types[sha], limit
-            )
+            sha, data = seal.open_blob(name, _read(tar, member, limit + OVERHEAD + 32))
+        except BundleSealError as exc:
+            _bad_blob(report, name, None, "bad_seal", str(exc))
+            continue
+        except ApiError as exc:
+            _bad_blob(report, name, None, exc.code, exc.message)
+            continue
+        if sha not in types:
+            continue  # no manifest names it
+        try:
+            _, created = store_blob(get_db(app), store, sha, [data], types[sha], limit)
             report["blobs_stored" if created else "blobs_present"] += 1
         except ApiError as exc:
-            report["bad_blobs"].append({"sha256": sha, "error": exc.code, "message": exc.message})
+            _bad_blob(report, name, sha, exc.code, exc.message)
+
+
+def _bad_blob(report: dict[str, Any], member: str, sha: str | None, code: str, message: str) -> None:
+    report["bad_blobs"].append({"member": member, "sha256": sha, "error": code, "message": message})

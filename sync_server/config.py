@@ -34,6 +34,9 @@ def defaults(home: Path) -> dict[str, Any]:
         # that keeps moving may take as long as it needs (`tongban server run --timeout`).
         "BODY_IDLE_TIMEOUT": 60,
         "ENROLLMENT_TTL_SECONDS": 24 * 3600,
+        # How long a verified kiosk secret is trusted without a database look-up; a
+        # revocation reaches every worker within this time (0: look up every request).
+        "AUTH_CACHE_SECONDS": 5,
         "FEED_PAGE_LIMIT": 500,
         "MAX_MISSING_QUERY": 5000,
         "CATALOG_DIR": None,

@@ -155,6 +155,9 @@ def authenticate(db: Session | Connection, kiosk_id: str, secret: str) -> KioskP
 
 
 def revoke(session: Session, kiosk_id: str, now: datetime | None = None) -> Kiosk:
+    from .auth_cache import forget  # (auth_cache builds on this module)
+
+    forget(kiosk_id)
     kiosk = session.get(Kiosk, kiosk_id)
     if kiosk is None:
         raise ApiError(404, "unknown_kiosk", f"no kiosk {kiosk_id}", "未找到该终端")

@@ -1,14 +1,16 @@
 """State changes of a submission and the per-kiosk status feed they produce.
 
-:func:`record_event` is the one way to change a submission's state: the ingest path,
-the routing engine and the department workspace all call it. It stamps the stage time
-(accepted_at, completed_at …), appends to the submission's history and puts the event
-in the status feed of the kiosk that collected it — and, for "result ready for pickup",
-of every active kiosk at the pickup station.
+:func:`record_event` is the one way to change a stored submission's state: the routing
+engine and the department workspace call it. It stamps the stage time (accepted_at,
+completed_at …), appends to the submission's history and puts the event in the status
+feed of the kiosk that collected it — and, for "result ready for pickup", of every active
+kiosk at the pickup station. Ingest builds a *new* submission's first events with the
+same two halves, :func:`add_event` and :func:`publish`, so they go out in one insert.
 
 Each kiosk's feed cursor (``seq``) is taken from a counter on the kiosk row with
-``UPDATE … RETURNING``; the row lock it takes is held to commit, so a kiosk's events
-commit in ``seq`` order and a cursor never skips an event committed late.
+``UPDATE … RETURNING`` (one bump for all the events of one change); the row lock it
+takes is held to commit, so a kiosk's events commit in ``seq`` order and a cursor never
+skips an event committed late.
 Messages are Chinese for residents; ``detail`` must not hold personal data.
 """
 
@@ -137,11 +139,16 @@ def add_event(
 
 
 def publish(session: Session, events: list[SubmissionEvent], kiosk_ids: list[str]) -> None:
-    """Put ``events`` (in order) in each kiosk's feed: one counter bump per kiosk for all."""
-    for kiosk_id in kiosk_ids:
-        first = _next_seq(session, kiosk_id, len(events)) - len(events) + 1
-        for offset, event in enumerate(events):
-            session.add(FeedEntry(kiosk_id=kiosk_id, seq=first + offset, event=event))
+    """Put ``events`` (in order) in each kiosk's feed: one counter bump per kiosk for all.
+
+    The feed rows are written with everything else at the caller's next flush (one unit
+    of work instead of two).
+    """
+    with session.no_autoflush:
+        for kiosk_id in kiosk_ids:
+            first = _next_seq(session, kiosk_id, len(events)) - len(events) + 1
+            for offset, event in enumerate(events):
+                session.add(FeedEntry(kiosk_id=kiosk_id, seq=first + offset, event=event))
 
 
 def kiosks_told(submission: Submission) -> list[str]:

@@ -1,7 +1,8 @@
 """``make screenshots``: refresh docs/screenshots/ with every kiosk screen.
 
 Runs the scripted demo visit on the ``virtual`` profile (in a private Xvfb when there is
-no display) in a throw-away kiosk home, and copies the screenshots into the docs.
+no display) in a throw-away kiosk home, and copies the screenshots into the docs as
+``kiosk-NN-<screen>.png`` (replacing only the kiosk's own).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+PREFIX = "kiosk-"
 
 
 def refresh(script: str = "demo", target: Path = DOCS) -> list[Path]:
@@ -28,9 +30,9 @@ def refresh(script: str = "demo", target: Path = DOCS) -> list[Path]:
         if not report["ok"]:
             raise SystemExit(f"scripted visit failed: {report['error']}")
         target.mkdir(parents=True, exist_ok=True)
-        for old in target.glob("*.png"):
+        for old in target.glob(f"{PREFIX}*.png"):  # other areas keep their own screenshots here
             old.unlink()
-        return [Path(shutil.copy2(p, target / Path(p).name)) for p in report["screenshots"]]
+        return [Path(shutil.copy2(p, target / f"{PREFIX}{Path(p).name}")) for p in report["screenshots"]]
 
 
 def main() -> int:

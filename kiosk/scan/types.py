@@ -45,12 +45,23 @@ class Barcode:
 
 
 @dataclass
+class OcrWord:
+    """One recognised word (Tesseract) with its box, so a field can be re-read as a crop."""
+
+    text: str
+    confidence: float
+    box: tuple[int, int, int, int]  # left, top, width, height in the page's pixels
+    line: int  # index into ``OcrResult.lines``
+
+
+@dataclass
 class OcrResult:
     text: str
     confidence: float | None  # mean word confidence 0–100, None when the engine has none
     engine: str
     lines: list[str] = field(default_factory=list)
     error: str | None = None  # e.g. "timeout": the engine gave up; text is then empty
+    words: list[OcrWord] = field(default_factory=list)  # empty when the engine gives no boxes
 
 
 @dataclass

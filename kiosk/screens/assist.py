@@ -43,7 +43,7 @@ class AssistScreen(KioskScreen):
         self.message = Text(self.note[0], color=self.note[1])
         self.body.add_widget(self.message)
         box = BoxLayout(orientation="horizontal")
-        self.pad = digit_pad(lambda v: setattr(self.pin_text, "text", "●" * len(v)), max_len=12)
+        self.pad = digit_pad(lambda v: setattr(self.pin_text, "text", "●" * len(v)), max_len=12, extra=None)
         box.add_widget(self.pad)
         box.add_widget(BoxLayout())
         self.body.add_widget(box)

@@ -13,6 +13,7 @@ from ..ui.keypad import digit_pad
 from ..ui.widgets import BigButton, Text, field, scroll_list, title
 from ..visit.steps import Step
 from .base import KioskScreen
+from .identity_enterprise import applicant_line, build_enterprise, kind_tabs
 
 
 class IdentityScreen(KioskScreen):
@@ -21,14 +22,20 @@ class IdentityScreen(KioskScreen):
     def __init__(self, ctx, **kw) -> None:
         super().__init__(ctx, **kw)
         self.stage = "who"  # who / where / county / township
+        self.kind = "person"  # person / enterprise (matters open to enterprises)
         self.county: str | None = None
         self.note = ""
 
     def on_pre_enter(self, *a: object) -> None:
         a_ = self.ctx.flow.visit.applicant
-        self.stage = "where" if a_.name and a_.id_number else "who"
+        self.stage = "where" if a_.name and (a_.id_number or a_.uscc) else "who"
+        self.kind = a_.kind.value if self.ctx.service.accepts_enterprises() else "person"
         self.note = ""
         super().on_pre_enter(*a)
+
+    def switch_kind(self, kind: str) -> None:
+        self.kind, self.note = kind, ""
+        self.refresh()
 
     def prompt(self) -> str:
         if self.ctx.devices.id_reader.available:
@@ -47,6 +54,11 @@ class IdentityScreen(KioskScreen):
     def build_who(self) -> None:
         applicant = self.ctx.flow.visit.applicant
         self.body.add_widget(title(_("Who is applying?")))
+        if self.ctx.service.accepts_enterprises():
+            self.body.add_widget(kind_tabs(self))
+            if self.kind == "enterprise":
+                build_enterprise(self)
+                return
         main = BoxLayout(orientation="horizontal", spacing=24)
         left = BoxLayout(orientation="vertical", spacing=12)
         if self.ctx.devices.id_reader.available:
@@ -89,13 +101,17 @@ class IdentityScreen(KioskScreen):
         self._after(self.ctx.service.use_id_card(card))
 
     def scan_card(self) -> None:
+        self._scan("id_card", _("The camera is not available. Please type your ID number."), self._scanned)
+
+    def _scan(self, source: str, no_camera: str, done) -> None:
+        """Capture now; the pipeline reads the document off the UI thread, then ``done``."""
         self.message.text = _("Checking the picture…")
         image = self.ctx.devices.camera.capture()
         if image is None:
-            self.show_note(_("The camera is not available. Please type your ID number."))
+            self.show_note(no_camera)
             return
         matter = self.ctx.flow.visit.matter
-        self.run_slow(lambda: self.ctx.scanner.scan(image, "id_card", matter), self._scanned)
+        self.run_slow(lambda: self.ctx.scanner.scan(image, source, matter), done)
 
     def _scanned(self, page, error) -> None:
         if error or page is None:
@@ -107,7 +123,21 @@ class IdentityScreen(KioskScreen):
         self._after(self.ctx.service.use_scanned_id(page))
 
     def confirm_typed(self) -> None:
+        if self.kind == "enterprise":
+            service = self.ctx.service
+            self._after(service.set_enterprise(self.ent_name.text, self.ent_uscc.text, self.ent_rep.text))
+            return
         self._after(self.ctx.service.set_identity(self.name_field.text, self.pad.value))
+
+    def scan_licence(self) -> None:
+        no_camera = _("The camera is not available. Please type the credit code.")
+        self._scan("business_license", no_camera, self._licence)
+
+    def _licence(self, page, error) -> None:
+        if error or page is None:
+            self.show_note(_("The picture could not be checked. Please try again."))
+            return
+        self._after(self.ctx.service.use_scanned_licence(page, self.ent_rep.text))
 
     def show_note(self, text: str) -> None:
         self.note = text
@@ -125,12 +155,7 @@ class IdentityScreen(KioskScreen):
         service = self.ctx.service
         applicant = self.ctx.flow.visit.applicant
         self.body.add_widget(title(_("Your home jurisdiction")))
-        self.body.add_widget(
-            Text(
-                _("Applicant: ")
-                + f"{applicant.name}  {applicant.id_number[:6]}********{applicant.id_number[-4:]}"
-            )
-        )
+        self.body.add_widget(Text(applicant_line(self)))
         proposal = service.propose_division()
         if not applicant.home_division and proposal.division_code:
             applicant.home_division = proposal.division_code

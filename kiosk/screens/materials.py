@@ -17,6 +17,7 @@ from ..visit.steps import Step
 from .base import KioskScreen
 
 PREVIEW_FPS = 4
+PAGE_ROW_W = 80 + 100 + 3 * 84 + 4 * 6 + 8  # thumbnail, "page n", ↑, ↓, delete (80 px buttons)
 
 
 class MaterialsScreen(KioskScreen):
@@ -29,12 +30,16 @@ class MaterialsScreen(KioskScreen):
         self.retake = False
         self._preview_event = None
         self._shown: tuple[object, object] = (None, None)  # the frame and widget last shown
+        self._thumbs: dict = {}  # page file → texture, for this visit
+        self._visit_id = ""
 
     def prompt(self) -> str:
         return _("Put each material under the camera and press Capture.")
 
     def on_pre_enter(self, *a: object) -> None:
         self.note, self.retake = ("", theme.INK), False
+        if self.ctx.flow.visit.visit_id != self._visit_id:  # another resident: drop the old pictures
+            self._thumbs, self._visit_id = {}, self.ctx.flow.visit.visit_id
         items = self.ctx.service.checklist() if self.ctx.flow.visit.matter else []
         if self.current not in {i.requirement.code for i in items}:
             missing = [i for i in items if not i.done]
@@ -44,6 +49,8 @@ class MaterialsScreen(KioskScreen):
         self._preview_event = Clock.schedule_interval(self.update_preview, 1 / PREVIEW_FPS)
 
     def on_leave(self, *_a: object) -> None:
+        if self.ctx.flow.step is Step.home:  # the visit is over: its pictures go with it
+            self._thumbs = {}
         if self._preview_event is not None:
             self._preview_event.cancel()
             self._preview_event = None
@@ -65,6 +72,7 @@ class MaterialsScreen(KioskScreen):
                     lambda c=item.requirement.code: self.select(c),
                     kind=kind,
                     height=110,
+                    grow=True,
                 )
             )
         left = BoxLayout(orientation="vertical", size_hint_x=0.34)
@@ -102,7 +110,7 @@ class MaterialsScreen(KioskScreen):
         self.preview = Image(fit_mode="contain")
         top.add_widget(self.preview)
         pages_view, self.pages_grid = scroll_list(spacing=6)
-        pages_view.size_hint_x = 0.48
+        pages_view.size_hint_x, pages_view.width = None, PAGE_ROW_W
         top.add_widget(pages_view)
         box.add_widget(top)
         self.message = Text(self.note[0], color=self.note[1])
@@ -118,15 +126,24 @@ class MaterialsScreen(KioskScreen):
         visit = self.ctx.flow.visit
         self.pages_grid.clear_widgets()
         for index, page in enumerate(visit.pages.get(self.current or "", [])):
-            line = BoxLayout(orientation="horizontal", size_hint_y=None, height=110, spacing=6)
-            thumb = Image(size_hint_x=None, width=90)
-            thumb.texture = texture_of_file(page.path.read_bytes(), 160)
+            line = BoxLayout(orientation="horizontal", size_hint_y=None, height=96, spacing=6)
+            thumb = Image(size_hint_x=None, width=80)
+            thumb.texture = self.thumbnail(page.path)
             line.add_widget(thumb)
-            line.add_widget(Text(_("Page {n}").format(n=index + 1), size_hint_x=None, width=110))
-            line.add_widget(BigButton("↑", lambda i=index: self.move(i, -1), kind="secondary", height=96))
-            line.add_widget(BigButton("↓", lambda i=index: self.move(i, 1), kind="secondary", height=96))
-            line.add_widget(BigButton(_("Delete"), lambda i=index: self.delete(i), kind="danger", height=96))
+            line.add_widget(Text(_("Page {n}").format(n=index + 1), size_hint_x=None, width=100))
+            for label, action, kind in (
+                ("↑", lambda i=index: self.move(i, -1), "secondary"),
+                ("↓", lambda i=index: self.move(i, 1), "secondary"),
+                (_("Delete"), lambda i=index: self.delete(i), "danger"),
+            ):
+                line.add_widget(BigButton(label, action, kind=kind, height=96, size_hint_x=None, width=84))
             self.pages_grid.add_widget(line)
+
+    def thumbnail(self, path):
+        """Decoded once per page (a rebuilt screen reuses the texture)."""
+        if path not in self._thumbs:
+            self._thumbs[path] = texture_of_file(path.read_bytes(), 160)
+        return self._thumbs[path]
 
     # -- actions ----------------------------------------------------------------------
     def select(self, code: str) -> None:

@@ -1,6 +1,6 @@
 """Promise and contact: the transfer slip's promise (附录 B) confirmed with an explicit
-button, a phone number on the keypad, and how the result comes back (mail or pickup).
-Submitting queues the application durably and prints the receipt.
+button, then (one thing at a time) a phone number on the keypad and how the result comes
+back (mail or pickup). Submitting queues the application durably and prints the receipt.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ class PromiseScreen(KioskScreen):
     def on_pre_enter(self, *a: object) -> None:
         visit = self.ctx.flow.visit
         self.confirmed = visit.promise_confirmed_at is not None
+        self.stage = "contact" if self.confirmed else "promise"
         self.note = ""
         options = [d for d in visit.matter.delivery_options if d in (Delivery.mail, Delivery.pickup)]  # type: ignore[union-attr]
         self.options = options or [Delivery.pickup]
@@ -35,21 +36,28 @@ class PromiseScreen(KioskScreen):
         return _("Please read the promise, confirm it, and enter your phone number.")
 
     def build(self) -> None:
+        if self.stage == "promise":
+            self.build_promise()
+        else:
+            self.build_contact()
+
+    def build_promise(self) -> None:
         visit = self.ctx.flow.visit
         self.body.add_widget(title(_("Your promise")))
         self.body.add_widget(
-            Text(promise_text(self.ctx.catalog, visit, self.ctx.kiosk), size=theme.TEXT_PX + 2)
+            Text(promise_text(self.ctx.catalog, visit, self.ctx.kiosk), size=theme.TEXT_PX + 4)
         )
-        label = (
-            ("✓ " + _("I have read and confirm this promise"))
-            if self.confirmed
-            else _("I have read and confirm this promise")
-        )
+        label = _("I have read and confirm this promise")
         self.body.add_widget(
-            BigButton(label, self.toggle_confirm, kind="ok" if self.confirmed else "secondary")
+            BigButton(("✓ " + label) if self.confirmed else label, self.toggle_confirm, kind="ok", height=110)
         )
+        self.body.add_widget(BoxLayout())
+
+    def build_contact(self) -> None:
+        visit = self.ctx.flow.visit
         main = BoxLayout(orientation="horizontal", spacing=24)
         left = BoxLayout(orientation="vertical", spacing=10)
+        left.add_widget(title(_("How can we reach you?")))
         self.phone_text = Text(_("Phone: ") + (visit.applicant.phone or "——"), size=theme.TITLE_PX, bold=True)
         left.add_widget(self.phone_text)
         left.add_widget(Text(_("How do you want to receive the result?")))
@@ -79,12 +87,20 @@ class PromiseScreen(KioskScreen):
         self.phone_text.text = _("Phone: ") + (value or "——")
 
     def toggle_confirm(self) -> None:
-        self.confirmed = not self.confirmed
-        if self.confirmed:
+        """Confirming moves on to the contact details; the promise stays one tap back."""
+        if not self.confirmed:
             self.ctx.service.confirm_promise()
+            self.confirmed, self.stage = True, "contact"
         else:
-            self.ctx.flow.visit.promise_confirmed_at = None
+            self.stage = "contact"
         self.refresh()
+
+    def go_back(self) -> None:
+        if self.stage == "contact":
+            self.stage = "promise"
+            self.refresh()
+        else:
+            super().go_back()
 
     def choose(self, option: Delivery) -> None:
         visit = self.ctx.flow.visit
@@ -93,11 +109,14 @@ class PromiseScreen(KioskScreen):
         self.refresh()
 
     def actions(self) -> list[BigButton]:
+        if self.stage == "promise":
+            return []
         return [BigButton(_("Submit materials"), self.submit, size_hint_x=None, width=320)]
 
     def say(self, text: str) -> None:
         self.note = text
-        self.message.text = text
+        if self.stage == "contact":
+            self.message.text = text
 
     def submit(self) -> None:
         if self.busy:

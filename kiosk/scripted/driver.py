@@ -68,7 +68,7 @@ class Driver:
         wanted = [_(label), label]
         for exact in (True, False):
             for button in self._buttons():
-                text = button.text.replace("✓ ", "")
+                text = button.text.replace("\u00a0", " ").replace("✓ ", "")
                 hit = text in wanted if exact else any(text.startswith(w) for w in wanted)
                 if hit and not button.disabled:
                     return button

@@ -55,7 +55,7 @@ def run_script(
     try:
         app._run_prepare()
         runTouchApp(embedded=True)
-        driver = Driver(app, None)
+        driver = Driver(app, shots)
         driver.wait(lambda: bool(ready), 30, "the home screen")
         report.launch_to_home_ms = (ready[0] - launched_at) * 1000
         report.rss_home_mb = round(ready[1], 1)

@@ -85,13 +85,14 @@ def _identity(driver: Driver, papers: DemoPapers, by_camera: bool) -> None:
 
 
 def _promise(driver: Driver, papers: DemoPapers, mail: bool) -> None:
+    driver.shot("promise")
     driver.tap("I have read and confirm this promise")
     driver.screen.pad.set("")
     driver.type_keys(papers.person.phone)
     if mail and len(driver.screen.options) > 1:
         driver.tap("Mail it to me")
         driver.screen.address.text = papers.person.address
-    driver.shot("promise")
+    driver.shot("promise-contact")
     driver.tap("Submit materials")
     driver.idle()
     driver.wait(lambda: driver.step is Step.receipt, 30, "the receipt screen")
@@ -130,6 +131,7 @@ def pension_visit(driver: Driver, papers: DemoPapers) -> VisitRecord:
     correction = sorted((ctx.home / "prints").glob("correction-*.pdf"))
     driver.tap("Add materials", expect=Step.materials)
     _capture_for(driver, "household_register", files["register_self"])
+    driver.shot("materials-pages")  # two register pages: review, reorder, delete
     driver.tap("Check my materials", expect=Step.check)
     if not driver.screen.result.complete:
         raise ScriptError("still incomplete: " + "; ".join(i.message for i in driver.screen.result.issues))
@@ -199,6 +201,7 @@ def status_and_staff(driver: Driver, papers: DemoPapers, receipt_no: str, result
     result.status_lines = [text for text, _colour in driver.screen.lines]
     driver.shot("status")
     driver.tap("Staff hand-over", expect=Step.assist)
+    driver.shot("assist-pin")
     driver.type_keys(DEMO_PIN)
     driver.tap("Unlock")
     if not driver.screen.unlocked:

@@ -28,7 +28,7 @@ class KioskIdentity:
     server_url: str
     kiosk_short: str = ""
     server_key_id: str | None = None
-    bundle_key: str | None = None  # signs sneakernet bundles (docs/sync-protocol.md)
+    bundle_key: str | None = None  # seals sneakernet bundles (docs/sync-protocol.md)
     enrolled_at: str | None = None
 
     @property

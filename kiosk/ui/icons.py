@@ -72,3 +72,8 @@ def icon_path(kind: MaterialKind, cache: Path) -> Path:
         cache.mkdir(parents=True, exist_ok=True)
         _draw(kind).save(path)
     return path
+
+
+def draw_all(cache: Path) -> None:
+    for kind in MaterialKind:
+        icon_path(kind, cache)

@@ -55,8 +55,12 @@ class Keypad(GridLayout):
         self._on_change(self.value)
 
 
-def digit_pad(on_change: Callable[[str], None], with_x: bool = False, max_len: int = 18) -> Keypad:
-    keys = [*DIGITS, "X" if with_x else "-", "0"]
+def digit_pad(
+    on_change: Callable[[str], None], with_x: bool = False, max_len: int = 18, extra: str | None = "-"
+) -> Keypad:
+    """Digits; the spare key is X (ID numbers), "-" (phone extensions) or none (PINs)."""
+    spare = "X" if with_x else extra
+    keys = [*DIGITS, *([spare] if spare else []), "0"]
     return Keypad(on_change, keys=keys, cols=3, max_len=max_len)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from kivy.graphics import Color, Rectangle
@@ -23,6 +24,16 @@ def paint(widget, rgba: tuple[float, float, float, float]) -> None:
     widget.bind(pos=lambda w, v: setattr(rect, "pos", v), size=lambda w, v: setattr(rect, "size", v))
 
 
+CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+
+
+def cjk_wrap(text: str) -> str:
+    """Kivy breaks lines only at spaces, and after a space it starts a long run of Chinese
+    on a new line (leaving "1." alone on the line above): in Chinese text the spaces
+    become no-break spaces, so lines fill up and break between any two characters."""
+    return text.replace(" ", "\u00a0") if " " in text and CJK.search(text) else text
+
+
 class Text(Label):
     """Wrapping text whose height follows its content (for lists and scroll views)."""
 
@@ -30,7 +41,7 @@ class Text(Label):
         kw.setdefault("halign", "left")
         kw.setdefault("valign", "middle")
         super().__init__(
-            text=text,
+            text=cjk_wrap(text),
             font_name=theme.FONT_NAME,
             font_size=max(size, theme.SMALL_PX),
             color=color,
@@ -38,7 +49,12 @@ class Text(Label):
             size_hint_y=None,
             **kw,
         )
-        self.bind(width=self._wrap, texture_size=self._fit)
+        self.bind(width=self._wrap, texture_size=self._fit, text=self._nbsp)
+
+    def _nbsp(self, _w: object, value: str) -> None:
+        wrapped = cjk_wrap(value)
+        if wrapped != value:
+            self.text = wrapped
 
     def _wrap(self, *_a: object) -> None:
         self.text_size = (self.width, None)
@@ -68,13 +84,14 @@ class BigButton(Button):
         on_press: Callable[[], None] | None = None,
         kind: str = "primary",
         wrap: bool = True,
+        grow: bool = False,
         **kw,
     ):
         bg, fg = KINDS[kind]
         kw.setdefault("size_hint_y", None)
         kw.setdefault("height", theme.BUTTON_H)
         super().__init__(
-            text=text,
+            text=cjk_wrap(text),
             font_name=theme.FONT_NAME,
             font_size=theme.BUTTON_TEXT_PX,
             background_normal="",
@@ -87,6 +104,9 @@ class BigButton(Button):
         )
         if wrap:
             self.bind(size=lambda w, v: setattr(w, "text_size", (v[0] - 16, None)))
+        if grow:  # taller than ``height`` when the wrapped text needs it: never clipped
+            least = self.height
+            self.bind(texture_size=lambda w, v: setattr(w, "height", max(least, v[1] + 24)))
         if on_press is not None:
             self.bind(on_release=lambda *_a: on_press())
 
@@ -121,5 +141,7 @@ def field(hint: str = "", text: str = "", **kw) -> TextInput:
 def row(*widgets, height: int = theme.BUTTON_H, spacing: int = 16) -> BoxLayout:
     box = BoxLayout(orientation="horizontal", spacing=spacing, size_hint_y=None, height=height)
     for widget in widgets:
+        if widget.size_hint_y is None and not widget.pos_hint:
+            widget.pos_hint = {"center_y": 0.5}  # a short label beside a button: level with it
         box.add_widget(widget)
     return box

@@ -60,7 +60,10 @@ class AssistPin:
             return self._profile_hash
 
     def set_pin(self, pin: str) -> None:
-        self._config_file.write_text(json.dumps({"pin_hash": hash_pin(pin)}), encoding="utf-8")
+        """This kiosk's own PIN (only its hash, in a 0600 file written atomically)."""
+        from ..store.fsutil import atomic_write
+
+        atomic_write(self._config_file, json.dumps({"pin_hash": hash_pin(pin)}).encode(), mode=0o600)
 
     def _state(self) -> dict[str, float]:
         try:

@@ -8,13 +8,13 @@ are imported at the first print, not at launch.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from shared_schema import Catalog, Matter
 
 from ..hardware.printer import Document, Printer, PrintOutcome
-from .submit import KioskRef, receipt_notice
+from ..receipt_no import today_in_china
+from .submit import KioskRef, receipt_notice, unit_name
 from .visit import Visit
 
 
@@ -31,11 +31,7 @@ class PrintService:
             return PrintOutcome(False, Path(), f"{type(exc).__name__}: {exc}")
 
     def unit(self) -> str:
-        try:
-            station = self.catalog.station(self.kiosk.station_code)
-        except KeyError:
-            return self.kiosk.station_code
-        return f"{station.name}（{station.window_name}）"
+        return unit_name(self.catalog, self.kiosk.station_code)
 
     def receipt(self, visit: Visit, receipt_no: str) -> PrintOutcome:
         from shared_schema.render.receipt_notice import receipt_lines, render_receipt_notice
@@ -61,7 +57,7 @@ class PrintService:
             matter_name=visit.matter.name,
             issues=list(visit.completeness.issues),
             unit=self.unit(),
-            issued_on=date.today(),
+            issued_on=today_in_china(),
             consultation_phone=visit.matter.guide.consultation_phone,
         )
         pdf = render_correction_notice(notice)

@@ -7,7 +7,6 @@ stored (compressed) image bytes and what was learned about the page.
 from __future__ import annotations
 
 import importlib
-import mimetypes
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +18,18 @@ from .ports import ScannedPage, SuppliedMaterial
 
 if TYPE_CHECKING:  # OpenCV, the pipeline and its OCR load on first use (or preload), not at launch
     import numpy as np
+
+
+def media_type(data: bytes) -> str:
+    """The image type from the bytes' magic number: the server checks it against the
+    declared type, and the pipeline may store WebP, PNG or TIFF as well as JPEG."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return "image/png"
+    if data[:4] in (b"II*\x00", b"MM\x00*"):
+        return "image/tiff"
+    return "image/jpeg"
 
 
 def to_scanned(result: Any) -> ScannedPage:
@@ -37,7 +48,7 @@ def to_scanned(result: Any) -> ScannedPage:
         ok, buf = cv2.imencode(".jpg", result.image, [cv2.IMWRITE_JPEG_QUALITY, 80])
         data = buf.tobytes() if ok else b""
         height, width = result.image.shape[:2]
-    content_type = mimetypes.types_map.get(suffix.lower(), "image/jpeg")
+    content_type = media_type(data)
     return ScannedPage(
         ok=bool(result.ok and data),
         problems=problems,

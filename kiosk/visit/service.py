@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from shared_schema import (
+    ApplicantKind,
     Catalog,
     CompletenessResult,
     Delivery,
     SchemaError,
     SubmissionManifest,
 )
-from shared_schema.identifiers import validate_id_number, validate_phone
+from shared_schema.identifiers import validate_id_number, validate_phone, validate_uscc
 
 from ..hardware.idreader import IdCardData
 from ..i18n import _
@@ -83,13 +84,45 @@ class VisitService:
         if not name.strip():
             return _("Please enter the applicant's name.")
         a = self.visit.applicant
+        a.kind, a.uscc, a.legal_representative = ApplicantKind.person, "", ""
         a.name, a.id_number, a.source = name.strip(), number, source
         a.address = address.strip() or a.address
         return None
 
-    def propose_division(self) -> Proposal:
+    def accepts_enterprises(self) -> bool:
+        matter = self.visit.matter
+        return matter is not None and ApplicantKind.enterprise.value in matter.applicant_kinds
+
+    def set_enterprise(
+        self, name: str, uscc: str, legal_representative: str, source: str = "keypad"
+    ) -> str | None:
+        """An enterprise applies: its credit code (GB 32100 check character), name, and
+        legal representative; returns a message when something is missing or invalid."""
+        try:
+            code = validate_uscc(uscc.strip().upper())
+        except ValueError:
+            return _("The unified social credit code is not valid. Please check every character.")
+        if not name.strip():
+            return _("Please enter the enterprise's name.")
+        if not legal_representative.strip():
+            return _("Please enter the legal representative's name.")
         a = self.visit.applicant
-        return self.jurisdictions.propose(a.id_number, a.address, self.kiosk.station_code)
+        a.kind, a.name, a.uscc, a.id_number = ApplicantKind.enterprise, name.strip(), code, ""
+        a.legal_representative, a.source = legal_representative.strip(), source
+        return None
+
+    def use_scanned_licence(self, page: ScannedPage, legal_representative: str) -> str | None:
+        code = page.fields.get("uscc", "")
+        if not code:
+            return _("No credit code could be read. Place the licence flat, or type the code.")
+        return self.set_enterprise(page.fields.get("name", ""), code, legal_representative, "scan")
+
+    def propose_division(self) -> Proposal:
+        """Person: the ID number's county; enterprise: the registering authority's county
+        (characters 3-8 of the credit code); an address naming a place beats both."""
+        a = self.visit.applicant
+        number = a.uscc[2:8] if a.kind is ApplicantKind.enterprise else a.id_number
+        return self.jurisdictions.propose(number, a.address, self.kiosk.station_code)
 
     def confirm_division(self, code: str) -> str | None:
         if self.jurisdictions.get(code) is None:
@@ -99,7 +132,8 @@ class VisitService:
 
     def identity_done(self) -> bool:
         a = self.visit.applicant
-        return bool(a.name and a.id_number and a.home_division)
+        known = a.uscc if a.kind is ApplicantKind.enterprise else a.id_number
+        return bool(a.name and known and a.home_division)
 
     # -- materials ------------------------------------------------------------------------
     def questions(self):

@@ -24,6 +24,7 @@ from shared_schema import (
 )
 from shared_schema.forms import PROMISE_TEMPLATE
 
+from ..receipt_no import today_in_china
 from .checklist import FORM_WORDS, is_needed
 from .department import department_name
 from .visit import Visit
@@ -138,9 +139,19 @@ def build_manifest(
     return SubmissionManifest.parse(body, source="kiosk visit", context=visit.matter.code)
 
 
+def unit_name(catalog: Catalog, station_code: str) -> str:
+    """The receiving unit printed on forms: the station and its window (named once)."""
+    try:
+        station = catalog.station(station_code)
+    except KeyError:
+        return station_code
+    if not station.window_name or station.name.endswith(station.window_name):
+        return station.name
+    return f"{station.name}（{station.window_name}）"
+
+
 def receipt_notice(catalog: Catalog, visit: Visit, kiosk: KioskRef, receipt_no: str) -> ReceiptNotice:
     assert visit.matter is not None
-    station = catalog.station(kiosk.station_code)
     return ReceiptNotice(
         receipt_no=receipt_no,
         applicant_name=visit.applicant.name,
@@ -151,8 +162,8 @@ def receipt_notice(catalog: Catalog, visit: Visit, kiosk: KioskRef, receipt_no: 
         materials=material_rows(visit),
         contact_phone=visit.applicant.phone,
         address=visit.mail_address or visit.applicant.address,
-        unit=f"{station.name}（{station.window_name}）",
-        issued_on=datetime.now().date(),
+        unit=unit_name(catalog, kiosk.station_code),
+        issued_on=today_in_china(),  # the same day as the receipt number's
     )
 
 

@@ -15,15 +15,18 @@ from typing import TypeVar
 
 from flask import Response, current_app, g, request
 from pydantic import BaseModel
+from werkzeug.exceptions import ClientDisconnected
 
 from shared_schema import SchemaError
 from shared_schema.base import SchemaModel
 from shared_schema.protocol import SIGNATURE_HEADER, parse_auth_header, sign
 
+from ..auth_cache import verified_principal
 from ..db import get_db
-from ..enrollment import KioskPrincipal, authenticate
+from ..enrollment import KioskPrincipal
 from ..errors import ApiError
 from . import bp
+from .compress import gzip_if_accepted
 
 M = TypeVar("M", bound=SchemaModel)
 CHUNK = 64 * 1024
@@ -39,8 +42,8 @@ def _authenticate() -> None:
         raise ApiError(
             401, "auth_required", "missing or malformed Authorization header", "请求未携带终端凭据"
         )
-    with get_db().single_statement() as connection:
-        g.kiosk = authenticate(connection, *credentials)
+    ttl = current_app.config.get("AUTH_CACHE_SECONDS", 0)
+    g.kiosk = verified_principal(get_db(), *credentials, ttl=ttl)
 
 
 @bp.after_request
@@ -48,7 +51,7 @@ def _sign(response: Response) -> Response:
     secret = getattr(g, "answer_secret", None) or getattr(g.get("kiosk"), "secret", None)
     if secret and (200 <= response.status_code < 300 or response.status_code == 304):
         response.headers[SIGNATURE_HEADER] = sign(secret, response.get_data())
-    return response
+    return gzip_if_accepted(response)  # after signing: the signature covers the plain body
 
 
 def principal() -> KioskPrincipal:
@@ -71,7 +74,10 @@ def body_deadline() -> Iterator[None]:
     sock.settimeout(float(seconds))
     try:
         yield
-    except TimeoutError:
+    except (TimeoutError, ClientDisconnected) as exc:
+        # werkzeug reports a read that timed out as a disconnect; tell the two apart
+        if not isinstance(exc, TimeoutError) and not isinstance(exc.__context__, TimeoutError):
+            raise
         raise ApiError(
             408,
             "body_timeout",

@@ -100,7 +100,7 @@ ENDPOINTS = [
         "/blobs/{sha256}",
         "Upload one page blob (hash verified)",
         BINARY,
-        {200: BlobStored, 201: BlobStored, 400: None, 411: None, 413: None, 415: None},
+        {200: BlobStored, 201: BlobStored, 400: None, 408: None, 411: None, 413: None, 415: None},
         params=[_path_param("sha256", "^[0-9a-f]{64}$")],
     ),
     Endpoint(

@@ -12,6 +12,7 @@ from ..db import get_db, utcnow
 from ..enrollment import enroll
 from ..errors import ApiError
 from . import bp
+from .compress import compressible
 from .io import answer, parse_body
 from .openapi import openapi_document
 
@@ -38,6 +39,7 @@ def catalog() -> Response:
         etag = release.etag
         wanted = [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]
         response = Response(status=304) if etag in wanted else answer(release.body)
+    compressible(etag)
     response.headers["ETag"] = etag
     response.headers["Cache-Control"] = "no-cache"
     return response

@@ -8,6 +8,12 @@ from pathlib import Path
 import pytest
 
 from kiosk.store import KioskIdentity, KioskStore, save_identity
+from kiosk.visit.backbone import StoreOutbox
+from kiosk.visit.flow import VisitFlow
+from kiosk.visit.ports import ScannedPage
+from kiosk.visit.scan_adapter import PipelineCompleteness
+from kiosk.visit.service import VisitService
+from kiosk.visit.submit import KioskRef
 from shared_schema import Catalog, load_catalog
 
 STATION = "CQ0100"
@@ -39,3 +45,23 @@ def kiosk_home(tmp_path: Path) -> Path:
 def store(kiosk_home: Path) -> Iterator[KioskStore]:
     with KioskStore(kiosk_home) as opened:
         yield opened
+
+
+def page(seed: int, **fields: str) -> ScannedPage:
+    """An accepted scan (a few bytes standing for the stored image) with read fields."""
+    return ScannedPage(
+        ok=True, problems=[], data=b"\xff\xd8page%d" % seed, width=800, height=600, fields=fields
+    )
+
+
+@pytest.fixture
+def service(tmp_path: Path, catalog: Catalog, store: KioskStore, kiosk_home: Path) -> VisitService:
+    """The visit service on the real outbox and completeness check of a kiosk home."""
+    identity = store.identity()
+    return VisitService(
+        catalog,
+        VisitFlow(tmp_path / "drafts"),
+        KioskRef(identity.kiosk_id, STATION),
+        StoreOutbox(store, identity),
+        PipelineCompleteness(),
+    )

@@ -6,29 +6,15 @@ with its own KIVY_HOME, and checks the screenshot is a real, non-blank picture.
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 from PIL import Image
 
+from tests.kiosk_app.kiosk_run import run_kiosk
+
 pytestmark = [pytest.mark.gui, pytest.mark.skipif(not shutil.which("Xvfb"), reason="Xvfb not installed")]
-
-
-def run_kiosk(home, script: str, shots, timeout: int = 150) -> dict:
-    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}  # it starts its own Xvfb
-    env.update(KIVY_NO_ARGS="1", KIVY_NO_CONSOLELOG="1", KIVY_HOME=str(home / "kivy"))
-    out = subprocess.run(
-        [sys.executable, "-m", "tongban_cli.main", "kiosk", "--home", str(home), "run",
-         "--profile", "virtual", "--script", script, "--screenshots", str(shots), "--json"],
-        capture_output=True, text=True, timeout=timeout, env=env, check=False,
-    )  # fmt: skip
-    assert out.stdout, out.stderr[-3000:]
-    return json.loads(out.stdout)
 
 
 def test_launch_shows_home_in_chinese(tmp_path):

@@ -8,38 +8,14 @@ import pypdf
 import pytest
 
 from kiosk.hardware.printer import PdfFilePrinter
-from kiosk.visit.backbone import StoreOutbox
-from kiosk.visit.flow import VisitFlow
 from kiosk.visit.ports import ScannedPage
 from kiosk.visit.printing import PrintService
-from kiosk.visit.scan_adapter import PipelineCompleteness
-from kiosk.visit.service import VisitService
 from kiosk.visit.steps import Step
-from kiosk.visit.submit import KioskRef
 from shared_schema import Delivery, SchemaError
 
-from .conftest import STATION
+from .conftest import STATION, page
 
 ID_NUMBER = "140522200111102011"  # 阳城县
-
-
-def page(seed: int, **fields: str) -> ScannedPage:
-    return ScannedPage(
-        ok=True, problems=[], data=b"\xff\xd8page%d" % seed, width=800, height=600, fields=fields
-    )
-
-
-@pytest.fixture
-def service(tmp_path, catalog, store, kiosk_home):
-    identity = store.identity()
-    flow = VisitFlow(tmp_path / "drafts")
-    return VisitService(
-        catalog,
-        flow,
-        KioskRef(identity.kiosk_id, STATION),
-        StoreOutbox(store, identity),
-        PipelineCompleteness(),
-    )
 
 
 def text_of(pdf: bytes) -> str:

@@ -222,6 +222,18 @@ def test_catalog_uses_etag_and_refuses_an_invalid_one(enrolled: KioskStore, serv
     assert cache.path.read_bytes() == before
 
 
+def test_catalog_travels_gzipped(enrolled: KioskStore, server: LiveServer) -> None:
+    """The kiosk's client asks for gzip (requests does by default) and checks the signature
+    over the decompressed body; ~150 KB of catalog crosses the village link as ~20 KB."""
+    client = ApiClient(server.url, load_identity(enrolled.home))
+    try:
+        answer = client.call("GET", "/catalog")
+    finally:
+        client.close()
+    assert answer.headers["Content-Encoding"] == "gzip" and answer.body["version"]["version"]
+    assert len(answer.raw) > 100_000  # what the kiosk verified and parsed: the plain body
+
+
 def test_revoked_kiosk_keeps_its_queue(
     enrolled: KioskStore, service: SyncService, server: LiveServer
 ) -> None:

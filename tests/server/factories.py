@@ -4,7 +4,7 @@
 - :func:`write_catalog` — the same as a catalog folder (for ``init-db --catalog``);
 - :func:`make_manifest` — a valid :class:`SubmissionManifest` and its page bytes;
 - :func:`png_page`, :func:`id_number` — distinct small PNGs and valid ID numbers;
-- :func:`make_bundle` — a signed sneakernet bundle tar.
+- :func:`make_bundle` — a sealed sneakernet bundle tar (:func:`write_tar` writes any tar).
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ from PIL import Image
 from stdnum.cn import ric
 
 from shared_schema import Catalog, SubmissionManifest
+from shared_schema.bundle_seal import HEADER, SEALED_MANIFEST, BundleSeal, new_header
 from shared_schema.forms import PROMISE_TEMPLATE
-from shared_schema.protocol import BUNDLE_BLOBS, BUNDLE_MANIFEST, BUNDLE_SIGNATURE, sha256_hex, sign
+from shared_schema.protocol import sha256_hex
 
 CHINA = timezone(timedelta(hours=8))
 CITY = "140500"
@@ -244,9 +245,13 @@ def make_bundle(
     manifests: list[SubmissionManifest],
     blobs: dict[str, bytes],
     *,
-    signature: str | None = None,
+    seal_key: str | None = None,
 ) -> Path:
-    """Write a bundle tar the way ``tongban kiosk export`` does (docs/sync-protocol.md)."""
+    """Write a sealed bundle the way ``tongban kiosk export`` does (docs/sync-protocol.md).
+
+    ``seal_key`` seals it under another key (a forged bundle); ``blobs`` maps each sha256
+    the bundle claims to the bytes it carries (give wrong bytes to make a corrupt page).
+    """
     body = json.dumps(
         {
             "kiosk_id": kiosk_id,
@@ -255,8 +260,14 @@ def make_bundle(
         },
         ensure_ascii=False,
     ).encode("utf-8")
-    members = {BUNDLE_MANIFEST: body, BUNDLE_SIGNATURE: (signature or sign(bundle_key, body)).encode()}
-    members.update({f"{BUNDLE_BLOBS}/{sha}": data for sha, data in blobs.items()})
+    header = new_header(kiosk_id, datetime.now(UTC))
+    seal = BundleSeal(seal_key or bundle_key, header)
+    members = {HEADER: header, SEALED_MANIFEST: seal.seal(SEALED_MANIFEST, body)}
+    members.update(seal.seal_blob(i, sha, data) for i, (sha, data) in enumerate(blobs.items()))
+    return write_tar(path, members)
+
+
+def write_tar(path: Path, members: dict[str, bytes]) -> Path:
     with tarfile.open(path, "w") as tar:
         for name, data in members.items():
             info = tarfile.TarInfo(name)

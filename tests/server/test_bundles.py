@@ -1,10 +1,15 @@
-"""Sneakernet bundle import: signature, blob hashes, exactly once, the kiosk learns of it."""
+"""Sneakernet bundle import: sealed contents, blob hashes, exactly once, the kiosk learns of it."""
 
 from __future__ import annotations
+
+import json
+import tarfile
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from shared_schema.bundle_seal import HEADER
 from shared_schema.protocol import sha256_hex
 from sync_server.bundles import import_bundle
 from sync_server.db import get_db
@@ -13,7 +18,7 @@ from sync_server.errors import ApiError
 from sync_server.models import Submission
 
 from .conftest import submit
-from .factories import make_bundle, make_manifest
+from .factories import make_bundle, make_manifest, write_tar
 
 
 def _count(app) -> int:
@@ -55,12 +60,60 @@ def test_import_exactly_once_and_feed(app, client, kiosk, tmp_path):
         assert set(session.scalars(select(Submission.source))) == {"bundle"}
 
 
-def test_bad_signature_stores_nothing(app, kiosk, tmp_path):
-    path, _, _ = _bundle(tmp_path, kiosk, signature="0" * 64)
+def test_no_personal_data_in_clear(kiosk, tmp_path):
+    path, manifests, blobs = _bundle(tmp_path, kiosk)
+    raw = path.read_bytes()
+    for manifest in manifests:
+        applicant = manifest.applicant
+        for secret in (applicant.id_number, applicant.name, applicant.phone, manifest.receipt_no):
+            assert secret and secret.encode("utf-8") not in raw
+            assert secret.encode("utf-16-le") not in raw
+    for sha, page in blobs.items():
+        assert sha.encode() not in raw and page[8:40] not in raw  # neither page names nor bytes
+
+
+def test_bundle_of_another_key_stores_nothing(app, kiosk, other_kiosk, tmp_path):
+    path, _, _ = _bundle(tmp_path, kiosk, seal_key=other_kiosk.bundle_key)
     with pytest.raises(ApiError) as info:
         import_bundle(app, path)
     assert info.value.code == "bad_signature"
     assert _count(app) == 0
+
+
+def test_edited_header_or_plain_bundle_refused(app, kiosk, other_kiosk, tmp_path):
+    path, _, _ = _bundle(tmp_path, kiosk, n=1)
+    members = _members(path)
+    header = json.loads(members[HEADER])
+    for change in ({"kiosk_id": other_kiosk.kiosk_id}, {"created_at": "2020-01-01T00:00:00+00:00"}):
+        forged = json.dumps({**header, **change}).encode()
+        edited = write_tar(tmp_path / "edited.tar", {**members, HEADER: forged})
+        with pytest.raises(ApiError) as info:
+            import_bundle(app, edited)
+        assert info.value.code == "bad_signature"  # the header is bound into every member
+    plain = write_tar(tmp_path / "plain.tar", {"bundle.json": b'{"submissions": []}', "bundle.sig": b"00"})
+    with pytest.raises(ApiError) as info:
+        import_bundle(app, plain)
+    assert info.value.code == "bundle_unencrypted"
+    assert _count(app) == 0
+
+
+def test_tampered_page_fails_only_its_submission(app, kiosk, tmp_path):
+    path, manifests, blobs = _bundle(tmp_path, kiosk, n=2)
+    members = _members(path)
+    victim = "blobs/000003"  # the second page of the second submission
+    members[victim] = members[victim][:-1] + bytes([members[victim][-1] ^ 1])
+    report = import_bundle(app, write_tar(tmp_path / "tampered.tar", members))
+    assert report["created"] == 1 and [(b["member"], b["error"]) for b in report["bad_blobs"]] == [
+        (victim, "bad_seal")
+    ]
+    (failure,) = report["failed"]
+    assert failure["receipt_no"] == manifests[1].receipt_no and failure["error"] == "missing_blobs"
+    assert failure["details"]["missing"] == [list(blobs)[3]]
+
+
+def _members(path: Path) -> dict[str, bytes]:
+    with tarfile.open(path) as tar:
+        return {m.name: tar.extractfile(m).read() for m in tar.getmembers()}
 
 
 def test_corrupt_blob_fails_only_its_submission(app, kiosk, tmp_path):

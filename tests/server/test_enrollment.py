@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
+
+from sqlalchemy import update
 
 from sync_server.db import get_db, utcnow
 from sync_server.enrollment import create_code, revoke
@@ -73,3 +76,17 @@ def test_enroll_unknown_station(app):
     with pytest.raises(ApiError) as info, get_db(app).transaction(write=True) as session:
         create_code(session, "NOPE1", timedelta(hours=1))
     assert info.value.status == 404
+
+
+def test_cached_check_never_admits_a_wrong_secret_and_expires(app, client, kiosk, other_kiosk):
+    """Verified secrets are trusted for AUTH_CACHE_SECONDS; a revocation made by another
+    process (here: straight in the database, no ``revoke()``) takes effect within it."""
+    app.config["AUTH_CACHE_SECONDS"] = 0.5
+    assert client.get("/catalog", kiosk).status_code == 200  # verified and cached
+    wrong = {"Authorization": f"Bearer {kiosk.kiosk_id}:{other_kiosk.secret}"}
+    assert client.get("/catalog", headers=wrong).get_json()["error"] == "unknown_kiosk"
+    with get_db(app).transaction(write=True) as session:
+        session.execute(update(Kiosk).where(Kiosk.kiosk_id == kiosk.kiosk_id).values(revoked_at=utcnow()))
+    time.sleep(0.6)
+    response = client.get("/catalog", kiosk)
+    assert response.status_code == 401 and response.get_json()["error"] == "kiosk_revoked"

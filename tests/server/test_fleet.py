@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
 import uuid
 from datetime import timedelta
 
+from shared_schema.protocol import API_PREFIX, SIGNATURE_HEADER, verify
 from sync_server.catalog_sync import load_catalog_into
 from sync_server.db import get_db, utcnow
 from sync_server.fleet import kiosk_overview
@@ -24,6 +26,19 @@ def test_catalog_etag(app, client, kiosk, restore_catalog):
     fresh = client.get("/catalog", kiosk, headers={"If-None-Match": etag})
     assert fresh.status_code == 200 and fresh.headers["ETag"] != etag
     assert fresh.get_json()["version"]["version"] == "2026.02.01"
+
+
+def test_catalog_gzip_signed_over_the_plain_body(app, client, kiosk):
+    plain = client.get("/catalog", kiosk)
+    assert "Content-Encoding" not in plain.headers and plain.headers["Vary"] == "Accept-Encoding"
+    headers = {**kiosk.headers, "Accept-Encoding": "br;q=0.5, gzip"}
+    packed = client.flask.get(API_PREFIX + "/catalog", headers=headers)
+    assert packed.status_code == 200 and packed.headers["Content-Encoding"] == "gzip"
+    body = gzip.decompress(packed.get_data())
+    assert body == plain.get_data() and len(packed.get_data()) < len(body) / 3
+    assert verify(kiosk.secret, body, packed.headers[SIGNATURE_HEADER])
+    refused = client.flask.get(API_PREFIX + "/catalog", headers={**headers, "Accept-Encoding": "gzip;q=0"})
+    assert "Content-Encoding" not in refused.headers and refused.get_data() == body
 
 
 def test_heartbeat_and_stale_list(app, client, kiosk, other_kiosk):

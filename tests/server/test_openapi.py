@@ -20,6 +20,9 @@ def test_document_valid_and_complete(app, client):
         path = rule.rule[len(API_PREFIX) :].replace("<", "{").replace(">", "}")
         routed |= {(path, m.lower()) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert routed == documented
+    result = doc["paths"]["/results/{result_id}"]["get"]["responses"]
+    assert set(result["200"]["content"]) == {"application/pdf"} and "404" in result
+    assert "408" in doc["paths"]["/blobs/{sha256}"]["put"]["responses"]
     schemas = doc["components"]["schemas"]
     assert {"SubmissionManifest", "SubmissionAck", "StatusEvent", "Catalog", "ApiErrorBody"} <= set(schemas)
 

@@ -33,6 +33,10 @@ class Chaos:
     delay: float = 0.0  # per chunk: chance of a pause
     delay_range: tuple[float, float] = (0.0, 0.05)
     cut_range: tuple[int, int] = (0, 300_000)  # bytes (both directions) before a reset/truncate
+    # A kept-alive connection carries many requests; with a lifetime, even a connection
+    # that drew no fault is reset or cut after this many bytes (a link that drops now and
+    # then), so faults keep coming however long connections live. None: "ok" lives on.
+    lifetime_range: tuple[int, int] | None = None
     seed: int = 0
 
 
@@ -166,6 +170,9 @@ class ChaosProxy:
             return "reset", budget, conn_rng
         if roll < chaos.drop + chaos.reset + chaos.truncate:
             return "truncate", budget, conn_rng
+        if chaos.lifetime_range is not None:
+            fate = "reset" if conn_rng.random() < 0.5 else "truncate"
+            return fate, conn_rng.randint(*chaos.lifetime_range), conn_rng
         return "ok", 0, conn_rng
 
     def _accept(self) -> None:

@@ -29,8 +29,9 @@ from .kiosk_factories import STATION, finalize_one
 from .live_server import LiveServer, fresh_database
 
 ROOT = Path(__file__).resolve().parents[2]
+# Kept-alive connections carry many requests: each also breaks after 0.2–1 MB.
 CHAOS = Chaos(drop=0.05, reset=0.08, truncate=0.08, delay=0.1, delay_range=(0.0, 0.02),
-              cut_range=(0, 120_000), seed=20240601)  # fmt: skip
+              cut_range=(0, 120_000), lifetime_range=(200_000, 1_000_000), seed=20240601)  # fmt: skip
 
 
 @dataclass

@@ -1,11 +1,13 @@
-"""Tesseract (``chi_sim+eng``) through pytesseract, with its known pitfalls handled:
+"""Tesseract (``chi_sim``), in-process through its C API (``tessapi``, the model stays
+loaded) or through the ``tesseract`` command (pytesseract), with its known pitfalls handled:
 
 * a camera frame carries no DPI, so Tesseract guesses badly: we pass ``--dpi``;
 * on a 2-core kiosk OpenMP threads oversubscribe the CPU: ``OMP_THREAD_LIMIT=1``;
 * it puts a space between Chinese characters: removed;
 * a single field crop needs ``--psm 7`` (one text line);
 * its global threshold loses a page half in shadow: strong light gradients are divided out;
-* a hung or slow run is stopped after ``timeout`` seconds and reported as a result.
+* a hung or slow run is stopped after ``timeout`` seconds and reported as a result
+  (``error == "timeout"``; a run cancelled by the caller reports ``"cancelled"``).
 
 Language and page mode were measured on our synthetic forms (docs/scanning.md): ``chi_sim``
 alone beats ``chi_sim+eng`` (the English model turns short Chinese words into Latin
@@ -17,13 +19,15 @@ tables, and a card-sized page (photo, sparse fields) reads best with ``--psm 11`
 from __future__ import annotations
 
 import os
+import threading
 
 import numpy as np
 import pytesseract
 from PIL import Image
 
-from ..types import OcrResult
-from .base import clean_lines, even_out_light, failed, to_gray
+from ..types import OcrResult, OcrWord
+from . import tessapi
+from .base import clean_lines, even_out_light, failed, remove_cjk_spaces, to_gray
 
 LANG = "chi_sim"
 PAGE_PSM = 4
@@ -35,12 +39,16 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # inherited by every tesseract c
 
 
 class TesseractEngine:
+    """``recognize`` runs in-process through the C API (``tessapi``) when libtesseract
+    loads, else through the ``tesseract`` command (pytesseract); both give the same text."""
+
     name = "tesseract"
 
-    def __init__(self, lang: str = LANG, psm: int = PAGE_PSM, timeout: float = 30.0):
+    def __init__(self, lang: str = LANG, psm: int = PAGE_PSM, timeout: float = 30.0, in_process: bool = True):
         self.lang = lang
         self.psm = psm
         self.timeout = timeout
+        self.in_process = in_process and tessapi.available()
 
     def page_mode(self, image: np.ndarray, dpi: float, single_line: bool) -> int:
         if single_line:
@@ -53,13 +61,46 @@ class TesseractEngine:
         psm = self.page_mode(image, dpi, single_line)
         return f"--dpi {round(dpi)} --psm {psm} -c preserve_interword_spaces=0"
 
-    def recognize(self, image: np.ndarray, *, dpi: float, single_line: bool = False) -> OcrResult:
-        pil = Image.fromarray(even_out_light(to_gray(image)))
+    def load(self) -> None:
+        """Load the model now (the kiosk does this while the resident reads the first screen)."""
+        if self.in_process:
+            tessapi.shared_api(self.lang)
+
+    def recognize(
+        self,
+        image: np.ndarray,
+        *,
+        dpi: float,
+        single_line: bool = False,
+        whitelist: str = "",
+        cancel: threading.Event | None = None,
+    ) -> OcrResult:
+        """Read a page (or, ``single_line``, one field crop). ``whitelist`` limits the
+        characters (for an ID number); setting ``cancel`` stops a run early."""
+        gray = even_out_light(to_gray(image))
+        if not self.in_process:
+            return self._recognize_cli(gray, dpi, single_line, whitelist)
+        psm = self.page_mode(image, dpi, single_line)
+        try:
+            api = tessapi.shared_api(self.lang)
+            found = api.words(
+                gray, dpi=dpi, psm=psm, timeout=self.timeout, whitelist=whitelist, cancel=cancel
+            )
+        except tessapi.OcrTimeout as exc:
+            return failed(self.name, str(exc))
+        except OSError as exc:
+            return failed(self.name, f"tesseract failed: {exc}")
+        return self._result([(w.text, w.conf, w.box, w.line) for w in found])
+
+    def _recognize_cli(self, gray: np.ndarray, dpi: float, single_line: bool, whitelist: str) -> OcrResult:
+        config = self.config(gray, dpi, single_line)
+        if whitelist:
+            config += f" -c tessedit_char_whitelist={whitelist}"
         try:
             data = pytesseract.image_to_data(
-                pil,
+                Image.fromarray(gray),
                 lang=self.lang,
-                config=self.config(image, dpi, single_line),
+                config=config,
                 output_type=pytesseract.Output.DICT,
                 timeout=self.timeout,
             )
@@ -69,21 +110,29 @@ class TesseractEngine:
             return failed(self.name, f"tesseract failed: {exc}")
         except pytesseract.TesseractError as exc:
             return failed(self.name, f"tesseract failed: {exc.message}")
-        return self._result(data)
-
-    def _result(self, data: dict) -> OcrResult:
-        """Words → lines by Tesseract's own (block, paragraph, line) numbering."""
-        lines: dict[tuple[int, int, int], list[str]] = {}
-        confs: list[float] = []
+        rows = []
         for i, word in enumerate(data["text"]):
-            conf = float(data["conf"][i])
-            if not word.strip() or conf < 0:
-                continue
+            box = (data["left"][i], data["top"][i], data["width"][i], data["height"][i])
             key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
-            lines.setdefault(key, []).append(word)
-            confs.append(conf)
-        text_lines = clean_lines([" ".join(words) for words in lines.values()])
+            rows.append((word, float(data["conf"][i]), box, key))
+        return self._result(rows)
+
+    def _result(
+        self, rows: list[tuple[str, float, tuple[int, int, int, int], tuple[int, int, int]]]
+    ) -> OcrResult:
+        """Words → lines by Tesseract's own (block, paragraph, line) numbering."""
+        grouped: dict[tuple[int, int, int], list[tuple[str, float, tuple[int, int, int, int]]]] = {}
+        for word, conf, box, key in rows:
+            if word.strip() and conf >= 0:
+                grouped.setdefault(key, []).append((word, conf, box))
+        lines: list[str] = []
+        words: list[OcrWord] = []
+        for items in grouped.values():
+            text = clean_lines([" ".join(w for w, _c, _b in items)])
+            if not text:
+                continue
+            words += [OcrWord(remove_cjk_spaces(w), c, b, len(lines)) for w, c, b in items]
+            lines.append(text[0])
+        confs = [w.confidence for w in words]
         confidence = round(sum(confs) / len(confs), 1) if confs else None
-        return OcrResult(
-            text="\n".join(text_lines), confidence=confidence, engine=self.name, lines=text_lines
-        )
+        return OcrResult("\n".join(lines), confidence, self.name, lines, words=words)

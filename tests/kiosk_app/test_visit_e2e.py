@@ -1,0 +1,112 @@
+"""The whole resident's visit through the real Kivy app under Xvfb, then a real sync.
+
+A kiosk enrolled at 南义城村便民服务站 (泽州县) with its server down: the scripted demo
+visit (``tongban kiosk run --script demo``, the ``virtual`` profile, camera images of a
+resident of 阳城县) does two matters — 城乡居民基本养老保险参保登记 (home acceptance) with a
+blurred capture rejected by the quality gate and retaken, and a household-register page
+missing, told by the check and then supplied; then 异地就医备案 (entrusted approval) — all
+offline. Then the server comes up, the kiosk's sync client runs once, and each
+submission must land at its department: the home county's (阳城县人社局) for the first,
+the entrusted department in the kiosk's county (泽州县医保局) for the second.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+import zxingcpp
+from pypdf import PdfReader
+
+from kiosk.store import KioskStore, Outbox, OutboxState
+from tests.kiosk_app.kiosk_run import run_kiosk, tongban
+from tests.support.live_server import LiveServer, fresh_database
+
+pytestmark = [pytest.mark.gui, pytest.mark.skipif(not shutil.which("Xvfb"), reason="Xvfb not installed")]
+
+STATION = "ZZ1305"  # 南义城村便民服务站, 泽州县 140525
+PENSION, MEDICAL = "JC-RS-001", "JC-YB-002"
+EXPECTED_DEPARTMENT = {PENSION: "140522-RS", MEDICAL: "140525-YB"}
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[LiveServer]:
+    live = LiveServer(tmp_path / "server", fresh_database("sqlite", tmp_path))
+    yield live
+    live.stop()
+
+
+@pytest.fixture
+def visit(tmp_path: Path, server: LiveServer) -> dict:
+    """Enroll while the server is up, take it down, run the scripted visit offline."""
+    home = tmp_path / "kiosk"
+    code = server.enrollment_code(STATION)
+    server.start()
+    enrolled = tongban("kiosk", "--home", str(home), "enroll", "--server", server.url, "--code", code)
+    assert enrolled.returncode == 0, enrolled.stderr
+    server.stop()
+    report = run_kiosk(home, "demo", tmp_path / "shots", timeout=300)
+    assert report["ok"], report["error"]
+    return {"home": home, "report": report}
+
+
+def pdf_text(path: Path) -> str:
+    """The PDF's text with line breaks removed (Chinese wraps anywhere)."""
+    return "".join(page.extract_text() for page in PdfReader(path).pages).replace("\n", "")
+
+
+def pdf_qr(path: Path) -> list[str]:
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        image = pdf[0].render(scale=2).to_pil()
+    finally:
+        pdf.close()
+    return [code.text for code in zxingcpp.read_barcodes(image)]
+
+
+def test_two_matters_offline_then_synced_and_routed(visit: dict, server: LiveServer) -> None:
+    home, report = visit["home"], visit["report"]
+    pension, medical = report["receipts"]
+    # offline the whole visit: the header never said online
+    assert report["header_links"] == ["● 离线"]
+    assert (pension["matter_code"], pension["handling_mode"]) == (PENSION, "home_acceptance")
+    assert (medical["matter_code"], medical["handling_mode"]) == (MEDICAL, "entrusted_approval")
+    # the quality gate told the resident what was wrong, and the retake was accepted
+    assert pension["retakes"] == 1 and "模糊" in pension["rejected_message"]
+    # the check told the missing household-register page, printed as a notice
+    assert any("户口簿" in line for line in pension["told_missing"])
+    assert "户口簿" in pdf_text(Path(pension["correction_pdf"]))
+
+    # both submissions sealed in the outbox, waiting to be sent
+    with KioskStore(home) as store:
+        entries = {e.receipt_no: e for e in Outbox(store).entries()}
+    for receipt in (pension, medical):
+        entry = entries[receipt["receipt_no"]]
+        assert entry.state is OutboxState.finalized
+        assert entry.matter_code == receipt["matter_code"]
+    assert entries[pension["receipt_no"]].page_count == 5  # 2 ID sides + 2 register pages + form
+
+    # the receipt notice (附录 A): number, department, materials table, the 2-day statement
+    text = pdf_text(Path(pension["receipt_pdf"]))
+    for words in ("申请材料接收通知书", pension["receipt_no"], "城乡居民基本养老保险参保登记",
+                  "在 2 日内转报到阳城县人力资源和社会保障局", "居民户口簿", "南义城村便民服务站",
+                  "不代表事项已受理"):  # fmt: skip
+        assert words in text, words
+    assert pdf_qr(Path(pension["receipt_pdf"])) == [pension["receipt_no"]]
+    assert "在 2 日内转报到泽州县医疗保障局" in pdf_text(Path(medical["receipt_pdf"]))
+
+    # the server comes back: one sync cycle delivers both, routed to the right departments
+    server.start()
+    synced = tongban("kiosk", "--home", str(home), "sync", "--once", "--json")
+    assert synced.returncode == 0, synced.stdout + synced.stderr
+    rows = server.query("SELECT receipt_no, matter_code, department_code, state FROM submissions")
+    routed = {row.matter_code: row for row in rows}
+    assert set(routed) == {PENSION, MEDICAL}
+    for matter, department in EXPECTED_DEPARTMENT.items():
+        assert routed[matter].department_code == department, routed[matter]
+    assert {row.receipt_no for row in rows} == {pension["receipt_no"], medical["receipt_no"]}
+    scores = server.query("SELECT receipt_no, score FROM evaluations")
+    assert [(r.receipt_no, r.score) for r in scores] == [(pension["receipt_no"], 5)]
