@@ -80,4 +80,6 @@ def run() -> str:
     launches = [_run("launch") for _ in range(LAUNCHES)]
     lines = ["## Kiosk app", "", "| measure | value | target |", "|---|---|---|"]
     lines += _launch_rows(launches) + _demo_rows(_run("demo"))
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    lines.append(_row("load average at the end (1, 5, 15 min; other work shares the CPUs)", load))
     return "\n".join(lines) + "\n" + NOTE

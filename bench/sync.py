@@ -37,7 +37,7 @@ from tests.support.live_server import LiveServer, drop_database, free_port, fres
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = (400, 320)  # a noise JPEG of this size is ~80 KB
-WORKERS = 3
+WORKERS = int(__import__("os").environ.get("H4_W", "3"))
 THREADS = 4  # the same worker class and threads as `tongban server run`
 
 
@@ -92,7 +92,7 @@ def _bare(tmp: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {**os.environ, "BARE_DIR": str(tmp / "bare")}
     log = open(tmp / "bare.log", "wb")  # noqa: SIM115 - lives as long as the process
-    args = ["-w", str(WORKERS), "-k", "gthread", "--threads", str(THREADS), "--keep-alive", "5",
+    args = ["-w", str(WORKERS), "-k", "gthread", "--threads", str(THREADS), "--keep-alive", __import__("os").environ.get("H4_KA", "5"),
             "-b", f"127.0.0.1:{port}", "--access-logfile", "-", "bench._bare:app"]  # fmt: skip
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", *args], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT

@@ -23,6 +23,7 @@ def prepare_kivy(profile, home: Path, screen: tuple[int, int] | None = None) -> 
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
     os.environ.setdefault("KIVY_NO_FILELOG", "1")
+    os.environ.setdefault("KIVY_LOG_MODE", "MIXED")  # leave sys.stderr and the root logger alone
     os.environ.setdefault("KIVY_HOME", str(home / "kivy"))
     from kivy.config import Config
 

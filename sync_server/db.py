@@ -138,12 +138,22 @@ class Database:
         self.url = normalize_url(url)
         self.engine = make_engine(self.url, **engine_kwargs)
         self._write_engine = self.engine.execution_options(tongban_write=True)
-        # A single statement is atomic by itself: on PostgreSQL autocommit saves the BEGIN
-        # and COMMIT round trips (and a write is durable when it returns). SQLite keeps its
+        # Single statements on PostgreSQL run in a pool of their own, in autocommit (no
+        # BEGIN/COMMIT round trips) and with asynchronous commit (no WAL flush wait). Only
+        # look-ups and blob rows go there, and a blob row lost in a crash is harmless: the
+        # kiosk is told the page is missing and sends it again. Anything acknowledged
+        # commits synchronously through `transaction`, and that WAL flush makes every
+        # earlier blob row durable too (the WAL is flushed in order). SQLite keeps its
         # transactions, which cost no round trip there.
-        # A pool of its own, so connections are not switched in and out of autocommit.
         self._autocommit_engine = (
-            None if self.is_sqlite else make_engine(self.url, isolation_level="AUTOCOMMIT", **engine_kwargs)
+            None
+            if self.is_sqlite
+            else make_engine(
+                self.url,
+                isolation_level="AUTOCOMMIT",
+                connect_args={"options": "-c synchronous_commit=off"},
+                **engine_kwargs,
+            )
         )
 
     @property
@@ -161,9 +171,9 @@ class Database:
     def single_statement(self, *, write: bool = False) -> Iterator[Connection]:
         """A connection for one statement that needs no transaction around it.
 
-        For the look-up every request makes (authentication) and one-row idempotent
-        inserts (a blob's row); anything that must be atomic with something else belongs in
-        :meth:`transaction`.
+        For look-ups (authentication) and one-row idempotent inserts whose loss in a crash
+        is harmless (a blob's row, see above); anything that must be atomic with something
+        else, or durable before an answer, belongs in :meth:`transaction`.
         """
         if self._autocommit_engine is not None:
             with self._autocommit_engine.connect() as connection:

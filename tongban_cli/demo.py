@@ -26,7 +26,10 @@ from urllib.request import urlopen
 STATION = "ZZ1305"  # a village service station in 泽州县 (demo catalog)
 ACCOUNTS = {  # username: (role, scope option, password) — demo only, printed below
     "admin": ("city_admin", [], "tongban-demo-admin"),
-    "reviewer": ("reviewer", ["--department", "140525-RS"], "tongban-demo-review"),
+    # the scripted visit's two cases: 阳城县 人社 decides its resident's pension enrolment
+    # (home acceptance); 泽州县 医保 decides the other on entrustment, local to the kiosk
+    "yc-renshe": ("reviewer", ["--department", "140522-RS"], "tongban-demo-review"),
+    "zz-yibao": ("reviewer", ["--department", "140525-YB"], "tongban-demo-review"),
 }
 
 
@@ -117,8 +120,13 @@ def main() -> int:
 def _report(result: dict, server_home: Path, url: str) -> None:
     for path in result.get("screenshots", []):
         print(f"    screenshot: {path}")
-    for path in result.get("receipts", []):
-        print(f"    receipt notice (附录 A): {path}")
+    for visit in result.get("receipts", []):
+        print(f"==> {visit['matter_code']} ({visit['handling_mode']}): receipt {visit['receipt_no']}")
+        if visit.get("rejected_message"):
+            print(f"    quality gate said: {visit['rejected_message']} (retaken {visit['retakes']}×)")
+        for item in visit.get("told_missing", []):
+            print(f"    told at once (一次性告知): {item}")
+        print(f"    receipt notice (附录 A): {visit['receipt_pdf']}")
     rows = json.loads(_tongban("server", "--home", str(server_home), "submissions", "--json"))
     print(f"==> the server holds {len(rows)} submission(s):")
     for row in rows:

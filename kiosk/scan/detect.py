@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from .resample import shrink
 from .synth.quad import is_convex, order_quad, quad_area, rect_corners
 
 WORK_SIZE = 1000  # long side of the working copy
@@ -43,9 +44,7 @@ class Detection:
 
 def _prepare(image: np.ndarray) -> tuple[np.ndarray, float]:
     """Small, text-free Lab copy: closing removes dark print so only the paper shape is left."""
-    h, w = image.shape[:2]
-    scale = min(1.0, WORK_SIZE / max(h, w))
-    small = cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+    small, scale = shrink(image, WORK_SIZE)
     if small.ndim == 2:
         small = cv2.cvtColor(small, cv2.COLOR_GRAY2BGR)
     k = max(3, round(max(small.shape[:2]) / 90)) | 1
@@ -281,8 +280,8 @@ def rectify(image: np.ndarray, quad: np.ndarray, page: str = "a4", dpi: int | No
     if (across > down) != (pw > ph):
         pw, ph = ph, pw
     hmat = cv2.getPerspectiveTransform(q.astype(np.float32), rect_corners(pw, ph).astype(np.float32))
-    shrink = min(across / pw, down / ph)
+    reduction = min(across / pw, down / ph)
     src = image
-    if shrink > 1.6:  # strong reduction: smooth first so the warp does not alias
-        src = cv2.GaussianBlur(image, (0, 0), 0.4 * shrink)
+    if reduction > 1.6:  # strong reduction: smooth first so the warp does not alias
+        src = cv2.GaussianBlur(image, (0, 0), 0.4 * reduction)
     return cv2.warpPerspective(src, hmat, (pw, ph), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)

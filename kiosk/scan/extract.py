@@ -24,7 +24,8 @@ TO_DIGIT = {"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "i": "1"
             "Z": "2", "z": "2", "S": "5", "s": "5", "B": "8", "G": "6", "b": "6", "g": "9"}  # fmt: skip
 MAX_OPTIONAL = 3  # more look-alike letters changed than this is a guess, not a repair
 USCC_CHARS = set("0123456789ABCDEFGHJKLMNPQRTUWXY")
-_CANDIDATE = re.compile(r"(?<![0-9A-Za-z|])[0-9A-Za-z|]{18}(?![0-9A-Za-z|])")
+_CANDIDATE = re.compile(r"(?<![0-9A-Za-z|])[0-9A-Za-z|]{18,20}(?![0-9A-Za-z|])")
+RULE_LIKE = "|lI"  # a table rule beside a number reads as one of these
 _NAME = re.compile(r"姓\s*名[\s:：]*([\u4e00-\u9fff·]{2,5})")
 _NAME_STOP = ("性别", "民族", "出生", "性", "联系", "电话", "身份", "户主", "公民")
 _DATE_CN = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
@@ -127,11 +128,22 @@ def _matches(pattern: re.Pattern[str], text: str) -> list[str]:
     return list(seen)
 
 
+def _trim_rules(run: str) -> str:
+    """A run of 19–20 characters is an 18-character identifier with the table rule printed
+    beside it ("公民身份号码 |140581199305222403"), when that is what the ends look like."""
+    while len(run) > 18 and run[0] in RULE_LIKE:
+        run = run[1:]
+    while len(run) > 18 and run[-1] in RULE_LIKE:
+        run = run[:-1]
+    return run
+
+
 def find_identifiers(text: str) -> list[IdentifierReading]:
     """Every 18-character run that reads as an ID number or a USCC (valid ones first)."""
     readings: list[IdentifierReading] = []
-    for raw in _matches(_CANDIDATE, text):
-        if sum(c.isdigit() for c in raw) < 6:
+    for run in _matches(_CANDIDATE, text):
+        raw = _trim_rules(run)
+        if len(raw) != 18 or sum(c.isdigit() for c in raw) < 6:
             continue
         kinds = ("id_number", "uscc") if _looks_like_id(raw) else ("uscc",)
         tried = [repair(raw, kind) for kind in kinds]

@@ -1,17 +1,25 @@
 """One page through every stage: capture → detect+warp → orient/deskew → quality → OCR →
 codes → classify → extract → compress.
 
-The stages do the work; this module only runs them in order, times each one and turns a
-stage that fails into a page with ``ok: false`` and a problem — a caller (the kiosk
-screen, the CLI, the benchmark) never sees an exception from a bad capture.
+The stages do the work; this module runs them, times each one and turns a stage that
+fails into a page with ``ok: false`` and a problem — a caller (the kiosk screen, the CLI,
+the benchmark) never sees an exception from a bad capture.
+
+OCR is most of a page's time and runs without the GIL (Tesseract in-process, ONNX
+Runtime), so the stages that need only the upright page — the quality gate, the code
+reader and compression — run beside it in a worker thread, on the kiosk's second core.
+A page the quality gate rejects cancels its OCR. ``timings_ms`` keeps each stage's own
+time (they overlap) and ``total`` is the wall-clock time of the page.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,9 +36,10 @@ from . import detect as detect_stage
 from . import extract as extract_stage
 from . import orient as orient_stage
 from . import quality as quality_stage
+from . import reread as reread_stage
 from . import sources
 from .ocr import DEFAULT_ENGINE, OcrEngine, get_engine
-from .types import Capture, PageResult, Problem
+from .types import Capture, OcrResult, PageResult, Problem
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -48,6 +57,15 @@ class _Stop(Exception):
 
 
 @dataclass
+class _Beside:
+    """What the worker thread found while the OCR ran."""
+
+    problems: list[Problem]
+    packed: compress_stage.Compressed | None = None
+    kind: str = ""
+
+
+@dataclass
 class Pipeline:
     """Reusable across pages: the OCR engine (and its models) load once."""
 
@@ -55,9 +73,11 @@ class Pipeline:
     requirements: list[MaterialRequirement] = field(default_factory=list)
     out_dir: Path | None = None
     ocr: OcrEngine = field(init=False)
+    _worker: ThreadPoolExecutor = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.ocr = get_engine(self.engine)
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scan-beside")
 
     @contextmanager
     def _stage(self, page: PageResult, name: str) -> Iterator[None]:
@@ -92,51 +112,75 @@ class Pipeline:
 
     def process(self, capture: Capture, page: PageResult | None = None) -> PageResult:
         page = page or PageResult(source=capture.source)
+        started = time.perf_counter()
         try:
             self._pipeline(capture, page)
         except _Stop:
             page.ok = False
-        page.timings_ms["total"] = sum(v for k, v in page.timings_ms.items() if k != "total")
+        page.timings_ms["total"] = page.timings_ms.get("load", 0.0) + (time.perf_counter() - started) * 1000
         return page
 
     def _pipeline(self, capture: Capture, page: PageResult) -> None:
         found = self._run(page, "detect", detect_stage.detect_page, capture.image)
         page.quad = found.quad.round(1).tolist()
         size = page_size(found.quad, capture.image.shape)
-        self._read(capture, found, size, page)
-        wanted = self._size_of_material(page)
-        if wanted and wanted != size:  # the content says card where the shape said A4, or back
-            second = PageResult(source=page.source, quad=page.quad, timings_ms=dict(page.timings_ms))
-            try:
-                self._read(capture, found, wanted, second)
-            except _Stop:
-                second.material = None
-            if second.material and second.material.code == page.material.code:
-                page.__dict__.update(second.__dict__)
-                size = wanted
-        page.stored = self._run(page, "compress", self._store, page, size)
-        page.ok = True
-
-    def _read(self, capture: Capture, found: Any, size: str, page: PageResult) -> None:
-        """Rectify to ``size`` and read: orient, quality, OCR, codes, extract, classify."""
         flat = self._run(page, "rectify", detect_stage.rectify, capture.image, found.quad, size)
-        dpi = float(detect_stage.PAGE_SIZES[size][2])
         turned = self._run(page, "orient", orient_stage.orient, flat)
         page.image, page.rotation, page.skew_deg = turned.image, turned.rotation, turned.skew_deg
-        report = self._run(page, "quality", quality_stage.assess, page.image, found, size, capture.dpi)
-        if report.problems:
-            page.problems += report.problems
+        dpi = float(detect_stage.PAGE_SIZES[size][2])
+        cancel = threading.Event()
+        beside = self._worker.submit(self._beside_ocr, page, found, size, capture.dpi, cancel)
+        try:
+            page.ocr = self._run(page, "ocr", self._recognize, page.image, dpi, cancel)
+        finally:
+            if page.ocr is None:  # the OCR stage crashed: the worker's results are not wanted
+                cancel.set()
+            found_beside = beside.result()  # re-raises the worker's _Stop
+        if found_beside.problems:
+            page.problems += found_beside.problems
             raise _Stop
-        page.ocr = self._run(page, "ocr", self.ocr.recognize, page.image, dpi=dpi)
         if page.ocr.error:
             code = "ocr_timeout" if page.ocr.error == "timeout" else "ocr_failed"
             page.problems.append(Problem(code, OCR_FAILED))
             raise _Stop
-        page.barcodes = self._run(page, "codes", codes_stage.read_codes, page.image)
-        page.fields = self._run(page, "extract", extract_stage.extract, page.ocr.text, page.barcodes).fields
+        self._understand(page, dpi)
+        page.stored = self._run(page, "store", self._store, page, size, found_beside)
+        page.ok = True
+
+    def _recognize(self, image: np.ndarray, dpi: float, cancel: threading.Event) -> OcrResult:
+        return self.ocr.recognize(image, dpi=dpi, cancel=cancel)
+
+    def _beside_ocr(
+        self, page: PageResult, found: Any, size: str, capture_dpi: float | None, cancel: threading.Event
+    ) -> _Beside:
+        """Worker thread: quality gate, then codes and compression, while the OCR runs."""
+        try:
+            report = self._run(page, "quality", quality_stage.assess, page.image, found, size, capture_dpi)
+            if report.problems:
+                cancel.set()  # a rejected page: its text is not wanted
+                return _Beside(report.problems)
+            page.barcodes = self._run(page, "codes", codes_stage.read_codes, page.image)
+            kind = "photo" if size == "id_card" else "gray"  # the usual choice; checked once classified
+            packed = self._run(
+                page, "compress", compress_stage.compress, page.image, kind, TARGET_BYTES[size]
+            )
+            return _Beside([], packed, kind)
+        except BaseException:
+            cancel.set()
+            raise
+
+    def _understand(self, page: PageResult, dpi: float) -> None:
+        """Fields and material from the text and codes (cheap: ~10–20 ms)."""
+        text = page.ocr.text
+        page.fields = self._run(page, "extract", extract_stage.extract, text, page.barcodes).fields
+        if page.ocr.words and ("id_number" not in page.fields or "uscc" not in page.fields):
+            page.fields = self._run(
+                page, "reread", reread_stage.reread_identifiers, page.image, page.ocr, page.fields,
+                self.ocr.recognize, dpi,
+            )  # fmt: skip
         if self.requirements:
             page.material = self._run(
-                page, "classify", classify_stage.classify, page.ocr.text, self.requirements,
+                page, "classify", classify_stage.classify, text, self.requirements,
                 barcodes=page.barcodes, image_shape=page.image.shape, fields=page.fields,
             )  # fmt: skip
 
@@ -144,15 +188,13 @@ class Pipeline:
         code = page.material.code if page.material else None
         return next((r for r in self.requirements if r.code == code), None)
 
-    def _size_of_material(self, page: PageResult) -> str | None:
-        req = self._requirement(page)
-        if req is None or req.hints.page_size == "photo":
-            return None
-        return "id_card" if req.hints.page_size == "id_card" else "a4"
-
-    def _store(self, page: PageResult, size: str) -> dict[str, Any]:
-        """Compress for upload; the file is named by its content hash, as the manifest does."""
-        packed = compress_stage.compress(page.image, self._compress_kind(page), TARGET_BYTES[size])
+    def _store(self, page: PageResult, size: str, beside: _Beside) -> dict[str, Any]:
+        """Compress for upload (unless the worker already did it in the right kind); the
+        file is named by its content hash, as the submission manifest does."""
+        kind = self._compress_kind(page)
+        packed = beside.packed
+        if packed is None or beside.kind != kind:
+            packed = compress_stage.compress(page.image, kind, TARGET_BYTES[size])
         path = None
         if self.out_dir is not None:
             self.out_dir.mkdir(parents=True, exist_ok=True)
@@ -164,8 +206,9 @@ class Pipeline:
 
     def _compress_kind(self, page: PageResult) -> str:
         """Colour for cards, photos and materials the catalog says to keep in colour; gray
-        WebP for text pages: bilevel PNG is 5× smaller but raised Tesseract's CER on the
-        stored page by up to 9 points on shadowed captures, gray stays within ~1 point."""
+        WebP of the page as the OCR read it for text pages: bilevel PNG is 5× smaller but
+        raised Tesseract's CER on the stored page by up to 72 points on blurry, shadowed
+        captures (docs/scanning.md)."""
         req = self._requirement(page)
         if req is None:
             return "photo" if page.image is not None and page.image.shape[1] < 1200 else "gray"

@@ -130,7 +130,9 @@ class MaterialsScreen(KioskScreen):
             thumb = Image(size_hint_x=None, width=80)
             thumb.texture = self.thumbnail(page.path)
             line.add_widget(thumb)
-            line.add_widget(Text(_("Page {n}").format(n=index + 1), size_hint_x=None, width=100))
+            number = Text(_("Page {n}").format(n=index + 1), size_hint_x=None, width=100)
+            number.pos_hint = {"center_y": 0.5}
+            line.add_widget(number)
             for label, action, kind in (
                 ("↑", lambda i=index: self.move(i, -1), "secondary"),
                 ("↓", lambda i=index: self.move(i, 1), "secondary"),

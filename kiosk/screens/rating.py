@@ -26,7 +26,7 @@ class RatingScreen(KioskScreen):
                 f"{score}\n{_(LEVELS[score - 1])}",
                 lambda s=score: self.rate(s),
                 height=160,
-                kind="primary" if score >= 4 else "secondary",
+                kind="secondary",  # all alike: the kiosk must not steer the rating
             )
             for score in range(1, 6)
         ]

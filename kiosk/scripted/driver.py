@@ -68,11 +68,12 @@ class Driver:
         wanted = [_(label), label]
         for exact in (True, False):
             for button in self._buttons():
-                text = button.text.replace("\u00a0", " ").replace("✓ ", "")
+                text = getattr(button, "raw", button.text).replace("✓ ", "")
                 hit = text in wanted if exact else any(text.startswith(w) for w in wanted)
                 if hit and not button.disabled:
                     return button
-        raise ScriptError(f"no button {label!r} on {self.step}: {[b.text for b in self._buttons()][:30]}")
+        shown = [getattr(b, "raw", b.text) for b in self._buttons()][:30]
+        raise ScriptError(f"no button {label!r} on {self.step}: {shown}")
 
     def text_input(self, index: int = 0) -> TextInput:
         inputs = [w for w in self.screen.walk(restrict=True) if isinstance(w, TextInput)]

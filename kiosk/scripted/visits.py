@@ -54,6 +54,7 @@ def _entrusted_matter(driver: Driver) -> str:
 
 
 def _capture_for(driver: Driver, code: str, paper: Path) -> bool:
+    """Lay ``paper`` under the camera for material ``code`` and capture: accepted or not."""
     screen = driver.screen
     if screen.current != code:
         screen.select(code)
@@ -64,6 +65,11 @@ def _capture_for(driver: Driver, code: str, paper: Path) -> bool:
     driver.tap("Retake" if screen.retake else "Capture")
     driver.idle()
     return visit.page_count(code) > before
+
+
+def _must_capture(driver: Driver, code: str, paper: Path) -> None:
+    if not _capture_for(driver, code, paper):
+        raise ScriptError(f"{paper.name} refused for {code}: {driver.screen.note[0]}")
 
 
 def _identity(driver: Driver, papers: DemoPapers, by_camera: bool) -> None:
@@ -111,17 +117,15 @@ def pension_visit(driver: Driver, papers: DemoPapers) -> VisitRecord:
     _identity(driver, papers, by_camera=True)
     driver.shot("materials")
     retakes = 0
-    if not _capture_for(driver, "id_card_front", files["id_front"]):
-        raise ScriptError(f"ID card front refused: {driver.screen.note}")
+    _must_capture(driver, "id_card_front", files["id_front"])
     if _capture_for(driver, "id_card_back", files["id_back_blurred"]):
         raise ScriptError("a blurred capture was accepted")
-    rejected = driver.screen.message.text
+    rejected = driver.screen.message.raw
     driver.shot("materials-retake")
     retakes += 1
-    if not _capture_for(driver, "id_card_back", files["id_back"]):
-        raise ScriptError(f"ID card back refused: {driver.screen.note}")
-    _capture_for(driver, "household_register", files["register_head"])
-    _capture_for(driver, "registration_form", files["pension_form"])
+    _must_capture(driver, "id_card_back", files["id_back"])
+    _must_capture(driver, "household_register", files["register_head"])
+    _must_capture(driver, "registration_form", files["pension_form"])
     driver.tap("Check my materials", expect=Step.check)
     if driver.screen.result.complete:
         raise ScriptError("the check passed with a household-register page missing")
@@ -130,7 +134,7 @@ def pension_visit(driver: Driver, papers: DemoPapers) -> VisitRecord:
     driver.tap("Print this list")
     correction = sorted((ctx.home / "prints").glob("correction-*.pdf"))
     driver.tap("Add materials", expect=Step.materials)
-    _capture_for(driver, "household_register", files["register_self"])
+    _must_capture(driver, "household_register", files["register_self"])
     driver.shot("materials-pages")  # two register pages: review, reorder, delete
     driver.tap("Check my materials", expect=Step.check)
     if not driver.screen.result.complete:
@@ -173,7 +177,7 @@ def entrusted_visit(driver: Driver, papers: DemoPapers) -> VisitRecord:
     for item in ctx.service.checklist():
         paper = files_for(papers, forms.get(item.requirement.code, "medical_form"))
         for _page in range(item.requirement.min_pages):
-            _capture_for(driver, item.requirement.code, paper)
+            _must_capture(driver, item.requirement.code, paper)
     driver.tap("Check my materials", expect=Step.check)
     if not driver.screen.result.complete:
         raise ScriptError("incomplete: " + "; ".join(i.message for i in driver.screen.result.issues))

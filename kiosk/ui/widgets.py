@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from kivy.graphics import Color, Rectangle
@@ -14,6 +13,7 @@ from kivy.uix.scrollview import ScrollView
 from kivy.uix.textinput import TextInput
 
 from . import theme
+from .wrap import has_cjk, wrap
 
 
 def paint(widget, rgba: tuple[float, float, float, float]) -> None:
@@ -24,24 +24,52 @@ def paint(widget, rgba: tuple[float, float, float, float]) -> None:
     widget.bind(pos=lambda w, v: setattr(rect, "pos", v), size=lambda w, v: setattr(rect, "size", v))
 
 
-CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+WRAP_SLACK = 6  # px kept free at the end of a line: Kivy must never re-break a line we made
 
 
-def cjk_wrap(text: str) -> str:
-    """Kivy breaks lines only at spaces, and after a space it starts a long run of Chinese
-    on a new line (leaving "1." alone on the line above): in Chinese text the spaces
-    become no-break spaces, so lines fill up and break between any two characters."""
-    return text.replace(" ", "\u00a0") if " " in text and CJK.search(text) else text
+class Wrapped:
+    """Chinese text broken into lines by :mod:`kiosk.ui.wrap` (fast, and between any two
+    characters) at the widget's width less ``wrap_margin``; ``text`` set later is wrapped
+    the same way and ``raw`` keeps it as given."""
+
+    wrap_margin = 16  # a button's padding
+
+    def init_wrap(self, text: str) -> None:
+        self._raw, self._setting = text, False
+        self.bind(width=self._rewrap, text=self._on_text)
+        self._rewrap()
+
+    @property
+    def raw(self) -> str:
+        return getattr(self, "_raw", self.text)
+
+    def _on_text(self, _w: object, value: str) -> None:
+        if not self._setting:
+            self._raw = value
+            self._rewrap()
+
+    def _rewrap(self, *_a: object) -> None:
+        width = self.width - self.wrap_margin
+        self.text_size = (width, None)
+        shown = self._raw
+        if has_cjk(shown):
+            shown = wrap(shown, width - WRAP_SLACK, self.font_name, int(self.font_size), self.bold)
+        if shown != self.text:
+            self._setting = True
+            self.text = shown
+            self._setting = False
 
 
-class Text(Label):
+class Text(Wrapped, Label):
     """Wrapping text whose height follows its content (for lists and scroll views)."""
+
+    wrap_margin = 0
 
     def __init__(self, text: str = "", size: int = theme.TEXT_PX, color=theme.INK, bold: bool = False, **kw):
         kw.setdefault("halign", "left")
         kw.setdefault("valign", "middle")
         super().__init__(
-            text=cjk_wrap(text),
+            text=text,
             font_name=theme.FONT_NAME,
             font_size=max(size, theme.SMALL_PX),
             color=color,
@@ -49,15 +77,8 @@ class Text(Label):
             size_hint_y=None,
             **kw,
         )
-        self.bind(width=self._wrap, texture_size=self._fit, text=self._nbsp)
-
-    def _nbsp(self, _w: object, value: str) -> None:
-        wrapped = cjk_wrap(value)
-        if wrapped != value:
-            self.text = wrapped
-
-    def _wrap(self, *_a: object) -> None:
-        self.text_size = (self.width, None)
+        self.bind(texture_size=self._fit)
+        self.init_wrap(text)
 
     def _fit(self, *_a: object) -> None:
         self.height = max(self.texture_size[1], self.font_size * 1.4)
@@ -75,7 +96,7 @@ KINDS = {
 }
 
 
-class BigButton(Button):
+class BigButton(Wrapped, Button):
     """A touch target at least 80 px high; ``kind`` picks primary/secondary/danger colours."""
 
     def __init__(
@@ -91,7 +112,7 @@ class BigButton(Button):
         kw.setdefault("size_hint_y", None)
         kw.setdefault("height", theme.BUTTON_H)
         super().__init__(
-            text=cjk_wrap(text),
+            text=text,
             font_name=theme.FONT_NAME,
             font_size=theme.BUTTON_TEXT_PX,
             background_normal="",
@@ -103,7 +124,7 @@ class BigButton(Button):
             **kw,
         )
         if wrap:
-            self.bind(size=lambda w, v: setattr(w, "text_size", (v[0] - 16, None)))
+            self.init_wrap(text)
         if grow:  # taller than ``height`` when the wrapped text needs it: never clipped
             least = self.height
             self.bind(texture_size=lambda w, v: setattr(w, "height", max(least, v[1] + 24)))

@@ -7,6 +7,7 @@ pipeline only sees ``recognize(image, dpi=…) -> OcrResult``.
 from __future__ import annotations
 
 import re
+import threading
 from typing import Protocol, runtime_checkable
 
 import cv2
@@ -23,7 +24,18 @@ _CJK_GAP = re.compile(rf"(?<=[{_CJK}])[ \t]+(?=[{_CJK}])")
 class OcrEngine(Protocol):
     name: str
 
-    def recognize(self, image: np.ndarray, *, dpi: float, single_line: bool = False) -> OcrResult: ...
+    def recognize(
+        self,
+        image: np.ndarray,
+        *,
+        dpi: float,
+        single_line: bool = False,
+        whitelist: str = "",
+        cancel: threading.Event | None = None,
+    ) -> OcrResult:
+        """``whitelist``: the only characters a field crop may contain (an engine that cannot
+        restrict its alphabet may ignore it); ``cancel`` set: stop early, ``error="cancelled"``."""
+        ...
 
 
 def remove_cjk_spaces(text: str) -> str:

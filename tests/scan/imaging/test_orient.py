@@ -57,3 +57,21 @@ def test_osd_fallback_agrees(page200):
     small = cv2.resize(page200, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
     result = orient(np.ascontiguousarray(np.rot90(small, 2)), use_osd=True)
     assert result.method == "osd" and result.rotation == 180
+
+
+@pytest.mark.parametrize("rotation", [0, 180])
+def test_blurry_transfer_slip_is_not_turned_upside_down(rotation):
+    """A blurry slip once came out upside down: the up/down vote read the first piece of
+    each line, mostly lone list numbers ("1", "2") in the table's first column, at the
+    capture's low contrast. Dense windows, full contrast: the print decides."""
+    from kiosk.scan.synth.camera import photograph, random_params
+    from kiosk.scan.synth.documents import render
+
+    doc = render("transfer_slip", 6)
+    params = random_params(
+        6, (2400, 1800), rotation=rotation, blur_sigma=1.0, tilt_x=5.0, tilt_y=0.0, roll=2.0,
+        shadow=0.0, glare=0.0, fill=0.75,
+    )  # fmt: skip
+    shot = photograph(doc.image, params, seed=6)
+    result = orient(rectify(shot.image, shot.quad))
+    assert result.rotation == rotation and result.method == "cls"
