@@ -92,7 +92,7 @@ def _bare(tmp: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {**os.environ, "BARE_DIR": str(tmp / "bare")}
     log = open(tmp / "bare.log", "wb")  # noqa: SIM115 - lives as long as the process
-    args = ["-w", str(WORKERS), "-k", "gthread", "--threads", str(THREADS), "--keep-alive", __import__("os").environ.get("H4_KA", "5"),
+    args = ["-w", str(WORKERS), "-k", "gthread", "--threads", str(THREADS), "--keep-alive", "5",
             "-b", f"127.0.0.1:{port}", "--access-logfile", "-", "bench._bare:app"]  # fmt: skip
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", *args], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
