@@ -49,7 +49,7 @@ def gunicorn_options(bind: str, workers: int, threads: int, timeout: int) -> dic
         "threads": threads,
         "timeout": timeout,
         "graceful_timeout": 10,
-        "keepalive": int(__import__("os").environ.get("H4_KA", "5")),
+        "keepalive": 5,
         "accesslog": "-",
         # the default access format logs the query string, which holds no personal data here
     }
