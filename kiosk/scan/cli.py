@@ -62,6 +62,9 @@ def scan(
     as_json: bool,
 ) -> None:  # fmt: skip
     """Scan pages: rectify, check quality, OCR, read codes, classify, extract, compress."""
+    from kiosk.memory import tune_malloc
+
+    tune_malloc()  # before the pipeline's worker thread starts: freed pages go back (docs/scanning.md)
     from .completeness import check_completeness
     from .pipeline import Pipeline
 

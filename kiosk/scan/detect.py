@@ -267,11 +267,14 @@ def page_pixels(page: str, dpi: int | None = None) -> tuple[int, int]:
     return round(w_mm / 25.4 * d), round(h_mm / 25.4 * d)
 
 
-def rectify(image: np.ndarray, quad: np.ndarray, page: str = "a4", dpi: int | None = None) -> np.ndarray:
-    """Warp the quad to a flat page of the named size, once, at full resolution.
+def page_homography(
+    quad: np.ndarray, page: str = "a4", dpi: int | None = None
+) -> tuple[np.ndarray, tuple[int, int], float]:
+    """(matrix from capture pixels to the flat page, page (width, height), smoothing sigma).
 
-    The output keeps the shape the page shows in the capture (portrait or landscape);
-    turning it upright is the orientation stage's job.
+    The page keeps the shape it shows in the capture (portrait or landscape); turning it
+    upright is the orientation stage's job. The sigma is non-zero when the warp reduces
+    the capture strongly, so the warp does not alias.
     """
     q = order_quad(quad)
     across = (np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3])) / 2
@@ -281,7 +284,15 @@ def rectify(image: np.ndarray, quad: np.ndarray, page: str = "a4", dpi: int | No
         pw, ph = ph, pw
     hmat = cv2.getPerspectiveTransform(q.astype(np.float32), rect_corners(pw, ph).astype(np.float32))
     reduction = min(across / pw, down / ph)
-    src = image
-    if reduction > 1.6:  # strong reduction: smooth first so the warp does not alias
-        src = cv2.GaussianBlur(image, (0, 0), 0.4 * reduction)
+    return hmat, (pw, ph), 0.4 * reduction if reduction > 1.6 else 0.0
+
+
+def rectify(image: np.ndarray, quad: np.ndarray, page: str = "a4", dpi: int | None = None) -> np.ndarray:
+    """Warp the quad to a flat page of the named size, once, at full resolution.
+
+    The pipeline does not call this: ``orient.orient_warp`` composes the same matrix with
+    the turn and deskew into its single warp.
+    """
+    hmat, (pw, ph), smooth = page_homography(quad, page, dpi)
+    src = cv2.GaussianBlur(image, (0, 0), smooth) if smooth > 0 else image
     return cv2.warpPerspective(src, hmat, (pw, ph), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)

@@ -1,36 +1,35 @@
-"""Orientation and deskew of a rectified page: turn it upright, straighten its text lines.
+"""Orientation and deskew: turn a page upright and straighten its text lines, with one
+warp from the capture.
 
 Measured here (see docs/scanning.md): Tesseract OSD gets Chinese pages right but takes
 1.5–3.7 s per A4 page on this 2-core box, longer than the OCR itself. So orientation is
-split in two cheap questions:
+split in two cheap questions, both answered on a 1000-px copy of the page:
 
 * Which way do the text lines run, and how skewed are they? A projection profile of the
   dark pixels is sharpest when it runs along the lines: it is searched over ±10° around
-  0° and around 90° (tens of ms on a 1000-px copy).
-* Is the page upside down? Line snippets go through PP-OCR's text-direction classifier
-  (a 0.6 MB ONNX model inside the rapidocr wheel, ~2 ms a snippet); the snippets vote.
-  Without the model, Tesseract OSD decides instead (slow but right).
+  0° and around 90° (tens of ms).
+* Is the page upside down? Line snippets, warped straight from the capture at full
+  resolution, vote through PP-OCR's text-direction classifier (``updown``).
+
+The page-finding homography, the quarter turns, the deskew and the half turn are then
+composed into one matrix, and the full-resolution page is warped once: warping the
+rectified page again to deskew it and turning it cost ~60 ms an A4 page more.
 """
 
 from __future__ import annotations
 
-import functools
-import importlib.util
-import logging
+import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import cv2
 import numpy as np
 
+from . import updown
 from .resample import shrink
-
-log = logging.getLogger(__name__)
 
 WORK_SIZE = 1000  # long side of the copy the analysis runs on
 MAX_SKEW = 10.0  # degrees searched each side of a direction
 MIN_INK = 300  # fewer dark pixels than this: no text to orient by
-SNIPPETS = 12  # line snippets the up/down vote uses
 
 
 @dataclass
@@ -40,6 +39,7 @@ class Orientation:
     skew_deg: float  # counter-clockwise skew of the text that was removed
     confidence: float  # 0..1 for the up/down decision (0.5 = a guess)
     method: str  # "cls", "osd" or "none" (no text found)
+    warp_ms: float = 0.0  # the full-resolution warp's share of the time
 
 
 def _ink(gray: np.ndarray) -> np.ndarray:
@@ -102,106 +102,12 @@ def _points(mask: np.ndarray, limit: int = 60_000) -> tuple[np.ndarray, np.ndarr
     return xs.astype(np.float64), ys.astype(np.float64)
 
 
-def _snippets(page: np.ndarray, mask: np.ndarray, scale: float) -> list[np.ndarray]:
-    """Short pieces of text lines (about four characters) of an upright page: found on the
-    small ``mask``, cut from the full-resolution ``page`` so the classifier sees sharp print.
-
-    Each line gives its densest window, and the densest lines are taken: the first piece
-    of a line is often a list number or a lone digit ("1", "2" in a table's first column),
-    which reads the same either way up and once outvoted the text on a blurry slip.
-    """
-    rows = mask.sum(axis=1) > 0.02 * 255 * mask.shape[1]
-    edges = np.flatnonzero(np.diff(np.r_[0, rows.astype(np.int8), 0]))
-    runs = list(zip(edges[::2], edges[1::2], strict=True))
-    if not runs:
-        return []
-    typical = float(np.median([b - a for a, b in runs]))
-    found = []
-    for a, b in runs:
-        if not (0.6 * typical <= b - a <= 1.8 * typical and b - a >= 5):
-            continue
-        width = 4 * (b - a)
-        ink = np.r_[0, np.cumsum(mask[a:b].sum(axis=0, dtype=np.int64))]
-        windows = ink[width:] - ink[:-width] if len(ink) > width else ink[-1:]
-        x0 = int(windows.argmax())
-        density = float(windows[x0]) / (255 * width * (b - a))
-        if density > 0.05:  # enough print, not a gap
-            found.append((density, a, b, x0, width))
-    out = []
-    for _density, a, b, x0, width in sorted(found, reverse=True)[:SNIPPETS]:
-        pad = (b - a) / 5
-        top, bottom = round((a - pad) / scale), round((b + pad) / scale)
-        out.append(page[max(0, top) : bottom, round(x0 / scale) : round((x0 + width) / scale)])
-    return out
-
-
-@functools.lru_cache(maxsize=1)
-def _cls_session():
-    """PP-OCR's 0°/180° text-line classifier, from the rapidocr wheel; None if absent."""
-    spec = importlib.util.find_spec("rapidocr")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    model = (
-        Path(next(iter(spec.submodule_search_locations))) / "models" / "ch_ppocr_mobile_v2.0_cls_mobile.onnx"
-    )
-    if not model.exists():
-        return None
-    import onnxruntime as ort
-
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = 1  # the kiosk has two cores; OCR runs beside this
-    opts.inter_op_num_threads = 1
-    return ort.InferenceSession(str(model), opts, providers=["CPUExecutionProvider"])
-
-
-def _upside_down_cls(session, pieces: list[np.ndarray]) -> float:
-    """Mean probability, over snippets, that the text is upside down."""
-    batch = np.zeros((len(pieces), 3, 48, 192), np.float32)
-    for i, piece in enumerate(pieces):
-        h, w = piece.shape[:2]
-        rw = min(192, int(np.ceil(48 * w / h)))
-        line = cv2.resize(piece, (rw, 48), interpolation=cv2.INTER_AREA)
-        lo, hi = np.percentile(line, [1, 99])  # dim or washed-out print: full contrast, as trained
-        line = cv2.convertScaleAbs(line, alpha=255 / max(hi - lo, 1), beta=-lo * 255 / max(hi - lo, 1))
-        rgb = cv2.cvtColor(line, cv2.COLOR_GRAY2RGB if line.ndim == 2 else cv2.COLOR_BGR2RGB)
-        batch[i, :, :, :rw] = rgb.transpose(2, 0, 1) / 127.5 - 1.0
-    probs = session.run(None, {session.get_inputs()[0].name: batch})[0]
-    return float(np.mean(probs[:, 1]))
-
-
-def _upside_down_osd(gray: np.ndarray) -> float:
-    """Tesseract OSD's view (1.0 upside down, 0.0 upright, 0.5 unknown)."""
-    import pytesseract
-
-    try:
-        osd = pytesseract.image_to_osd(gray, config="--psm 0", output_type=pytesseract.Output.DICT)
-    except pytesseract.TesseractError as exc:
-        log.info("OSD could not decide: %s", exc)
-        return 0.5
-    return 1.0 if int(osd.get("rotate", 0)) == 180 else 0.0
-
-
-def _rotate(image: np.ndarray, clockwise: int) -> np.ndarray:
-    codes = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
-    return cv2.rotate(image, codes[clockwise]) if clockwise in codes else image
-
-
-def _deskew(image: np.ndarray, skew_deg: float) -> np.ndarray:
-    if abs(skew_deg) < 0.05:
-        return image
-    h, w = image.shape[:2]
-    m = cv2.getRotationMatrix2D((w / 2, h / 2), -skew_deg, 1.0)
-    return cv2.warpAffine(image, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-
-
-def orient(image: np.ndarray, use_osd: bool = False) -> Orientation:
-    """Turn a rectified page (BGR or gray) upright and remove its skew."""
-    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    small, scale = shrink(gray, WORK_SIZE)
-    mask = _ink(small)
-    xs, ys = _points(mask)
+def _lines(small: np.ndarray) -> tuple[int, float] | None:
+    """(quarter turn, skew) that make the text lines of a small gray page run across, or
+    None when there is too little print to tell."""
+    xs, ys = _points(_ink(small))
     if len(xs) < MIN_INK:
-        return Orientation(image, 0, 0.0, 0.5, "none")
+        return None
     coarse = np.arange(-MAX_SKEW, MAX_SKEW + 0.5, 1.0)
     best = []
     for px, py in ((xs, ys), (ys, small.shape[1] - 1 - xs)):  # as it is, and turned 90°
@@ -209,16 +115,88 @@ def orient(image: np.ndarray, use_osd: bool = False) -> Orientation:
         best.append((_gaps(px, py, angle), angle, px, py))
     turn = 90 if best[1][0] > best[0][0] else 0
     _, angle, px, py = best[turn // 90]
-    skew = _best_angle(px, py, angle, 1.0)
-    out = _deskew(_rotate(image, turn), skew)
-    small = _deskew(_rotate(small, turn), skew)  # turned the same way, to find lines on
-    pieces = _snippets(out, _ink(small), scale)
-    session = None if use_osd else _cls_session()
-    if session is not None and pieces:
-        p_down, method = _upside_down_cls(session, pieces), "cls"
-    else:
-        p_down, method = _upside_down_osd(out), "osd"  # full resolution: OSD needs sharp print
+    return turn, _best_angle(px, py, angle, 1.0)
+
+
+def turn_matrix(clockwise: int, w: int, h: int) -> np.ndarray:
+    """The pixel mapping of ``cv2.rotate`` by ``clockwise`` degrees of a w×h image."""
+    return {
+        0: np.eye(3),
+        90: np.array([[0.0, -1, h - 1], [1, 0, 0], [0, 0, 1]]),
+        180: np.array([[-1.0, 0, w - 1], [0, -1, h - 1], [0, 0, 1]]),
+        270: np.array([[0.0, 1, 0], [-1, 0, w - 1], [0, 0, 1]]),
+    }[clockwise % 360]
+
+
+def _deskew_matrix(skew_deg: float, w: int, h: int) -> np.ndarray:
+    if abs(skew_deg) < 0.05:
+        return np.eye(3)
+    return np.vstack([cv2.getRotationMatrix2D((w / 2, h / 2), -skew_deg, 1.0), [0, 0, 1]])
+
+
+def _scaling(s: float) -> np.ndarray:
+    return np.diag([s, s, 1.0])
+
+
+def _warp(src: np.ndarray, m: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    return cv2.warpPerspective(src, m, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+
+def _small_copy(gray: np.ndarray, hmat: np.ndarray, size: tuple[int, int]) -> tuple[np.ndarray, float]:
+    """The page (as ``hmat`` maps it) at WORK_SIZE: the source is first reduced by a whole
+    factor (fast area resampling, no aliasing), then warped."""
+    pw, ph = size
+    s = min(1.0, WORK_SIZE / max(pw, ph))
+    corners = np.float32([[0, 0], [pw, 0], [pw, ph], [0, ph]]).reshape(-1, 1, 2)
+    quad = cv2.perspectiveTransform(corners, np.linalg.inv(hmat)).reshape(-1, 2)
+    long_side = max(np.linalg.norm(quad - np.roll(quad, 1, axis=0), axis=1))
+    k = max(1, int(long_side / WORK_SIZE))
+    reduced, _ = shrink(gray, max(gray.shape[:2]) // k) if k > 1 else (gray, 1.0)
+    back = _scaling(gray.shape[1] / reduced.shape[1])  # reduced pixels → source pixels
+    return _warp(reduced, _scaling(s) @ hmat @ back, (round(pw * s), round(ph * s))), s
+
+
+def orient_warp(
+    src: np.ndarray, hmat: np.ndarray, size: tuple[int, int], *, smooth: float = 0.0, use_osd: bool = False
+) -> Orientation:
+    """The page that ``hmat`` maps out of ``src`` (to ``size`` = width, height, as the page
+    lies in the capture) upright and deskewed, in one warp. ``smooth``: Gaussian sigma
+    applied to the source first when the warp reduces it strongly (against aliasing)."""
+    gray = src if src.ndim == 2 else cv2.cvtColor(src, cv2.COLOR_BGR2GRAY)
+    small, s = _small_copy(gray, hmat, size)
+    found = _lines(small)
+    turn, skew = found if found is not None else (0, 0.0)
+    pw, ph = size
+    out_w, out_h = (ph, pw) if turn == 90 else (pw, ph)
+    m = _deskew_matrix(skew, out_w, out_h) @ turn_matrix(turn, pw, ph)
+    p_down, method = 0.5, "none"
+    if found is not None and not use_osd and updown.cls_session() is not None:
+        sw, sh = round(out_w * s), round(out_h * s)
+        upright_small = _warp(small, _scaling(s) @ m @ _scaling(1 / s), (sw, sh))
+        pieces = [
+            _warp(gray, np.array([[1.0, 0, -left / s], [0, 1, -top / s], [0, 0, 1]]) @ m @ hmat,
+                  (max(1, round((right - left) / s)), max(1, round((bottom - top) / s))))
+            for top, bottom, left, right in updown.snippet_boxes(_ink(upright_small))
+        ]  # fmt: skip
+        if pieces:
+            p_down, method = updown.p_upside_down(updown.cls_session(), pieces), "cls"
     if p_down > 0.5:
         turn += 180
-        out = _rotate(out, 180)
-    return Orientation(out, turn, skew, abs(p_down - 0.5) * 2, method)
+        m = turn_matrix(180, out_w, out_h) @ m
+    started = time.perf_counter()
+    source = cv2.GaussianBlur(src, (0, 0), smooth) if smooth > 0 else src
+    out = _warp(source, m @ hmat, (out_w, out_h))
+    warp_ms = (time.perf_counter() - started) * 1000
+    if found is not None and method == "none":  # no classifier (or no snippets): ask OSD
+        method = "osd"
+        p_down = updown.osd_upside_down(out)  # full resolution: OSD needs sharp print
+        if p_down > 0.5:
+            turn += 180
+            out = cv2.rotate(out, cv2.ROTATE_180)
+    return Orientation(out, turn, skew, abs(p_down - 0.5) * 2, method, warp_ms)
+
+
+def orient(image: np.ndarray, use_osd: bool = False) -> Orientation:
+    """Turn a rectified page (BGR or gray) upright and remove its skew."""
+    h, w = image.shape[:2]
+    return orient_warp(image, np.eye(3), (w, h), use_osd=use_osd)

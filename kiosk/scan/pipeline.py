@@ -1,5 +1,5 @@
-"""One page through every stage: capture → detect+warp → orient/deskew → quality → OCR →
-codes → classify → extract → compress.
+"""One page through every stage: capture → detect → orient/deskew (one warp) → desk strips
+cleared → quality → OCR → codes → extract → classify → compress.
 
 The stages do the work; this module runs them, times each one and turns a stage that
 fails into a page with ``ok: false`` and a problem — a caller (the kiosk screen, the CLI,
@@ -29,6 +29,7 @@ import numpy as np
 
 from shared_schema import MaterialKind, MaterialRequirement
 
+from . import border as border_stage
 from . import classify as classify_stage
 from . import codes as codes_stage
 from . import compress as compress_stage
@@ -124,9 +125,13 @@ class Pipeline:
         found = self._run(page, "detect", detect_stage.detect_page, capture.image)
         page.quad = found.quad.round(1).tolist()
         size = page_size(found.quad, capture.image.shape)
-        flat = self._run(page, "rectify", detect_stage.rectify, capture.image, found.quad, size)
-        turned = self._run(page, "orient", orient_stage.orient, flat)
-        page.image, page.rotation, page.skew_deg = turned.image, turned.rotation, turned.skew_deg
+        hmat, pixels, smooth = detect_stage.page_homography(found.quad, size)
+        turned = self._run(
+            page, "orient", orient_stage.orient_warp, capture.image, hmat, pixels, smooth=smooth
+        )
+        page.timings_ms["rectify"] = turned.warp_ms  # the one full-resolution warp, inside orient
+        page.rotation, page.skew_deg = turned.rotation, turned.skew_deg
+        page.image = self._run(page, "border", border_stage.clear_desk, turned.image)
         dpi = float(detect_stage.PAGE_SIZES[size][2])
         cancel = threading.Event()
         beside = self._worker.submit(self._beside_ocr, page, found, size, capture.dpi, cancel)

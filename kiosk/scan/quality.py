@@ -39,6 +39,7 @@ BLANK_CONTRAST = 20  # less than this between paper and darkest print: nothing p
 GLARE_CELL_SHARE = 0.01  # share of the page's cells burnt out while most paper is not
 GLARE_PAPER_MAX = 238  # median paper brighter than this: overexposed, not glare
 MIN_DPI = {"a4": 90, "id_card": 150}  # pixels per inch the camera must give the page
+STRIPE = 256  # rows per stripe of the blur measure
 
 
 def problem(code: str) -> Problem:
@@ -57,7 +58,7 @@ class QualityReport:
 
 def _levels(gray: np.ndarray) -> tuple[float, float]:
     """(paper, ink): the page's typical light level and the level of its darkest print."""
-    hist = np.bincount(gray.ravel(), minlength=256).cumsum()
+    hist = cv2.calcHist([gray], [0], None, [256], [0, 256]).ravel().cumsum()  # no int64 copy of the page
     n = hist[-1]
     paper = float(np.searchsorted(hist, 0.75 * n))
     ink = float(np.searchsorted(hist, 0.005 * n))
@@ -74,11 +75,16 @@ def blur_px(gray: np.ndarray, contrast: float) -> float:
     """
     if contrast <= 1:
         return float("inf")
-    smooth = cv2.GaussianBlur(gray, (5, 5), 0.8)
-    gx = cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=3, scale=1 / 8)
-    gy = cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=3, scale=1 / 8)
-    magnitude = cv2.magnitude(gx, gy)
-    hist = cv2.calcHist([magnitude], [0], None, [1024], [0, 256]).ravel().cumsum()  # fast percentile
+    hist = np.zeros(1024, np.float64)
+    h = gray.shape[0]
+    for top in range(0, h, STRIPE):  # in stripes: float gradients of a whole page are ~50 MB
+        lo, hi = max(0, top - 3), min(h, top + STRIPE + 3)  # 3 rows of context for the filters
+        smooth = cv2.GaussianBlur(gray[lo:hi], (5, 5), 0.8)
+        gx = cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=3, scale=1 / 8)
+        gy = cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=3, scale=1 / 8)
+        own = cv2.magnitude(gx, gy)[top - lo : top - lo + min(STRIPE, h - top)]
+        hist += cv2.calcHist([own], [0], None, [1024], [0, 256]).ravel()  # fast percentile
+    hist = hist.cumsum()
     slope = float(np.searchsorted(hist, 0.997 * hist[-1])) / 4
     sigma = contrast / (np.sqrt(2 * np.pi) * max(slope, 1e-6))
     return float(np.sqrt(max(sigma**2 - 0.8**2, 0.0)))  # remove our own smoothing

@@ -20,10 +20,8 @@ from .extract import USCC_CHARS, find_identifiers
 from .ocr.base import to_gray
 from .types import OcrResult, OcrWord
 
-LABELS = {
-    "id_number": ("公民身份号码", "身份证号码", "身份证号"),
-    "uscc": ("统一社会信用代码", "社会信用代码", "信用代码"),
-}
+# parts of the labels, so one misread character (代吗 for 代码) does not hide them
+LABELS = {"id_number": ("身份号", "身份证号"), "uscc": ("社会信用", "信用代码")}
 ALPHABETS = {"id_number": "0123456789X", "uscc": "".join(sorted(USCC_CHARS))}
 
 Reader = Callable[..., OcrResult]  # engine.recognize(image, dpi=, single_line=, whitelist=)
@@ -47,6 +45,8 @@ def line_crop(image: np.ndarray, ocr: OcrResult, labels: tuple[str, ...]) -> np.
         end = _label_end(words, labels)
         if end is None:
             continue
+        while end + 1 < len(words) and not any(c.isascii() and c.isalnum() for c in words[end + 1].text):
+            end += 1  # the rest of the label (…代码, a colon): the number starts at a digit
         top = min(w.box[1] for w in words)
         bottom = max(w.box[1] + w.box[3] for w in words)
         height = bottom - top

@@ -61,13 +61,14 @@ def to_gray(image: np.ndarray) -> np.ndarray:
 UNEVEN_LIGHT = 1.15  # paper brightness spread (95th/5th percentile) above which we even it out
 
 
-def paper_background(gray: np.ndarray) -> np.ndarray:
-    """The paper's brightness without the print: max-filter then median on a ¼-size copy."""
+def paper_background(gray: np.ndarray, full_size: bool = True) -> np.ndarray:
+    """The paper's brightness without the print: max-filter then median on a ¼-size copy
+    (returned at that size unless ``full_size``)."""
     h, w = gray.shape
     small = cv2.resize(gray, (max(1, w // 4), max(1, h // 4)), interpolation=cv2.INTER_AREA)
     bg = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9)))
     bg = cv2.medianBlur(bg, 21)
-    return cv2.resize(bg, (w, h), interpolation=cv2.INTER_LINEAR)
+    return cv2.resize(bg, (w, h), interpolation=cv2.INTER_LINEAR) if full_size else bg
 
 
 def even_out_light(gray: np.ndarray) -> np.ndarray:
@@ -75,13 +76,15 @@ def even_out_light(gray: np.ndarray) -> np.ndarray:
 
     Tesseract binarises with one global (Otsu) threshold, so a page half in shadow loses
     the shadowed half entirely (CER 65% → 3% on such captures). On evenly lit pages the
-    division only adds noise, so it runs only when the paper's brightness varies a lot.
+    division only adds noise, so it runs only when the paper's brightness varies a lot
+    (judged on the ¼-size background: a full-size one is only built when it is needed).
     """
-    bg = paper_background(gray)
+    bg = paper_background(gray, full_size=False)
     lo, hi = np.percentile(bg, [5, 95])
     if hi / max(lo, 1.0) < UNEVEN_LIGHT:
         return gray
-    return cv2.divide(gray, np.maximum(bg, 1), scale=255)
+    full = cv2.resize(bg, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
+    return cv2.divide(gray, np.maximum(full, 1), scale=255)
 
 
 def failed(engine: str, error: str) -> OcrResult:

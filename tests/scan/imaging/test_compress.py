@@ -78,3 +78,14 @@ def test_impossible_target_still_returns_the_smallest_image(photographed_page):
 def test_unknown_kind():
     with pytest.raises(ValueError):
         compress(np.zeros((10, 10), np.uint8), "x-ray")
+
+
+def test_gray_kind_stores_the_page_as_the_ocr_reads_it(photographed_page):
+    """Text pages are stored as the OCR engine's own input (light evened out when uneven),
+    at a quality where the stored page differs from it by less than a grey level or two."""
+    from kiosk.scan.ocr.base import even_out_light
+
+    blob = compress(photographed_page, "gray")
+    assert blob.format == "webp" and blob.size <= 100_000 and (blob.width, blob.height) == (1654, 2339)
+    read = even_out_light(cv2.cvtColor(photographed_page, cv2.COLOR_BGR2GRAY)).astype(int)
+    assert np.abs(decode(blob).astype(int) - read).mean() < 2.5

@@ -75,3 +75,24 @@ def test_blurry_transfer_slip_is_not_turned_upside_down(rotation):
     shot = photograph(doc.image, params, seed=6)
     result = orient(rectify(shot.image, shot.quad))
     assert result.rotation == rotation and result.method == "cls"
+
+
+def test_one_warp_from_the_capture_equals_rectify_then_orient():
+    """The pipeline composes page finding, quarter turns, deskew and half turn into one
+    warp; the page it gets is the one two warps gave."""
+    from kiosk.scan.detect import page_homography
+    from kiosk.scan.orient import orient_warp
+    from kiosk.scan.synth.camera import photograph, random_params
+    from kiosk.scan.synth.documents import render
+
+    doc = render("application_form", 3)
+    shot = photograph(
+        doc.image, random_params(8, (2000, 1500), rotation=270, blur_sigma=0.2, skew_deg=1.5), 8
+    )
+    hmat, size, smooth = page_homography(shot.quad, "a4")
+    once = orient_warp(shot.image, hmat, size, smooth=smooth)
+    twice = orient(rectify(shot.image, shot.quad, "a4"))
+    assert once.rotation == twice.rotation == 270
+    assert abs(once.skew_deg - twice.skew_deg) < 0.3 and abs(once.skew_deg - 1.5) < 0.5
+    assert once.image.shape == twice.image.shape == (2339, 1654, 3)
+    assert np.abs(once.image.astype(int) - twice.image.astype(int)).mean() < 4

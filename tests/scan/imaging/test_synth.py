@@ -70,3 +70,26 @@ def test_folded_corner_removes_a_corner_of_the_page(snap):
     tl = folded.quad[0] + (folded.quad[2] - folded.quad[0]) * 0.01
     x, y = int(tl[0]), int(tl[1])
     assert folded.image[y, x].mean() < flat.image[y, x].mean() - 30
+
+
+def test_principal_point_stays_at_the_frame_centre():
+    """The page is moved on the desk, not the picture in the frame: with the principal
+    point at the centre, the page's true aspect (A4 or card) is recovered from its corners.
+    Shifting the projection instead gave the wrong size for ~11 % of random captures."""
+    from kiosk.scan.pipeline import page_size
+
+    frame = (320, 240)
+    wrong = []
+    for seed in range(60):
+        for size, doc in (
+            ("a4", np.full((297, 210), 255, np.uint8)),
+            ("id_card", np.full((54, 86), 255, np.uint8)),
+        ):
+            params = random_params(seed, frame, blur_sigma=0.0, jpeg_quality=None)
+            if params.fills_frame:
+                continue
+            shot = photograph(doc, params, seed)
+            assert np.all(shot.quad >= 0) and np.all(shot.quad <= frame)
+            if page_size(shot.quad, (frame[1], frame[0])) != size:
+                wrong.append((seed, size))
+    assert not wrong

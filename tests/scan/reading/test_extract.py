@@ -94,3 +94,12 @@ def test_names_dates_phones():
     assert find_phones("联系电话: 15077898692 固话 0356-2221234") == ["15077898692", "0356-2221234"]
     assert find_phones("140525199905091119") == []  # an ID number is not a phone
     assert "phone" not in extract("受理编号 ZZ-109-20250526-4624").fields
+
+
+def test_table_rule_beside_a_number_is_not_part_of_it():
+    """Tesseract reads the rule between a label cell and its value as "|" glued to the
+    number; the 19 characters used to hide a valid ID number from extraction."""
+    assert extract(f"公民身份号码 |{ID}").fields["id_number"] == ID
+    assert extract(f"公民身份号码 “|{ID_X}|").fields["id_number"] == ID_X
+    assert extract("统一社会信用代码 l9314052184669X8YEJ").fields["uscc"] == "9314052184669X8YEJ"
+    assert "id_number" not in extract(f"号码 7{ID}").fields  # 19 digits: not a rule, no guess

@@ -93,3 +93,33 @@ def test_shadowed_page_is_evened_out_before_tesseract(docs, tesseract):
     evened = even_out_light(shadowed)
     assert evened is not shadowed and np.percentile(evened, 50) > 200
     assert cer(doc.text, tesseract.recognize(shadowed, dpi=200).text) < 0.05
+
+
+def test_in_process_tesseract_reads_as_the_command_does(docs):
+    """The C API (model kept loaded) and the ``tesseract`` command give the same text."""
+    image = docs["receipt_notice"].image
+    api = TesseractEngine().recognize(image, dpi=200)
+    cli = TesseractEngine(in_process=False).recognize(image, dpi=200)
+    assert TesseractEngine().in_process and api.text == cli.text and api.words
+
+
+def test_cancelled_run_stops_early(docs, tesseract):
+    import threading
+
+    stop = threading.Event()
+    stop.set()
+    result = tesseract.recognize(docs["guide_page"].image, dpi=200, cancel=stop)
+    assert result.error == "cancelled" and result.text == ""
+    assert (
+        get_engine("rapidocr").recognize(docs["guide_page"].image, dpi=200, cancel=stop).error == "cancelled"
+    )
+
+
+def test_words_that_are_not_print_are_dropped():
+    from kiosk.scan.ocr.tesseract import clean_word
+
+    assert clean_word("|140581199305222403", 91.0) == "140581199305222403"  # a table rule
+    assert clean_word("“|", 40.0) == "" and clean_word("。”|", 50.0) == "。"
+    assert clean_word("eegueeeve", 0.0) == ""  # made up from a card's guilloche
+    assert clean_word("RE", 31.0) == "" and clean_word("ABC", 88.0) == "ABC"
+    assert clean_word("申请人", 0.5) == "申请人"
