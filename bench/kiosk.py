@@ -1,10 +1,11 @@
 """Kiosk app: launch to interactive Home, screen-to-screen transitions, memory.
 
-Targets (issue 5): launch ≤ 3 s, transition ≤ 150 ms, RSS ≤ 300 MB. Each run is a fresh
+Targets (issue 5): launch ≤ 3 s, transition ≤ 150 ms, memory ≤ 300 MB. Each run is a fresh
 process on a private Xvfb (``tongban kiosk run --script``), as a kiosk boots. Launch is
 measured from the process's start to the first frame of Home (Python, imports, kiosk
 home and catalog, window); transitions from a tap to the next screen built and drawn;
-RSS at Home, after the warm-up, and at the end of the scripted demo visit.
+RSS at Home and after the warm-up; the process tree (app + scan worker) at its peak
+during the scripted demo visit and settled at its end.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def _launch_rows(launches: list[dict]) -> list[str]:
     return [
         _row(f"launch to Home, from process start (median of {len(ok)})", f"{launch:.0f} ms", "≤ 3000 ms"),
         _row("RSS at Home", f"{home:.0f} MB", "≤ 300 MB"),
-        _row("RSS after the warm-up (OpenCV, scan pipeline, renderers)", f"{warm:.0f} MB", "≤ 300 MB"),
+        _row("RSS of the app after the warm-up (OpenCV, renderers, screens)", f"{warm:.0f} MB", "≤ 300 MB"),
     ]
 
 
@@ -60,16 +61,30 @@ def _demo_rows(demo: dict) -> list[str]:
         for name in sorted(drawn)
     ]
     worst, median = max(drawn.values(), default=0), statistics.median(drawn.values() or [0])
-    frame, rss = demo["frame_ms"], demo["rss_settled_mb"]
+    frame, peak, settled = demo["frame_ms"], demo["tree_peak_mb"], demo["tree_settled_mb"]
     return [
         *rows,
         _row("transitions drawn: median / slowest", f"{median:.0f} / {worst:.0f} ms", "≤ 150 ms"),
         _row("one redraw at rest (Xvfb + llvmpipe: the floor under each transition)", f"{frame:.0f} ms"),
-        _row("RSS after the two-matter demo visit (RapidOCR loaded), settled", f"{rss:.0f} MB", "≤ 300 MB"),
+        _row(
+            "kiosk after the two-matter demo visit, settled (scan worker stopped): RSS / PSS",
+            f"{settled['rss']:.0f} / {settled['pss']:.0f} MB",
+            "≤ 300 MB",
+        ),
+        _row(
+            f"kiosk at its peak during the visit, app + scan worker (RapidOCR): RSS / PSS "
+            f"({demo['scan_workers']} workers started)",
+            f"{peak['rss']:.0f} / {peak['pss']:.0f} MB",
+            "≤ 300 MB",
+        ),
     ]
 
 
 NOTE = """
+Memory is the whole kiosk process tree: the app and its scan worker (the OCR pipeline runs
+in a child process started at the identity step and stopped at Home or after 90 s idle),
+sampled every 0.1 s; the script's Xvfb is not counted. RSS counts shared libraries once
+per process, PSS splits them: the sum of PSS is what the kiosk occupies.
 Built: the tap handled and the next screen's widgets made; drawn: plus one frame (layout,
 text textures, software OpenGL, buffer swap). Launch counts from the process's start
 (Python, imports, kiosk home, catalog, window) to Home's first frame.

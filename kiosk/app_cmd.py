@@ -58,9 +58,9 @@ def _describe(report: dict) -> str:
 )
 @click.option(
     "--script",
-    type=click.Choice(["demo", "launch"]),
+    type=click.Choice(["demo", "faults", "launch"]),
     default=None,
-    help="Drive a scripted visit instead of waiting for people.",
+    help="Drive a scripted visit instead of waiting for people (faults: the scan worker crashes).",
 )
 @click.option(
     "--screenshots",

@@ -18,13 +18,19 @@ from .sync.catalog import CatalogCache
 from .sync.service import SyncService, SyncSettings
 from .sync.worker import SyncWorker
 from .visit.backbone import StoreOutbox
-from .visit.scan_adapter import PipelineCompleteness, PipelineScanner
+from .visit.flow import VisitFlow
+from .visit.scan_adapter import PipelineCompleteness
+from .visit.scan_process import ProcessScanner
+from .visit.steps import Step
 from .visit.submit import KioskRef
 from .visit.sync_adapter import WorkerSync
 
 log = logging.getLogger(__name__)
 
 OFFLINE_URL = "http://127.0.0.1:9"  # the discard port: nothing answers, the kiosk stays offline
+CAPTURE_STEPS = {Step.identity, Step.materials}  # the worker starts loading its OCR models here
+SCAN_STEPS = CAPTURE_STEPS | {Step.check, Step.status_pickup, Step.assist}  # elsewhere it stops
+SCAN_IDLE_STOP_S = 90.0
 
 
 def kiosk_catalog(home: Path):
@@ -68,6 +74,7 @@ def open_kiosk(
         store.close()
         raise
     catalog = kiosk_catalog(home)
+    scanner = ProcessScanner(home / "scans", idle_stop_s=SCAN_IDLE_STOP_S)
     worker = SyncWorker(SyncService(store, SyncSettings(interval=sync_interval, cycle_cap=120.0)))
     ctx = build_context(
         home=home,
@@ -75,11 +82,29 @@ def open_kiosk(
         catalog=catalog,
         kiosk=KioskRef(identity.kiosk_id, identity.station_code),
         outbox=StoreOutbox(store, identity),
-        scanner=PipelineScanner(home / "scans"),
+        scanner=scanner,
         completeness=PipelineCompleteness(),
         sync=WorkerSync(worker, store),
     )
-    ctx.closers += [store.close, worker.stop]
+    ctx.closers += [store.close, worker.stop, scanner.close]
+    scan_worker_follows(ctx.flow, scanner)
     if start_sync:
         worker.start()
     return ctx
+
+
+def scan_worker_follows(flow: VisitFlow, scanner: ProcessScanner) -> None:
+    """Start the scan worker where the visit captures, stop it where no step scans.
+
+    Its OCR models then occupy memory only while someone is scanning (see
+    ``kiosk/visit/scan_process.py``); the progress screen's QR reader starts a light
+    worker on demand.
+    """
+
+    def follow(_before: Step, after: Step) -> None:
+        if after in CAPTURE_STEPS:
+            scanner.start(preload=True)
+        elif after not in SCAN_STEPS:
+            scanner.stop()
+
+    flow.subscribe(follow)

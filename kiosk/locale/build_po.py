@@ -35,6 +35,8 @@ EXTRA = [
     "Fair",
     "Satisfied",
     "Very satisfied",
+    "Letters A-Z",
+    "Digits 0-9",
 ]
 
 ZH = {
@@ -119,6 +121,9 @@ ZH = {
     "Checking the picture…": "正在检查照片…",
     "The camera is not available. Please type your ID number.": "摄像头不可用，请输入身份证号码。",
     "The picture could not be checked. Please try again.": "照片无法检查，请再试一次。",
+    "The scanner stopped for a moment. Everything you gave is kept; please try again.": "扫描程序刚才中断了，您已拍好的材料都还在，请再试一次。",
+    "Letters A-Z": "字母 A-Z",
+    "Digits 0-9": "数字 0-9",
     "Please place the card flat.": "请把证件放平。",
     "Your home jurisdiction": "确认属地",
     "Applicant: ": "申请人：",

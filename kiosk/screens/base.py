@@ -17,11 +17,19 @@ from kivy.uix.widget import Widget
 from ..i18n import _
 from ..ui import theme
 from ..ui.widgets import BigButton, paint
+from ..visit.ports import ScannerStopped
 
 if TYPE_CHECKING:
     from ..context import KioskContext
 
 log = logging.getLogger(__name__)
+
+
+def scan_trouble(error: BaseException | None) -> str:
+    """What the resident reads when a scan brought no page: a stopped scanner is not their fault."""
+    if isinstance(error, ScannerStopped):
+        return _("The scanner stopped for a moment. Everything you gave is kept; please try again.")
+    return _("The picture could not be checked. Please try again.")
 
 
 class KioskScreen(Screen):

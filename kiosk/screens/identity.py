@@ -12,7 +12,7 @@ from ..ui import theme
 from ..ui.keypad import digit_pad
 from ..ui.widgets import BigButton, Text, field, scroll_list, title
 from ..visit.steps import Step
-from .base import KioskScreen
+from .base import KioskScreen, scan_trouble
 from .identity_enterprise import applicant_line, build_enterprise, kind_tabs
 
 
@@ -115,7 +115,7 @@ class IdentityScreen(KioskScreen):
 
     def _scanned(self, page, error) -> None:
         if error or page is None:
-            self.show_note(_("The picture could not be checked. Please try again."))
+            self.show_note(scan_trouble(error))
             return
         if not page.ok and not page.fields.get("id_number"):
             self.show_note("；".join(msg for _code, msg in page.problems) or _("Please place the card flat."))
@@ -135,7 +135,7 @@ class IdentityScreen(KioskScreen):
 
     def _licence(self, page, error) -> None:
         if error or page is None:
-            self.show_note(_("The picture could not be checked. Please try again."))
+            self.show_note(scan_trouble(error))
             return
         self._after(self.ctx.service.use_scanned_licence(page, self.ent_rep.text))
 

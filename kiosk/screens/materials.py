@@ -14,7 +14,7 @@ from ..ui import theme
 from ..ui.frames import texture_of, texture_of_file
 from ..ui.widgets import BigButton, Text, row, scroll_list, title
 from ..visit.steps import Step
-from .base import KioskScreen
+from .base import KioskScreen, scan_trouble
 
 PREVIEW_FPS = 4
 PAGE_ROW_W = 80 + 100 + 3 * 84 + 4 * 6 + 8  # thumbnail, "page n", ↑, ↓, delete (80 px buttons)
@@ -194,10 +194,7 @@ class MaterialsScreen(KioskScreen):
     def scanned(self, code: str, page, error) -> None:
         self.ctx.flow.touch()
         if error or page is None:
-            self.note, self.retake = (
-                (_("The picture could not be checked. Please try again."), theme.DANGER),
-                True,
-            )
+            self.note, self.retake = (scan_trouble(error), theme.DANGER), True
         elif not page.ok:
             reasons = "\n".join(message for _code, message in page.problems)
             self.note, self.retake = (reasons or _("Please retake the picture."), theme.DANGER), True

@@ -9,12 +9,10 @@ from kivy.uix.boxlayout import BoxLayout
 
 from ..i18n import _
 from ..ui import theme
-from ..ui.keypad import Keypad
+from ..ui.keypad import ReceiptPad
 from ..ui.widgets import BigButton, Text, field, title
 from ..visit.steps import Step
-from .base import KioskScreen
-
-RECEIPT_KEYS = [*"1234567890", "-"]
+from .base import KioskScreen, scan_trouble
 
 
 class StatusPickupScreen(KioskScreen):
@@ -38,9 +36,9 @@ class StatusPickupScreen(KioskScreen):
         self.result_box = BoxLayout(orientation="vertical", spacing=6)
         left.add_widget(self.result_box)
         left.add_widget(BoxLayout())
-        self.pad = Keypad(self.on_key, keys=RECEIPT_KEYS, cols=4, max_len=32)
+        self.pad = ReceiptPad(self.on_key)
         self.pad.value = self.number
-        right = BoxLayout(orientation="vertical", size_hint_x=0.4)
+        right = BoxLayout(orientation="vertical", size_hint_x=0.46)
         right.add_widget(self.pad)
         right.add_widget(BoxLayout())
         main.add_widget(left)
@@ -78,12 +76,11 @@ class StatusPickupScreen(KioskScreen):
 
     def _codes(self, codes, error) -> None:
         if error or not codes:
-            self.lines = [
-                (_("No QR code found. Please hold the receipt flat, or type the number."), theme.DANGER)
-            ]
+            none_found = _("No QR code found. Please hold the receipt flat, or type the number.")
+            self.lines = [(scan_trouble(error) if error else none_found, theme.DANGER)]
             self.show_lines()
             return
-        self.number_field.text = codes[0].strip()
+        self.pad.set(codes[0].strip())
         self.look_up()
 
     def look_up(self) -> None:

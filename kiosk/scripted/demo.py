@@ -90,8 +90,8 @@ def run_scripted(
     launched = time.perf_counter() if launched_at is None else launched_at
     profile = load_profile(profile_name)
     sync = _identity_for(home, server_url)
-    if script == "demo":
-        from .documents import make_papers_in_child
+    if script in ("demo", "faults"):
+        from .papers import make_papers_in_child
 
         began = time.perf_counter()
         make_papers_in_child(home / "demo-papers")

@@ -8,8 +8,8 @@ One deliberately blurred capture lets the visit show the quality gate and a reta
 
 from __future__ import annotations
 
+import json
 import random
-import subprocess
 import sys
 from dataclasses import dataclass, replace
 from datetime import date
@@ -19,9 +19,10 @@ import cv2
 
 from kiosk.scan.synth import documents as docs
 from kiosk.scan.synth.camera import CameraParams, photograph
-from kiosk.scan.synth.codes import qr_image
 from kiosk.scan.synth.identities import Person, make_person
 from kiosk.scan.synth.render import BOLD, Sheet, available_faces, mm, pt
+
+from .papers import PERSON_FILE
 
 SEED = "tongban-demo-resident"
 PARAMS = CameraParams(
@@ -128,19 +129,12 @@ def make_demo_papers(folder: Path) -> DemoPapers:
     return DemoPapers(person, files)
 
 
-def make_papers_in_child(folder: Path) -> None:
-    """Render the papers in a child process: the drawing code and its images are not the
-    kiosk's, and must not count in the kiosk process's memory."""
-    subprocess.run([sys.executable, "-m", "kiosk.scripted.documents", str(folder)], check=True, timeout=300)
-
-
-def receipt_qr_capture(receipt_no: str, path: Path) -> Path:
-    """The receipt's QR code held under the camera at the status screen."""
-    code = qr_image(receipt_no, module_px=12)
-    if code.ndim == 2:
-        code = cv2.cvtColor(code, cv2.COLOR_GRAY2BGR)
-    return _shoot(code, path, 7, fill=0.45)
+def write_person(folder: Path, person: Person) -> None:
+    """What the scripted visit types (name, ID number, phone, address), for ``papers.py``."""
+    facts = {k: getattr(person, k) for k in ("name", "id_number", "phone", "address")}
+    (folder / PERSON_FILE).write_text(json.dumps(facts, ensure_ascii=False), encoding="utf-8")
 
 
 if __name__ == "__main__":
-    make_demo_papers(Path(sys.argv[1]))
+    papers = make_demo_papers(Path(sys.argv[1]))
+    write_person(Path(sys.argv[1]), papers.person)

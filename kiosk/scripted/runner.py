@@ -17,6 +17,7 @@ from kivy.base import EventLoop, runTouchApp, stopTouchApp
 from ..app import KioskApp
 from ..runtime import open_kiosk
 from .driver import Driver
+from .tree_memory import PeakSampler, TreeMemory, tree_memory
 
 
 @dataclass
@@ -31,9 +32,14 @@ class ScriptReport:
     rss_home_mb: float = 0.0  # when Home was first shown, before the warm-up
     rss_warm_mb: float = 0.0  # after the warm-up (OpenCV, scan pipeline, renderers loaded)
     rss_settled_mb: float = 0.0  # at the end, after the quiet-moment collection
+    tree_peak_mb: dict[str, float] = field(default_factory=dict)  # app + scan worker, during the script
+    tree_settled_mb: dict[str, float] = field(default_factory=dict)  # the same at the end (worker stopped)
+    scan_workers: int = 0  # scan worker processes started during the script
+    faults: dict[str, Any] = field(default_factory=dict)  # the ``faults`` script's findings
     screenshots: list[str] = field(default_factory=list)
     receipts: list[dict[str, Any]] = field(default_factory=list)
     status_lines: list[str] = field(default_factory=list)
+    typed_status_lines: list[str] = field(default_factory=list)
     header_links: list[str] = field(default_factory=list)  # online/offline as the header said
     error: str | None = None
 
@@ -44,7 +50,8 @@ class ScriptReport:
 def run_script(
     home: Path, profile: str, script: str, shots: Path | None, launched_at: float, *, sync: bool = True
 ) -> ScriptReport:
-    """Start the app, run ``script`` (``demo`` or ``launch``), stop; never leaves a window open.
+    """Start the app, run ``script`` (``demo``, ``faults`` or ``launch``), stop; never leaves a
+    window open.
 
     ``sync``: run the background sync worker (an enrolled kiosk); off for demo identities.
     """
@@ -61,12 +68,19 @@ def run_script(
         report.rss_home_mb = round(ready[1], 1)
         driver.wait(app.warm.is_set, 60, "the warm-up")  # a resident takes longer to walk up
         report.rss_warm_mb = round(rss_mb(), 1)
-        if script == "demo":
-            from .documents import make_demo_papers  # OpenCV: not part of the kiosk's launch
+        if script == "faults":
+            from .faults import run_faults
+            from .papers import load_demo_papers
+
+            report.faults = asdict(run_faults(driver, load_demo_papers(home / "demo-papers")))
+        elif script == "demo":
+            from .papers import load_demo_papers  # drawn in a child process before the launch
             from .visits import run_demo
 
-            papers = make_demo_papers(home / "demo-papers")
-            result = run_demo(driver, papers)
+            papers = load_demo_papers(home / "demo-papers")
+            with PeakSampler() as sampler:
+                result = run_demo(driver, papers)
+            report.tree_peak_mb = _mb(sampler.peak)
             report.receipts = [
                 {
                     **asdict(v),
@@ -76,6 +90,7 @@ def run_script(
                 for v in result.visits
             ]
             report.status_lines = result.status_lines
+            report.typed_status_lines = result.typed_status_lines
         else:
             driver.shot("home")
         report.transitions_ms = _median_by_kind(driver.transitions_ms)
@@ -87,6 +102,10 @@ def run_script(
         app.collector.dirty = True
         app.collector.tick(force=True)
         report.rss_settled_mb = round(rss_mb(), 1)
+        scanner = app.ctx.scanner
+        driver.wait(lambda: getattr(scanner, "pid", lambda: None)() is None, 15, "the scan worker to stop")
+        report.tree_settled_mb = _mb(tree_memory())
+        report.scan_workers = getattr(scanner, "started", 0)
         report.ok = True
     except Exception as exc:
         report.error = f"{type(exc).__name__}: {exc}"
@@ -110,6 +129,10 @@ def rss_mb() -> float:
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _mb(memory: TreeMemory) -> dict[str, float]:
+    return {"rss": round(memory.rss_mb, 1), "pss": round(memory.pss_mb, 1), "processes": memory.processes}
 
 
 def _median_by_kind(samples: list[tuple[str, float]]) -> dict[str, float]:

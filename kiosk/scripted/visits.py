@@ -16,8 +16,8 @@ from pathlib import Path
 from shared_schema import HandlingMode
 
 from ..visit.steps import Step
-from .documents import DemoPapers, receipt_qr_capture
 from .driver import Driver, ScriptError
+from .papers import DemoPapers, receipt_qr_capture
 
 PENSION = "JC-RS-001"
 DEMO_PIN = "123456"
@@ -38,7 +38,8 @@ class VisitRecord:
 @dataclass
 class DemoResult:
     visits: list[VisitRecord] = field(default_factory=list)
-    status_lines: list[str] = field(default_factory=list)
+    status_lines: list[str] = field(default_factory=list)  # after scanning the receipt's QR code
+    typed_status_lines: list[str] = field(default_factory=list)  # after typing its number
 
 
 def _entrusted_matter(driver: Driver) -> str:
@@ -194,9 +195,27 @@ def files_for(papers: DemoPapers, name: str) -> Path:
     return papers.files[name]
 
 
+def type_receipt_no(driver: Driver, number: str) -> None:
+    """On the progress screen's keypad, switching between its digits and letters pages."""
+    pad = driver.screen.pad
+    pad.set("")
+    for key in number:
+        if key not in pad.keys:
+            driver.tap(pad.switch_label)
+        driver.tap(key)
+    if driver.screen.number_field.text != number:
+        raise ScriptError(f"typed {number!r}, the field shows {driver.screen.number_field.text!r}")
+
+
 def status_and_staff(driver: Driver, papers: DemoPapers, receipt_no: str, result: DemoResult) -> None:
     ctx = driver.app.ctx
     driver.tap("Progress and pickup", expect=Step.status_pickup)
+    type_receipt_no(driver, receipt_no)
+    driver.tap("Look up")
+    driver.idle()
+    result.typed_status_lines = [text for text, _colour in driver.screen.lines]
+    driver.shot("status-typed")
+    driver.screen.pad.set("")
     qr = receipt_qr_capture(receipt_no, papers.files["id_front"].parent / "receipt-qr.jpg")
     ctx.devices.camera.place(qr)
     driver.tap("Scan the QR code on my receipt")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from kivy.clock import Clock
 from kivy.graphics import Color, Rectangle
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
@@ -35,18 +36,30 @@ class Wrapped:
     wrap_margin = 16  # a button's padding
 
     def init_wrap(self, text: str) -> None:
+        """A widget sized by its layout shows nothing until the layout gives it a width:
+        otherwise its text is wrapped and rendered at Kivy's default 100 px first (a tall,
+        narrow texture), then again at the real width, in the same frame."""
         self._raw, self._setting = text, False
-        self.bind(width=self._rewrap, text=self._on_text)
-        self._rewrap()
+        self._placed = self.size_hint_x is None
+        self.bind(width=self._on_width, text=self._on_text)
+        if self._placed:
+            self._rewrap()
+        else:
+            self._show("")
+            Clock.schedule_once(self._on_width, 0)  # a layout that leaves it at 100 px
 
     @property
     def raw(self) -> str:
         return getattr(self, "_raw", self.text)
 
+    def _on_width(self, *_a: object) -> None:
+        self._placed = True
+        self._rewrap()
+
     def _on_text(self, _w: object, value: str) -> None:
         if not self._setting:
             self._raw = value
-            self._rewrap()
+            self._rewrap() if self._placed else self._show("")
 
     def _rewrap(self, *_a: object) -> None:
         width = self.width - self.wrap_margin
@@ -54,6 +67,9 @@ class Wrapped:
         shown = self._raw
         if has_cjk(shown):
             shown = wrap(shown, width - WRAP_SLACK, self.font_name, int(self.font_size), self.bold)
+        self._show(shown)
+
+    def _show(self, shown: str) -> None:
         if shown != self.text:
             self._setting = True
             self.text = shown

@@ -35,6 +35,10 @@ class ScannedPage:
     fields: dict[str, str] = field(default_factory=dict)
 
 
+class ScannerStopped(RuntimeError):
+    """The scanner's worker ended during a request; the next request starts a new one."""
+
+
 class Scanner(Protocol):
     """Turns a camera frame into a checked page for a matter (slow: call off the UI thread)."""
 

@@ -74,6 +74,11 @@ def test_two_matters_offline_then_synced_and_routed(visit: dict, server: LiveSer
     assert report["header_links"] == ["● 离线"]
     assert (pension["matter_code"], pension["handling_mode"]) == (PENSION, "home_acceptance")
     assert (medical["matter_code"], medical["handling_mode"]) == (MEDICAL, "entrusted_approval")
+    # the progress screen's keypad typed the full receipt number (letters too) and found it
+    assert report["typed_status_lines"] == report["status_lines"] == ["本终端记录：材料已接收，等待发送"]
+    # the scans ran in a worker process, stopped once the visit was over
+    assert report["scan_workers"] >= 1 and report["tree_peak_mb"]["processes"] == 2
+    assert report["tree_settled_mb"]["processes"] == 1
     # the quality gate told the resident what was wrong, and the retake was accepted
     assert pension["retakes"] == 1 and "模糊" in pension["rejected_message"]
     # the check told the missing household-register page, printed as a notice

@@ -1,0 +1,110 @@
+"""The scan worker process behind the visit's Scanner (``kiosk/visit/scan_process.py``).
+
+Real child processes: a QR read through the worker; a worker that died while idle is
+replaced without a word; one that dies holding a request raises ScannerStopped and the
+next request works with a new worker; an idle worker stops by itself; the visit starts
+the worker where it captures and stops it at Home.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import cv2
+import pytest
+
+from kiosk.runtime import scan_worker_follows
+from kiosk.scripted.papers import receipt_qr_capture
+from kiosk.visit.flow import VisitFlow
+from kiosk.visit.ports import ScannerStopped
+from kiosk.visit.scan_process import ProcessScanner
+from kiosk.visit.steps import Step
+
+NUMBER = "ZZ1305-KAPP1-20250102-0007"
+
+
+@pytest.fixture
+def scanner(tmp_path: Path) -> Iterator[ProcessScanner]:
+    opened = ProcessScanner(tmp_path / "scans", idle_stop_s=60.0, reply_timeout_s=60.0)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(scope="module")
+def qr(tmp_path_factory: pytest.TempPathFactory):
+    path = receipt_qr_capture(NUMBER, tmp_path_factory.mktemp("qr") / "qr.jpg")
+    return cv2.imread(str(path))
+
+
+def until(ready: Callable[[], bool], timeout: float = 20.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not ready():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_reads_codes_in_a_worker_and_replaces_one_that_died_idle(scanner: ProcessScanner, qr) -> None:
+    assert scanner.codes(qr) == [NUMBER]
+    first = scanner.pid()
+    assert first is not None and first != os.getpid()
+    os.kill(first, signal.SIGKILL)
+    assert until(lambda: scanner.pid() is None)
+    assert scanner.codes(qr) == [NUMBER]  # no error: nobody was waiting on the dead one
+    assert scanner.pid() not in (None, first) and scanner.started == 2
+
+
+def test_a_worker_dying_with_a_request_is_told_then_replaced(scanner: ProcessScanner, qr) -> None:
+    assert scanner.codes(qr) == [NUMBER]
+    pid = scanner.pid()
+    assert pid is not None
+    os.kill(pid, signal.SIGSTOP)  # holds the request without answering
+    outcome: list[object] = []
+    asking = threading.Thread(target=lambda: outcome.append(_catch(lambda: scanner.codes(qr))))
+    asking.start()
+    assert until(lambda: scanner.in_flight)
+    os.kill(pid, signal.SIGKILL)
+    asking.join(30)
+    assert len(outcome) == 1 and isinstance(outcome[0], ScannerStopped)
+    assert scanner.codes(qr) == [NUMBER]  # the resident tries again: a new worker answers
+    assert scanner.started == 2
+
+
+def test_an_idle_worker_stops_by_itself(tmp_path: Path, qr) -> None:
+    scanner = ProcessScanner(tmp_path / "scans", idle_stop_s=0.5)
+    try:
+        assert scanner.codes(qr) == [NUMBER]
+        pid = scanner.pid()
+        assert until(lambda: scanner.pid() is None, 10)
+        assert not Path(f"/proc/{pid}").exists() or "zombie" not in Path(f"/proc/{pid}/status").read_text()
+    finally:
+        scanner.close()
+
+
+def test_the_visit_starts_the_worker_where_it_captures_and_stops_it_at_home(tmp_path: Path) -> None:
+    scanner = ProcessScanner(tmp_path / "scans")
+    flow = VisitFlow(tmp_path / "drafts")
+    scan_worker_follows(flow, scanner)
+    try:
+        flow.go(Step.guide)
+        time.sleep(0.3)
+        assert scanner.pid() is None  # reading a guide needs no scanner
+        flow.go(Step.identity)
+        assert until(lambda: scanner.pid() is not None)
+        flow.home()
+        assert until(lambda: scanner.pid() is None)
+    finally:
+        scanner.close()
+
+
+def _catch(call: Callable[[], object]) -> object:
+    try:
+        return call()
+    except Exception as exc:  # the test looks at which one
+        return exc
