@@ -48,7 +48,7 @@ def _launch_rows(launches: list[dict]) -> list[str]:
     return [
         _row(f"launch to Home, from process start (median of {len(ok)})", f"{launch:.0f} ms", "≤ 3000 ms"),
         _row("RSS at Home", f"{home:.0f} MB", "≤ 300 MB"),
-        _row("RSS of the app after the warm-up (OpenCV, renderers, screens)", f"{warm:.0f} MB", "≤ 300 MB"),
+        _row("RSS of the app after the warm-up (Pillow, renderers, screens)", f"{warm:.0f} MB", "≤ 300 MB"),
     ]
 
 

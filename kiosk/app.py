@@ -2,7 +2,7 @@
 
 Screens are created on first use (launch shows Home quickly); the visit flow decides
 which one shows, so the app only listens and switches. Once Home is on screen, a
-background thread warms up what the visit will need (OpenCV, the scan pipeline, the
+background thread warms up what the visit will need (numpy and Pillow, the
 PDF renderers, the screen modules), so neither launch nor the first capture waits.
 """
 
@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 
 from kivy.app import App
+from kivy.cache import Cache
 from kivy.clock import Clock
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
@@ -26,6 +27,7 @@ from .quiet_gc import QuietCollector
 from .screens.base import KioskScreen
 from .ui import theme
 from .ui.header import Header, HeaderPoller
+from .ui.release import drop_label_surfaces, release
 from .visit.steps import Step
 
 log = logging.getLogger(__name__)
@@ -68,6 +70,7 @@ class KioskApp(App):
 
     def build(self) -> BoxLayout:
         theme.register_font()
+        drop_label_surfaces()
         root = BoxLayout(orientation="vertical")
         self.header = Header(self.ctx.station_name(), self.toggle_language, self.staff)
         self.manager = ScreenManager(transition=NoTransition())
@@ -129,9 +132,22 @@ class KioskApp(App):
         if self.poller is not None:
             self.poller.poke()
 
-    def on_step(self, _before: Step, after: Step) -> None:
+    def on_step(self, before: Step, after: Step) -> None:
         self.show(after)
+        if after is Step.home and before is not Step.home:
+            self.forget_visit()
         self.collector.changed()
+
+    def forget_visit(self) -> None:
+        """Back at Home: the screens of the visit, their textures and the camera's last
+        frame go now (rebuilt on the next visit's first use: a few ms each); the quiet
+        collection then hands the memory back to the system."""
+        for screen in [s for s in self.manager.screens if s.name != Step.home.value]:
+            self.manager.remove_widget(screen)
+            release([screen])
+        for category in ("textinput.label", "textinput.width"):  # line textures of the text fields
+            Cache.remove(category)
+        self.ctx.devices.camera.close()  # reopened by the next preview or capture
 
     def current_screen(self) -> KioskScreen:
         return self.manager.current_screen

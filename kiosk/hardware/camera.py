@@ -59,17 +59,10 @@ class VirtualCamera:
     def _read(self, path: Path) -> np.ndarray | None:
         if self._cache and self._cache[0] == path:
             return self._cache[1]
-        import cv2
-
-        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        image = read_bgr(path, self.size)
         if image is None:
             log.warning("virtual camera cannot read %s", path)
             return None
-        if self.size:
-            scale = min(self.size[0] / image.shape[1], self.size[1] / image.shape[0])
-            if scale < 1:
-                new = (round(image.shape[1] * scale), round(image.shape[0] * scale))
-                image = cv2.resize(image, new, interpolation=cv2.INTER_AREA)
         self._cache = (path, image)
         return image
 
@@ -92,6 +85,28 @@ class VirtualCamera:
 
     def close(self) -> None:
         self._cache = None
+
+
+def read_bgr(path: Path, fit: tuple[int, int] | None = None) -> np.ndarray | None:
+    """An image file as a BGR array (what OpenCV would read), scaled down to fit ``fit``.
+
+    Pillow, not OpenCV: OpenCV costs the kiosk app ~50 MB of resident libraries, and
+    with a virtual camera nothing else in the app needs it (the scan worker has its own).
+    """
+    import numpy as np
+    from PIL import Image, ImageOps
+
+    try:
+        with Image.open(path) as opened:
+            image = ImageOps.exif_transpose(opened).convert("RGB")  # as cv2.imread turns it
+    except OSError:
+        return None
+    if fit:
+        scale = min(fit[0] / image.width, fit[1] / image.height)
+        if scale < 1:
+            new = (round(image.width * scale), round(image.height * scale))
+            image = image.resize(new, Image.Resampling.BOX)  # area averaging, like INTER_AREA
+    return np.ascontiguousarray(np.asarray(image)[:, :, ::-1])
 
 
 class OpenCvCamera:

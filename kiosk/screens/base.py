@@ -16,6 +16,7 @@ from kivy.uix.widget import Widget
 
 from ..i18n import _
 from ..ui import theme
+from ..ui.release import release
 from ..ui.widgets import BigButton, paint
 from ..visit.ports import ScannerStopped
 
@@ -56,10 +57,12 @@ class KioskScreen(Screen):
 
     def refresh(self) -> None:
         """Rebuild body and bar from the current visit (cheap: screens are small)."""
+        old = [*self.body.children, *self.bar.children]
         self.body.clear_widgets()
         self.bar.clear_widgets()
         self.build()
         self.build_bar()
+        release(old, keep=[self.body, self.bar])  # a widget built again is kept
 
     def build(self) -> None:
         raise NotImplementedError

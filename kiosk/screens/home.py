@@ -15,6 +15,7 @@ from .. import i18n
 from ..i18n import _
 from ..ui import theme
 from ..ui.keypad import letter_pad
+from ..ui.release import clear
 from ..ui.widgets import BigButton, Text, field, row, scroll_list, title
 from ..visit.steps import Step
 from .base import KioskScreen
@@ -112,7 +113,7 @@ class HomeScreen(KioskScreen):
         self.tabs[0].set_kind("primary" if self.domain is None else "secondary")
         self.tabs[1].set_kind("secondary" if self.domain is None else "primary")
         grid = self.list_grid
-        grid.clear_widgets()
+        clear(grid)
         if self.domain == "" and not self.query.strip():
             for domain in self.ctx.search.domains():
                 grid.add_widget(BigButton(domain, lambda d=domain: self.pick_domain(d), kind="secondary"))

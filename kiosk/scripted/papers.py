@@ -43,19 +43,21 @@ def load_demo_papers(folder: Path) -> DemoPapers:
 
 
 def receipt_qr_capture(receipt_no: str, path: Path) -> Path:
-    """The receipt's QR code held, slightly turned, under the camera at the status screen."""
-    import cv2
+    """The receipt's QR code held, slightly turned, under the camera at the status screen.
+
+    Drawn with Pillow: this runs in the kiosk's process, where OpenCV is not loaded.
+    """
     import numpy as np
     import segno
+    from PIL import Image
 
     dark = np.array([list(row) for row in segno.make(receipt_no, error="m").matrix], dtype=bool)
-    code = np.pad(np.where(dark, 0, 255).astype(np.uint8), 4, constant_values=255)
-    code = cv2.resize(code, None, fx=12, fy=12, interpolation=cv2.INTER_NEAREST)
-    frame = np.full((1200, 1600), 110, np.uint8)  # a grey desk
-    top, left = (1200 - code.shape[0]) // 2, (1600 - code.shape[1]) // 2
-    frame[top : top + code.shape[0], left : left + code.shape[1]] = code
-    turn = cv2.getRotationMatrix2D((800, 600), 3.0, 1.0)
-    frame = cv2.warpAffine(frame, turn, (1600, 1200), borderValue=110)
-    noisy = frame.astype(np.int16) + np.random.default_rng(7).normal(0, 2.0, frame.shape).astype(np.int16)
-    cv2.imwrite(str(path), cv2.cvtColor(np.clip(noisy, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR))
+    code = Image.fromarray(np.pad(np.where(dark, 0, 255).astype(np.uint8), 4, constant_values=255), "L")
+    code = code.resize((code.width * 12, code.height * 12), Image.Resampling.NEAREST)
+    frame = Image.new("L", (1600, 1200), 110)  # a grey desk
+    frame.paste(code, ((1600 - code.width) // 2, (1200 - code.height) // 2))
+    frame = frame.rotate(3.0, resample=Image.Resampling.BILINEAR, fillcolor=110)
+    noise = np.random.default_rng(7).normal(0, 2.0, (1200, 1600)).astype(np.int16)
+    noisy = np.asarray(frame, np.int16) + noise
+    Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8), "L").convert("RGB").save(path, quality=95)
     return path

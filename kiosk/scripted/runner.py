@@ -30,11 +30,12 @@ class ScriptReport:
     frame_ms: float = 0.0  # one redraw of a screen at rest: the display's floor under every transition
     rss_mb: float = 0.0  # at the end of the script
     rss_home_mb: float = 0.0  # when Home was first shown, before the warm-up
-    rss_warm_mb: float = 0.0  # after the warm-up (OpenCV, scan pipeline, renderers loaded)
+    rss_warm_mb: float = 0.0  # after the warm-up (numpy, Pillow, renderers, screen modules loaded)
     rss_settled_mb: float = 0.0  # at the end, after the quiet-moment collection
     tree_peak_mb: dict[str, float] = field(default_factory=dict)  # app + scan worker, during the script
     tree_settled_mb: dict[str, float] = field(default_factory=dict)  # the same at the end (worker stopped)
     scan_workers: int = 0  # scan worker processes started during the script
+    kept: dict[str, Any] = field(default_factory=dict)  # what the app still holds at the end (memory)
     faults: dict[str, Any] = field(default_factory=dict)  # the ``faults`` script's findings
     screenshots: list[str] = field(default_factory=list)
     receipts: list[dict[str, Any]] = field(default_factory=list)
@@ -106,6 +107,7 @@ def run_script(
         driver.wait(lambda: getattr(scanner, "pid", lambda: None)() is None, 15, "the scan worker to stop")
         report.tree_settled_mb = _mb(tree_memory())
         report.scan_workers = getattr(scanner, "started", 0)
+        report.kept = kept_after(app)
         report.ok = True
     except Exception as exc:
         report.error = f"{type(exc).__name__}: {exc}"
@@ -116,6 +118,27 @@ def run_script(
         stopTouchApp()
         EventLoop.close()
     return report
+
+
+HEAVY_MODULES = ("cv2", "onnxruntime", "rapidocr", "kiosk.scan.pipeline")  # the scan worker's, not the app's
+
+
+def kept_after(app: KioskApp) -> dict[str, Any]:
+    """What the app holds once the visits are over, for tests of its memory: the screens
+    still built, modules that belong in the scan worker, and labels that kept their
+    rendered pixels beside their texture."""
+    import gc
+    import sys
+
+    from kivy.uix.label import Label
+
+    labels = [w for w in gc.get_objects() if issubclass(type(w), Label)]  # no isinstance: dead weak proxies
+    return {
+        "screens": [screen.name for screen in app.manager.screens],
+        "heavy_modules": [name for name in HEAVY_MODULES if name in sys.modules],
+        "label_surfaces": sum(getattr(w._label, "_surface", None) is not None for w in labels),
+        "labels": len(labels),
+    }
 
 
 def rss_mb() -> float:

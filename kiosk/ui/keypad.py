@@ -11,6 +11,7 @@ from kivy.uix.gridlayout import GridLayout
 
 from ..i18n import _
 from . import theme
+from .release import clear
 from .widgets import BigButton
 
 DIGITS = ["1", "2", "3", "4", "5", "6", "7", "8", "9"]
@@ -40,7 +41,7 @@ class Keypad(GridLayout):
 
     def fill(self, keys: list[str], cols: int, extra: BigButton | None = None) -> None:
         """Lay out ``keys``, then Delete, then ``extra`` (a key that is not a character)."""
-        self.clear_widgets()
+        clear(self, keep=[extra] if extra else [])
         self.keys, self.cols = list(keys), cols
         buttons = [self._key(key, lambda k=key: self.press(k)) for key in keys]
         buttons.append(self._key(_("Delete"), lambda: self.press("<")))

@@ -79,6 +79,12 @@ def test_two_matters_offline_then_synced_and_routed(visit: dict, server: LiveSer
     # the scans ran in a worker process, stopped once the visit was over
     assert report["scan_workers"] >= 1 and report["tree_peak_mb"]["processes"] == 2
     assert report["tree_settled_mb"]["processes"] == 1
+    # back at Home the app let go of the visit (memory ≤ 300 MB): its screens are released,
+    # OpenCV and the OCR live only in the worker, no label keeps its pixels beside its texture
+    kept = report["kept"]
+    assert kept["screens"] == ["home"], kept
+    assert kept["heavy_modules"] == [], kept
+    assert kept["labels"] > 20 and kept["label_surfaces"] == 0, kept
     # the quality gate told the resident what was wrong, and the retake was accepted
     assert pension["retakes"] == 1 and "模糊" in pension["rejected_message"]
     # the check told the missing household-register page, printed as a notice
