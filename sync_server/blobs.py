@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Insert, Table, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -30,6 +30,13 @@ MAGIC: dict[str, tuple[bytes, ...]] = {
     "image/webp": (b"RIFF",),
 }
 _QUERY_CHUNK = 500
+_BLOBS: Table = Blob.__table__  # type: ignore[assignment]
+# Statements built once: building one costs more than running it on every upload.
+_HAVE = select(_BLOBS.c.sha256).where(_BLOBS.c.sha256.in_(bindparam("hashes", expanding=True)))
+_RECORD: dict[str, Insert] = {
+    dialect: insert(_BLOBS).on_conflict_do_nothing(index_elements=["sha256"]).returning(_BLOBS.c.sha256)
+    for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
 
 
 def check_hash(sha256: str) -> str:
@@ -83,7 +90,7 @@ def missing_blobs(session: Session | Connection, hashes: Iterable[str]) -> list[
     have: set[str] = set()
     for i in range(0, len(wanted), _QUERY_CHUNK):
         part = wanted[i : i + _QUERY_CHUNK]
-        have.update(session.scalars(select(Blob.sha256).where(Blob.sha256.in_(part))))
+        have.update(session.execute(_HAVE, {"hashes": part}).scalars())
     return [h for h in wanted if h not in have]
 
 
@@ -110,11 +117,5 @@ def store_blob(
 
 def record_blob(connection: Connection, sha256: str, size: int, kind: str) -> bool:
     """Write the row saying the store holds these bytes; False if it was there already."""
-    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    statement = (
-        insert(Blob)
-        .values(sha256=sha256, size=size, content_type=kind, created_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["sha256"])
-        .returning(Blob.sha256)
-    )
-    return connection.execute(statement).first() is not None
+    row = {"sha256": sha256, "size": size, "content_type": kind, "created_at": utcnow()}
+    return connection.execute(_RECORD[connection.dialect.name], row).first() is not None

@@ -47,6 +47,7 @@ class LocalBlobStore:
         self.root = Path(root)
         self._tmp = self.root / "tmp"
         self._tmp.mkdir(parents=True, exist_ok=True)
+        self._made: set[Path] = set()  # fan-out folders known to exist (never removed)
 
     def path_of(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256[2:4] / sha256
@@ -61,6 +62,7 @@ class LocalBlobStore:
         digest = hashlib.sha256()
         size = 0
         fd, tmp_name = tempfile.mkstemp(dir=self._tmp, prefix="upload-")
+        placed = False
         try:
             with os.fdopen(fd, "wb") as out:
                 for chunk in chunks:
@@ -81,16 +83,20 @@ class LocalBlobStore:
                     {"expected": sha256, "actual": actual, "size": size},
                 )
             dest = self.path_of(sha256)
-            dest.parent.mkdir(parents=True, exist_ok=True)
+            if dest.parent not in self._made:
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                self._made.add(dest.parent)
             os.replace(tmp_name, dest)
-            _fsync_dir(dest.parent)
+            placed = True
+            fsync_dir(dest.parent)
             return size
         finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp_name)
+            if not placed:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(tmp_name)
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
     """Make the rename itself durable (POSIX needs the directory fsynced)."""
     fd = os.open(path, os.O_RDONLY)
     try:

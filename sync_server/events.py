@@ -5,7 +5,8 @@ engine and the department workspace call it. It stamps the stage time (accepted_
 completed_at …), appends to the submission's history and puts the event in the status
 feed of the kiosk that collected it — and, for "result ready for pickup", of every active
 kiosk at the pickup station. Ingest builds a *new* submission's first events with the
-same two halves, :func:`add_event` and :func:`publish`, so they go out in one insert.
+first half, :func:`add_event`, and writes them with Core: :func:`publish_ids` (or, on
+PostgreSQL, the same rows inside ``ingest_pg``'s one statement).
 
 Each kiosk's feed cursor (``seq``) is taken from a counter on the kiosk row with
 ``UPDATE … RETURNING`` (one bump for all the events of one change); the row lock it
@@ -19,7 +20,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from shared_schema import SubmissionState as S
@@ -146,9 +147,17 @@ def publish(session: Session, events: list[SubmissionEvent], kiosk_ids: list[str
     """
     with session.no_autoflush:
         for kiosk_id in kiosk_ids:
-            first = _next_seq(session, kiosk_id, len(events)) - len(events) + 1
+            first = _reserve(session.connection(), kiosk_id, len(events))
             for offset, event in enumerate(events):
                 session.add(FeedEntry(kiosk_id=kiosk_id, seq=first + offset, event=event))
+
+
+def publish_ids(connection: Connection, event_ids: list[int], kiosk_ids: list[str]) -> None:
+    """:func:`publish` for events already inserted (ingest writes with Core, by id)."""
+    for kiosk_id in kiosk_ids:
+        first = _reserve(connection, kiosk_id, len(event_ids))
+        rows = [{"kiosk_id": kiosk_id, "seq": first + i, "event_id": e} for i, e in enumerate(event_ids)]
+        connection.execute(_INSERT_FEED, rows)
 
 
 def kiosks_told(submission: Submission) -> list[str]:
@@ -168,12 +177,17 @@ def _audience(session: Session, submission: Submission, pickup_station: str | No
     return sorted(kiosks)
 
 
-def _next_seq(session: Session, kiosk_id: str, count: int = 1) -> int:
-    """Reserve ``count`` feed positions; returns the last one."""
-    return session.execute(
-        update(Kiosk)
-        .where(Kiosk.kiosk_id == kiosk_id)
-        .values(feed_seq=Kiosk.feed_seq + count)
-        .returning(Kiosk.feed_seq)
-        .execution_options(synchronize_session=False)
-    ).scalar_one()
+_KIOSKS: Table = Kiosk.__table__  # type: ignore[assignment]
+_BUMP = (
+    update(_KIOSKS)
+    .where(_KIOSKS.c.kiosk_id == bindparam("kiosk"))
+    .values(feed_seq=_KIOSKS.c.feed_seq + bindparam("count"))
+    .returning(_KIOSKS.c.feed_seq)
+)
+_INSERT_FEED = insert(FeedEntry.__table__)
+
+
+def _reserve(connection: Connection, kiosk_id: str, count: int) -> int:
+    """Reserve ``count`` feed positions (Core, on the caller's transaction); the first one."""
+    last = connection.execute(_BUMP, {"kiosk": kiosk_id, "count": count}).scalar_one()
+    return last - count + 1

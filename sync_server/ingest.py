@@ -9,8 +9,9 @@ Races between workers are settled by the unique constraints on ``client_uuid`` a
 ``receipt_no``: the loser's insert fails, its whole transaction rolls back, and
 :func:`ingest_once` runs it again, which now finds the winner's row (replay or
 conflict). A new submission is built in memory — pages, events, routing decision,
-acknowledgement — and written in one flush, so the hot path costs about a dozen
-statements and a single commit.
+acknowledgement — and written without the ORM's unit of work: on PostgreSQL the look-ups
+and the write are one statement each (``ingest_pg``: four round trips with BEGIN and
+COMMIT), elsewhere one Core insert per table (``ingest_rows``); one commit either way.
 """
 
 from __future__ import annotations
@@ -18,24 +19,37 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Connection, Table, bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared_schema import SubmissionManifest, SubmissionState
 from shared_schema.api import SubmissionAck
 
+from . import ingest_pg
 from .blobs import missing_blobs
 from .db import Database, utcnow
 from .enrollment import KioskPrincipal
 from .errors import ApiError
-from .events import add_event, kiosks_told, publish
+from .events import add_event, kiosks_told, publish_ids
+from .ingest_pg import Found
+from .ingest_rows import insert_submission
 from .models import Submission, SubmissionPage
 from .routing import catalog_snapshot, route_new
+from .routing.snapshot import current_etag
 from .workdays import transfer_deadline
 
 log = logging.getLogger("tongban.server.ingest")
+_SUBMISSIONS: Table = Submission.__table__  # type: ignore[assignment]
+# what a replay or a conflict is told from (the whole row, manifest included, is not needed)
+_C = _SUBMISSIONS.c
+_FIND = (
+    select(_C.client_uuid, _C.receipt_no, _C.content_digest, _C.ack_body)
+    .where(or_(_C.client_uuid == bindparam("uuid"), _C.receipt_no == bindparam("receipt")))
+    .limit(1)
+)
 
 
 @dataclass(frozen=True)
@@ -74,14 +88,11 @@ def ingest_manifest(
     """
     check_owner(principal, manifest)
     digest = manifest.content_digest()
-    row = session.scalars(
-        select(Submission).where(
-            or_(Submission.client_uuid == manifest.client_uuid, Submission.receipt_no == manifest.receipt_no)
-        )
-    ).first()
+    found = _look_up(session.connection(), manifest)
+    row: Any = found.row
     created = row is None
     if row is None:
-        row = _create(session, principal, manifest, digest, source, now or utcnow())
+        row = _create(session, principal, manifest, found, digest, source, now or utcnow())
     else:
         _check_replay(row, manifest, digest)
     log.info(
@@ -101,7 +112,7 @@ def check_owner(principal: KioskPrincipal, manifest: SubmissionManifest) -> None
         )
 
 
-def _check_replay(row: Submission, manifest: SubmissionManifest, digest: str) -> None:
+def _check_replay(row: Any, manifest: SubmissionManifest, digest: str) -> None:
     if row.client_uuid != manifest.client_uuid:
         raise ApiError(
             409,
@@ -120,15 +131,36 @@ def _check_replay(row: Submission, manifest: SubmissionManifest, digest: str) ->
         )
 
 
+def _look_up(connection: Connection, manifest: SubmissionManifest) -> Found:
+    """The stored submission with this UUID or receipt; else the missing pages and catalog ETag."""
+    uuid, receipt, hashes = manifest.client_uuid, manifest.receipt_no, manifest.page_hashes()
+    if connection.dialect.name == "postgresql":
+        return ingest_pg.look_up(connection, uuid, receipt, hashes)
+    row = connection.execute(_FIND, {"uuid": uuid, "receipt": receipt}).first()
+    if row is not None:
+        return Found(row, [], None)
+    return Found(None, missing_blobs(connection, hashes), current_etag(connection))
+
+
+def _write(connection: Connection, submission: Submission) -> None:
+    """Insert a new submission and its feed rows (one statement on PostgreSQL)."""
+    kiosks = kiosks_told(submission)
+    if connection.dialect.name == "postgresql" and len(kiosks) == 1:
+        ingest_pg.write(connection, submission, kiosks[0])
+    else:
+        publish_ids(connection, insert_submission(connection, submission), kiosks)
+
+
 def _create(
     session: Session,
     principal: KioskPrincipal,
     manifest: SubmissionManifest,
+    found: Found,
     digest: str,
     source: str,
     now: datetime,
 ) -> Submission:
-    missing = missing_blobs(session, manifest.page_hashes())
+    missing = found.missing
     if missing:
         raise ApiError(
             422,
@@ -138,7 +170,7 @@ def _create(
             {"missing": missing},
             missing=missing,
         )
-    catalog = catalog_snapshot(session)
+    catalog = catalog_snapshot(session, found.etag)
     applicant = manifest.applicant
     submission = Submission(
         client_uuid=manifest.client_uuid,
@@ -166,10 +198,8 @@ def _create(
         decisions=[],
         events=[],
     )
-    events = [add_event(submission, SubmissionState.acknowledged, actor="ingest", at=now)]
-    routed = route_new(submission, catalog, at=now)
-    if routed is not None:
-        events.append(routed)
+    add_event(submission, SubmissionState.acknowledged, actor="ingest", at=now)
+    route_new(submission, catalog, at=now)  # appends the decision and the `routed` event
     submission.ack_body = SubmissionAck(
         client_uuid=manifest.client_uuid,
         receipt_no=manifest.receipt_no,
@@ -177,9 +207,7 @@ def _create(
         department_code=submission.department_code,
         received_at=now,
     ).model_dump_json()
-    session.add(submission)
-    publish(session, events, kiosks_told(submission))
-    session.flush()
+    _write(session.connection(), submission)  # never added to the session
     return submission
 
 

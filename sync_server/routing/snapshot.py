@@ -14,7 +14,7 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import Connection, Table, select
 from sqlalchemy.orm import Session
 
 from shared_schema import HandlingMode
@@ -83,8 +83,14 @@ class CatalogSnapshot:
         return self.stations.get(station_code) if station_code else None
 
 
-def _current_etag(session: Session) -> str | None:
-    return session.scalar(select(CatalogRelease.etag).where(CatalogRelease.is_current).limit(1))
+_RELEASES: Table = CatalogRelease.__table__  # type: ignore[assignment]
+# built once: it runs on every ingest
+_CURRENT_ETAG = select(_RELEASES.c.etag).where(_RELEASES.c.is_current).limit(1)
+
+
+def current_etag(connection: Connection) -> str | None:
+    """The current catalog release's ETag (what a cached snapshot is checked against)."""
+    return connection.execute(_CURRENT_ETAG).scalar()
 
 
 def _load(session: Session) -> CatalogSnapshot:
@@ -127,16 +133,18 @@ def _load(session: Session) -> CatalogSnapshot:
     )
 
 
-def catalog_snapshot(session: Session) -> CatalogSnapshot:
-    """The routing view of the current catalog (one query when it is cached)."""
+def catalog_snapshot(session: Session, etag: str | None = None) -> CatalogSnapshot:
+    """The routing view of the current catalog (one query when it is cached; none when the
+    caller read the current ``etag`` in this transaction already)."""
     key = session.get_bind().engine.url.render_as_string(hide_password=True)
-    etag = _current_etag(session)
+    if etag is None:
+        etag = current_etag(session.connection())
     cached = _cache.get(key)
     if cached is not None and cached[0] == etag:
         return cached[1]
     snapshot = _load(session)
     # cache only if no catalog load committed while we read (PostgreSQL reads committed data)
-    if _current_etag(session) == etag:
+    if current_etag(session.connection()) == etag:
         with _lock:
             if len(_cache) >= _MAX_CACHED:
                 _cache.clear()

@@ -161,20 +161,68 @@ def test_error_midway_rolls_back_everything(app, client, kiosk):
     principal = KioskPrincipal(kiosk.kiosk_id, kiosk.station_code, kiosk.secret)
     import sync_server.ingest as ingest_module
 
-    original = ingest_module.publish
+    original = ingest_module._write
 
-    def broken(session, events, kiosk_ids):
-        original(session, events, kiosk_ids)
-        session.flush()  # the submission, its pages, events, decision and feed rows are written
+    def broken(connection, submission):
+        original(connection, submission)  # submission, pages, decision, events, feed rows written
+        assert connection.exec_driver_sql("SELECT count(*) FROM feed_entries").scalar() == 2
         raise RuntimeError("disk full")
 
-    ingest_module.publish = broken
+    ingest_module._write = broken
     try:
         with pytest.raises(RuntimeError), get_db(app).transaction(write=True) as session:
             ingest_manifest(session, principal, manifest)
     finally:
-        ingest_module.publish = original
+        ingest_module._write = original
     assert set(_counts(app).values()) == {0}
     assert submit(client, kiosk, manifest).status_code == 201
     feed = client.get("/status-feed", kiosk).get_json()
     assert [e["seq"] for e in feed["events"]] == [1, 2]  # the rolled-back bump left no gap
+
+
+def _stored(app, receipt_no: str) -> dict[str, object]:
+    """A submission's rows without ids, UUIDs, times or anything else unique to it."""
+    with get_db(app).transaction() as session:
+        sub = session.scalars(select(Submission).where(Submission.receipt_no == receipt_no)).one()
+        feed = session.execute(
+            select(FeedEntry.kiosk_id, FeedEntry.seq, SubmissionEvent.state)
+            .join(SubmissionEvent, SubmissionEvent.id == FeedEntry.event_id)
+            .where(SubmissionEvent.submission_id == sub.id)
+            .order_by(FeedEntry.seq)
+        ).all()
+        return {
+            "columns": {k: getattr(sub, k) for k in ("kiosk_id", "station_code", "matter_code", "state",
+                                                      "department_code", "source", "transfer_due")},
+            "timestamps_set": [k for k in ("received_at", "transferred_at", "updated_at") if getattr(sub, k)],
+            "pages": [(p.position, p.material_index, p.page_index, p.requirement_code) for p in sub.pages],
+            "decisions": [(d.department_code, d.rule, d.reason_zh, d.decided_by) for d in sub.decisions],
+            "events": [(e.state, e.message_zh, e.detail, e.actor) for e in sub.events],
+            "feed_states": [state for _kiosk, _seq, state in feed],
+            "feed_kiosks": {kiosk for kiosk, _seq, _state in feed},
+            "seq_gap_free": [seq for _k, seq, _s in feed] == list(range(feed[0][1], feed[0][1] + len(feed))),
+        }  # fmt: skip
+
+
+@pytest.mark.parametrize("matter", ["140500-SB-001", "140500-XX-001"])
+def test_postgresql_one_statement_write_equals_the_portable_one(app, client, kiosk, monkeypatch, matter):
+    """PostgreSQL writes a new submission in one statement (ingest_pg); SQLite with Core
+    inserts (ingest_rows). Both must store exactly the same rows."""
+    if get_db(app).is_sqlite:
+        pytest.skip("the one-statement write is PostgreSQL's")
+    import sync_server.ingest as ingest_module
+    from sync_server.events import publish_ids
+    from sync_server.ingest_rows import insert_submission
+
+    stored = []
+    for seq, portable in ((1, False), (2, True)):
+        if portable:
+            monkeypatch.setattr(
+                ingest_module.ingest_pg,
+                "write",
+                lambda conn, sub, kiosk_id: publish_ids(conn, insert_submission(conn, sub), [kiosk_id]),
+            )
+        manifest, blobs = make_manifest(kiosk.kiosk_id, seq=seq, matter_code=matter)
+        assert submit(client, kiosk, manifest, blobs).status_code == 201
+        stored.append(_stored(app, manifest.receipt_no))
+    assert stored[0] == stored[1]
+    assert stored[0]["feed_states"] == ["acknowledged", "routed"] and stored[0]["seq_gap_free"]
