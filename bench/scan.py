@@ -52,9 +52,12 @@ class Scores:
     latency: list[float] = field(default_factory=list)
     bare: list[float] = field(default_factory=list)
     stored_bytes: list[int] = field(default_factory=list)
+    rectified_cer: list[float] = field(default_factory=list)  # A4 pages with a stored image
+    stored_cer: list[float] = field(default_factory=list)
     stored_cer_delta: list[float] = field(default_factory=list)
     noise_cer_delta: list[float] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    misses: list[str] = field(default_factory=list)  # identifiers not extracted exactly
 
 
 def samples(count: int) -> list[Sample]:
@@ -112,15 +115,18 @@ def measure(engine: str, data: list[Sample], out_dir: Path, baseline: list[float
         for key in ("id_number", "uscc"):
             if key in sample.doc.fields:
                 s.identifiers.append(page.fields.get(key) == sample.doc.fields[key])
+                if not s.identifiers[-1]:
+                    got = page.fields.get(key) or page.fields.get(f"{key}_unverified")
+                    s.misses.append(f"#{i} {sample.doc.kind} {key}: {got} (printed {sample.doc.fields[key]})")
         s.latency.append(page.timings_ms["total"] / 1000)
         dpi = 300.0 if page.image.shape[1] < 1200 else 200.0  # the size the pipeline rectified to
         s.bare.append(bare_tesseract(page.image, dpi))
         if sample.doc.page_size == "A4" and page.stored:
             s.stored_bytes.append(page.stored["bytes"])
             stored = cv2.imread(page.stored["path"], cv2.IMREAD_UNCHANGED)
-            s.stored_cer_delta.append(
-                cer(sample.doc.text, pipe.ocr.recognize(stored, dpi=dpi).text) - s.cer[-1]
-            )
+            s.rectified_cer.append(s.cer[-1])
+            s.stored_cer.append(cer(sample.doc.text, pipe.ocr.recognize(stored, dpi=dpi).text))
+            s.stored_cer_delta.append(s.stored_cer[-1] - s.cer[-1])
             s.noise_cer_delta.append(
                 cer(sample.doc.text, pipe.ocr.recognize(noisy(page.image, i), dpi=dpi).text) - s.cer[-1]
             )
@@ -175,39 +181,76 @@ def _mean_abs(values: list[float]) -> str:
     return f"{100 * statistics.mean(abs(v) for v in values):.2f}" if values else "n/a"
 
 
+def _mean_signed(values: list[float]) -> str:
+    return f"{100 * statistics.mean(values):+.2f}" if values else "n/a"
+
+
 def _p95(values: list[float]) -> float:
     return float(np.percentile(values, 95)) if values else float("nan")
+
+
+def _mark(ok: bool) -> str:
+    return "✓" if ok else "✗ missed"
+
+
+def _share(values: list[bool], target: float) -> str:
+    return f"{_pct(values)} {_mark(bool(values) and sum(values) >= target * len(values))}"
+
+
+def _median_at_most(values: list[float] | list[int], target: float, scale: float, fmt: str) -> str:
+    return f"{_med(values, scale, fmt)} {_mark(bool(values) and statistics.median(values) <= target)}"
+
+
+def _changes(values: list[float]) -> str:
+    return f"{_med(values, 100)} / {_max(values, 100)} / {_mean_abs(values)}"
+
+
+def _ratios(s: Scores) -> list[float]:
+    return [a / b for a, b in zip(s.latency, s.bare, strict=True)]
+
+
+def _stored_set(s: Scores) -> str:
+    """The issue's measure for the stored page, over the set: mean CER on the stored pages
+    against mean CER on the same pages as rectified (uncompressed)."""
+    if not s.stored_cer:
+        return "n/a"
+    stored, rectified = 100 * statistics.mean(s.stored_cer), 100 * statistics.mean(s.rectified_cer)
+    return f"{stored:.2f}% vs {rectified:.2f}% ({stored - rectified:+.2f}) {_mark(stored - rectified <= 0.5)}"
 
 
 def table(results: dict[str, Scores], memory: dict[str, tuple[float, float]], count: int) -> list[str]:
     names = list(results)
     rows = [
         ("captures processed ok", lambda s: f"{count - len(s.failed)}/{count}"),
-        ("quad IoU ≥ 0.95 (target ≥ 95%)", lambda s: _pct([v >= 0.95 for v in s.iou])),
-        ("CER median (target ≤ 3%)", lambda s: _med(s.cer, 100, "{:.2f}%")),
+        ("quad IoU ≥ 0.95 (target ≥ 95%)", lambda s: _share([v >= 0.95 for v in s.iou], 0.95)),
+        ("CER median (target ≤ 3%)", lambda s: _median_at_most(s.cer, 0.03, 100, "{:.2f}%")),
         ("CER mean", lambda s: f"{100 * statistics.mean(s.cer):.2f}%" if s.cer else "n/a"),
         ("baseline CER median: raw Tesseract on the capture", lambda s: _med(s.baseline_cer, 100, "{:.2f}%")),
-        ("classification accuracy (target ≥ 95%)", lambda s: _pct(s.classified)),
-        ("ID/USCC exact (target ≥ 98%)", lambda s: f"{_pct(s.identifiers)} of {len(s.identifiers)}"),
+        ("classification accuracy (target ≥ 95%)", lambda s: _share(s.classified, 0.95)),
+        ("ID/USCC exact (target ≥ 98%)",
+         lambda s: f"{_share(s.identifiers, 0.98)} (of {len(s.identifiers)})"),
         ("latency median / p95 (s)", lambda s: f"{_med(s.latency)} / {_p95(s.latency):.2f}"),
         ("bare `tesseract` on the rectified page, median (s)", lambda s: _med(s.bare)),
-        ("latency ratio to bare tesseract, median (target ≤ 1.3×)",
-         lambda s: _med([a / b for a, b in zip(s.latency, s.bare, strict=True)], 1, "{:.2f}×")),
+        ("latency ÷ bare tesseract on the same page, median of pages (target ≤ 1.3×)",
+         lambda s: _median_at_most(_ratios(s), 1.3, 1, "{:.2f}×")),
         ("stored bytes per A4 page, median (target ≤ 100 KB)",
-         lambda s: _med(s.stored_bytes, 1 / 1024, "{:.0f} KB")),
-        ("CER on stored − on rectified, median / max (points; target ≤ 0.5)",
-         lambda s: f"{_med(s.stored_cer_delta, 100)} / {_max(s.stored_cer_delta, 100)}"),
-        ("  same, mean of absolute changes (points)", lambda s: _mean_abs(s.stored_cer_delta)),
-        ("CER on rectified + ±1 grey level noise − on rectified, median / max (points)",
-         lambda s: f"{_med(s.noise_cer_delta, 100)} / {_max(s.noise_cer_delta, 100)}"),
-        ("  same, mean of absolute changes (points)", lambda s: _mean_abs(s.noise_cer_delta)),
+         lambda s: _median_at_most(s.stored_bytes, 100 * 1024, 1 / 1024, "{:.0f} KB")),
+        ("CER of the set: mean on the stored A4 pages vs on the same pages rectified, uncompressed "
+         "(target: no more than 0.5 points worse)", _stored_set),
+        ("  context: per page, stored − rectified, median / max / mean of absolute changes (points)",
+         lambda s: _changes(s.stored_cer_delta)),
+        ("  context, the engine's own noise floor: rectified + ±1 grey level of invisible noise − "
+         "rectified; set mean change; per page median / max / mean of absolute changes (points)",
+         lambda s: f"{_mean_signed(s.noise_cer_delta)}; {_changes(s.noise_cer_delta)}"),
         ("peak memory, one 12 MP capture (target ≤ 600 MB); glibc defaults in brackets", lambda s: ""),
     ]  # fmt: skip
     out = ["| measure | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
     for label, fn in rows:
         cells = [fn(results[n]) for n in names]
         if label.startswith("peak memory"):
-            cells = [f"{memory[n][0]:.0f} MB ({memory[n][1]:.0f} MB)" for n in names]
+            cells = [
+                f"{memory[n][0]:.0f} MB ({memory[n][1]:.0f} MB) {_mark(memory[n][0] <= 600)}" for n in names
+            ]
         out.append(f"| {label} | " + " | ".join(cells) + " |")
     return out
 
@@ -234,14 +277,21 @@ def run() -> str:
         "textured desks. CER ignores whitespace. Latency is the whole pipeline per page "
         "(detect → compress), wall-clock (quality, codes and compression run beside the OCR); "
         "the bare `tesseract` CLI runs on the pipeline's own rectified page in the same run. "
-        "The stored page's CER change is set beside the change ±1 grey level of invisible "
-        "noise makes on the same page: the engine's own instability.",
+        "The stored page's target is read over the set: the mean CER of the stored A4 pages "
+        "(exactly what each engine read, as stored: gray WebP) against the mean CER of the "
+        "same pages rectified and uncompressed. Beside it, as context: the per-page changes, "
+        "and the change ±1 grey level of invisible noise makes on the same pages, the "
+        "engine's own instability (a page Tesseract reads differently after invisible noise "
+        "moves by up to ~15 points, which no per-page bound below that can tell from a "
+        "compression loss). ✓ / ✗ missed: the issue's target for that engine.",
         "",
         *table(results, memory, count),
     ]
     for engine, s in results.items():
         if s.failed:
             lines += ["", f"{engine}: pages not ok: " + "; ".join(s.failed)]
+        if s.misses:
+            lines += ["", f"{engine}: identifiers missed: " + "; ".join(s.misses)]
     return "\n".join(lines)
 
 

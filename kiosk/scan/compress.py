@@ -7,9 +7,9 @@ byte target (100 KB for an A4 page by default). What to keep depends on the mate
   (PNG, or TIFF Group 4 when PNG is too big). Measured on a camera capture: 37 KB as PNG,
   and Tesseract's error rate on it was *lower* than on the gray page (the uneven light is
   gone). Gray WebP is the fallback for pages too busy for bilevel to fit.
-* ``gray`` (what the pipeline stores for text pages): gray WebP of exactly the image the
-  OCR reads (a strong shadow or light fall-off divided out, ``ocr.base.even_out_light``,
-  else the page untouched), so the archive shows what was read. Bilevel raised
+* ``gray`` (what the pipeline stores for text pages): gray WebP of the image as given;
+  the pipeline gives it the page exactly as its OCR engine read it
+  (``OcrEngine.prepare``), so the archive shows what was read. Bilevel raised
   Tesseract's error on the stored page by up to 72 points on shadowed, blurry captures.
 * ``photo`` (ID cards, photos, licences with a red seal): colour JPEG.
 
@@ -26,8 +26,6 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 from PIL import Image
-
-from .ocr.base import even_out_light
 
 DEFAULT_TARGET = 100_000
 KINDS = ("text", "gray", "photo")
@@ -131,7 +129,8 @@ def compress(image: np.ndarray, kind: str = "text", target_bytes: int = DEFAULT_
         g4 = _pil_bytes(one_bit, "TIFF", compression="group4")
         if len(g4) <= target_bytes:
             return Compressed(g4, "tiff", w, h)
-    # too busy for bilevel: flattened as the bilevel was; gray: the page as the OCR reads it
-    gray = flatten_light(gray) if kind == "text" else even_out_light(gray)
+    # too busy for bilevel: flattened as the bilevel was; gray: the page as given
+    if kind == "text":
+        gray = flatten_light(gray)
     data, out = _lossy(gray, "webp", target_bytes, GRAY_QUALITIES)
     return Compressed(data, "webp", out.shape[1], out.shape[0])

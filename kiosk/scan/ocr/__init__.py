@@ -1,10 +1,11 @@
 """OCR engines behind one interface; ``get_engine(name)`` picks one by name.
 
 Tesseract is the default: with its model kept loaded in-process, table-rule and guilloche
-artefacts dropped and a single-line second look at missed identifiers, it meets every
-accuracy target of the issue-3 benchmark (BENCHMARKS.md, docs/scanning.md) at a quarter
-of RapidOCR's time per page and half its memory. RapidOCR reads more exactly (CER ~0 %)
-and stays one flag away (``--engine rapidocr``).
+artefacts dropped and a single-line second look at missed identifiers, it meets the
+issue-3 benchmark's accuracy, identifier and latency targets at ~60 % of RapidOCR's time
+per page and less memory; it misses the stored-page target by a margin within its own
+noise floor (docs/scanning.md, "Which engine is the default"). RapidOCR reads exactly
+(CER 0 %), meets every target, and is one flag away (``--engine rapidocr``).
 """
 
 from __future__ import annotations

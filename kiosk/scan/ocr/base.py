@@ -24,6 +24,11 @@ _CJK_GAP = re.compile(rf"(?<=[{_CJK}])[ \t]+(?=[{_CJK}])")
 class OcrEngine(Protocol):
     name: str
 
+    def prepare(self, image: np.ndarray) -> np.ndarray:
+        """The page exactly as this engine reads it (gray; lighting corrected if the engine
+        needs it): what the pipeline stores, so the archive holds what was read."""
+        ...
+
     def recognize(
         self,
         image: np.ndarray,

@@ -44,14 +44,15 @@ LATIN = re.compile(r"[A-Za-z]+")
 LATIN_JUNK_CONF = 60
 
 
-def clean_word(word: str, conf: float) -> str:
+def clean_word(word: str, conf: float, checked: bool = False) -> str:
     """A word as printed, or "" when it is an artefact. Measured on 35 benchmark pages
     (median / mean CER 3.0 / 5.5 % → 1.6 / 2.8 %): Tesseract reports words it made up
     from a card's guilloche or a photo with confidence 0; it reads table rules as "|",
     often with the quote marks their ends turn into ("“|"), which Chinese forms never
     print; and short Latin "words" it is unsure of on a Chinese page (RE, Sa, wii) are
-    stamps and shading."""
-    if conf <= 0 or not word.strip():
+    stamps and shading. ``checked``: a whitelisted field read, whose confidence-0 words
+    are kept (the caller validates them)."""
+    if (conf <= 0 and not checked) or not word.strip():
         return ""
     word = RULE_MARKS.sub("", word)
     if LATIN.fullmatch(word) and conf < LATIN_JUNK_CONF:
@@ -87,6 +88,11 @@ class TesseractEngine:
         if self.in_process:
             tessapi.shared_api(self.lang)
 
+    def prepare(self, image: np.ndarray) -> np.ndarray:
+        """Gray, with a strong shadow or light fall-off divided out (its global threshold
+        loses a page half in shadow)."""
+        return even_out_light(to_gray(image))
+
     def recognize(
         self,
         image: np.ndarray,
@@ -98,7 +104,7 @@ class TesseractEngine:
     ) -> OcrResult:
         """Read a page (or, ``single_line``, one field crop). ``whitelist`` limits the
         characters (for an ID number); setting ``cancel`` stops a run early."""
-        gray = even_out_light(to_gray(image))
+        gray = self.prepare(image)
         if not self.in_process:
             return self._recognize_cli(gray, dpi, single_line, whitelist)
         psm = self.page_mode(image, dpi, single_line)
@@ -111,7 +117,7 @@ class TesseractEngine:
             return failed(self.name, str(exc))
         except OSError as exc:
             return failed(self.name, f"tesseract failed: {exc}")
-        return self._result([(w.text, w.conf, w.box, w.line) for w in found])
+        return self._result([(w.text, w.conf, w.box, w.line) for w in found], bool(whitelist))
 
     def _recognize_cli(self, gray: np.ndarray, dpi: float, single_line: bool, whitelist: str) -> OcrResult:
         config = self.config(gray, dpi, single_line)
@@ -136,16 +142,21 @@ class TesseractEngine:
             box = (data["left"][i], data["top"][i], data["width"][i], data["height"][i])
             key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
             rows.append((word, float(data["conf"][i]), box, key))
-        return self._result(rows)
+        return self._result(rows, bool(whitelist))
 
     def _result(
-        self, rows: list[tuple[str, float, tuple[int, int, int, int], tuple[int, int, int]]]
+        self,
+        rows: list[tuple[str, float, tuple[int, int, int, int], tuple[int, int, int]]],
+        whitelisted: bool,
     ) -> OcrResult:
         """Words → lines by Tesseract's own (block, paragraph, line) numbering, without
-        the words that are not print (``clean_word``)."""
+        the words that are not print (``clean_word``). A whitelisted read reports
+        confidence 0 for a word it had to bend into the alphabet — a licence's
+        ``9214052538L5FF4PJT`` came back right, at 0, where the free read had ``PIT`` — so
+        there confidence 0 is kept: the caller checks such a field (check digit)."""
         grouped: dict[tuple[int, int, int], list[tuple[str, float, tuple[int, int, int, int]]]] = {}
         for raw, conf, box, key in rows:
-            word = clean_word(raw, conf)
+            word = clean_word(raw, conf, checked=whitelisted)
             if word:
                 grouped.setdefault(key, []).append((word, conf, box))
         lines: list[str] = []

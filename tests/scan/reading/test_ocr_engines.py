@@ -123,3 +123,42 @@ def test_words_that_are_not_print_are_dropped():
     assert clean_word("eegueeeve", 0.0) == ""  # made up from a card's guilloche
     assert clean_word("RE", 31.0) == "" and clean_word("ABC", 88.0) == "ABC"
     assert clean_word("申请人", 0.5) == "申请人"
+
+
+def test_rapidocr_print_area_skips_margins_and_desk_strips():
+    """The detector sees only the print (its time grows with pixels), never less than it."""
+    import numpy as np
+
+    from kiosk.scan.ocr.rapidocr import print_area
+
+    page = np.full((2339, 1654), 225, np.uint8)
+    page[400:440, 300:1300] = 30  # a line of print
+    page[1500:1540, 300:700] = 30  # another
+    page[:, :12] = 15  # a strip of dark desk along the left edge (loose quad)
+    rows, cols = print_area(page)
+    assert rows.start <= 400 and rows.stop >= 1540 and cols.start <= 300 and cols.stop >= 1300
+    assert rows.start > 250 and rows.stop < 1700 and cols.start > 150 and cols.stop < 1450
+    assert print_area(np.full((600, 400), 225, np.uint8)) == (slice(0, 600), slice(0, 400))  # blank
+
+
+def test_rapidocr_reads_a_whole_a4_page(docs):
+    """Read through its print area at the whole page's detector scale, without PP-OCR's own
+    line classifier (pages come upright from ``orient``)."""
+    doc = docs["application_form"]
+    result = get_engine("rapidocr").recognize(doc.image, dpi=200)
+    assert cer(doc.text, result.text) < 0.01
+    assert doc.fields["id_number"] in result.text.replace(" ", "")
+
+
+def test_each_engine_prepares_the_page_it_reads():
+    """What the pipeline stores: Tesseract's input has uneven light divided out; RapidOCR
+    reads (and so stores) the gray page untouched — the corrected page made PP-OCR drop
+    whole lines on two benchmark pages."""
+    import numpy as np
+
+    gray = np.full((800, 600), 220, np.uint8)
+    gray[200:220, 100:500] = 40
+    shadowed = (gray * np.linspace(0.3, 1.0, 800)[:, None]).astype(np.uint8)
+    assert np.array_equal(get_engine("rapidocr").prepare(np.dstack([shadowed] * 3)), shadowed)
+    evened = get_engine("tesseract").prepare(shadowed)
+    assert np.percentile(evened[:100], 50) > 200 > np.percentile(shadowed[:100], 50)

@@ -85,3 +85,20 @@ def test_rejected_capture_stops_its_ocr_and_reports_only_the_gate(docs, matter):
     assert not page.ok and [p.code for p in page.problems] == ["blurry"]
     assert page.stored is None and "codes" not in page.timings_ms and "compress" not in page.timings_ms
     assert page.ocr is not None and page.ocr.error in (None, "cancelled")
+
+
+@pytest.mark.parametrize("engine", ["tesseract", "rapidocr"])
+def test_text_page_is_stored_as_its_engine_read_it(engine):
+    """The stored gray page is the OCR engine's own input (``OcrEngine.prepare``), so a
+    shadow Tesseract had divided out is gone from its stored page but kept in RapidOCR's."""
+    import cv2
+
+    gray = np.full((2339, 1654), 220, np.uint8)
+    gray[300:330, 200:1400] = 40
+    shadowed = (gray * np.linspace(0.35, 1.0, 2339)[:, None]).astype(np.uint8)
+    pipe = Pipeline(engine=engine)
+    packed = pipe._pack(np.dstack([shadowed] * 3), "gray", "a4")
+    stored = cv2.imdecode(np.frombuffer(packed.data, np.uint8), cv2.IMREAD_GRAYSCALE)
+    read = pipe.ocr.prepare(shadowed).astype(int)
+    assert np.abs(stored.astype(int) - read).mean() < 2.5
+    assert (np.median(stored[:200]) > 200) == (engine == "tesseract")
