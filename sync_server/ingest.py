@@ -40,6 +40,7 @@ from .models import Submission, SubmissionPage
 from .routing import catalog_snapshot, route_new
 from .routing.snapshot import current_etag
 from .workdays import transfer_deadline
+from .workspace.lookup import identity_digest
 
 log = logging.getLogger("tongban.server.ingest")
 _SUBMISSIONS: Table = Submission.__table__  # type: ignore[assignment]
@@ -145,10 +146,11 @@ def _look_up(connection: Connection, manifest: SubmissionManifest) -> Found:
 def _write(connection: Connection, submission: Submission) -> None:
     """Insert a new submission and its feed rows (one statement on PostgreSQL)."""
     kiosks = kiosks_told(submission)
+    id_digest = identity_digest(connection, submission)
     if connection.dialect.name == "postgresql" and len(kiosks) == 1:
-        ingest_pg.write(connection, submission, kiosks[0])
+        ingest_pg.write(connection, submission, kiosks[0], id_digest)
     else:
-        publish_ids(connection, insert_submission(connection, submission), kiosks)
+        publish_ids(connection, insert_submission(connection, submission, id_digest), kiosks)
 
 
 def _create(

@@ -67,6 +67,9 @@ WITH s AS (
         n int, state text, at timestamptz, message_zh text, detail jsonb, actor text)
     ORDER BY v.n
     RETURNING id
+), l AS (
+    INSERT INTO submission_lookups (submission_id, id_digest)
+    SELECT s.id, %(_id_digest)s::text FROM s WHERE %(_id_digest)s::text IS NOT NULL
 ), k AS (
     UPDATE kiosks SET feed_seq = feed_seq + %(_n_events)s
     WHERE kiosk_id = %(_kiosk)s
@@ -115,8 +118,9 @@ class _Row:
     ack_body: str
 
 
-def write(connection: Connection, submission: Submission, kiosk_id: str) -> None:
-    """Insert ``submission`` (built in memory, never in a session) and its feed rows for one kiosk."""
+def write(connection: Connection, submission: Submission, kiosk_id: str, id_digest: str | None) -> None:
+    """Insert ``submission`` (built in memory, never in a session), its search digest (when it
+    has one) and its feed rows for one kiosk."""
     state = submission.__dict__
     params: dict[str, Any] = {}
     for key, process in _bind_processors(connection.dialect):
@@ -127,6 +131,7 @@ def write(connection: Connection, submission: Submission, kiosk_id: str) -> None
         params[name] = _json(rows)
     params["_n_events"] = len(submission.events)
     params["_kiosk"] = kiosk_id
+    params["_id_digest"] = id_digest
     connection.exec_driver_sql(WRITE, params)
 
 

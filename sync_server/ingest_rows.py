@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, insert
 
 from .models import RoutingDecision, Submission, SubmissionEvent, SubmissionPage
+from .workspace.models import SubmissionLookup
 
 _SUBMISSIONS: Table = Submission.__table__  # type: ignore[assignment]
 _PAGES: Table = SubmissionPage.__table__  # type: ignore[assignment]
@@ -24,6 +25,7 @@ _EVENTS: Table = SubmissionEvent.__table__  # type: ignore[assignment]
 _INSERT_SUBMISSION = insert(_SUBMISSIONS).returning(_SUBMISSIONS.c.id)
 _INSERT_PAGES = insert(_PAGES)
 _INSERT_DECISIONS = insert(_DECISIONS)
+_INSERT_LOOKUP = insert(SubmissionLookup)
 # one multi-row insert; ids come back in the order of the rows given (the feed needs them)
 _INSERT_EVENTS = insert(_EVENTS).returning(_EVENTS.c.id, sort_by_parameter_order=True)
 
@@ -36,9 +38,12 @@ def _values(obj: Any, table: Table, **extra: Any) -> dict[str, Any]:
     return row
 
 
-def insert_submission(connection: Connection, submission: Submission) -> list[int]:
-    """Insert ``submission`` with its pages, decisions and events; the event ids, in order."""
+def insert_submission(connection: Connection, submission: Submission, id_digest: str | None) -> list[int]:
+    """Insert ``submission`` with its pages, decisions, events and search digest (when it has
+    one); the event ids, in order."""
     sub_id = connection.execute(_INSERT_SUBMISSION, _values(submission, _SUBMISSIONS)).scalar_one()
+    if id_digest:
+        connection.execute(_INSERT_LOOKUP, {"submission_id": sub_id, "id_digest": id_digest})
     for table, statement, children in (
         (_PAGES, _INSERT_PAGES, submission.pages),
         (_DECISIONS, _INSERT_DECISIONS, submission.decisions),

@@ -2,8 +2,10 @@
 
 The key is random per installation, kept in ``server_settings`` and created on first
 use, so a leaked digest table cannot be reversed by enumerating the ~10⁹ plausible
-resident ID numbers. A row is written whenever a submission is inserted (any path:
-API, bundle import), by an ORM ``after_insert`` listener.
+resident ID numbers. A row is written whenever a submission is inserted: ingest (API and
+bundle import) writes it beside the submission with Core statements
+(:func:`identity_digest`), anything that adds a submission through the ORM gets it from
+an ``after_insert`` listener.
 """
 
 from __future__ import annotations
@@ -54,12 +56,14 @@ def identity_of(submission: Submission) -> str | None:
     return submission.applicant_id_number or submission.applicant_uscc
 
 
+def identity_digest(connection: Connection, submission: Submission) -> str | None:
+    """The digest to index ``submission`` under, or None when it names no identity."""
+    identity = identity_of(submission)
+    return digest(lookup_key(connection), identity) if identity else None
+
+
 @event.listens_for(Submission, "after_insert")
 def _index_identity(_mapper: Any, connection: Connection, target: Submission) -> None:
-    identity = identity_of(target)
-    if identity:
-        connection.execute(
-            insert(SubmissionLookup).values(
-                submission_id=target.id, id_digest=digest(lookup_key(connection), identity)
-            )
-        )
+    id_digest = identity_digest(connection, target)
+    if id_digest:
+        connection.execute(insert(SubmissionLookup).values(submission_id=target.id, id_digest=id_digest))

@@ -14,6 +14,7 @@ from sync_server.enrollment import KioskPrincipal
 from sync_server.ingest import ingest_manifest
 from sync_server.models import FeedEntry, RoutingDecision, Submission, SubmissionEvent, SubmissionPage
 from sync_server.once import insert_or_reread
+from sync_server.workspace.models import SubmissionLookup
 
 from .conftest import ApiClient, submit, upload
 from .factories import make_manifest
@@ -200,6 +201,7 @@ def _stored(app, receipt_no: str) -> dict[str, object]:
             "feed_states": [state for _kiosk, _seq, state in feed],
             "feed_kiosks": {kiosk for kiosk, _seq, _state in feed},
             "seq_gap_free": [seq for _k, seq, _s in feed] == list(range(feed[0][1], feed[0][1] + len(feed))),
+            "id_digest": session.get(SubmissionLookup, sub.id).id_digest,  # the workspace's search index
         }  # fmt: skip
 
 
@@ -219,7 +221,9 @@ def test_postgresql_one_statement_write_equals_the_portable_one(app, client, kio
             monkeypatch.setattr(
                 ingest_module.ingest_pg,
                 "write",
-                lambda conn, sub, kiosk_id: publish_ids(conn, insert_submission(conn, sub), [kiosk_id]),
+                lambda conn, sub, kiosk_id, digest: publish_ids(
+                    conn, insert_submission(conn, sub, digest), [kiosk_id]
+                ),
             )
         manifest, blobs = make_manifest(kiosk.kiosk_id, seq=seq, matter_code=matter)
         assert submit(client, kiosk, manifest, blobs).status_code == 201
