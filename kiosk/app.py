@@ -2,8 +2,10 @@
 
 Screens are created on first use (launch shows Home quickly); the visit flow decides
 which one shows, so the app only listens and switches. Once Home is on screen, a
-background thread warms up what the visit will need (numpy and Pillow, the
-PDF renderers, the screen modules), so neither launch nor the first capture waits.
+background thread warms up what the visit will need (Pillow, the screen modules), so
+neither launch nor the first capture waits. PDFs are rendered in a child process
+(``visit/render_child.py``) and scans in the scan worker: ReportLab, numpy and OpenCV
+never load in the app.
 """
 
 from __future__ import annotations
@@ -48,8 +50,6 @@ HEADER_REFRESH_S = 2.0
 WARM_MODULES = [
     *(f"kiosk.screens.{module}" for module, _cls in SCREENS.values()),
     "kiosk.ui.frames",
-    "shared_schema.render.receipt_notice",
-    "shared_schema.render.correction_notice",
     "segno",
 ]
 

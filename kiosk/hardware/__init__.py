@@ -35,7 +35,7 @@ def _camera(profile: HardwareProfile, home: Path) -> Camera:
     if spec.kind == "virtual":
         size = (spec.width, spec.height) if spec.width and spec.height else None
         return VirtualCamera(Path(spec.folder) if spec.folder else home / "camera", size)
-    return OpenCvCamera(spec.index, spec.width, spec.height)
+    return OpenCvCamera(spec.index, spec.width, spec.height, home / "scans" / "captures")
 
 
 def _printer(profile: HardwareProfile, home: Path) -> Printer:

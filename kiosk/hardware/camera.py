@@ -3,12 +3,18 @@
 ``VirtualCamera`` plays images from a folder (the scan pipeline's virtual source); a
 script or a test *places* a document on it, as a resident would lay paper under a real
 document camera. ``OpenCvCamera`` opens a webcam or document camera by index.
+
+A capture is a :class:`Still`, a file, not pixels: the scan worker reads it itself, so
+the app never holds (nor pickles) a full-resolution image, and with a virtual camera
+the app needs no numpy at all (~17 MB resident).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -20,10 +26,35 @@ log = logging.getLogger(__name__)
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp"}
 
 
-class Camera(Protocol):
-    def preview(self) -> np.ndarray | None: ...
+@dataclass(frozen=True)
+class Still:
+    """A captured frame as a file: an image scaled down to ``fit`` when read, or a raw
+    ``.npy`` frame. ``owned``: a file made for this capture, deleted once read."""
 
-    def capture(self) -> np.ndarray | None: ...
+    path: Path
+    fit: tuple[int, int] | None = None
+    owned: bool = False
+
+
+def read_still(still: Still | np.ndarray) -> np.ndarray | None:
+    """The still's pixels as a BGR array (in the scan worker); an owned file is deleted."""
+    if not isinstance(still, Still):
+        return still  # already pixels (tests, a caller with an array)
+    try:
+        if still.path.suffix == ".npy":
+            import numpy as np
+
+            return np.load(still.path)
+        return read_bgr(still.path, still.fit)
+    finally:
+        if still.owned:
+            still.path.unlink(missing_ok=True)
+
+
+class Camera(Protocol):
+    def preview(self) -> Still | np.ndarray | None: ...
+
+    def capture(self) -> Still | None: ...
 
     def probe(self) -> tuple[bool, str]: ...
 
@@ -39,7 +70,7 @@ class VirtualCamera:
         self.folder.mkdir(parents=True, exist_ok=True)
         self._placed: Path | None = None
         self._index = 0
-        self._cache: tuple[Path, np.ndarray] | None = None
+        self._shown: Still | None = None  # the same object while the same paper lies there
         self._lock = threading.Lock()
 
     def place(self, path: Path | None) -> None:
@@ -56,35 +87,30 @@ class VirtualCamera:
         files = self._files()
         return files[self._index % len(files)] if files else None
 
-    def _read(self, path: Path) -> np.ndarray | None:
-        if self._cache and self._cache[0] == path:
-            return self._cache[1]
-        image = read_bgr(path, self.size)
-        if image is None:
-            log.warning("virtual camera cannot read %s", path)
+    def _still(self, path: Path | None) -> Still | None:
+        if path is None or not path.is_file():
             return None
-        self._cache = (path, image)
-        return image
+        if self._shown is None or self._shown.path != path:
+            self._shown = Still(path, self.size)
+        return self._shown
 
-    def preview(self) -> np.ndarray | None:
+    def preview(self) -> Still | None:
         with self._lock:
-            path = self._current()
-            return None if path is None else self._read(path)
+            return self._still(self._current())
 
-    def capture(self) -> np.ndarray | None:
+    def capture(self) -> Still | None:
         with self._lock:
-            path = self._current()
-            image = None if path is None else self._read(path)
+            still = self._still(self._current())
             if self._placed is None:
                 self._index += 1
-            return None if image is None else image.copy()
+            return still
 
     def probe(self) -> tuple[bool, str]:
         path = self._current()
         return True, f"virtual camera: {path.name if path else 'nothing placed'} ({self.folder})"
 
     def close(self) -> None:
-        self._cache = None
+        self._shown = None
 
 
 def read_bgr(path: Path, fit: tuple[int, int] | None = None) -> np.ndarray | None:
@@ -112,8 +138,9 @@ def read_bgr(path: Path, fit: tuple[int, int] | None = None) -> np.ndarray | Non
 class OpenCvCamera:
     """A USB webcam or document camera through OpenCV, opened lazily and reopened on error."""
 
-    def __init__(self, index: int, width: int, height: int) -> None:
+    def __init__(self, index: int, width: int, height: int, capture_dir: Path | None = None) -> None:
         self.index, self.width, self.height = index, width, height
+        self.capture_dir = Path(capture_dir) if capture_dir else None  # default: the temp folder
         self._cap: Any = None  # cv2.VideoCapture
         self._lock = threading.Lock()
 
@@ -145,8 +172,21 @@ class OpenCvCamera:
     def preview(self) -> np.ndarray | None:
         return self._grab()
 
-    def capture(self) -> np.ndarray | None:
-        return self._grab()
+    def capture(self) -> Still | None:
+        """The frame as a raw ``.npy`` file the scan worker reads and deletes (fast to
+        write, lossless); the app drops its pixels at once."""
+        import tempfile
+
+        import numpy as np
+
+        frame = self._grab()
+        if frame is None:
+            return None
+        folder = self.capture_dir or Path(tempfile.gettempdir())
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"capture-{uuid.uuid4().hex}.npy"
+        np.save(path, frame)
+        return Still(path, owned=True)
 
     def probe(self) -> tuple[bool, str]:
         frame = self._grab()
@@ -155,7 +195,11 @@ class OpenCvCamera:
         return True, f"camera {self.index}: {frame.shape[1]}x{frame.shape[0]}"
 
     def close(self) -> None:
+        """Release the device; captures nobody read (a worker that died) are deleted."""
         with self._lock:
             if self._cap is not None:
                 self._cap.release()
                 self._cap = None
+            if self.capture_dir is not None and self.capture_dir.is_dir():
+                for left in self.capture_dir.glob("capture-*.npy"):
+                    left.unlink(missing_ok=True)

@@ -49,7 +49,7 @@ class CheckScreen(KioskScreen):
             )
             view, grid = scroll_list(spacing=6)
             for index, issue in enumerate(self.result.issues, start=1):
-                grid.add_widget(Text(f"{index}. {issue.message}", size=theme.TEXT_PX + 2))
+                grid.add_widget(Text(f"{index}. {issue.message}", size=theme.LARGE_PX))
             self.body.add_widget(view)
         self.message = Text(self.note, color=theme.OK_GREEN)
         self.body.add_widget(self.message)
@@ -70,6 +70,12 @@ class CheckScreen(KioskScreen):
         ]
 
     def print_notice(self) -> None:
-        outcome = self.ctx.printing.correction(self.ctx.flow.visit)
-        self.note = _("The list is printing.") if outcome.ok else _("Printing failed: ") + outcome.detail
+        if not self.busy:  # rendered in a child process: off the UI thread
+            self.run_slow(lambda: self.ctx.printing.correction(self.ctx.flow.visit), self._printed)
+
+    def _printed(self, outcome, error) -> None:
+        if error or outcome is None:
+            self.note = _("Printing failed: ") + f"{type(error).__name__}"
+        else:
+            self.note = _("The list is printing.") if outcome.ok else _("Printing failed: ") + outcome.detail
         self.message.text = self.note

@@ -89,7 +89,12 @@ class GuideScreen(KioskScreen):
     def print_guide(self) -> None:
         matter = self.ctx.flow.visit.matter
         assert matter is not None
-        outcome = self.ctx.printing.guide(matter)
-        self.message.text = (
-            _("The guide is printing.") if outcome.ok else _("Printing failed: ") + outcome.detail
-        )
+        if not self.busy:  # rendered in a child process: off the UI thread
+            self.run_slow(lambda: self.ctx.printing.guide(matter), self._printed)
+
+    def _printed(self, outcome, error) -> None:
+        if error or outcome is None:
+            self.message.text = _("Printing failed: ") + f"{type(error).__name__}"
+        else:
+            ok = outcome.ok
+            self.message.text = _("The guide is printing.") if ok else _("Printing failed: ") + outcome.detail

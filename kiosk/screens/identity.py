@@ -168,7 +168,7 @@ class IdentityScreen(KioskScreen):
                 else f"{county.name} {chosen.name}"
             )
             self.body.add_widget(Text(_("We think your home jurisdiction is:"), size=theme.TEXT_PX))
-            self.body.add_widget(Text(names, size=theme.TITLE_PX + 8, bold=True, color=theme.PRIMARY))
+            self.body.add_widget(Text(names, size=theme.TITLE_PX, bold=True, color=theme.PRIMARY))
             self.body.add_widget(
                 Text(_("It decides which department handles your matter. Tap Confirm if it is right."))
             )

@@ -172,7 +172,9 @@ class MaterialsScreen(KioskScreen):
         if frame is last_frame and self.preview is last_widget:
             return  # the same still frame (a virtual camera): no new texture to make
         self._shown = (frame, self.preview)
-        self.preview.texture = texture_of(frame)
+        texture = texture_of(frame)
+        if texture is not None:
+            self.preview.texture = texture
 
     def capture(self) -> None:
         if self.busy or not self.current:

@@ -44,9 +44,7 @@ class PromiseScreen(KioskScreen):
     def build_promise(self) -> None:
         visit = self.ctx.flow.visit
         self.body.add_widget(title(_("Your promise")))
-        self.body.add_widget(
-            Text(promise_text(self.ctx.catalog, visit, self.ctx.kiosk), size=theme.TEXT_PX + 4)
-        )
+        self.body.add_widget(Text(promise_text(self.ctx.catalog, visit, self.ctx.kiosk), size=theme.LARGE_PX))
         label = _("I have read and confirm this promise")
         self.body.add_widget(
             BigButton(("✓ " + label) if self.confirmed else label, self.toggle_confirm, kind="ok", height=110)

@@ -4,10 +4,6 @@ what happens next (transfer within 2 working days). Reprint is one tap away.
 
 from __future__ import annotations
 
-import io
-
-import segno
-from kivy.core.image import Image as CoreImage
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
 
@@ -15,17 +11,11 @@ from shared_schema.forms import TRANSFER_WORKING_DAYS
 
 from ..i18n import _
 from ..ui import theme
+from ..ui.qr import qr_texture
 from ..ui.widgets import BigButton, Text, title
 from ..visit.department import department_name
 from ..visit.steps import Step
 from .base import KioskScreen
-
-
-def qr_texture(payload: str):
-    buf = io.BytesIO()
-    segno.make(payload, error="m").save(buf, kind="png", scale=8, border=2)
-    buf.seek(0)
-    return CoreImage(buf, ext="png").texture
 
 
 class ReceiptScreen(KioskScreen):
@@ -44,7 +34,7 @@ class ReceiptScreen(KioskScreen):
         main = BoxLayout(orientation="horizontal", spacing=24)
         left = BoxLayout(orientation="vertical", spacing=10)
         left.add_widget(Text(_("Receipt number:")))
-        left.add_widget(Text(visit.receipt_no, size=theme.TITLE_PX + 6, bold=True, color=theme.PRIMARY))
+        left.add_widget(Text(visit.receipt_no, size=theme.TITLE_PX, bold=True, color=theme.PRIMARY))
         left.add_widget(
             Text(
                 _(
@@ -78,5 +68,6 @@ class ReceiptScreen(KioskScreen):
     def reprint(self) -> None:
         visit = self.ctx.flow.visit
         assert visit.receipt_no
-        self.ctx.printing.receipt(visit, visit.receipt_no)
-        self.refresh()
+        if not self.busy:  # rendered in a child process: off the UI thread
+            reprint = lambda: self.ctx.printing.receipt(visit, visit.receipt_no)  # noqa: E731
+            self.run_slow(reprint, lambda *_r: self.refresh())

@@ -45,19 +45,26 @@ def load_demo_papers(folder: Path) -> DemoPapers:
 def receipt_qr_capture(receipt_no: str, path: Path) -> Path:
     """The receipt's QR code held, slightly turned, under the camera at the status screen.
 
-    Drawn with Pillow: this runs in the kiosk's process, where OpenCV is not loaded.
+    Drawn with Pillow only: this runs in the kiosk's process, where neither OpenCV nor
+    numpy is loaded.
     """
-    import numpy as np
     import segno
-    from PIL import Image
+    from PIL import Image, ImageChops
 
-    dark = np.array([list(row) for row in segno.make(receipt_no, error="m").matrix], dtype=bool)
-    code = Image.fromarray(np.pad(np.where(dark, 0, 255).astype(np.uint8), 4, constant_values=255), "L")
+    matrix = segno.make(receipt_no, error="m").matrix
+    code = Image.new("L", (len(matrix[0]) + 8, len(matrix) + 8), 255)  # 4 modules of quiet zone
+    code.putdata([0 if dark else 255 for row in _padded(matrix, 4) for dark in row])
     code = code.resize((code.width * 12, code.height * 12), Image.Resampling.NEAREST)
     frame = Image.new("L", (1600, 1200), 110)  # a grey desk
     frame.paste(code, ((1600 - code.width) // 2, (1200 - code.height) // 2))
     frame = frame.rotate(3.0, resample=Image.Resampling.BILINEAR, fillcolor=110)
-    noise = np.random.default_rng(7).normal(0, 2.0, (1200, 1600)).astype(np.int16)
-    noisy = np.asarray(frame, np.int16) + noise
-    Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8), "L").convert("RGB").save(path, quality=95)
+    noise = Image.effect_noise((1600, 1200), 2.0)  # Gaussian around 128
+    noisy = ImageChops.add(frame, noise, 1.0, -128)  # frame + noise - 128, clipped once
+    noisy.convert("RGB").save(path, quality=95)
     return path
+
+
+def _padded(matrix, quiet: int) -> list[list[bool]]:
+    width = len(matrix[0]) + 2 * quiet
+    blank = [[False] * width for _ in range(quiet)]
+    return blank + [[False] * quiet + [bool(v) for v in row] + [False] * quiet for row in matrix] + blank

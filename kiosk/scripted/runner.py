@@ -30,7 +30,7 @@ class ScriptReport:
     frame_ms: float = 0.0  # one redraw of a screen at rest: the display's floor under every transition
     rss_mb: float = 0.0  # at the end of the script
     rss_home_mb: float = 0.0  # when Home was first shown, before the warm-up
-    rss_warm_mb: float = 0.0  # after the warm-up (numpy, Pillow, renderers, screen modules loaded)
+    rss_warm_mb: float = 0.0  # after the warm-up (Pillow, screen modules loaded)
     rss_settled_mb: float = 0.0  # at the end, after the quiet-moment collection
     tree_peak_mb: dict[str, float] = field(default_factory=dict)  # app + scan worker, during the script
     tree_settled_mb: dict[str, float] = field(default_factory=dict)  # the same at the end (worker stopped)
@@ -120,7 +120,9 @@ def run_script(
     return report
 
 
-HEAVY_MODULES = ("cv2", "onnxruntime", "rapidocr", "kiosk.scan.pipeline")  # the scan worker's, not the app's
+# the scan worker's and the PDF renderer's, never the app's (numpy still comes with the
+# completeness check's ``kiosk.scan.types``)
+HEAVY_MODULES = ("cv2", "onnxruntime", "rapidocr", "kiosk.scan.pipeline", "reportlab")
 
 
 def kept_after(app: KioskApp) -> dict[str, Any]:
@@ -132,12 +134,16 @@ def kept_after(app: KioskApp) -> dict[str, Any]:
 
     from kivy.uix.label import Label
 
+    from ..ui import theme
+    from ..ui.release import opened_faces
+
     labels = [w for w in gc.get_objects() if issubclass(type(w), Label)]  # no isinstance: dead weak proxies
     return {
         "screens": [screen.name for screen in app.manager.screens],
         "heavy_modules": [name for name in HEAVY_MODULES if name in sys.modules],
         "label_surfaces": sum(getattr(w._label, "_surface", None) is not None for w in labels),
         "labels": len(labels),
+        "font_faces": sorted(opened_faces(theme.register_font())),  # (size, bold) of the CJK font
     }
 
 
@@ -155,7 +161,12 @@ def rss_mb() -> float:
 
 
 def _mb(memory: TreeMemory) -> dict[str, float]:
-    return {"rss": round(memory.rss_mb, 1), "pss": round(memory.pss_mb, 1), "processes": memory.processes}
+    return {
+        "rss": round(memory.rss_mb, 1),
+        "pss": round(memory.pss_mb, 1),
+        "processes": memory.processes,
+        "app_rss": round(memory.app_rss_mb, 1),
+    }
 
 
 def _median_by_kind(samples: list[tuple[str, float]]) -> dict[str, float]:

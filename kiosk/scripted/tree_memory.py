@@ -20,6 +20,7 @@ class TreeMemory:
     rss_mb: float = 0.0
     pss_mb: float = 0.0
     processes: int = 0
+    app_rss_mb: float = 0.0  # the app's own share (the root process)
 
 
 def _children(pid: int) -> list[int]:
@@ -54,10 +55,13 @@ def _name(pid: int) -> str:
 
 def tree_memory(pid: int | None = None) -> TreeMemory:
     """RSS and PSS summed over ``pid`` (default: this process) and its descendants but Xvfb."""
-    total, todo = TreeMemory(), [pid or os.getpid()]
+    root = pid or os.getpid()
+    total, todo = TreeMemory(), [root]
     while todo:
         current = todo.pop()
         rss, pss = _rollup(current)
+        if current == root:
+            total.app_rss_mb = rss
         if rss and _name(current) not in NOT_THE_KIOSK:
             total.rss_mb += rss
             total.pss_mb += pss
@@ -88,4 +92,5 @@ class PeakSampler:
             now = tree_memory()
             if now.rss_mb > self.peak.rss_mb:
                 self.peak.rss_mb, self.peak.processes = now.rss_mb, now.processes
+                self.peak.app_rss_mb = now.app_rss_mb
             self.peak.pss_mb = max(self.peak.pss_mb, now.pss_mb)

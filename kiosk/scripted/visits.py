@@ -133,6 +133,7 @@ def pension_visit(driver: Driver, papers: DemoPapers) -> VisitRecord:
     told = [issue.message for issue in driver.screen.result.issues]
     driver.shot("check-missing")
     driver.tap("Print this list")
+    driver.idle()  # the notice is rendered in a child process
     correction = sorted((ctx.home / "prints").glob("correction-*.pdf"))
     driver.tap("Add materials", expect=Step.materials)
     _must_capture(driver, "household_register", files["register_self"])

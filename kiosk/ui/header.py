@@ -43,8 +43,8 @@ class Header(BoxLayout):
         paint(self, theme.HEADER_BG)
         self.place = _label(station, halign="left", valign="middle", size_hint_x=0.3)
         self.place.bind(size=lambda w, v: setattr(w, "text_size", v))
-        self.step = _label("", font_size=theme.TEXT_PX + 4, bold=True, size_hint_x=0.3)
-        self.link = _label("", bold=True, size_hint_x=0.12)
+        self.step = _label("", font_size=theme.LARGE_PX, bold=True, size_hint_x=0.3)
+        self.link = _label("", size_hint_x=0.12)
         self.queue = _label("", size_hint_x=0.14)
         self.language = BigButton(
             "English", on_language, kind="secondary", size_hint_x=0.1, height=80, wrap=False

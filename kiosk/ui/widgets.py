@@ -84,10 +84,11 @@ class Text(Wrapped, Label):
     def __init__(self, text: str = "", size: int = theme.TEXT_PX, color=theme.INK, bold: bool = False, **kw):
         kw.setdefault("halign", "left")
         kw.setdefault("valign", "middle")
+        size, bold = theme.face(size, bold)  # one of the type scale's few open font faces
         super().__init__(
             text=text,
             font_name=theme.FONT_NAME,
-            font_size=max(size, theme.SMALL_PX),
+            font_size=size,
             color=color,
             bold=bold,
             size_hint_y=None,
@@ -165,7 +166,7 @@ def field(hint: str = "", text: str = "", **kw) -> TextInput:
         text=text,
         hint_text=hint,
         font_name=theme.FONT_NAME,
-        font_size=theme.TEXT_PX + 2,
+        font_size=theme.LARGE_PX,
         multiline=False,
         size_hint_y=None,
         height=theme.BUTTON_H,

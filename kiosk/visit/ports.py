@@ -16,6 +16,8 @@ from shared_schema import CompletenessResult, Matter, SubmissionManifest
 if TYPE_CHECKING:
     import numpy as np
 
+    from ..hardware.camera import Still
+
 
 @dataclass
 class ScannedPage:
@@ -40,11 +42,14 @@ class ScannerStopped(RuntimeError):
 
 
 class Scanner(Protocol):
-    """Turns a camera frame into a checked page for a matter (slow: call off the UI thread)."""
+    """Turns a camera still into a checked page for a matter (slow: call off the UI thread).
 
-    def scan(self, image: np.ndarray, source: str, matter: Matter | None) -> ScannedPage: ...
+    The still is a file (:class:`~kiosk.hardware.camera.Still`) the scanner reads itself;
+    an array is accepted too."""
 
-    def codes(self, image: np.ndarray) -> list[str]:
+    def scan(self, image: Still | np.ndarray, source: str, matter: Matter | None) -> ScannedPage: ...
+
+    def codes(self, image: Still | np.ndarray) -> list[str]:
         """QR / barcode payloads seen in a frame (receipt QR at the status screen)."""
         ...
 

@@ -3,7 +3,7 @@
 Every document goes to the profile's printer as a PDF (kept for reprints) and as text
 lines for thermal printers; a printer failure is reported, never raised, because the
 resident's submission is already safe in the outbox by then. The renderers (ReportLab)
-are imported at the first print, not at launch.
+run in a child process per print (``render_child.py``), never in the app.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from shared_schema import Catalog, Matter
 
 from ..hardware.printer import Document, Printer, PrintOutcome
 from ..receipt_no import today_in_china
+from .render_child import render
 from .submit import KioskRef, receipt_notice, unit_name
 from .visit import Visit
 
@@ -34,25 +35,15 @@ class PrintService:
         return unit_name(self.catalog, self.kiosk.station_code)
 
     def receipt(self, visit: Visit, receipt_no: str) -> PrintOutcome:
-        from shared_schema.render.receipt_notice import receipt_lines, render_receipt_notice
-
         notice = receipt_notice(self.catalog, visit, self.kiosk, receipt_no)
-        doc = Document(
-            "receipt", receipt_no, render_receipt_notice(notice), receipt_lines(notice), qr=receipt_no
-        )
-        outcome = self._send(doc)
+        pdf, lines = render("receipt", notice)
+        outcome = self._send(Document("receipt", receipt_no, pdf, lines, qr=receipt_no))
         visit.receipt_pdf = outcome.pdf_path
         return outcome
 
     def correction(self, visit: Visit) -> PrintOutcome:
-        from shared_schema.render.correction_notice import (
-            CorrectionNotice,
-            correction_lines,
-            render_correction_notice,
-        )
-
         assert visit.matter and visit.completeness
-        notice = CorrectionNotice(
+        notice = dict(  # CorrectionNotice's fields: the class lives with ReportLab, in the child
             applicant_name=visit.applicant.name,
             matter_name=visit.matter.name,
             issues=list(visit.completeness.issues),
@@ -60,12 +51,9 @@ class PrintService:
             issued_on=today_in_china(),
             consultation_phone=visit.matter.guide.consultation_phone,
         )
-        pdf = render_correction_notice(notice)
-        return self._send(Document("correction", visit.matter.code, pdf, correction_lines(notice)))
+        pdf, lines = render("correction", notice)
+        return self._send(Document("correction", visit.matter.code, pdf, lines))
 
     def guide(self, matter: Matter) -> PrintOutcome:
-        from shared_schema.render.guide import guide_rows, render_guide
-
-        lines = [matter.name, "办事指南"] + [f"{k}：{v}" for k, v in guide_rows(matter)]
-        lines += [f"材料：{m.name}" for m in matter.guide.materials]
-        return self._send(Document("guide", matter.code, render_guide(matter), lines))
+        pdf, lines = render("guide", matter)
+        return self._send(Document("guide", matter.code, pdf, lines))

@@ -19,6 +19,8 @@ from .ports import ScannedPage, SuppliedMaterial
 if TYPE_CHECKING:  # OpenCV, the pipeline and its OCR load on first use (or preload), not at launch
     import numpy as np
 
+    from ..hardware.camera import Still
+
 
 def media_type(data: bytes) -> str:
     """The image type from the bytes' magic number: the server checks it against the
@@ -94,22 +96,38 @@ class PipelineScanner:
         with self._lock:
             self._loaded()
 
-    def scan(self, image: np.ndarray, source: str, matter: Matter | None) -> ScannedPage:
+    def scan(self, image: Still | np.ndarray, source: str, matter: Matter | None) -> ScannedPage:
         from kiosk.scan.types import Capture
 
         with self._lock:
             pipeline = self._loaded()
             pipeline.requirements = list(matter.guide.materials) if matter else []
-            result = pipeline.process(Capture(image=image, source=source))
+            capture = Capture(image=_pixels(image), source=source)  # the pixels' only holder
+            result = pipeline.process(capture)
+            del capture
             page = to_scanned(result)
             del result
             trim()  # the page's full-size intermediates are freed: return them to the system
         return page
 
-    def codes(self, image: np.ndarray) -> list[str]:
+    def codes(self, image: Still | np.ndarray) -> list[str]:
         from kiosk.scan.codes import read_codes
 
-        return [code.data for code in read_codes(image)]
+        pixels = _pixels(image)
+        try:
+            return [code.data for code in read_codes(pixels)]
+        finally:
+            del pixels
+            trim()
+
+
+def _pixels(image: Still | np.ndarray) -> np.ndarray:
+    from ..hardware.camera import read_still
+
+    pixels = read_still(image)
+    if pixels is None:
+        raise ValueError(f"the capture cannot be read: {getattr(image, 'path', '?')}")
+    return pixels
 
 
 class PipelineCompleteness:

@@ -31,6 +31,8 @@ from .ports import ScannedPage, ScannerStopped
 if TYPE_CHECKING:
     import numpy as np
 
+    from ..hardware.camera import Still
+
 log = logging.getLogger(__name__)
 
 REAP_EVERY_S = 2.0
@@ -63,10 +65,10 @@ class ProcessScanner:
         self.in_flight = False  # a request is with the worker
 
     # -- the Scanner port ----------------------------------------------------------------
-    def scan(self, image: np.ndarray, source: str, matter: Matter | None) -> ScannedPage:
-        return self._call("scan", image, source, matter)
+    def scan(self, image: Still | np.ndarray, source: str, matter: Matter | None) -> ScannedPage:
+        return self._call("scan", image, source, matter)  # a Still: only its path is sent
 
-    def codes(self, image: np.ndarray) -> list[str]:
+    def codes(self, image: Still | np.ndarray) -> list[str]:
         return self._call("codes", image)
 
     # -- life of the worker --------------------------------------------------------------

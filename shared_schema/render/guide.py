@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from reportlab.lib.units import mm
-from reportlab.platypus import Spacer
-
 from ..catalog import Matter
-from .layout import build_pdf, grid_table, para
 
 FORM_WORDS = {"original": "原件", "copy": "复印件", "electronic": "电子材料"}
 
@@ -40,6 +36,12 @@ def guide_rows(matter: Matter) -> list[tuple[str, str]]:
 
 
 def render_guide(matter: Matter) -> bytes:
+    # ReportLab here, not at the top: the kiosk's guide screen imports guide_rows only
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Spacer
+
+    from .layout import build_pdf, grid_table, para
+
     materials: list[list[object]] = [["序号", "材料名称", "形式", "份数", "来源", "说明"]]
     for i, m in enumerate(matter.guide.materials, start=1):
         note = "；".join(x for x in (m.condition and f"如{m.condition}", m.note) if x)

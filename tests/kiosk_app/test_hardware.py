@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from kiosk.hardware import build_devices
-from kiosk.hardware.camera import VirtualCamera
+from kiosk.hardware.camera import OpenCvCamera, Still, VirtualCamera, read_still
 from kiosk.hardware.idreader import DriverIdReader, VirtualIdReader, parse_base_message
 from kiosk.hardware.printer import Document, EscPosPrinter, escpos_bytes
 from kiosk.hardware.profile import available_profiles, load_profile
@@ -52,8 +52,32 @@ def test_virtual_camera_plays_placed_paper(tmp_path):
     camera = VirtualCamera(tmp_path / "plate")
     assert camera.capture() is None  # nothing on the plate
     camera.place(tmp_path / "a.png")
-    assert camera.capture().shape == (60, 80, 3)
+    still = camera.capture()
+    assert isinstance(still, Still) and still.path == tmp_path / "a.png" and not still.owned
+    assert read_still(still).shape == (60, 80, 3)  # the pixels are read where they are scanned
+    assert (tmp_path / "a.png").exists()  # the paper stays on the plate
     assert camera.probe()[0]
+
+
+def test_virtual_camera_scales_to_its_resolution_when_read(tmp_path):
+    cv2.imwrite(str(tmp_path / "big.png"), np.full((300, 400, 3), 90, np.uint8))
+    camera = VirtualCamera(tmp_path / "plate", size=(200, 200))
+    camera.place(tmp_path / "big.png")
+    assert read_still(camera.capture()).shape == (150, 200, 3)
+    assert camera.preview() is camera.preview()  # the same paper: the screen makes no new texture
+
+
+def test_an_opencv_capture_is_a_file_the_reader_deletes(tmp_path, monkeypatch):
+    frame = np.arange(24, dtype=np.uint8).reshape(2, 4, 3)
+    camera = OpenCvCamera(0, 4, 2, tmp_path / "captures")
+    monkeypatch.setattr(camera, "_grab", lambda: frame)
+    still = camera.capture()
+    assert still.owned and still.path.parent == tmp_path / "captures" and still.path.exists()
+    assert (read_still(still) == frame).all()
+    assert not still.path.exists()  # read once, then gone (it shows a resident's document)
+    left = camera.capture()
+    camera.close()  # e.g. the worker died before reading it
+    assert not left.path.exists()
 
 
 def test_virtual_devices_from_profile(tmp_path):

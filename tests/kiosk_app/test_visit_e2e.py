@@ -22,6 +22,7 @@ import zxingcpp
 from pypdf import PdfReader
 
 from kiosk.store import KioskStore, Outbox, OutboxState
+from kiosk.ui import theme
 from tests.kiosk_app.kiosk_run import run_kiosk, tongban
 from tests.support.live_server import LiveServer, fresh_database
 
@@ -85,6 +86,10 @@ def test_two_matters_offline_then_synced_and_routed(visit: dict, server: LiveSer
     assert kept["screens"] == ["home"], kept
     assert kept["heavy_modules"] == [], kept
     assert kept["labels"] > 20 and kept["label_surfaces"] == 0, kept
+    # numpy stays out too (captures go to the worker as files), and text used only the
+    # type scale's few font faces (each open face costs ~2.5 MB)
+    faces = {(size, bold) for size, bold in kept["font_faces"]}
+    assert faces and faces <= set(theme.FACES), kept
     # the quality gate told the resident what was wrong, and the retake was accepted
     assert pension["retakes"] == 1 and "模糊" in pension["rejected_message"]
     # the check told the missing household-register page, printed as a notice
