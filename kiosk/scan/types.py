@@ -7,9 +7,10 @@ Images are OpenCV arrays (``numpy.ndarray``, BGR ``uint8`` or single-channel gra
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:  # the kiosk app imports these types but never holds an image: no numpy there
+    import numpy as np
 
 
 @dataclass(frozen=True)

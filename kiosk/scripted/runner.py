@@ -122,7 +122,7 @@ def run_script(
 
 # the scan worker's and the PDF renderer's, never the app's (numpy still comes with the
 # completeness check's ``kiosk.scan.types``)
-HEAVY_MODULES = ("cv2", "onnxruntime", "rapidocr", "kiosk.scan.pipeline", "reportlab")
+HEAVY_MODULES = ("cv2", "numpy", "onnxruntime", "rapidocr", "kiosk.scan.pipeline", "reportlab")
 
 
 def kept_after(app: KioskApp) -> dict[str, Any]:
