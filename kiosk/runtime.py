@@ -74,7 +74,7 @@ def open_kiosk(
         store.close()
         raise
     catalog = kiosk_catalog(home)
-    scanner = ProcessScanner(home / "scans", idle_stop_s=SCAN_IDLE_STOP_S)
+    scanner = ProcessScanner(home / "scans", idle_stop_s=SCAN_IDLE_STOP_S, engine=profile.scan.engine)
     worker = SyncWorker(SyncService(store, SyncSettings(interval=sync_interval, cycle_cap=120.0)))
     ctx = build_context(
         home=home,

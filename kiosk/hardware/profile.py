@@ -83,6 +83,13 @@ class VoiceSpec(_Strict):
     speed: int = Field(150, ge=80, le=400)
 
 
+class ScanSpec(_Strict):
+    """The OCR engine of the scan worker: RapidOCR reads best (docs/scanning.md); Tesseract is
+    ~0.5 s faster per page and ~80 MB smaller, for kiosks with one core or little memory."""
+
+    engine: Literal["rapidocr", "tesseract"] = "rapidocr"
+
+
 class AssistSpec(_Strict):
     pin_hash: str | None = Field(None, pattern=r"^\$argon2id\$")
     max_failures: int = Field(5, ge=1, le=20)
@@ -102,6 +109,7 @@ class HardwareProfile(_Strict):
     printer: Printer
     id_reader: IdReader = Field(default_factory=lambda: NoIdReaderSpec(kind="none"))
     voice: VoiceSpec = Field(default_factory=VoiceSpec)
+    scan: ScanSpec = Field(default_factory=ScanSpec)
     assist: AssistSpec = Field(default_factory=AssistSpec)
     idle_timeout_s: int = Field(120, ge=15, le=3600)
     language: Literal["zh_CN", "en"] = "zh_CN"

@@ -74,8 +74,9 @@ class PipelineScanner:
     material list is set per scan (scans of one kiosk never run concurrently).
     """
 
-    def __init__(self, work_dir: Path) -> None:
+    def __init__(self, work_dir: Path, engine: str | None = None) -> None:
         self.work_dir = Path(work_dir)
+        self.engine = engine  # None: the pipeline's default engine
         self.work_dir.mkdir(parents=True, exist_ok=True)
         for stale in self.work_dir.iterdir():  # page images left by a crash: nobody's now
             if stale.is_file():
@@ -86,7 +87,9 @@ class PipelineScanner:
 
     def _loaded(self) -> Any:
         if self._pipeline is None:
-            self._pipeline = importlib.import_module("kiosk.scan.pipeline").Pipeline(out_dir=self.work_dir)
+            pipeline = importlib.import_module("kiosk.scan.pipeline").Pipeline
+            engine = {"engine": self.engine} if self.engine else {}
+            self._pipeline = pipeline(out_dir=self.work_dir, **engine)
             importlib.import_module("kiosk.scan.codes")
             self.ready.set()
         return self._pipeline

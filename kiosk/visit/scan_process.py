@@ -51,8 +51,15 @@ class _Child:
 class ProcessScanner:
     """Scanner and QR reader backed by one worker process at a time (requests never overlap)."""
 
-    def __init__(self, work_dir: Path, idle_stop_s: float = 120.0, reply_timeout_s: float = 180.0) -> None:
+    def __init__(
+        self,
+        work_dir: Path,
+        idle_stop_s: float = 120.0,
+        reply_timeout_s: float = 180.0,
+        engine: str | None = None,
+    ) -> None:
         self.work_dir = Path(work_dir)
+        self.engine = engine  # the OCR engine by name (the hardware profile's scan.engine)
         self.work_dir.mkdir(parents=True, exist_ok=True)
         self.idle_stop_s = idle_stop_s
         self.reply_timeout_s = reply_timeout_s
@@ -113,7 +120,7 @@ class ProcessScanner:
         ours, theirs = socket.socketpair()
         args = [sys.executable, "-m", "kiosk.visit.scan_worker", str(theirs.fileno()), str(self.work_dir)]
         proc = subprocess.Popen(
-            [*args, *(["--preload"] if preload else [])],
+            [*args, *(["--preload"] if preload else []), *(["--engine", self.engine] if self.engine else [])],
             pass_fds=(theirs.fileno(),),
             stdin=subprocess.DEVNULL,
         )

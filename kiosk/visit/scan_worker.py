@@ -3,7 +3,7 @@
 RapidOCR's models and the pipeline's page images cost the app ~220 MB that it would keep
 for its whole life; in a child process they are given back when the worker stops (at the
 end of a visit, or after an idle period). Started by :class:`~kiosk.visit.scan_process.
-ProcessScanner` as ``python -m kiosk.visit.scan_worker FD WORK_DIR [--preload]``; requests
+ProcessScanner` as ``python -m kiosk.visit.scan_worker FD WORK_DIR [--preload] [--engine NAME]``; requests
 and replies are pickled over the socket ``FD`` (a trusted parent on the same machine).
 
 Requests: ``("scan", image, source, matter)`` → ``ScannedPage``; ``("codes", image)`` →
@@ -20,13 +20,13 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 
-def serve(conn: Connection, work_dir: Path, preload: bool) -> None:
+def serve(conn: Connection, work_dir: Path, preload: bool, engine: str | None = None) -> None:
     from ..memory import tune_malloc
 
     tune_malloc()  # before the pipeline's threads start
     from .scan_adapter import PipelineScanner
 
-    scanner = PipelineScanner(work_dir)
+    scanner = PipelineScanner(work_dir, engine)
     if preload:
         scanner.preload()  # OpenCV, the pipeline, the OCR models: a capture will follow
     else:
@@ -56,10 +56,11 @@ def serve(conn: Connection, work_dir: Path, preload: bool) -> None:
 
 def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.WARNING, format="scan-worker %(levelname)s %(message)s")
-    fd, work_dir = int(argv[0]), Path(argv[1])
+    fd, work_dir, options = int(argv[0]), Path(argv[1]), argv[2:]
+    engine = options[options.index("--engine") + 1] if "--engine" in options else None
     conn = Connection(fd)
     try:
-        serve(conn, work_dir, "--preload" in argv[2:])
+        serve(conn, work_dir, "--preload" in options, engine)
     finally:
         conn.close()
     return 0

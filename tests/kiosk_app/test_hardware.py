@@ -24,19 +24,21 @@ def test_packaged_profiles_are_valid():
     assert (kiosk.camera.width, kiosk.camera.height) == (3264, 2448)
     assert kiosk.screen.diagonal_in == 21.5 and kiosk.voice.enabled and kiosk.voice.voice == "cmn"
     assert load_profile("virtual").camera.kind == "virtual"
+    assert kiosk.scan.engine == "rapidocr" and load_profile("virtual").scan.engine == "rapidocr"
 
 
 def test_bad_profile_names_every_field(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(
-        "name: Bad Name\ncamera: {kind: webcam}\nprinter: {kind: escpos, device: lp0}\nscren: {}\n",
+        "name: Bad Name\ncamera: {kind: webcam}\nprinter: {kind: escpos, device: lp0}\nscren: {}\n"
+        "scan: {engine: abbyy}\n",
         encoding="utf-8",
     )
     with pytest.raises(SchemaError) as err:
         load_profile(bad)
     text = str(err.value)
     assert str(bad) in text
-    for field in ("name", "camera", "printer.escpos.device", "scren"):
+    for field in ("name", "camera", "printer.escpos.device", "scren", "scan.engine"):
         assert field in text, f"{field} not named in: {text}"
 
 

@@ -108,3 +108,19 @@ def _catch(call: Callable[[], object]) -> object:
         return call()
     except Exception as exc:  # the test looks at which one
         return exc
+
+
+def test_the_profile_engine_reaches_the_worker(tmp_path: Path) -> None:
+    """``scan.engine`` of the hardware profile is the engine the worker's pipeline loads."""
+    from kiosk.visit.scan_adapter import PipelineScanner
+
+    assert PipelineScanner(tmp_path / "a", "tesseract")._loaded().ocr.name == "tesseract"
+    assert PipelineScanner(tmp_path / "b")._loaded().ocr.name == "rapidocr"  # the default
+    scanner = ProcessScanner(tmp_path / "scans", engine="tesseract")
+    try:
+        scanner.start(preload=False)
+        assert until(lambda: scanner.pid() is not None)
+        cmdline = Path(f"/proc/{scanner.pid()}/cmdline").read_bytes().split(b"\0")
+        assert cmdline[cmdline.index(b"--engine") + 1] == b"tesseract"
+    finally:
+        scanner.close()
