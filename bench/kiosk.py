@@ -75,9 +75,9 @@ def _demo_rows(demo: dict) -> list[str]:
             f"kiosk at its peak during the visit, app + scan worker (RapidOCR): RSS / PSS "
             f"({demo['scan_workers']} workers started)",
             f"{peak['rss']:.0f} / {peak['pss']:.0f} MB",
-            "≤ 300 MB",
+            "app ≤ 300 MB; worker: issue 3's ≤ 600 MB",
         ),
-        _row("the app's own RSS at that peak", f"{peak.get('app_rss', 0):.0f} MB"),
+        _row("the app's own RSS at that peak", f"{peak.get('app_rss', 0):.0f} MB", "≤ 300 MB"),
     ]
 
 
@@ -86,7 +86,11 @@ Memory is the whole kiosk process tree: the app and its children (the OCR pipeli
 in a scan worker started at the identity step and stopped at Home or after 90 s idle; PDFs
 are rendered in a child per print), sampled every 0.1 s; the script's Xvfb is not counted.
 RSS counts shared libraries once per process, PSS splits them: the sum of PSS is what the
-kiosk occupies.
+kiosk occupies. How the targets are read: the kiosk app itself stays within issue 5's
+300 MB at every moment (at Home, settled after a visit, and at the scan peak); the scan
+worker exists only while a resident is scanning, and its OCR of one capture has its own
+budget in issue 3 (≤ 600 MB for a 12 MP capture; see the scan section), so the tree's
+peak is the two added.
 Built: the tap handled and the next screen's widgets made; drawn: plus one frame (layout,
 text textures, software OpenGL, buffer swap). Launch counts from the process's start
 (Python, imports, kiosk home, catalog, window) to Home's first frame.
