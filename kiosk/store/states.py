@@ -12,21 +12,13 @@ from enum import StrEnum
 
 from shared_schema import SubmissionState
 
-
-class OutboxState(StrEnum):
-    draft = "draft"
-    finalized = "finalized"
-    uploading = "uploading"
-    acknowledged = "acknowledged"
-    routed = "routed"
-    accepted = "accepted"
-    correction_requested = "correction_requested"
-    rejected = "rejected"
-    special_stage = "special_stage"
-    completed = "completed"
-    delivered = "delivered"
-    archived = "archived"
-    failed = "failed"  # local: refused by the server, held for staff
+#: The shared life of a submission (one definition, in shared_schema) plus ``failed``:
+#: local only, the server refused the content and staff must look at it.
+OutboxState = StrEnum(
+    "OutboxState",
+    {**{state.name: state.value for state in SubmissionState}, "failed": "failed"},
+    module=__name__,
+)
 
 
 S = OutboxState
