@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from tongban_cli.common import emit, fail, home_option, json_option
+from tongban_cli.common import catalog_dir_option, emit, fail, home_option, json_option
 
 from .enums import FrequencyTier
 from .errors import SchemaError
@@ -30,18 +30,12 @@ def export_cmd(folder: str, as_json: bool) -> None:
 
 
 @schema.command("catalog")
-@click.option(
-    "--path",
-    "folder",
-    type=click.Path(exists=True, file_okay=False),
-    default=None,
-    help="Catalog folder (default: the packaged 晋城市 demo catalog).",
-)
+@catalog_dir_option("--path")
 @json_option
-def catalog_cmd(folder: str | None, as_json: bool) -> None:
+def catalog_cmd(catalog_dir: str | None, as_json: bool) -> None:
     """Validate and print a catalog (default: the demo catalog)."""
     try:
-        catalog = load_catalog(folder)
+        catalog = load_catalog(catalog_dir)
     except SchemaError as exc:
         fail(str(exc), as_json, **exc.to_dict())
         return

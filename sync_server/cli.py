@@ -13,7 +13,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from shared_schema import SchemaError, load_catalog
-from tongban_cli.common import emit, fail, home_of, home_option, json_option
+from tongban_cli.common import catalog_dir_option, emit, fail, home_of, home_option, json_option
 
 from . import migrate
 from .catalog_sync import load_catalog_into
@@ -66,13 +66,7 @@ def _require_schema(app: Flask, as_json: bool) -> None:
 
 
 @server.command("init-db")
-@click.option(
-    "--catalog",
-    "catalog_dir",
-    type=click.Path(exists=True, file_okay=False),
-    default=None,
-    help="Catalog folder (default: the packaged demo catalog).",
-)
+@catalog_dir_option("--catalog")
 @json_option
 @click.pass_context
 def init_db(ctx: click.Context, catalog_dir: str | None, as_json: bool) -> None:

@@ -6,7 +6,7 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 from platformdirs import user_data_dir
@@ -54,6 +54,20 @@ def home_of(ctx: click.Context) -> Path:
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def catalog_dir_option(flag: str) -> Callable[[F], F]:
+    """``flag`` naming a catalog folder, passed as ``catalog_dir`` (None: the packaged demo)."""
+    return click.option(
+        flag,
+        "catalog_dir",
+        type=click.Path(exists=True, file_okay=False),
+        default=None,
+        help="Catalog folder (default: the packaged 晋城市 demo catalog).",
+    )
 
 
 def emit(result: Any, as_json: bool, text: Callable[[Any], str] | str | None = None) -> None:
