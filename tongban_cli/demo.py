@@ -111,6 +111,9 @@ def main() -> int:
         _report(result, server_home, url)
         if sys.stdin.isatty() and not os.environ.get("CI"):
             input("==> the server keeps running for the workspace; press Enter to stop it ")
+        else:
+            print("==> no terminal to wait at, so the server stops now; to keep the workspace up:")
+            print(f"    .venv/bin/tongban server --home {server_home} run  → http://127.0.0.1:8400/workspace/")
     finally:
         server.terminate()
         server.wait(timeout=30)
