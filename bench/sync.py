@@ -48,6 +48,7 @@ PAGE = (400, 320)  # a noise JPEG of this size is ~80 KB
 WORKERS = 2 * (os.cpu_count() or 1) + 1
 THREADS = 4  # the same worker class and threads as `tongban server run`
 ROUNDS = 7
+WARM_EACH = 12  # submissions per warm-up kiosk
 
 
 def _scale(n: int) -> int:
@@ -146,7 +147,7 @@ def throughput(tmp: Path, server: LiveServer, kiosks: int, each: int, rounds: in
                 for r in range(rounds)]  # fmt: skip
         # Warm every worker (app, catalog, prepared statements, ID-number tables): kept-alive
         # connections stick to one worker, so several kiosks warm up at once.
-        warm = list(pool.map(lambda i: _kiosk(tmp / f"warm-up{i}", server, 4), range(2 * WORKERS)))
+        warm = list(pool.map(lambda i: _kiosk(tmp / f"warm-up{i}", server, WARM_EACH), range(2 * WORKERS)))
     bare, bare_url = _bare(tmp)
     pushes: dict[str, list[tuple[int, float, float]]] = {"bare": [], "real": []}
 
@@ -165,7 +166,7 @@ def throughput(tmp: Path, server: LiveServer, kiosks: int, each: int, rounds: in
     finally:
         bare.terminate()
         bare.wait(20)
-    stored = server.query("SELECT count(*) FROM submissions")[0][0] - 4 * len(warm)
+    stored = server.query("SELECT count(*) FROM submissions")[0][0] - WARM_EACH * len(warm)
     counts = {n for side in pushes.values() for n, _s, _c in side}
     assert stored == rounds * kiosks * each and counts == {kiosks * each}, (stored, counts)
     rate = {side: [n / seconds for n, seconds, _cpu in runs] for side, runs in pushes.items()}

@@ -1,24 +1,27 @@
 """Page blobs: which are missing, and storing one after checking type, size and hash.
 
-The blob row is written only after the bytes are safely in the store, so a row always
-means "the server has these bytes"; bytes without a row (a crash in between) are simply
-stored again on the next upload. The body is read, checked and made durable *before* the
-write transaction opens: a slow or stalled upload must not hold the database's write
-lock, which on SQLite every other kiosk's commit and heartbeat waits for.
+The store is the one truth for "the server has these bytes": a page appears under its
+hash only once it was hash-checked, type-checked and fsynced (``blobstore``), so an upload
+touches no database at all (a row per page was a round trip on every upload, a tenth of
+the server's work per submission). The ``blobs`` row, which the workspace and the pages'
+foreign key need, is written by the commit that first names the page, in the same
+transaction, from what the store holds (:func:`held_blobs`); pages uploaded but never
+committed have no row, and cost nothing but their file.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, Insert, Table, bindparam, select
+from sqlalchemy import Connection, Insert, Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
 
 from .blobstore import BlobStore
-from .db import Database, utcnow
 from .errors import ApiError
 from .models import Blob
 
@@ -29,14 +32,22 @@ MAGIC: dict[str, tuple[bytes, ...]] = {
     "image/tiff": (b"II*\x00", b"MM\x00*"),
     "image/webp": (b"RIFF",),
 }
-_QUERY_CHUNK = 500
+_HEAD = 12  # bytes enough to tell every type in MAGIC apart
 _BLOBS: Table = Blob.__table__  # type: ignore[assignment]
-# Statements built once: building one costs more than running it on every upload.
-_HAVE = select(_BLOBS.c.sha256).where(_BLOBS.c.sha256.in_(bindparam("hashes", expanding=True)))
+# Built once: building a statement costs more than running it.
 _RECORD: dict[str, Insert] = {
-    dialect: insert(_BLOBS).on_conflict_do_nothing(index_elements=["sha256"]).returning(_BLOBS.c.sha256)
+    dialect: insert(_BLOBS).on_conflict_do_nothing(index_elements=["sha256"])
     for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
 }
+
+
+@dataclass(frozen=True)
+class HeldBlob:
+    """A page image the store holds: what its ``blobs`` row records."""
+
+    sha256: str
+    size: int
+    content_type: str
 
 
 def check_hash(sha256: str) -> str:
@@ -84,38 +95,59 @@ def _sniffed(kind: str, chunks: Iterable[bytes]) -> Iterator[bytes]:
         yield head
 
 
-def missing_blobs(session: Session | Connection, hashes: Iterable[str]) -> list[str]:
+def _kind_of(head: bytes) -> str | None:
+    return next((kind for kind in MAGIC if _matches(kind, head)), None)
+
+
+def held_blob(store: BlobStore, sha256: str) -> HeldBlob | None:
+    """The page image stored under ``sha256``, or None (absent, or not a page image: the
+    workspace keeps its result PDFs in the same store)."""
+    try:
+        with store.open(sha256) as fh:
+            head = fh.read(_HEAD)
+            size = fh.seek(0, 2)
+    except FileNotFoundError:
+        return None
+    kind = _kind_of(head)
+    return None if kind is None else HeldBlob(sha256, size, kind)
+
+
+def held_blobs(store: BlobStore, hashes: Iterable[str]) -> dict[str, HeldBlob]:
+    """Those of ``hashes`` the store holds as page images, by hash."""
+    found = (held_blob(store, sha) for sha in dict.fromkeys(hashes))
+    return {blob.sha256: blob for blob in found if blob is not None}
+
+
+def missing_blobs(store: BlobStore, hashes: Iterable[str]) -> list[str]:
     """The hashes (in the order given, each once) the server does not hold yet."""
     wanted = list(dict.fromkeys(hashes))
-    have: set[str] = set()
-    for i in range(0, len(wanted), _QUERY_CHUNK):
-        part = wanted[i : i + _QUERY_CHUNK]
-        have.update(session.execute(_HAVE, {"hashes": part}).scalars())
+    have = held_blobs(store, wanted)
     return [h for h in wanted if h not in have]
 
 
 def store_blob(
-    db: Database,
-    store: BlobStore,
-    sha256: str,
-    chunks: Iterable[bytes],
-    content_type: str | None,
-    max_bytes: int,
+    store: BlobStore, sha256: str, chunks: Iterable[bytes], content_type: str | None, max_bytes: int
 ) -> tuple[int, bool]:
     """``(size, created)``: ``created`` is False when the server already had the blob.
 
     The bytes are always read and checked (a client sends its whole body anyway), and
-    storing identical bytes again is harmless; asking first would cost a round trip on
-    every upload to save work only on the rare repeat after a lost answer.
+    storing identical bytes again is harmless. ``created`` is informational: two uploads
+    of one new page at the same moment may both say True.
     """
     check_hash(sha256)
     kind = check_content_type(content_type)
-    size = store.put(sha256, _sniffed(kind, chunks), max_bytes)  # no transaction open
-    with db.single_statement(write=True) as connection:
-        return size, record_blob(connection, sha256, size, kind)
+    created = not store.has(sha256)
+    return store.put(sha256, _sniffed(kind, chunks), max_bytes), created
 
 
-def record_blob(connection: Connection, sha256: str, size: int, kind: str) -> bool:
-    """Write the row saying the store holds these bytes; False if it was there already."""
-    row = {"sha256": sha256, "size": size, "content_type": kind, "created_at": utcnow()}
-    return connection.execute(_RECORD[connection.dialect.name], row).first() is not None
+def blob_rows(blobs: Iterable[HeldBlob], now: datetime) -> list[dict[str, Any]]:
+    """The ``blobs`` rows for pages a commit names (inserted if not there yet)."""
+    return [
+        {"sha256": b.sha256, "size": b.size, "content_type": b.content_type, "created_at": now} for b in blobs
+    ]
+
+
+def record_blobs(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert the rows of :func:`blob_rows` that are not there yet (part of a commit)."""
+    if rows:
+        connection.execute(_RECORD[connection.dialect.name], rows)

@@ -2,7 +2,9 @@
 
 The default keeps files under ``<home>/blobs/ab/cd/<sha256>``. A blob is written to a
 temporary file, fsynced, checked against its hash and only then moved into place with
-``os.replace``, so a crash or a wrong hash never leaves a partial blob under a real name.
+``os.replace``, so a crash or a wrong hash never leaves a partial blob under a real name:
+a blob present under its hash is whole and verified, which is what lets the store itself
+answer which pages the server holds (``blobs.held_blobs``). Page blobs are never removed.
 Another store (e.g. object storage) implements :class:`BlobStore` and is set as
 ``app.extensions["tongban.blobs"]``.
 """
@@ -37,7 +39,9 @@ class BlobStore(Protocol):
         """Store the bytes if they hash to ``sha256``; return the size. Raises ApiError."""
         ...
 
-    def open(self, sha256: str) -> BinaryIO: ...
+    def open(self, sha256: str) -> BinaryIO:
+        """The stored bytes; raises FileNotFoundError when there are none."""
+        ...
 
 
 class LocalBlobStore:
@@ -45,18 +49,24 @@ class LocalBlobStore:
 
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
+        self._root = str(self.root)
         self._tmp = self.root / "tmp"
         self._tmp.mkdir(parents=True, exist_ok=True)
-        self._made: set[Path] = set()  # fan-out folders known to exist (never removed)
+        self._made: set[str] = set()  # fan-out folders known to exist (never removed)
 
     def path_of(self, sha256: str) -> Path:
-        return self.root / sha256[:2] / sha256[2:4] / sha256
+        return Path(self._name(sha256))
+
+    def _name(self, sha256: str) -> str:
+        # a plain string: pathlib's three joins cost more than the stat they lead to, and
+        # every upload, have-query and commit asks for a few of these
+        return f"{self._root}/{sha256[:2]}/{sha256[2:4]}/{sha256}"
 
     def has(self, sha256: str) -> bool:
-        return self.path_of(sha256).is_file()
+        return os.path.isfile(self._name(sha256))
 
     def open(self, sha256: str) -> BinaryIO:
-        return self.path_of(sha256).open("rb")
+        return open(self._name(sha256), "rb")  # the caller closes it
 
     def put(self, sha256: str, chunks: Iterable[bytes], max_bytes: int) -> int:
         digest = hashlib.sha256()
@@ -82,13 +92,14 @@ class LocalBlobStore:
                     "页面文件校验失败，请重新上传",
                     {"expected": sha256, "actual": actual, "size": size},
                 )
-            dest = self.path_of(sha256)
-            if dest.parent not in self._made:
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                self._made.add(dest.parent)
+            dest = self._name(sha256)
+            folder = os.path.dirname(dest)
+            if folder not in self._made:
+                os.makedirs(folder, exist_ok=True)
+                self._made.add(folder)
             os.replace(tmp_name, dest)
             placed = True
-            fsync_dir(dest.parent)
+            fsync_dir(folder)
             return size
         finally:
             if not placed:
@@ -96,7 +107,7 @@ class LocalBlobStore:
                     os.unlink(tmp_name)
 
 
-def fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path | str) -> None:
     """Make the rename itself durable (POSIX needs the directory fsynced)."""
     fd = os.open(path, os.O_RDONLY)
     try:

@@ -149,7 +149,7 @@ def import_bundle(app: Flask, path: Path) -> dict[str, Any]:
         _store_blobs(app, tar, seal, types, report)
     for manifest in manifests:
         try:
-            result = ingest_once(get_db(app), principal, manifest, source="bundle")
+            result = ingest_once(get_db(app), get_store(app), principal, manifest, source="bundle")
             report["created" if result.created else "replayed"] += 1
         except ApiError as exc:
             report["failed"].append(
@@ -197,7 +197,7 @@ def _store_blobs(
         if sha not in types:
             continue  # no manifest names it
         try:
-            _, created = store_blob(get_db(app), store, sha, [data], types[sha], limit)
+            _, created = store_blob(store, sha, [data], types[sha], limit)
             report["blobs_stored" if created else "blobs_present"] += 1
         except ApiError as exc:
             _bad_blob(report, name, sha, exc.code, exc.message)

@@ -140,11 +140,10 @@ class Database:
         self._write_engine = self.engine.execution_options(tongban_write=True)
         # Single statements on PostgreSQL run in a pool of their own, in autocommit (no
         # BEGIN/COMMIT round trips) and with asynchronous commit (no WAL flush wait). Only
-        # look-ups and blob rows go there, and a blob row lost in a crash is harmless: the
-        # kiosk is told the page is missing and sends it again. Anything acknowledged
-        # commits synchronously through `transaction`, and that WAL flush makes every
-        # earlier blob row durable too (the WAL is flushed in order). SQLite keeps its
-        # transactions, which cost no round trip there.
+        # look-ups (authentication) and writes whose loss in a crash is harmless may go
+        # there. Anything acknowledged commits synchronously through `transaction`, and
+        # that WAL flush makes every earlier write durable too (the WAL is flushed in
+        # order). SQLite keeps its transactions, which cost no round trip there.
         self._autocommit_engine = (
             None
             if self.is_sqlite
@@ -171,9 +170,9 @@ class Database:
     def single_statement(self, *, write: bool = False) -> Iterator[Connection]:
         """A connection for one statement that needs no transaction around it.
 
-        For look-ups (authentication) and one-row idempotent inserts whose loss in a crash
-        is harmless (a blob's row, see above); anything that must be atomic with something
-        else, or durable before an answer, belongs in :meth:`transaction`.
+        For look-ups (authentication) and one-row idempotent writes whose loss in a crash
+        is harmless (see above); anything that must be atomic with something else, or
+        durable before an answer, belongs in :meth:`transaction`.
         """
         if self._autocommit_engine is not None:
             with self._autocommit_engine.connect() as connection:

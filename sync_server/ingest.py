@@ -3,7 +3,9 @@
 Rules (docs/sync-protocol.md): the same ``client_uuid`` with the same content is a replay
 and gets the first acknowledgement back byte for byte; with other content it is a 409;
 a ``receipt_no`` already used by another submission is a 409 too; pages the server lacks
-are a 422 naming each one, and nothing is stored.
+are a 422 naming each one, and nothing is stored. Which pages the server holds is asked
+of the blob store before the transaction opens (``blobs.held_blobs``); a new submission
+writes the ``blobs`` rows of its pages along with its own rows.
 
 Races between workers are settled by the unique constraints on ``client_uuid`` and
 ``receipt_no``: the loser's insert fails, its whole transaction rolls back, and
@@ -29,7 +31,8 @@ from shared_schema import SubmissionManifest, SubmissionState
 from shared_schema.api import SubmissionAck
 
 from . import ingest_pg
-from .blobs import missing_blobs
+from .blobs import HeldBlob, blob_rows, held_blobs
+from .blobstore import BlobStore
 from .db import Database, utcnow
 from .enrollment import KioskPrincipal
 from .errors import ApiError
@@ -61,27 +64,40 @@ class IngestResult:
 
 
 def ingest_once(
-    db: Database, principal: KioskPrincipal, manifest: SubmissionManifest, *, source: str = "api"
+    db: Database,
+    store: BlobStore,
+    principal: KioskPrincipal,
+    manifest: SubmissionManifest,
+    *,
+    source: str = "api",
 ) -> IngestResult:
-    """:func:`ingest_manifest` in its own write transaction, retried once after a lost race."""
+    """:func:`ingest_manifest` in its own write transaction, retried once after a lost race.
+
+    The store is asked for the pages before the transaction opens (no file I/O while it
+    holds locks); a page is never removed from the store, so the answer stays true.
+    """
+    held = held_blobs(store, manifest.page_hashes())
     try:
         with db.transaction(write=True) as session:
-            return ingest_manifest(session, principal, manifest, source=source)
+            return ingest_manifest(session, principal, manifest, held, source=source)
     except IntegrityError:
         log.info("submission %s: lost an insert race, reading the winner", manifest.receipt_no)
     with db.transaction(write=True) as session:
-        return ingest_manifest(session, principal, manifest, source=source)
+        return ingest_manifest(session, principal, manifest, held, source=source)
 
 
 def ingest_manifest(
     session: Session,
     principal: KioskPrincipal,
     manifest: SubmissionManifest,
+    held: dict[str, HeldBlob],
     *,
     source: str = "api",
     now: datetime | None = None,
 ) -> IngestResult:
     """Store, acknowledge and route ``manifest`` once. The caller commits.
+
+    ``held`` is what the blob store holds of the manifest's pages (``blobs.held_blobs``).
 
     Raises IntegrityError when another transaction stored the same ``client_uuid`` or
     ``receipt_no`` meanwhile (the caller's transaction is then spoilt: use
@@ -93,7 +109,7 @@ def ingest_manifest(
     row: Any = found.row
     created = row is None
     if row is None:
-        row = _create(session, principal, manifest, found, digest, source, now or utcnow())
+        row = _create(session, principal, manifest, found.etag, held, digest, source, now or utcnow())
     else:
         _check_replay(row, manifest, digest)
     log.info(
@@ -133,36 +149,37 @@ def _check_replay(row: Any, manifest: SubmissionManifest, digest: str) -> None:
 
 
 def _look_up(connection: Connection, manifest: SubmissionManifest) -> Found:
-    """The stored submission with this UUID or receipt; else the missing pages and catalog ETag."""
-    uuid, receipt, hashes = manifest.client_uuid, manifest.receipt_no, manifest.page_hashes()
+    """The stored submission with this UUID or receipt; else the catalog ETag."""
+    uuid, receipt = manifest.client_uuid, manifest.receipt_no
     if connection.dialect.name == "postgresql":
-        return ingest_pg.look_up(connection, uuid, receipt, hashes)
+        return ingest_pg.look_up(connection, uuid, receipt)
     row = connection.execute(_FIND, {"uuid": uuid, "receipt": receipt}).first()
-    if row is not None:
-        return Found(row, [], None)
-    return Found(None, missing_blobs(connection, hashes), current_etag(connection))
+    return Found(row, None) if row is not None else Found(None, current_etag(connection))
 
 
-def _write(connection: Connection, submission: Submission) -> None:
-    """Insert a new submission and its feed rows (one statement on PostgreSQL)."""
+def _write(connection: Connection, submission: Submission, blobs: list[dict[str, Any]]) -> None:
+    """Insert a new submission, its pages' ``blobs`` rows (where missing) and its feed rows
+    (one statement on PostgreSQL)."""
     kiosks = kiosks_told(submission)
     id_digest = identity_digest(connection, submission)
     if connection.dialect.name == "postgresql" and len(kiosks) == 1:
-        ingest_pg.write(connection, submission, kiosks[0], id_digest)
+        ingest_pg.write(connection, submission, kiosks[0], id_digest, blobs)
     else:
-        publish_ids(connection, insert_submission(connection, submission, id_digest), kiosks)
+        publish_ids(connection, insert_submission(connection, submission, id_digest, blobs), kiosks)
 
 
 def _create(
     session: Session,
     principal: KioskPrincipal,
     manifest: SubmissionManifest,
-    found: Found,
+    etag: str | None,
+    held: dict[str, HeldBlob],
     digest: str,
     source: str,
     now: datetime,
 ) -> Submission:
-    missing = found.missing
+    hashes = list(dict.fromkeys(manifest.page_hashes()))
+    missing = [h for h in hashes if h not in held]
     if missing:
         raise ApiError(
             422,
@@ -172,7 +189,7 @@ def _create(
             {"missing": missing},
             missing=missing,
         )
-    catalog = catalog_snapshot(session, found.etag)
+    catalog = catalog_snapshot(session, etag)
     applicant = manifest.applicant
     submission = Submission(
         client_uuid=manifest.client_uuid,
@@ -209,7 +226,8 @@ def _create(
         department_code=submission.department_code,
         received_at=now,
     ).model_dump_json()
-    _write(session.connection(), submission)  # never added to the session
+    blobs = blob_rows((held[h] for h in hashes), now)
+    _write(session.connection(), submission, blobs)  # never added to the session
     return submission
 
 

@@ -4,7 +4,9 @@ A commit took eleven round trips (BEGIN, the existing-row look-up, the blob chec
 catalog ETag, one insert per table, the feed counter, the feed rows, COMMIT); on a busy
 machine every one is a wake-up of this worker and of a PostgreSQL backend, and it cost
 more CPU than the work itself. Here it takes four: BEGIN, :func:`look_up`, :func:`write`
-(one statement of data-modifying CTEs), COMMIT. Same rows, same constraints, same single
+(one statement of data-modifying CTEs, the pages' ``blobs`` rows included), COMMIT. The
+foreign key from a page to its ``blobs`` row is checked at the end of the statement, so
+both may be inserted by it. Same rows, same constraints, same single
 transaction as the portable path (``ingest_rows`` + ``events.publish_ids``, used on
 SQLite, where a statement costs no round trip); the tests run both.
 
@@ -32,7 +34,6 @@ _PROCESSORS: dict[str, list[tuple[str, Callable[[Any], Any] | None]]] = {}
 
 LOOK_UP = """
 SELECT (SELECT etag FROM catalog_releases WHERE is_current LIMIT 1),
-       ARRAY(SELECT sha256 FROM blobs WHERE sha256 = ANY(%(hashes)s)),
        s.client_uuid, s.receipt_no, s.content_digest, s.ack_body
 FROM (SELECT 1) AS one
 LEFT JOIN LATERAL (
@@ -43,7 +44,12 @@ LEFT JOIN LATERAL (
 """
 
 WRITE = f"""
-WITH s AS (
+WITH b AS (
+    INSERT INTO blobs (sha256, size, content_type, created_at)
+    SELECT v.sha256, v.size, v.content_type, %(received_at)s
+    FROM jsonb_to_recordset(%(_blobs)s::jsonb) AS v(sha256 text, size bigint, content_type text)
+    ON CONFLICT (sha256) DO NOTHING
+), s AS (
     INSERT INTO submissions ({", ".join(c.name for c in _COLUMNS)})
     VALUES ({", ".join(f"%({c.key})s" for c in _COLUMNS)})
     RETURNING id
@@ -93,21 +99,19 @@ _CHILDREN: dict[str, tuple[str, tuple[str, ...]]] = {
 
 @dataclass(frozen=True)
 class Found:
-    """What ingest must know before it writes; ``missing``/``etag`` only when ``row`` is None."""
+    """What ingest must know before it writes; ``etag`` only when ``row`` is None."""
 
     row: Any  # client_uuid, receipt_no, content_digest, ack_body of the submission there, or None
-    missing: list[str]
     etag: str | None
 
 
-def look_up(connection: Connection, client_uuid: Any, receipt_no: str, hashes: list[str]) -> Found:
-    """The submission already stored under this UUID or receipt, missing pages, catalog ETag."""
-    params = {"uuid": client_uuid, "receipt": receipt_no, "hashes": hashes}
-    etag, have, *row = connection.exec_driver_sql(LOOK_UP, params).one()
+def look_up(connection: Connection, client_uuid: Any, receipt_no: str) -> Found:
+    """The submission already stored under this UUID or receipt, else the catalog ETag."""
+    params = {"uuid": client_uuid, "receipt": receipt_no}
+    etag, *row = connection.exec_driver_sql(LOOK_UP, params).one()
     if row[0] is not None:
-        return Found(_Row(*row), [], None)
-    held = set(have)
-    return Found(None, [h for h in hashes if h not in held], etag)
+        return Found(_Row(*row), None)
+    return Found(None, etag)
 
 
 @dataclass(frozen=True)
@@ -118,8 +122,15 @@ class _Row:
     ack_body: str
 
 
-def write(connection: Connection, submission: Submission, kiosk_id: str, id_digest: str | None) -> None:
-    """Insert ``submission`` (built in memory, never in a session), its search digest (when it
+def write(
+    connection: Connection,
+    submission: Submission,
+    kiosk_id: str,
+    id_digest: str | None,
+    blobs: list[dict[str, Any]],
+) -> None:
+    """Insert ``submission`` (built in memory, never in a session), its pages' ``blobs`` rows
+    (``blobs.blob_rows``; those already there are left alone), its search digest (when it
     has one) and its feed rows for one kiosk."""
     state = submission.__dict__
     params: dict[str, Any] = {}
@@ -129,6 +140,7 @@ def write(connection: Connection, submission: Submission, kiosk_id: str, id_dige
     for name, (relation, fields) in _CHILDREN.items():
         rows = [{"n": n, **_pick(child, fields)} for n, child in enumerate(getattr(submission, relation))]
         params[name] = _json(rows)
+    params["_blobs"] = _json([{k: b[k] for k in ("sha256", "size", "content_type")} for b in blobs])
     params["_n_events"] = len(submission.events)
     params["_kiosk"] = kiosk_id
     params["_id_digest"] = id_digest

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, insert
 
+from .blobs import record_blobs
 from .models import RoutingDecision, Submission, SubmissionEvent, SubmissionPage
 from .workspace.models import SubmissionLookup
 
@@ -38,9 +39,12 @@ def _values(obj: Any, table: Table, **extra: Any) -> dict[str, Any]:
     return row
 
 
-def insert_submission(connection: Connection, submission: Submission, id_digest: str | None) -> list[int]:
-    """Insert ``submission`` with its pages, decisions, events and search digest (when it has
-    one); the event ids, in order."""
+def insert_submission(
+    connection: Connection, submission: Submission, id_digest: str | None, blobs: list[dict[str, Any]]
+) -> list[int]:
+    """Insert ``submission`` with its pages' ``blobs`` rows (where missing), pages, decisions,
+    events and search digest (when it has one); the event ids, in order."""
+    record_blobs(connection, blobs)
     sub_id = connection.execute(_INSERT_SUBMISSION, _values(submission, _SUBMISSIONS)).scalar_one()
     if id_digest:
         connection.execute(_INSERT_LOOKUP, {"submission_id": sub_id, "id_digest": id_digest})

@@ -21,8 +21,7 @@ from .io import answer, body_chunks, body_deadline, parse_body, principal
 @bp.post("/blobs/missing", endpoint="blobs_missing")
 def blobs_missing() -> Response:
     body = parse_body(BlobHashes, "hash list")
-    with get_db().single_statement() as connection:
-        return answer(MissingBlobs(missing=missing_blobs(connection, body.hashes)))
+    return answer(MissingBlobs(missing=missing_blobs(get_store(), body.hashes)))
 
 
 @bp.put("/blobs/<sha256>", endpoint="blob_put")
@@ -36,7 +35,7 @@ def blob_put(sha256: str) -> Response:
     if request.content_length > limit:
         raise too_large(limit)
     with body_deadline():
-        size, created = store_blob(get_db(), get_store(), sha256, body_chunks(), request.content_type, limit)
+        size, created = store_blob(get_store(), sha256, body_chunks(), request.content_type, limit)
     return answer(BlobStored(sha256=sha256, size=size, created=created), 201 if created else 200)
 
 
@@ -44,7 +43,7 @@ def blob_put(sha256: str) -> Response:
 def submissions() -> Response:
     """Commit a manifest: 201 new, 200 replay, 403, 409 conflict, 422 schema or missing blobs."""
     manifest = parse_body(SubmissionManifest, "submission manifest")
-    result = ingest_once(get_db(), principal(), manifest)
+    result = ingest_once(get_db(), get_store(), principal(), manifest)
     return answer(result.ack_body, 201 if result.created else 200)
 
 

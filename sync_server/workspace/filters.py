@@ -11,7 +11,10 @@ from shared_schema.identifiers import mask_id_number
 from ..workdays import CHINA_TZ
 
 
-def china_time(value: datetime | None) -> str:
+def china_time(value: datetime | str | None) -> str:
+    """Beijing time to the minute; also for times kept as ISO text (a stored manifest's)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     return value.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M") if value else ""
 
 

@@ -7,10 +7,12 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from shared_schema.protocol import sha256_hex
+from sync_server.blobstore import get_store
 from sync_server.db import get_db
 from sync_server.models import Blob
 
-from .factories import png_page
+from .conftest import submit, upload
+from .factories import make_manifest, png_page
 
 
 def _blob_files(app) -> list[Path]:
@@ -84,3 +86,31 @@ def test_missing_and_resume(client, kiosk):
     assert client.post("/blobs/missing", kiosk, json={"hashes": hashes}).get_json() == {"missing": []}
     bad = client.post("/blobs/missing", kiosk, json={"hashes": ["abc"]})
     assert bad.status_code == 422 and bad.get_json()["details"]["problems"][0]["path"] == "hashes.0"
+
+
+def _blob_rows(app) -> dict[str, tuple[int, str]]:
+    with get_db(app).transaction() as session:
+        return {b.sha256: (b.size, b.content_type) for b in session.scalars(select(Blob))}
+
+
+def test_the_store_says_what_is_held_and_the_commit_writes_the_rows(app, client, kiosk):
+    """An upload touches no database; the commit naming a page writes its row (size and the
+    sniffed type), once even when a later submission names the same page."""
+    shared = png_page(20)
+    first, blobs = make_manifest(kiosk.kiosk_id, seq=1, pages=[shared, png_page(21)])
+    upload(client, kiosk, blobs)
+    assert _blob_rows(app) == {}
+    assert client.post("/blobs/missing", kiosk, json={"hashes": list(blobs)}).get_json() == {"missing": []}
+    assert submit(client, kiosk, first).status_code == 201
+    assert _blob_rows(app) == {sha: (len(data), "image/png") for sha, data in blobs.items()}
+    second, more = make_manifest(kiosk.kiosk_id, seq=2, pages=[shared, png_page(22)])
+    assert submit(client, kiosk, second, more).status_code == 201
+    assert _blob_rows(app) == {sha: (len(data), "image/png") for sha, data in {**blobs, **more}.items()}
+
+
+def test_a_stored_file_that_is_no_page_image_counts_as_missing(app, client, kiosk):
+    """The workspace keeps result PDFs in the same store; a kiosk is never told it holds one."""
+    pdf = b"%PDF-1.7\n" + b"\0" * 40 + b"\n%%EOF\n"
+    sha = sha256_hex(pdf)
+    get_store(app).put(sha, [pdf], len(pdf))
+    assert client.post("/blobs/missing", kiosk, json={"hashes": [sha]}).get_json() == {"missing": [sha]}

@@ -9,10 +9,12 @@ import pytest
 from sqlalchemy import func, select
 
 from shared_schema import SubmissionManifest
+from sync_server.blobs import HeldBlob, held_blobs
+from sync_server.blobstore import get_store
 from sync_server.db import get_db
 from sync_server.enrollment import KioskPrincipal
 from sync_server.ingest import ingest_manifest
-from sync_server.models import FeedEntry, RoutingDecision, Submission, SubmissionEvent, SubmissionPage
+from sync_server.models import Blob, FeedEntry, RoutingDecision, Submission, SubmissionEvent, SubmissionPage
 from sync_server.once import insert_or_reread
 from sync_server.workspace.models import SubmissionLookup
 
@@ -26,6 +28,10 @@ def _counts(app) -> dict[str, int]:
             model.__tablename__: session.scalar(select(func.count()).select_from(model))
             for model in (Submission, SubmissionPage, RoutingDecision, SubmissionEvent, FeedEntry)
         }
+
+
+def _held(app, manifest: SubmissionManifest) -> dict[str, HeldBlob]:
+    return held_blobs(get_store(app), manifest.page_hashes())
 
 
 def test_commit_replay_and_conflict(app, client, kiosk):
@@ -113,7 +119,7 @@ def test_race_loser_rereads_the_winner(app, kiosk):
     upload(ApiClient(app), kiosk, blobs)
     principal = KioskPrincipal(kiosk.kiosk_id, kiosk.station_code, kiosk.secret)
     with get_db(app).transaction(write=True) as session:
-        winner = ingest_manifest(session, principal, manifest)
+        winner = ingest_manifest(session, principal, manifest, _held(app, manifest))
     with get_db(app).transaction(write=True) as session:
 
         def find() -> Submission | None:
@@ -164,15 +170,15 @@ def test_error_midway_rolls_back_everything(app, client, kiosk):
 
     original = ingest_module._write
 
-    def broken(connection, submission):
-        original(connection, submission)  # submission, pages, decision, events, feed rows written
+    def broken(connection, submission, blobs):
+        original(connection, submission, blobs)  # submission, pages, decision, events, feed rows written
         assert connection.exec_driver_sql("SELECT count(*) FROM feed_entries").scalar() == 2
         raise RuntimeError("disk full")
 
     ingest_module._write = broken
     try:
         with pytest.raises(RuntimeError), get_db(app).transaction(write=True) as session:
-            ingest_manifest(session, principal, manifest)
+            ingest_manifest(session, principal, manifest, _held(app, manifest))
     finally:
         ingest_module._write = original
     assert set(_counts(app).values()) == {0}
@@ -196,6 +202,11 @@ def _stored(app, receipt_no: str) -> dict[str, object]:
                                                       "department_code", "source", "transfer_due")},
             "timestamps_set": [k for k in ("received_at", "transferred_at", "updated_at") if getattr(sub, k)],
             "pages": [(p.position, p.material_index, p.page_index, p.requirement_code) for p in sub.pages],
+            "blobs": [(b.size == page["size"], b.content_type, b.created_at == sub.received_at)
+                      for b, page in zip(session.scalars(
+                          select(Blob).join(SubmissionPage, SubmissionPage.sha256 == Blob.sha256)
+                          .where(SubmissionPage.submission_id == sub.id).order_by(SubmissionPage.position)),
+                          [pg for m in sub.manifest["materials"] for pg in m["pages"]], strict=True)],
             "decisions": [(d.department_code, d.rule, d.reason_zh, d.decided_by) for d in sub.decisions],
             "events": [(e.state, e.message_zh, e.detail, e.actor) for e in sub.events],
             "feed_states": [state for _kiosk, _seq, state in feed],
@@ -221,8 +232,8 @@ def test_postgresql_one_statement_write_equals_the_portable_one(app, client, kio
             monkeypatch.setattr(
                 ingest_module.ingest_pg,
                 "write",
-                lambda conn, sub, kiosk_id, digest: publish_ids(
-                    conn, insert_submission(conn, sub, digest), [kiosk_id]
+                lambda conn, sub, kiosk_id, digest, blob_rows: publish_ids(
+                    conn, insert_submission(conn, sub, digest, blob_rows), [kiosk_id]
                 ),
             )
         manifest, blobs = make_manifest(kiosk.kiosk_id, seq=seq, matter_code=matter)
