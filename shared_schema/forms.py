@@ -6,6 +6,7 @@ the kiosk and server, not here.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from uuid import UUID
 
@@ -13,6 +14,7 @@ from pydantic import Field
 
 from .base import SchemaModel
 from .enums import CaseType, SpecialStage, Stage
+from .submission import CompletenessIssue
 
 TRANSFER_WORKING_DAYS = 2  # 附录 A: "我单位负责将你的申请材料在 2 日内转报"
 
@@ -147,3 +149,17 @@ class Evaluation(SchemaModel):
     score: int = Field(ge=1, le=5)
     comment: str = Field("", max_length=500)
     created_at: datetime
+
+
+@dataclass
+class CorrectionNotice:
+    """申请材料补正告知书 (一次性告知, 8.2.1): the data; ``render.correction_notice`` lays it out."""
+
+    applicant_name: str
+    matter_name: str
+    issues: list[CompletenessIssue]
+    unit: str
+    issued_on: date
+    consultation_phone: str = ""
+    receipt_no: str | None = None
+    extra: list[str] = field(default_factory=list)

@@ -12,7 +12,7 @@ committed have no row, and cost nothing but their file.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -118,11 +118,15 @@ def held_blobs(store: BlobStore, hashes: Iterable[str]) -> dict[str, HeldBlob]:
     return {blob.sha256: blob for blob in found if blob is not None}
 
 
+def not_held(held: Mapping[str, HeldBlob], hashes: Iterable[str]) -> list[str]:
+    """The hashes (in the order given, each once) that ``held`` lacks."""
+    return [h for h in dict.fromkeys(hashes) if h not in held]
+
+
 def missing_blobs(store: BlobStore, hashes: Iterable[str]) -> list[str]:
     """The hashes (in the order given, each once) the server does not hold yet."""
     wanted = list(dict.fromkeys(hashes))
-    have = held_blobs(store, wanted)
-    return [h for h in wanted if h not in have]
+    return not_held(held_blobs(store, wanted), wanted)
 
 
 def store_blob(

@@ -31,7 +31,7 @@ from shared_schema import SubmissionManifest, SubmissionState
 from shared_schema.api import SubmissionAck
 
 from . import ingest_pg
-from .blobs import HeldBlob, blob_rows, held_blobs
+from .blobs import HeldBlob, blob_rows, held_blobs, not_held
 from .blobstore import BlobStore
 from .db import Database, utcnow
 from .enrollment import KioskPrincipal
@@ -178,8 +178,7 @@ def _create(
     source: str,
     now: datetime,
 ) -> Submission:
-    hashes = list(dict.fromkeys(manifest.page_hashes()))
-    missing = [h for h in hashes if h not in held]
+    missing = not_held(held, manifest.page_hashes())
     if missing:
         raise ApiError(
             422,
@@ -226,7 +225,7 @@ def _create(
         department_code=submission.department_code,
         received_at=now,
     ).model_dump_json()
-    blobs = blob_rows((held[h] for h in hashes), now)
+    blobs = blob_rows(held.values(), now)  # nothing missing: every page, in manifest order
     _write(session.connection(), submission, blobs)  # never added to the session
     return submission
 

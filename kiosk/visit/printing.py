@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from shared_schema import Catalog, Matter
+from shared_schema.forms import CorrectionNotice
 
 from ..hardware.printer import Document, Printer, PrintOutcome
 from ..receipt_no import today_in_china
@@ -43,7 +44,7 @@ class PrintService:
 
     def correction(self, visit: Visit) -> PrintOutcome:
         assert visit.matter and visit.completeness
-        notice = dict(  # CorrectionNotice's fields: the class lives with ReportLab, in the child
+        notice = CorrectionNotice(
             applicant_name=visit.applicant.name,
             matter_name=visit.matter.name,
             issues=list(visit.completeness.issues),

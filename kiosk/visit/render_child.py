@@ -48,17 +48,7 @@ def render(kind: str, form: Any) -> tuple[bytes, list[str]]:
 def render_here(kind: str, form: Any) -> tuple[bytes, list[str]]:
     module_name, pdf_name, lines_name = RENDERERS[kind]
     module = importlib.import_module(module_name)
-    if kind == "correction" and isinstance(form, dict):  # its class is in a ReportLab module
-        form = module.CorrectionNotice(**form)
-    lines = guide_lines(form) if lines_name == "guide_lines" else getattr(module, lines_name)(form)
-    return getattr(module, pdf_name)(form), list(lines)
-
-
-def guide_lines(matter: Any) -> list[str]:
-    from shared_schema.render.guide import guide_rows
-
-    lines = [matter.name, "办事指南"] + [f"{k}：{v}" for k, v in guide_rows(matter)]
-    return lines + [f"材料：{m.name}" for m in matter.guide.materials]
+    return getattr(module, pdf_name)(form), list(getattr(module, lines_name)(form))
 
 
 def main(argv: list[str]) -> int:

@@ -7,29 +7,14 @@ they ask for correction; it is never a decision to accept or reject.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
-
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
-from ..submission import CompletenessIssue
+from ..forms import CorrectionNotice
 from .layout import build_pdf, grid_table, para
 from .receipt_notice import chinese_date
 
 NOT_A_DECISION = "本告知为申请材料的形式检查结果，不是受理或不予受理的决定。"
-
-
-@dataclass
-class CorrectionNotice:
-    applicant_name: str
-    matter_name: str
-    issues: list[CompletenessIssue]
-    unit: str
-    issued_on: date
-    consultation_phone: str = ""
-    receipt_no: str | None = None
-    extra: list[str] = field(default_factory=list)
 
 
 def correction_lines(notice: CorrectionNotice) -> list[str]:

@@ -35,6 +35,12 @@ def guide_rows(matter: Matter) -> list[tuple[str, str]]:
     return rows
 
 
+def guide_lines(matter: Matter) -> list[str]:
+    """The guide as text lines, for thermal printers."""
+    lines = [matter.name, "办事指南"] + [f"{k}：{v}" for k, v in guide_rows(matter)]
+    return lines + [f"材料：{m.name}" for m in matter.guide.materials]
+
+
 def render_guide(matter: Matter) -> bytes:
     # ReportLab here, not at the top: the kiosk's guide screen imports guide_rows only
     from reportlab.lib.units import mm
