@@ -54,9 +54,6 @@ class LocalBlobStore:
         self._tmp.mkdir(parents=True, exist_ok=True)
         self._made: set[str] = set()  # fan-out folders known to exist (never removed)
 
-    def path_of(self, sha256: str) -> Path:
-        return Path(self._name(sha256))
-
     def _name(self, sha256: str) -> str:
         # a plain string: pathlib's three joins cost more than the stat they lead to, and
         # every upload, have-query and commit asks for a few of these
