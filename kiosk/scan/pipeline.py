@@ -134,7 +134,10 @@ class Pipeline:
         page.image = self._run(page, "border", border_stage.clear_desk, turned.image)
         dpi = float(detect_stage.PAGE_SIZES[size][2])
         cancel = threading.Event()
-        beside = self._worker.submit(self._beside_ocr, page, found, size, capture.dpi, cancel)
+        beside = self._worker.submit(
+            self._beside_ocr, page, found, size, capture.dpi, cancel,
+            codes_image=capture.image if found.method == "none" else page.image,
+        )  # fmt: skip
         try:
             page.ocr = self._run(page, "ocr", self._recognize, page.image, dpi, cancel)
         finally:
@@ -156,15 +159,21 @@ class Pipeline:
         return self.ocr.recognize(image, dpi=dpi, cancel=cancel)
 
     def _beside_ocr(
-        self, page: PageResult, found: Any, size: str, capture_dpi: float | None, cancel: threading.Event
-    ) -> _Beside:
-        """Worker thread: quality gate, then codes and compression, while the OCR runs."""
+        self, page: PageResult, found: Any, size: str, capture_dpi: float | None, cancel: threading.Event,
+        codes_image: np.ndarray,
+    ) -> _Beside:  # fmt: skip
+        """Worker thread: quality gate, then codes and compression, while the OCR runs.
+
+        Codes are read on every page, accepted or not (a resident showing a QR code the
+        gate dislikes still gets it read), and on the whole capture when no page was
+        found there (``codes_image``): a phone screen or a receipt's QR is no A4 page."""
         try:
             report = self._run(page, "quality", quality_stage.assess, page.image, found, size, capture_dpi)
             if report.problems:
-                cancel.set()  # a rejected page: its text is not wanted
+                cancel.set()  # a rejected page: its text is not wanted, its codes are
+            page.barcodes = self._run(page, "codes", codes_stage.read_codes, codes_image)
+            if report.problems:
                 return _Beside(report.problems)
-            page.barcodes = self._run(page, "codes", codes_stage.read_codes, page.image)
             kind = "photo" if size == "id_card" else "gray"  # the usual choice; checked once classified
             packed = self._run(page, "compress", self._pack, page.image, kind, size)
             return _Beside([], packed, kind)
