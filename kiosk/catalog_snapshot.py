@@ -24,7 +24,9 @@ from .store.fsutil import atomic_write
 
 log = logging.getLogger(__name__)
 
-MODEL_SOURCES = ("base.py", "catalog.py", "geography.py", "enums.py", "identifiers.py", "loader.py")
+MODEL_SOURCES = (
+    "base.py", "catalog.py", "geography.py", "enums.py", "identifiers.py", "loader.py", "holidays.py",
+)  # fmt: skip
 
 
 def cache_dir() -> Path:

@@ -22,6 +22,7 @@ from .enums import (
     ResultKind,
 )
 from .geography import Department, Division, Station
+from .holidays import HolidayTable
 
 MATTER_CODE = r"^[0-9A-Z]{2,10}(-[0-9A-Z]{2,10}){1,3}$"
 
@@ -165,6 +166,9 @@ class Catalog(SchemaModel):
     departments: list[Department]
     stations: list[Station]
     matters: list[Matter]
+    holidays: list[HolidayTable] = Field(
+        default_factory=list, description="holiday tables the city imported (ahead of chinese-calendar)"
+    )
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Catalog:
@@ -181,6 +185,9 @@ class Catalog(SchemaModel):
         problems: list[str] = []
         if len(matter_codes) != len(set(matter_codes)):
             problems.append("matter codes repeat")
+        years = [t.year for t in self.holidays]
+        if len(years) != len(set(years)):
+            problems.append("holiday tables repeat a year")
         for dept in self.departments:
             if dept.division_code not in division_codes:
                 problems.append(f"department {dept.code}: unknown division {dept.division_code}")

@@ -9,6 +9,7 @@ from .base import SchemaModel
 from .catalog import Catalog, Guide, MaterialRequirement, Matter
 from .forms import Evaluation, FlowCard, LedgerEntry, ReceiptNotice, TransferSlip
 from .geography import Department, Division, Kiosk, Station
+from .holidays import HolidayTable
 from .submission import PROTOCOL_VERSION, Applicant, StatusEvent, SubmissionManifest
 
 EXPORTED: list[type[SchemaModel]] = [
@@ -28,6 +29,7 @@ EXPORTED: list[type[SchemaModel]] = [
     LedgerEntry,
     FlowCard,
     Evaluation,
+    HolidayTable,
 ]
 
 

@@ -46,6 +46,9 @@ class ReceiptNotice(SchemaModel):
     matter_name: str
     department_name: str = Field(description="事项办理单位")
     transfer_days: int = TRANSFER_WORKING_DAYS
+    transfer_by: date | None = Field(
+        None, description="the last day of the transfer, counted in working days (WorkCalendar)"
+    )
     materials: list[MaterialRow]
     contact_phone: str
     address: str = ""
@@ -53,9 +56,13 @@ class ReceiptNotice(SchemaModel):
     issued_on: date
 
     def statement(self) -> str:
-        return RECEIPT_STATEMENT_TEMPLATE.format(
+        text = RECEIPT_STATEMENT_TEMPLATE.format(
             matter=self.matter_name, department=self.department_name, days=self.transfer_days
         )
+        day = self.transfer_by
+        if day is None:
+            return text
+        return text + f"转报期限至 {day.year} 年 {day.month} 月 {day.day} 日（按工作日计算）。"
 
 
 class TransferSlip(SchemaModel):

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import blobstore, db, errors
+from . import blobstore, db, errors, holidays
 from .api import init_app as init_api
 from .config import load_config
 from .workspace import init_app as init_workspace
@@ -22,6 +22,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     blobstore.init_app(app)
     errors.init_app(app)
+    holidays.init_app(app)  # each app's working-day calendar, kept fresh
     init_api(app)
     init_workspace(app)
     return app

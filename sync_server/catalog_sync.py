@@ -3,7 +3,9 @@
 Refreshing is an upsert by code: changed rows are updated, new ones added, and rows
 missing from the new catalog are marked inactive (submissions still refer to them).
 The served JSON and its ETag are stored too, so every gunicorn worker serves the same
-bytes and a kiosk can ask "changed since?" with ``If-None-Match``.
+bytes and a kiosk can ask "changed since?" with ``If-None-Match``. The imported holiday
+tables travel inside that JSON (``holidays``): importing one republishes the current
+release with a new ETag, so kiosks fetch it with their next catalog refresh.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from shared_schema import Catalog
 
+from .holiday_store import stored_tables
 from .models import (
     CatalogRelease,
     Department,
@@ -101,7 +104,7 @@ def load_catalog_into(session: Session, catalog: Catalog) -> CatalogRelease:
     )
     session.flush()
     _link_matters(session, catalog)
-    return _store_release(session, catalog)
+    return _store_release(session, catalog.model_copy(update={"holidays": stored_tables(session)}))
 
 
 def _matter_values(matter: Any, version: str) -> dict[str, Any]:
@@ -154,6 +157,15 @@ def _store_release(session: Session, catalog: Catalog) -> CatalogRelease:
     session.add(release)
     session.flush()
     return release
+
+
+def republish_holidays(session: Session) -> CatalogRelease | None:
+    """Put the stored holiday tables into the current release (None before any catalog)."""
+    release = current_release(session)
+    if release is None:
+        return None
+    catalog = Catalog.model_validate_json(release.body)
+    return _store_release(session, catalog.model_copy(update={"holidays": stored_tables(session)}))
 
 
 def current_release(session: Session) -> CatalogRelease | None:

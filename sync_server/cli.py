@@ -280,3 +280,7 @@ def db_revision(message: str) -> None:
 from .workspace.cli import register as _register_workspace_cli  # noqa: E402
 
 _register_workspace_cli(server)  # tongban server create-user / sms-dispatch (issue 6)
+
+from .workspace.holidays_cli import register as _register_holidays_cli  # noqa: E402
+
+_register_holidays_cli(server)  # tongban server holidays import / list (issue 10)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from shared_schema import (
     Catalog,
@@ -22,7 +22,8 @@ from shared_schema import (
     SubmittedMaterial,
     TransferSlip,
 )
-from shared_schema.forms import PROMISE_TEMPLATE
+from shared_schema.forms import PROMISE_TEMPLATE, TRANSFER_WORKING_DAYS
+from shared_schema.workcalendar import WorkCalendar
 
 from ..receipt_no import today_in_china
 from .checklist import FORM_WORDS, is_needed
@@ -135,6 +136,7 @@ def build_manifest(
             confirmed=True,
             confirmed_at=visit.promise_confirmed_at,
         ),
+        "incomplete_accepted": visit.incomplete_accepted,
     }
     return SubmissionManifest.parse(body, source="kiosk visit", context=visit.matter.code)
 
@@ -150,8 +152,13 @@ def unit_name(catalog: Catalog, station_code: str) -> str:
     return f"{station.name}（{station.window_name}）"
 
 
-def receipt_notice(catalog: Catalog, visit: Visit, kiosk: KioskRef, receipt_no: str) -> ReceiptNotice:
+def receipt_notice(
+    catalog: Catalog, visit: Visit, kiosk: KioskRef, receipt_no: str, issued_on: date | None = None
+) -> ReceiptNotice:
     assert visit.matter is not None
+    issued_on = issued_on or today_in_china()  # the same day as the receipt number's
+    # The holiday tables came with the catalog: the same count the server makes.
+    transfer_by = WorkCalendar(catalog.holidays).add_working_days(issued_on, TRANSFER_WORKING_DAYS)
     return ReceiptNotice(
         receipt_no=receipt_no,
         applicant_name=visit.applicant.name,
@@ -163,7 +170,8 @@ def receipt_notice(catalog: Catalog, visit: Visit, kiosk: KioskRef, receipt_no: 
         contact_phone=visit.applicant.phone,
         address=visit.mail_address or visit.applicant.address,
         unit=unit_name(catalog, kiosk.station_code),
-        issued_on=today_in_china(),  # the same day as the receipt number's
+        issued_on=issued_on,
+        transfer_by=transfer_by,
     )
 
 

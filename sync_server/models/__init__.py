@@ -1,6 +1,7 @@
 """Every server table, imported here so ``Base.metadata`` knows them all (Alembic needs it)."""
 
 from .catalog import CatalogRelease, Department, DepartmentMatter, Division, Entrustment, Matter, Station
+from .holidays import HolidayTableRow
 from .kiosks import EnrollmentCode, Kiosk, KioskHeartbeat, ServerSetting
 from .submissions import (
     Blob,
@@ -22,6 +23,7 @@ __all__ = [
     "Entrustment",
     "Evaluation",
     "FeedEntry",
+    "HolidayTableRow",
     "Kiosk",
     "KioskHeartbeat",
     "Matter",

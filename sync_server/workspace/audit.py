@@ -34,6 +34,7 @@ ACTION_LABELS = {
     "triage": "分拣改派",
     "pickups": "查看待领取",
     "audit": "查看审计日志",
+    "holidays_import": "导入节假日安排",
 }
 
 

@@ -1,4 +1,4 @@
-"""Jinja filters: China time, Chinese dates, masked ID numbers."""
+"""Jinja filters: China time, Chinese dates, masked ID numbers, unofficial-calendar warnings."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from flask import Flask
 
 from shared_schema.identifiers import mask_id_number
 
-from ..workdays import CHINA_TZ
+from ..workdays import CHINA_TZ, calendar
 
 
 def china_time(value: datetime | str | None) -> str:
@@ -26,7 +26,20 @@ def china_date(value: date | datetime | None) -> str:
     return value.isoformat()
 
 
+def calendar_warning(value: date | None) -> str:
+    """A loud note when ``value`` falls in a year counted without an official holiday table."""
+    if value is None:
+        return ""
+    source = calendar().source(value.year).value
+    if source == "example":
+        return f"{value.year} 年节假日为示例数据（非官方），此期限仅供参考"
+    if source == "weekdays":
+        return f"{value.year} 年尚无官方节假日安排，此期限按周一至周五估算"
+    return ""
+
+
 def register_filters(app: Flask) -> None:
     app.jinja_env.filters["cst"] = china_time
     app.jinja_env.filters["cdate"] = china_date
+    app.jinja_env.filters["calendar_warning"] = calendar_warning
     app.jinja_env.filters["mask_id"] = lambda v: mask_id_number(v or "")

@@ -59,6 +59,7 @@ class InboxRow:
     state_label: str
     badge: str | None
     deadline_note: str
+    notice_due: date | None = None  # the correction-notice deadline, while it runs
 
 
 @dataclass
@@ -101,7 +102,7 @@ def make_cursor(moment: datetime, ident: int) -> str:
 
 
 def to_row(sub: Submission, matter_name: str | None, station_name: str | None, today: date) -> InboxRow:
-    badge, note = None, ""
+    badge, note, notice = None, "", None
     if sub.state == S.accepted.value and sub.promised_due:
         badge = limits.badge(sub.promised_due, today)
         overdue = badge == "overdue"
@@ -120,7 +121,7 @@ def to_row(sub: Submission, matter_name: str | None, station_name: str | None, t
         station_name=station_name or "",
         collected_at=sub.collected_at, transfer_due=sub.transfer_due, transferred_late=late,
         promised_due=sub.promised_due, state=sub.state, state_label=state_label(sub.state), badge=badge,
-        deadline_note=note,
+        deadline_note=note, notice_due=notice,
     )  # fmt: skip
 
 

@@ -1,4 +1,4 @@
-"""Time limits of a case, in real Chinese working days (工作日, chinese-calendar).
+"""Time limits of a case, in real Chinese working days (工作日, ``sync_server.workdays``).
 
 Rules (see docs/workspace.md):
 
@@ -19,9 +19,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 
-from ..workdays import Interval, add_working_days, count_working_days, is_working_day, local_date
+from ..workdays import Interval, add_working_days, count_working_days, local_date
 
 NOTICE_WORKING_DAYS = 5
 DUE_SOON_DAYS = 2
@@ -40,41 +39,9 @@ class SpecialSpan:
     ended_by: str = ""
 
 
-BASE_YEAR = 2004  # chinese-calendar knows holidays from 2004 on
-
-
-@lru_cache(maxsize=128)
-def _year_prefix(year: int) -> tuple[int, ...]:
-    """``p[i]``: working days among the first ``i`` days of ``year`` (one calendar scan per year)."""
-    day, counts = date(year, 1, 1), [0]
-    while day.year == year:
-        counts.append(counts[-1] + is_working_day(day))
-        day += timedelta(days=1)
-    return tuple(counts)
-
-
-def _through(day: date) -> int:
-    """Working days from 1 January BASE_YEAR through ``day``."""
-    full = sum(_year_prefix(y)[-1] for y in range(BASE_YEAR, day.year))
-    return full + _year_prefix(day.year)[day.timetuple().tm_yday]
-
-
 def count_days(start: date, end: date, excluded: Sequence[Interval] = ()) -> int:
-    """``workdays.count_working_days`` by table lookups: cheap for a case two years old."""
-    if min(start, end).year < BASE_YEAR:
-        return count_working_days(start, end, excluded)
-    if end < start:
-        return -count_days(end, start, excluded)
-    total = _through(end) - _through(start)
-    merged: list[Interval] = []
-    for first, last in sorted((max(f, start + timedelta(days=1)), min(la, end)) for f, la in excluded):
-        if first > last:
-            continue
-        if merged and first <= merged[-1][1] + timedelta(days=1):
-            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
-        else:
-            merged.append((first, last))
-    return total - sum(_through(last) - _through(first - timedelta(days=1)) for first, last in merged)
+    """Working days in ``(start, end]`` by the calendar's per-year tables (cheap for old cases)."""
+    return count_working_days(start, end, excluded)
 
 
 def excluded_intervals(spans: Sequence[SpecialSpan], today: date) -> list[Interval]:

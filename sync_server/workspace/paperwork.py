@@ -75,6 +75,7 @@ def receipt_notice(session: Session, submission: Submission) -> ReceiptNotice:
         address=_address(submission),
         unit=station,
         issued_on=local_date(submission.collected_at),
+        transfer_by=submission.transfer_due,
     )
 
 

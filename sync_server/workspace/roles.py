@@ -53,6 +53,7 @@ CAN_TRIAGE = {Role.city_admin}
 CAN_PICKUPS = {Role.station_staff}
 CAN_LEDGER = {Role.city_admin, Role.reviewer, Role.auditor}
 CAN_AUDIT = {Role.auditor, Role.city_admin}
+CAN_HOLIDAYS = {Role.city_admin}  # import the year's holiday notice
 
 
 def state_label(state: str) -> str:

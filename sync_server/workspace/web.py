@@ -157,7 +157,15 @@ bp.context_processor(_context)
 def init_app(app: Flask) -> None:
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
-    from . import kiosk_results, views_auth, views_case, views_decide, views_inbox, views_office  # noqa: F401
+    from . import (  # noqa: F401
+        kiosk_results,
+        views_auth,
+        views_case,
+        views_decide,
+        views_holidays,
+        views_inbox,
+        views_office,
+    )
 
     app.register_blueprint(bp)
     app.register_blueprint(kiosk_results.bp)

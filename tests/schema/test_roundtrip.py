@@ -29,6 +29,7 @@ from shared_schema import (
 )
 from shared_schema.base import SchemaModel
 from shared_schema.export import EXPORTED
+from shared_schema.holidays import HolidayTable, example_table_path, load_holiday_table
 
 from . import conftest as f
 
@@ -51,6 +52,7 @@ BUILDERS: dict[type[SchemaModel], Callable[[Catalog], SchemaModel]] = {
     LedgerEntry: lambda c: f.ledger_entry(),
     FlowCard: lambda c: f.flow_card(),
     Evaluation: lambda c: f.evaluation(),
+    HolidayTable: lambda c: load_holiday_table(example_table_path(2027)),
 }
 
 
