@@ -36,12 +36,14 @@ def upload(browser, content: bytes, name: str = "2027.yaml", **kw):  # type: ign
                         content_type="multipart/form-data", **kw)  # fmt: skip
 
 
-def accepted_mid_january(app: Flask, client, kiosk, staff: dict[str, int]) -> int:  # type: ignore[no-untyped-def]
-    case = new_case(app, client, kiosk, created_at=datetime(2027, 1, 14, 10, tzinfo=CHINA))
+def accepted_mid_january(app: Flask, client, kiosk, staff: dict[str, int], seq: int = 1, *then) -> int:  # type: ignore[no-untyped-def]
+    """A case accepted on 2027-01-15, then ``then``: (action, day, extra args) as rev_a."""
+    case = new_case(app, client, kiosk, seq, created_at=datetime(2027, 1, 14, 10, tzinfo=CHINA))
+    steps = [(actions.accept, date(2027, 1, 15), ()), *then]
     with app.app_context(), get_db(app).transaction(write=True) as session:
-        sub = session.get(Submission, case)
-        actions.accept(session, sub, session.get(StaffUser, staff["rev_a"]),
-                       now=datetime(2027, 1, 15, 10, tzinfo=CHINA))  # fmt: skip
+        sub, rev = session.get(Submission, case), session.get(StaffUser, staff["rev_a"])
+        for action, day, args in steps:
+            action(session, sub, rev, *args, now=datetime(day.year, day.month, day.day, 10, tzinfo=CHINA))
     return case
 
 
@@ -120,3 +122,37 @@ def test_import_moves_the_deadline_and_the_warnings_follow(app, client, kiosk, s
     assert warnings(review) == [] and warnings(inbox) == []
     listing = admin.get("/workspace/holidays").get_data(as_text=True)
     assert "国办发明电〔2026〕测试号" in listing and "春节 02-05～02-13" in listing
+
+
+@pytest.mark.usefixtures("no_tables_after")
+def test_recount_skips_closed_special_stages_and_leaves_decided_cases(app, client, kiosk, staff):  # type: ignore[no-untyped-def]
+    from shared_schema.holidays import load_holiday_table
+    from shared_schema.workcalendar import WorkCalendar
+    from sync_server.workspace.holiday_import import import_table
+
+    start = (actions.start_special, date(2027, 1, 20), ("inspection", "现场勘验"))
+    closed = accepted_mid_january(app, client, kiosk, staff, 1, start,
+                                  (actions.end_special, date(2027, 1, 27), ("勘验完毕",)))  # fmt: skip
+    still_open = accepted_mid_january(app, client, kiosk, staff, 2, start)
+    rejected = accepted_mid_january(
+        app, client, kiosk, staff, 3, (actions.reject, date(2027, 1, 18), ("不符合条件",))
+    )
+    # Mon-Fri: the stage skips 01-21..01-27 (5 working days).
+    assert stored(app, closed).legal_due == date(2027, 2, 19)
+    assert stored(app, still_open).legal_due == stored(app, rejected).legal_due == date(2027, 2, 12)
+
+    table = load_holiday_table(example_table_path())
+    with app.app_context(), get_db(app).transaction(write=True) as session:
+        report = import_table(session, table, "test")
+    moved = {(c["receipt_no"], c["field"]): c["new"] for c in report.changed}
+    # 01-30 worked, 02-05..02-13 off, 02-20 worked; the closed stage still skipped.
+    assert stored(app, closed).legal_due == date(2027, 2, 25)
+    stage = [(date(2027, 1, 21), date(2027, 1, 27))]
+    assert WorkCalendar([table]).add_working_days(date(2027, 1, 15), 20, stage) == date(2027, 2, 25)
+    assert stored(app, still_open).legal_due == date(2027, 2, 19)  # the open stage counts when it ends
+    assert stored(app, rejected).legal_due == date(2027, 2, 12)  # decided: left as it was
+    assert moved == {
+        (stored(app, closed).receipt_no, "legal_due"): "2027-02-25",
+        (stored(app, closed).receipt_no, "promised_due"): "2027-02-04",  # Sat 01-30 worked: a day sooner
+        (stored(app, still_open).receipt_no, "legal_due"): "2027-02-19",
+    }
