@@ -98,20 +98,28 @@ def test_badges():
     assert limits.days_left(due, date(2026, 10, 14)) == -2
 
 
-def test_table_count_matches_the_calendar_count():
+def test_table_count_matches_a_day_by_day_count():
+    """The per-year prefix counts agree with walking the days, with and without a table."""
     import random
 
-    from sync_server.workdays import count_working_days
+    from shared_schema.holidays import example_table_path, load_holiday_table
+    from shared_schema.workcalendar import WorkCalendar
+
+    def walk(cal: WorkCalendar, start: date, end: date, spans: list[tuple[date, date]]) -> int:
+        if end < start:
+            return -walk(cal, end, start, spans)
+        days = (start + timedelta(days=i) for i in range(1, (end - start).days + 1))
+        return sum(cal.is_working_day(d) and not any(f <= d <= la for f, la in spans) for d in days)
 
     rng = random.Random(3)
-    for _ in range(300):
-        start = date(2024, 1, 1) + timedelta(days=rng.randint(0, 1000))
-        end = start + timedelta(days=rng.randint(-400, 400))
-        first = start + timedelta(days=rng.randint(-20, 60))
-        spans = [(first, first + timedelta(days=rng.randint(0, 30)))] if rng.random() < 0.5 else []
-        spans += [(first + timedelta(days=10), first + timedelta(days=40))] if rng.random() < 0.3 else []
-        assert limits.count_days(start, end, spans) == count_working_days(start, end, spans), (
-            start,
-            end,
-            spans,
-        )
+    for cal in (WorkCalendar(), WorkCalendar([load_holiday_table(example_table_path())])):
+        for _ in range(200):
+            start = date(2024, 1, 1) + timedelta(days=rng.randint(0, 1400))
+            end = start + timedelta(days=rng.randint(-400, 400))
+            first = start + timedelta(days=rng.randint(-20, 60))
+            spans = [(first, first + timedelta(days=rng.randint(0, 30)))] if rng.random() < 0.5 else []
+            spans += [(first + timedelta(days=10), first + timedelta(days=40))] if rng.random() < 0.3 else []
+            expected = walk(cal, start, end, spans)
+            assert cal.count_working_days(start, end, spans) == expected, (start, end, spans)
+    # 春节 2026: Saturday 02-14 worked, 02-15..02-23 off.
+    assert limits.count_days(date(2026, 2, 13), date(2026, 2, 24)) == 2
