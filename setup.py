@@ -17,6 +17,7 @@ CORE = [
     "platformdirs>=4",
     "PyYAML>=6",
     "SQLAlchemy>=2.0,<2.2",
+    "alembic>=1.13",  # both databases are versioned: the server's and every kiosk's
     "requests>=2.31",
     "segno>=1.6",
     "reportlab>=4",
@@ -75,7 +76,7 @@ setup(
             "data/**/*.csv",
         ],
         "sync_server": ["templates/**/*", "static/**/*", "migrations/**/*", "alembic.ini"],
-        "kiosk": ["locale/**/*", "assets/**/*", "*.kv", "screens/*.kv"],
+        "kiosk": ["locale/**/*", "assets/**/*", "*.kv", "screens/*.kv", "store/migrations/**/*"],
         "hardware_profiles": ["*.yaml"],
     },
     install_requires=CORE,

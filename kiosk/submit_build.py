@@ -1,100 +1,123 @@
-"""Build a finalized submission from files, for ``tongban kiosk submit`` and scripts.
+"""``tongban kiosk submit``: a submission from files, through the app's own visit.
 
-The Kivy visit builds its manifest from the resident's session; this is the headless
-path staff and tests use. The completeness check is the scan helper's
-``kiosk.scan.completeness.check`` when that module exists, else the simple
-required-materials check below (same result type, so swapping is one import).
+Staff and scripts queue a submission without the touch screen, but not by a path of
+their own: the files become the pages of a :class:`~kiosk.visit.visit.Visit`, and
+:class:`~kiosk.visit.service.VisitService` checks the identity, runs the same
+completeness check (一次性告知), builds the same manifest and finalizes it into the same
+outbox as the resident's visit. An incomplete submission is refused unless staff say
+why (``--allow-incomplete --reason …``); the reason travels in the manifest.
+
+The applicant file is JSON (documented in docs/kiosk.md)::
+
+    {"name": "王秀英", "id_number": "140502…", "phone": "13800138000",
+     "address": "晋城市城区…", "home_division": "140502"}
+
+``kind`` defaults to ``person``; an enterprise gives ``"kind": "enterprise"``, ``uscc``
+and ``legal_representative`` instead of ``id_number``. Without ``home_division`` the
+county is proposed from the address or the ID number, as the app proposes it.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
-from datetime import UTC, datetime
+import shutil
+import uuid
+from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
-from typing import Any
 
-from shared_schema import (
-    Catalog,
-    CompletenessResult,
-    Matter,
-    SubmissionManifest,
-)
-from shared_schema.forms import PROMISE_TEMPLATE
+from pydantic import Field
 
-from .store.drafts import Draft
-from .store.identity import KioskIdentity
+from shared_schema import ApplicantKind, Catalog, CompletenessIssue, Delivery, Matter
+from shared_schema.base import SchemaModel
+
+from .store import KioskIdentity, KioskStore
+from .visit.backbone import StoreOutbox
+from .visit.flow import VisitFlow
+from .visit.ports import Completeness, ScannedPage
+from .visit.scan_adapter import PipelineCompleteness
+from .visit.service import Finalized, VisitService
+from .visit.submit import KioskRef
 
 CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "TIFF": "image/tiff"}
+SUFFIXES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/tiff": ".tif"}
+DRAFTS = "cli-drafts"  # beside the app's drafts/, which the app empties on start
+DECIDED_BY = "tongban kiosk submit"
+
+
+class SubmissionRefused(Exception):
+    """The submission cannot be queued as given; ``issues`` lists what the check found."""
+
+    def __init__(self, message: str, issues: list[CompletenessIssue] | None = None) -> None:
+        super().__init__(message)
+        self.issues = issues or []
+
+
+class ApplicantFile(SchemaModel):
+    """The ``--applicant`` JSON; also what the demo writes as ``person.json``."""
+
+    kind: ApplicantKind = ApplicantKind.person
+    name: str = Field(min_length=1, max_length=100)
+    id_number: str = ""
+    uscc: str = ""
+    legal_representative: str = ""
+    phone: str
+    address: str = ""
+    home_division: str = ""
 
 
 @dataclass
 class PageFile:
-    """One page image read from disk, with what the manifest records about it."""
+    """One page image read from disk, as a capture the visit keeps."""
 
     data: bytes
-    sha256: str
     content_type: str
     width: int
     height: int
+    name: str = ""
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
 
     @classmethod
     def read(cls, path: Path) -> PageFile:
+        return cls.of(Path(path).read_bytes(), str(path))
+
+    @classmethod
+    def of(cls, data: bytes, name: str) -> PageFile:
         from PIL import Image  # the scan extra; only needed when pages come from files
 
-        data = Path(path).read_bytes()
         try:
             with Image.open(BytesIO(data)) as img:
                 fmt, (width, height) = img.format or "", img.size
         except Exception as exc:
-            raise ValueError(f"{path}: not an image ({exc})") from None
+            raise ValueError(f"{name}: not an image ({exc})") from None
         if fmt not in CONTENT_TYPES:
-            raise ValueError(f"{path}: unsupported image format {fmt or '?'} (JPEG, PNG, WEBP, TIFF)")
-        return cls(data, hashlib.sha256(data).hexdigest(), CONTENT_TYPES[fmt], width, height)
+            raise ValueError(f"{name}: unsupported image format {fmt or '?'} (JPEG, PNG, WEBP, TIFF)")
+        return cls(data, CONTENT_TYPES[fmt], width, height, name)
 
-    def record(self) -> dict[str, Any]:
-        return {
-            "sha256": self.sha256,
-            "size": len(self.data),
-            "content_type": self.content_type,
-            "width": self.width,
-            "height": self.height,
-        }
-
-
-def simple_completeness(
-    matter: Matter, page_counts: dict[str, int], answers: dict[str, bool]
-) -> CompletenessResult:
-    """Every always-required material (and every conditional one answered yes) has pages."""
-    issues = []
-    for req in matter.guide.materials:
-        needed = req.required or bool(req.condition and answers.get(req.code))
-        have = page_counts.get(req.code, 0)
-        if needed and have < req.min_pages:
-            issues.append(
-                {
-                    "code": "missing_material" if have == 0 else "too_few_pages",
-                    "material_code": req.code,
-                    "message": f"缺少材料：{req.name}"
-                    if have == 0
-                    else f"{req.name}页数不足（至少{req.min_pages}页）",
-                }
-            )
-    return CompletenessResult.parse({"complete": not issues, "issues": issues})
+    def scanned(self) -> ScannedPage:
+        return ScannedPage(
+            ok=True,
+            problems=[],
+            data=self.data,
+            suffix=SUFFIXES[self.content_type],
+            content_type=self.content_type,
+            width=self.width,
+            height=self.height,
+        )
 
 
-def check_completeness(
-    matter: Matter, page_counts: dict[str, int], answers: dict[str, bool]
-) -> CompletenessResult:
-    try:
-        from kiosk.scan.completeness import check  # type: ignore[attr-defined]
-    except ImportError:
-        return simple_completeness(matter, page_counts, answers)
-    try:
-        return check(matter, page_counts, answers)
-    except TypeError:  # its signature differs: keep the simple check rather than fail a submit
-        return simple_completeness(matter, page_counts, answers)
+@dataclass
+class HeadlessSubmission:
+    matter_code: str
+    applicant: ApplicantFile
+    pages: dict[str, list[PageFile]]
+    answers: dict[str, bool] = field(default_factory=dict)
+    delivery: Delivery = Delivery.pickup
+    address: str = ""
+    incomplete_reason: str | None = None  # --allow-incomplete --reason
 
 
 def assign_pages(
@@ -102,6 +125,13 @@ def assign_pages(
 ) -> dict[str, list[PageFile]]:
     """Loose pages fill the guide's required materials in order (min_pages each); any left
     over go to the last of them. Explicit ``CODE=FILE`` pages go where they say."""
+    known = {r.code for r in matter.guide.materials}
+    unknown = sorted(set(explicit) - known)
+    if unknown:
+        raise ValueError(
+            f"matter {matter.code} has no material(s) {', '.join(unknown)}; "
+            f"its materials: {', '.join(sorted(known))}"
+        )
     result = {code: list(pages) for code, pages in explicit.items()}
     targets = [r for r in matter.guide.materials if r.required and r.code not in explicit]
     queue = list(loose)
@@ -116,62 +146,69 @@ def assign_pages(
     return result
 
 
-def department_name(catalog: Catalog, matter: Matter, home_division: str, station_code: str) -> str:
-    try:
-        from kiosk.visit.department import department_name as visit_department_name
-    except ImportError:
-        return matter.guide.implementing_body
-    return visit_department_name(catalog, matter, home_division, station_code)
+def _identify(service: VisitService, who: ApplicantFile) -> None:
+    if who.kind is ApplicantKind.enterprise:
+        problem = service.set_enterprise(who.name, who.uscc, who.legal_representative, source="file")
+        if problem is None and who.address:
+            service.visit.applicant.address = who.address.strip()
+    else:
+        problem = service.set_identity(who.name, who.id_number, who.address, source="file")
+    if problem:
+        field_name = "uscc" if who.kind is ApplicantKind.enterprise else "id_number"
+        raise SubmissionRefused(f"applicant {field_name}: {problem}")
+    division = who.home_division or service.propose_division().division_code
+    if not division:
+        raise SubmissionRefused("applicant home_division: none given and none can be proposed")
+    problem = service.confirm_division(division)
+    if problem:
+        raise SubmissionRefused(f"applicant home_division {division}: {problem}")
 
 
-def build_manifest(
-    catalog: Catalog,
-    matter: Matter,
+def submit(
+    store: KioskStore,
     identity: KioskIdentity,
-    draft: Draft,
-    applicant: dict[str, Any],
-    pages: dict[str, list[PageFile]],
-    delivery: dict[str, Any],
-    answers: dict[str, bool] | None = None,
-    now: datetime | None = None,
-) -> SubmissionManifest:
-    answers = answers or {}
-    now = now or datetime.now(UTC)
-    names = {r.code: r for r in matter.guide.materials}
-    unknown = sorted(set(pages) - set(names))
-    if unknown:
-        raise ValueError(f"matter {matter.code} has no material(s) {', '.join(unknown)}")
-    materials = [
-        {
-            "requirement_code": code,
-            "name": names[code].name,
-            "count": names[code].copies,
-            "pages": [p.record() for p in files],
-        }
-        for code, files in pages.items()
-        if files
-    ]
-    completeness = check_completeness(matter, {c: len(f) for c, f in pages.items()}, answers)
-    department = department_name(
-        catalog, matter, str(applicant.get("home_division", "")), identity.station_code
+    catalog: Catalog,
+    request: HeadlessSubmission,
+    completeness: Completeness | None = None,
+) -> Finalized:
+    """Run the visit from files and finalize it; raises SubmissionRefused, KeyError (an
+    unknown matter) or SchemaError (the manifest does not validate)."""
+    root = store.home / DRAFTS / uuid.uuid4().hex  # each run its own: VisitFlow empties it
+    flow = VisitFlow(root)
+    kiosk = KioskRef(identity.kiosk_id, identity.station_code)
+    service = VisitService(
+        catalog, flow, kiosk, StoreOutbox(store, identity), completeness or PipelineCompleteness()
     )
-    body = {
-        "client_uuid": draft.client_uuid,
-        "receipt_no": draft.receipt_no,
-        "kiosk_id": identity.kiosk_id,
-        "station_code": identity.station_code,
-        "created_at": now.isoformat(),
-        "matter_code": matter.code,
-        "catalog_version": catalog.version.version,
-        "applicant": applicant,
-        "materials": materials,
-        "answers": answers,
-        "completeness": completeness.to_json_dict(),
-        "delivery": delivery,
-        "promise": {
-            "text": PROMISE_TEMPLATE.format(department=department, matter=matter.name),
-            "confirmed": True,
-            "confirmed_at": now.isoformat(),
-        },
-    }
-    return SubmissionManifest.parse(body, context=f"submission {draft.receipt_no}")
+    try:
+        service.choose_matter(request.matter_code)
+        _identify(service, request.applicant)
+        matter = service.visit.matter
+        assert matter is not None
+        conditional = {r.code for r in matter.guide.materials if r.condition}
+        for code, yes in request.answers.items():
+            if code not in conditional:
+                raise SubmissionRefused(
+                    f"--answer {code}: not a question of {matter.code} "
+                    f"(its questions: {', '.join(sorted(conditional)) or 'none'})"
+                )
+            service.answer(code, yes)
+        for code, files in request.pages.items():
+            for page in files:
+                service.add_scan(code, page.scanned())
+        problem = service.set_contact(request.applicant.phone, request.delivery, request.address)
+        if problem:
+            raise SubmissionRefused(f"contact: {problem}")
+        result = service.check()
+        if not result.complete:
+            if not request.incomplete_reason:
+                raise SubmissionRefused(
+                    "the submission is incomplete; add the missing pages, or queue it anyway "
+                    "with --allow-incomplete --reason '…'",
+                    result.issues,
+                )
+            service.accept_incomplete(request.incomplete_reason, DECIDED_BY)
+        service.confirm_promise()
+        return service.finalize()
+    finally:
+        flow.visit.wipe()
+        shutil.rmtree(root, ignore_errors=True)

@@ -88,6 +88,20 @@ class CompletenessResult(SchemaModel):
         return self
 
 
+class IncompleteAccepted(SchemaModel):
+    """Staff queued a submission the completeness check found incomplete, and why.
+
+    Only the headless ``tongban kiosk submit --allow-incomplete --reason …`` sets it; the
+    resident's visit never finalizes an incomplete submission. The department sees it.
+    """
+
+    reason: Annotated[str, text(SHORT_TEXT_LEN, min_length=4)]
+    by: Annotated[str, text(SHORT_TEXT_LEN, min_length=1)] = Field(
+        description="who decided: the command, and the operator when known"
+    )
+    at: Instant
+
+
 class Promise(SchemaModel):
     """The applicant's signed promise from the transfer slip (附录 B)."""
 
@@ -137,6 +151,13 @@ class SubmissionManifest(SchemaModel):
     completeness: CompletenessResult
     delivery: DeliveryChoice
     promise: Promise
+    incomplete_accepted: IncompleteAccepted | None = Field(None, exclude_if=lambda v: v is None)
+
+    @model_validator(mode="after")
+    def _accepted_only_when_incomplete(self) -> SubmissionManifest:
+        if self.incomplete_accepted is not None and self.completeness.complete:
+            raise ValueError("incomplete_accepted belongs only to an incomplete submission")
+        return self
 
     @model_validator(mode="after")
     def _timezone_aware(self) -> SubmissionManifest:

@@ -6,7 +6,8 @@ with ``--matter``, checked against the packaged demo catalog).
 Exit status: 0 when the batch ran, even if some files were bad — a bad file (not an
 image, truncated, empty, a decompression bomb) is a page with ``ok: false`` and a
 problem, so one unreadable photo never hides the results of the others. 2 for a usage
-error (unknown matter or engine, no files).
+error (unknown matter or engine, no files, a file that does not exist: a mistyped path is
+the caller's mistake, not a bad photo, and nothing is scanned).
 """
 
 from __future__ import annotations
@@ -62,6 +63,9 @@ def scan(
     as_json: bool,
 ) -> None:  # fmt: skip
     """Scan pages: rectify, check quality, OCR, read codes, classify, extract, compress."""
+    missing = [f for f in files if not Path(f).exists()]
+    if missing:
+        fail(f"no such file: {', '.join(missing)}", as_json, error="missing_file", missing=missing)
     from kiosk.memory import tune_malloc
 
     tune_malloc()  # before the pipeline's worker thread starts: freed pages go back (docs/scanning.md)

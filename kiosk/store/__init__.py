@@ -1,7 +1,7 @@
 """The kiosk's local store: outbox database, sealed page files and manifests.
 
 Entry points for the UI and the CLI: :class:`KioskStore` (open a kiosk home),
-:class:`Drafts` (build and finalize an application), :class:`Outbox` (states, listing).
+:class:`Drafts` (reserve a receipt number, finalize a manifest), :class:`Outbox` (states, listing).
 """
 
 from . import meta

@@ -1,9 +1,10 @@
 """The kiosk's SQLite database: durable settings, integrity check, transactions.
 
-The caller owns the transaction (``Database.write()`` / ``read()``); helpers never commit.
-Write transactions start with ``BEGIN IMMEDIATE`` so two writers (the UI and the sync
-worker, or a staff CLI) queue on the lock up front instead of failing half-way when a
-read turns into a write.
+The schema is versioned (:mod:`kiosk.store.migrate`): opening a database migrates it to
+the newest revision first. The caller owns the transaction (``Database.write()`` /
+``read()``); helpers never commit. Write transactions start with ``BEGIN IMMEDIATE`` so
+two writers (the UI and the sync worker, or a staff CLI) queue on the lock up front
+instead of failing half-way when a read turns into a write.
 """
 
 from __future__ import annotations
@@ -12,16 +13,15 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
-from .models import Base
+from . import migrate
+from .engine import BUSY_TIMEOUT_MS, open_engine
 
 DB_FILE = "kiosk.db"
-BUSY_TIMEOUT_MS = 15_000
 
 
 class StoreCorrupt(Exception):
@@ -35,31 +35,6 @@ class StoreCorrupt(Exception):
             f"kiosk database {path} is corrupt ({shown}). Run 'tongban kiosk recover' to move "
             "it aside and rebuild the outbox from the sealed manifest files; page files are kept."
         )
-
-
-def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
-    # Take transactions out of the sqlite3 module's hands; SQLAlchemy's "begin" event
-    # below emits BEGIN itself, so the lock mode is ours to choose.
-    dbapi_connection.isolation_level = None
-    cur = dbapi_connection.cursor()
-    # WAL: the UI can read while the sync worker writes, and a commit is an append to
-    # the log, so a torn write on power loss cannot damage committed pages.
-    cur.execute("PRAGMA journal_mode=WAL")
-    # FULL: fsync the WAL at every commit. With NORMAL a WAL commit is durable only at
-    # the next checkpoint, and a finalized submission must survive a power cut.
-    cur.execute("PRAGMA synchronous=FULL")
-    # Foreign keys are off by default in SQLite; page and transition rows follow their item.
-    cur.execute("PRAGMA foreign_keys=ON")
-    # UI, sync worker and staff CLI are separate connections: wait for the lock.
-    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    # Overwrite deleted content with zeros, so purged drafts do not linger in free pages.
-    cur.execute("PRAGMA secure_delete=ON")
-    cur.close()
-
-
-def _on_begin(conn: Any) -> None:
-    mode = conn.get_execution_options().get("tongban_begin", "IMMEDIATE")
-    conn.exec_driver_sql(f"BEGIN {mode}")
 
 
 def check_integrity(path: Path, full: bool = False) -> list[str]:
@@ -87,18 +62,18 @@ class Database:
             findings = check_integrity(path, full=(check == "full"))
             if findings:
                 raise StoreCorrupt(path, findings)
-        self.engine: Engine = create_engine(f"sqlite:///{path}", future=True)
-        event.listen(self.engine, "connect", _on_connect)
-        event.listen(self.engine, "begin", _on_begin)
+        try:
+            migrate.upgrade(path)  # before any other connection: schema first, backup before that
+        except (DatabaseError, sqlite3.DatabaseError) as exc:
+            cause = getattr(exc, "orig", exc)
+            if isinstance(cause, sqlite3.OperationalError):  # locked, disk full: not corruption
+                raise
+            raise StoreCorrupt(path, [str(cause)]) from None
+        self.engine: Engine = open_engine(path)
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
         self._reader = sessionmaker(
             self.engine.execution_options(tongban_begin="DEFERRED"), expire_on_commit=False
         )
-        try:
-            Base.metadata.create_all(self.engine)
-        except DatabaseError as exc:
-            self.engine.dispose()
-            raise StoreCorrupt(path, [str(exc.orig)]) from None
 
     @contextmanager
     def write(self) -> Iterator[Session]:

@@ -1,9 +1,10 @@
-"""Drafts: a resident's application while it is being put together, then finalized.
+"""Receipt-number reservations and finalized submissions in the outbox.
 
-The draft document (applicant, answers, pages per material, delivery) is sealed in the
-database; page images go to the page store at once, so a long visit never holds images
-in memory and a crash loses at most the page being captured. The receipt number is
-taken in the draft's own transaction and printed only after :meth:`Drafts.finalize`.
+The resident's visit keeps its draft in memory and its pages in the visit's own folder
+(:mod:`kiosk.visit`); the store sees it twice. :meth:`Drafts.create` reserves a receipt
+number in its own transaction when the resident presses "submit", and
+:meth:`Drafts.finalize_manifest` makes the manifest the visit built durable. Only then is
+the receipt printed. ``tongban kiosk submit`` goes through the same visit.
 """
 
 from __future__ import annotations
@@ -11,22 +12,15 @@ from __future__ import annotations
 import json
 import uuid as uuidlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shared_schema import (
-    Applicant,
-    CompletenessResult,
-    DeliveryChoice,
-    PageRecord,
-    Promise,
-    SubmissionManifest,
-)
+from shared_schema import SubmissionManifest
 
 from ..receipt_no import issue_receipt_no, today_in_china
 from .home import KioskStore
@@ -37,46 +31,23 @@ from .states import IllegalTransition, OutboxState
 
 
 @dataclass
-class DraftMaterial:
-    requirement_code: str
-    name: str
-    count: int = 1
-    note: str | None = None
-    pages: list[dict[str, Any]] = field(default_factory=list)
-
-
-@dataclass
 class Draft:
-    """The editable content of a draft; every field is optional until finalize."""
+    """A reservation: the receipt number a submission will carry once finalized."""
 
     client_uuid: str
     receipt_no: str
     matter_code: str
     catalog_version: str
     created_at: str
-    applicant: dict[str, Any] | None = None
-    answers: dict[str, bool] = field(default_factory=dict)
-    materials: list[DraftMaterial] = field(default_factory=list)
-    delivery: dict[str, Any] | None = None
-
-    def material(self, code: str, name: str) -> DraftMaterial:
-        for item in self.materials:
-            if item.requirement_code == code:
-                return item
-        item = DraftMaterial(requirement_code=code, name=name)
-        self.materials.append(item)
-        return item
 
     def to_json(self) -> bytes:
-        body = dict(self.__dict__)
-        body["materials"] = [m.__dict__ for m in self.materials]
-        return json.dumps(body, ensure_ascii=False).encode("utf-8")
+        return json.dumps(self.__dict__, ensure_ascii=False).encode("utf-8")
 
     @classmethod
     def from_json(cls, raw: bytes) -> Draft:
+        """Also reads drafts of the release that kept applicant and pages here (ignored)."""
         body = json.loads(raw)
-        body["materials"] = [DraftMaterial(**m) for m in body.get("materials", [])]
-        return cls(**body)
+        return cls(**{k: body[k] for k in cls.__dataclass_fields__})
 
 
 class Drafts:
@@ -136,102 +107,11 @@ class Drafts:
             state_changed_at=now,
         )
 
-    def load(self, client_uuid: str) -> Draft:
-        with self.db.read() as s:
-            return self._draft_row(s, client_uuid)[1]
-
-    def update(
-        self,
-        client_uuid: str,
-        *,
-        applicant: Applicant | dict[str, Any] | None = None,
-        answers: dict[str, bool] | None = None,
-        delivery: DeliveryChoice | dict[str, Any] | None = None,
-    ) -> Draft:
-        with self.db.write() as s:
-            row, draft = self._draft_row(s, client_uuid)
-            if applicant is not None:
-                draft.applicant = _plain(applicant)
-            if answers is not None:
-                draft.answers = dict(answers)
-            if delivery is not None:
-                draft.delivery = _plain(delivery)
-            row.draft_enc = self._seal(draft)
-        return draft
-
-    def add_page(
-        self, client_uuid: str, requirement_code: str, material_name: str, data: bytes, **page: Any
-    ) -> PageRecord:
-        """Store a page image (sealed, durable) and attach it to a material of the draft.
-
-        ``page`` holds the other PageRecord fields: content_type, width, height, and
-        optionally ocr_text, ocr_confidence, fields.
-        """
-        sha = self.store.pages.put(data)
-        record = PageRecord.parse({"sha256": sha, "size": len(data), **page}, context="page")
-        with self.db.write() as s:
-            row, draft = self._draft_row(s, client_uuid)
-            draft.material(requirement_code, material_name).pages.append(record.to_json_dict())
-            row.draft_enc = self._seal(draft)
-            if s.get(OutboxPage, (client_uuid, sha)) is None:
-                s.add(
-                    OutboxPage(
-                        client_uuid=client_uuid, sha256=sha, size=len(data), content_type=record.content_type
-                    )
-                )
-        return record
-
-    def remove_page(self, client_uuid: str, sha256: str) -> None:
-        with self.db.write() as s:
-            row, draft = self._draft_row(s, client_uuid)
-            for material in draft.materials:
-                material.pages = [p for p in material.pages if p["sha256"] != sha256]
-            row.draft_enc = self._seal(draft)
-            s.execute(
-                delete(OutboxPage).where(OutboxPage.client_uuid == client_uuid, OutboxPage.sha256 == sha256)
-            )
-
     def discard(self, client_uuid: str) -> None:
         """Throw away an unfinished draft (the resident left); its receipt number is not reused."""
         with self.db.write() as s:
             row, _draft = self._draft_row(s, client_uuid)
             s.delete(row)
-
-    def build_manifest(
-        self, draft: Draft, completeness: CompletenessResult, promise: Promise
-    ) -> SubmissionManifest:
-        """Validate everything at once; a SchemaError lists every missing or bad field."""
-        ident = self.identity
-        body = {
-            "client_uuid": draft.client_uuid,
-            "receipt_no": draft.receipt_no,
-            "kiosk_id": ident.kiosk_id,
-            "station_code": ident.station_code,
-            "created_at": draft.created_at,
-            "matter_code": draft.matter_code,
-            "catalog_version": draft.catalog_version,
-            "applicant": draft.applicant,
-            "materials": [m.__dict__ for m in draft.materials],
-            "answers": draft.answers,
-            "completeness": completeness.to_json_dict(),
-            "delivery": draft.delivery,
-            "promise": promise.to_json_dict(),
-        }
-        return SubmissionManifest.parse(body, context=f"draft {draft.receipt_no}")
-
-    def finalize(
-        self, client_uuid: str, completeness: CompletenessResult, promise: Promise
-    ) -> SubmissionManifest:
-        """Make the submission durable: sealed manifest file fsynced, then the row committed.
-
-        Until this returns the resident has no receipt; once it returns, a kill -9 or a
-        power cut cannot lose the submission.
-        """
-        with self.db.write() as s:
-            row, draft = self._draft_row(s, client_uuid)
-            manifest = self.build_manifest(draft, completeness, promise)
-            self._commit_finalized(s, row, manifest)
-        return manifest
 
     def finalize_manifest(
         self, manifest: SubmissionManifest, pages: Mapping[str, bytes | Path]
@@ -291,7 +171,3 @@ class Drafts:
         row.content_digest = manifest.content_digest()
         row.page_count = sum(len(m.pages) for m in manifest.materials)
         row.payload_bytes = len(raw) + sum(p.size for m in manifest.materials for p in m.pages)
-
-
-def _plain(value: Any) -> dict[str, Any]:
-    return value.to_json_dict() if hasattr(value, "to_json_dict") else dict(value)

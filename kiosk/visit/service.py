@@ -14,6 +14,7 @@ from shared_schema import (
     Catalog,
     CompletenessResult,
     Delivery,
+    IncompleteAccepted,
     SchemaError,
     SubmissionManifest,
 )
@@ -181,6 +182,7 @@ class VisitService:
         visit.completeness = self.completeness.check(
             visit.matter, supplied, visit.answers, {"id_number": visit.applicant.id_number}
         )
+        visit.incomplete_accepted = None  # a new check result needs a new decision
         return visit.completeness
 
     # -- promise and contact --------------------------------------------------------------
@@ -195,6 +197,19 @@ class VisitService:
         self.visit.mail_address = address.strip() if delivery is Delivery.mail else ""
         return None
 
+    def accept_incomplete(self, reason: str, by: str) -> None:
+        """Staff queue this incomplete submission anyway; the reason goes in the manifest.
+
+        Only the headless ``tongban kiosk submit --allow-incomplete --reason`` calls this;
+        the resident's screens offer no way past the check."""
+        visit = self.visit
+        if visit.completeness is None or visit.completeness.complete:
+            raise ValueError("only a checked, incomplete submission can be accepted as incomplete")
+        visit.incomplete_accepted = IncompleteAccepted.parse(
+            {"reason": reason.strip(), "by": by, "at": datetime.now().astimezone()},
+            context="--reason",
+        )
+
     def confirm_promise(self) -> None:
         self.visit.promise_confirmed_at = datetime.now().astimezone()
 
@@ -202,7 +217,7 @@ class VisitService:
         """Reserve a receipt number and queue the submission durably (raises SchemaError)."""
         visit = self.visit
         assert visit.matter and visit.promise_confirmed_at and visit.completeness
-        if not visit.completeness.complete:
+        if not visit.completeness.complete and visit.incomplete_accepted is None:
             raise ValueError("an incomplete submission cannot be finalized")
         client_uuid, receipt_no = self.outbox.reserve(visit.matter.code, self.catalog.version.version)
         visit.client_uuid = client_uuid

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from shared_schema import ApplicantKind, CompletenessResult, Delivery, Matter
+from shared_schema import ApplicantKind, CompletenessResult, Delivery, IncompleteAccepted, Matter
 
 
 @dataclass
@@ -62,6 +62,7 @@ class Visit:
     answers: dict[str, bool] = field(default_factory=dict)
     pages: dict[str, list[DraftPage]] = field(default_factory=dict)
     completeness: CompletenessResult | None = None
+    incomplete_accepted: IncompleteAccepted | None = None  # staff's headless submit only
     promise_confirmed_at: datetime | None = None
     delivery: Delivery = Delivery.pickup
     mail_address: str = ""
@@ -115,3 +116,4 @@ class Visit:
         self.answers.clear()
         self.matter = None
         self.completeness = None
+        self.incomplete_accepted = None

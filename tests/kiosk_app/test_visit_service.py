@@ -108,3 +108,25 @@ def test_invalid_manifest_releases_the_reservation(service, store):
     with pytest.raises(SchemaError):
         service.finalize()
     assert service.outbox.counts().waiting == 0 and service.visit.receipt_no is None
+
+
+def test_an_incomplete_visit_is_finalized_only_with_a_recorded_reason(service, store):
+    service.choose_matter("JC-RS-001")
+    assert service.set_identity("冯涛", ID_NUMBER) is None
+    assert service.confirm_division("140522") is None
+    service.add_scan("id_card_front", page(1, id_number=ID_NUMBER, name="冯涛"))
+    assert service.set_contact("13537468446", Delivery.pickup) is None
+    with pytest.raises(ValueError):
+        service.accept_incomplete("户口簿另行核验", "staff")  # not checked yet
+    assert not service.check().complete
+    service.confirm_promise()
+    with pytest.raises(ValueError, match="incomplete"):
+        service.finalize()
+    assert service.outbox.counts().waiting == 0
+    with pytest.raises(SchemaError):
+        service.accept_incomplete("  ", "staff")  # a reason says something
+    service.accept_incomplete("户口簿另行核验", "staff")
+    done = service.finalize()
+    manifest = store.manifests.read(str(done.manifest.client_uuid))
+    assert manifest.incomplete_accepted.reason == "户口簿另行核验"
+    assert not manifest.completeness.complete and manifest.completeness.issues

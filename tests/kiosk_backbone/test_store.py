@@ -26,10 +26,9 @@ def _all_bytes(home: Path) -> dict[Path, bytes]:
 def test_no_personal_data_in_plain_text_anywhere(home: Path) -> None:
     with KioskStore(home) as store:
         uuids = [finalize_one(store, seed=s, pages=2) for s in (11, 12)]
-        draft = Drafts(store).create("JC-RS-001", "2024.06.01")  # a draft in progress, too
-        Drafts(store).update(draft.client_uuid, applicant=applicant(13))
+        Drafts(store).create("JC-RS-001", "2024.06.01")  # a reservation in progress, too
         pages = [p for u in uuids for p in Outbox(store).page_hashes(u)]
-    secrets = [applicant(s)["id_number"] for s in (11, 12, 13)] + [applicant(11)["name"]]
+    secrets = [applicant(s)["id_number"] for s in (11, 12)] + [applicant(11)["name"]]
     files = _all_bytes(home)  # database, its WAL, page files, manifests, key, credentials
     assert any(p.name.endswith("-wal") or p.name == "kiosk.db" for p in files)
     control = Outbox(store).get(uuids[0]).receipt_no.encode()  # not secret: must be found

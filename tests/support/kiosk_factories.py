@@ -1,28 +1,21 @@
 """Kiosk-side builders shared by tests and benchmarks: pages, applicants, finalized
-submissions made through the public store API (draft → pages → finalize)."""
+submissions made by the path the app and ``tongban kiosk submit`` use (the visit)."""
 
 from __future__ import annotations
 
 import io
 import os
-from datetime import UTC, datetime
 
 from PIL import Image
 
-from kiosk.store import Drafts, KioskStore
-from shared_schema import CompletenessResult, Promise
-from shared_schema.forms import PROMISE_TEMPLATE
+from kiosk.store import KioskStore
+from kiosk.submit_build import ApplicantFile, HeadlessSubmission, PageFile, assign_pages, submit
+from kiosk.sync.catalog import CatalogCache
 from tests.server.factories import id_number
 
 MATTER = "JC-RS-001"  # packaged demo catalog: 城乡居民基本养老保险参保登记 (home acceptance)
 STATION = "CQ0100"
 HOME_DIVISION = "140502"
-MATERIALS = [
-    ("id_card_front", "申请人居民身份证（人像面）"),
-    ("id_card_back", "申请人居民身份证（国徽面）"),
-    ("household_register", "居民户口簿（户主页及本人页）"),
-    ("registration_form", "城乡居民基本养老保险参保登记表"),
-]
 
 
 def jpeg_page(seed: int, size: tuple[int, int] = (120, 90), quality: int = 80) -> bytes:
@@ -50,6 +43,9 @@ def applicant(seed: int = 1) -> dict[str, str]:
     }
 
 
+PARTIAL = "test submission with a partial set of pages"
+
+
 def finalize_one(
     store: KioskStore,
     seed: int = 1,
@@ -57,17 +53,18 @@ def finalize_one(
     page_size: tuple[int, int] = (120, 90),
     page_data: list[bytes] | None = None,
 ) -> str:
-    """Draft → pages → applicant → finalize through the public API; returns the client UUID."""
-    drafts = Drafts(store)
-    draft = drafts.create(MATTER, "2024.06.01")
+    """A finalized submission of ``pages`` pages through the visit; returns its client UUID.
+
+    The pages fill the matter's required materials in order; fewer than its five pages
+    make an incomplete submission, queued with a recorded reason (``PARTIAL``)."""
+    catalog = CatalogCache(store.home).current()
     blobs = page_data or [jpeg_page(seed * 100 + i, page_size) for i in range(pages)]
-    for i, data in enumerate(blobs):
-        code, name = MATERIALS[min(i, len(MATERIALS) - 1)]
-        drafts.add_page(draft.client_uuid, code, name, data, content_type="image/jpeg",
-                        width=page_size[0], height=page_size[1])  # fmt: skip
-    drafts.update(draft.client_uuid, applicant=applicant(seed), delivery={"method": "pickup"})
-    now = datetime.now(UTC)
-    text = PROMISE_TEMPLATE.format(department="城区人社局", matter="参保登记")
-    promise = Promise(text=text, confirmed=True, confirmed_at=now)
-    drafts.finalize(draft.client_uuid, CompletenessResult(complete=True), promise)
-    return draft.client_uuid
+    loose = [PageFile.of(data, f"page {i}") for i, data in enumerate(blobs)]
+    request = HeadlessSubmission(
+        matter_code=MATTER,
+        applicant=ApplicantFile.parse(applicant(seed)),
+        pages=assign_pages(catalog.matter(MATTER), loose, {}),
+        incomplete_reason=PARTIAL,
+    )
+    done = submit(store, store.identity(), catalog, request)
+    return str(done.manifest.client_uuid)

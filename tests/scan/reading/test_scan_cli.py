@@ -47,7 +47,7 @@ def run(args, tmp_path):
 
 
 def test_json_shape_and_bad_files(files, tmp_path):
-    names = ["card.png", "notes.txt", "empty.jpg", "truncated.jpg", "bomb.png", "missing.png"]
+    names = ["card.png", "notes.txt", "empty.jpg", "truncated.jpg", "bomb.png"]
     code, output = run([str(files / n) for n in names] + ["--out", str(tmp_path / "out")], tmp_path)
     assert code == 0
     body = json.loads(output)
@@ -66,7 +66,6 @@ def test_json_shape_and_bad_files(files, tmp_path):
         "empty.jpg": ["empty"],
         "truncated.jpg": ["truncated"],
         "bomb.png": ["too_large"],
-        "missing.png": ["unreadable"],
     }
     assert all(not p["ok"] and p["problems"][0]["message"] for p in pages[1:])
 
@@ -89,3 +88,11 @@ def test_usage_errors_exit_2(files, tmp_path):
     assert code == 2 and body["error"] == "unknown_matter" and "NO-SUCH-1" in body["message"]
     result = CliRunner().invoke(cli, ["scan", str(files / "card.png"), "--engine", "abbyy"])
     assert result.exit_code == 2
+
+
+def test_a_missing_file_is_a_usage_error(files, tmp_path):
+    code, output = run([str(files / "card.png"), str(files / "missing.png")], tmp_path)
+    assert code == 2
+    body = json.loads(output)
+    assert body["error"] == "missing_file" and body["missing"] == [str(files / "missing.png")]
+    assert not (tmp_path / "pages").exists() or not any((tmp_path / "pages").iterdir())  # nothing scanned
