@@ -1,10 +1,11 @@
 """The kiosk's SQLite database: durable settings, integrity check, transactions.
 
-The schema is versioned (:mod:`kiosk.store.migrate`): opening a database migrates it to
-the newest revision first. The caller owns the transaction (``Database.write()`` /
-``read()``); helpers never commit. Write transactions start with ``BEGIN IMMEDIATE`` so
-two writers (the UI and the sync worker, or a staff CLI) queue on the lock up front
-instead of failing half-way when a read turns into a write.
+The schema is versioned (:mod:`kiosk.store.schema_version`, :mod:`kiosk.store.migrate`):
+opening a database migrates it to the newest revision first. The caller owns the
+transaction (``Database.write()`` / ``read()``); helpers never commit. Write transactions
+start with ``BEGIN IMMEDIATE`` so two writers (the UI and the sync worker, or a staff
+CLI) queue on the lock up front instead of failing half-way when a read turns into a
+write.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
-from . import migrate
+from . import schema_version
 from .engine import BUSY_TIMEOUT_MS, open_engine
 
 DB_FILE = "kiosk.db"
@@ -63,7 +64,7 @@ class Database:
             if findings:
                 raise StoreCorrupt(path, findings)
         try:
-            migrate.upgrade(path)  # before any other connection: schema first, backup before that
+            schema_version.ensure_current(path)  # before other connections; backup before that
         except (DatabaseError, sqlite3.DatabaseError) as exc:
             cause = getattr(exc, "orig", exc)
             if isinstance(cause, sqlite3.OperationalError):  # locked, disk full: not corruption

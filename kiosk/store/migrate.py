@@ -33,20 +33,18 @@ from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy import Connection, inspect
 
-from .engine import BUSY_TIMEOUT_MS, open_engine
+from .engine import open_engine
 from .fsutil import ensure_dir, fsync_dir
 from .models import Base
+from .schema_version import MigrationFailed, recorded_revision
 
 log = logging.getLogger(__name__)
+__all__ = ["MigrationFailed", "backup", "head_revision", "migrating", "revision", "upgrade"]
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 BASELINE = "a1f0c3b5d7e9"  # the schema the last release without migrations created
 BACKUP_DIR = "backups"
 BACKUPS_KEPT = 3
-
-
-class MigrationFailed(Exception):
-    """The kiosk database cannot be brought to this software's schema; nothing was lost."""
 
 
 def alembic_config() -> Config:
@@ -76,20 +74,6 @@ def migrating(path: Path) -> Iterator[tuple[Connection, Config]]:
                 conn.commit()
     finally:
         engine.dispose()
-
-
-def _version(path: Path) -> str | None:
-    """The database's revision, read without a lock (the fast path of every start)."""
-    if not path.exists():
-        return None
-    con = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
-    try:
-        if not con.execute("SELECT 1 FROM sqlite_master WHERE name = 'alembic_version'").fetchone():
-            return None
-        row = con.execute("SELECT version_num FROM alembic_version").fetchone()
-        return row[0] if row else None
-    finally:
-        con.close()
 
 
 def backup(path: Path, label: str) -> Path:
@@ -135,7 +119,7 @@ def upgrade(path: Path) -> Path | None:
     orphaned by a migration, or a migrated schema that still differs from the models.
     """
     head = head_revision()
-    if _version(path) == head:
+    if recorded_revision(path) == head:
         return None
     with migrating(path) as (conn, config):  # the write lock first; then look again
         tables = set(inspect(conn).get_table_names()) - {"alembic_version"}

@@ -13,7 +13,7 @@ from alembic import command
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Column, Integer, Table
 
-from kiosk.store import KioskStore, Outbox, OutboxState, load_identity
+from kiosk.store import Drafts, KioskStore, Outbox, OutboxState, load_identity, schema_version
 from kiosk.store.db import DB_FILE
 from kiosk.store.engine import open_engine
 from kiosk.store.evaluations import Evaluations
@@ -89,6 +89,8 @@ def test_a_home_of_the_previous_release_upgrades_and_sends_everything_once(
         outbox = Outbox(store)
         assert [outbox.get(u).state for u in old["waiting"]] == [OutboxState.finalized] * 2
         assert len(Evaluations(store).pending()) == 1
+        assert outbox.get(old["draft"]).state is OutboxState.draft
+        Drafts(store).discard(old["draft"])  # the old release's sealed draft still opens
 
         service = SyncService(store, FAST)
         report = service.run_once()
@@ -210,3 +212,15 @@ def test_db_revision_writes_the_missing_migration() -> None:
             written.unlink()
     assert "op.create_table('kiosk_new_thing'" in text
     assert f"down_revision: str | Sequence[str] | None = {head_revision()!r}" in text
+
+
+def test_a_current_database_opens_without_loading_alembic(home: Path) -> None:
+    """Launch time and memory: Alembic loads only when a migration is due."""
+    assert head_revision() == schema_version.HEAD
+    KioskStore(home).close()
+    code = (
+        "import sys; from kiosk.store import KioskStore; KioskStore(sys.argv[1]).close(); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(home)], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -4,7 +4,8 @@ The release's own code makes the home: its source (commit ``PREVIOUS_RELEASE``) 
 extracted with ``git archive`` into a temporary folder and :data:`OLD_KIOSK_SCRIPT` runs
 there in a subprocess, so nothing of today's code is involved. The old kiosk enrolls at
 a real server, sends one submission, then queues more submissions and an evaluation and
-stops without sending them: the state a kiosk is in when a technician upgrades it.
+leaves a draft with an applicant in it (the old release sealed drafts in the database),
+and stops without sending: the state a kiosk is in when a technician upgrades it.
 """
 
 from __future__ import annotations
@@ -26,11 +27,11 @@ import json, sys
 from pathlib import Path
 import kiosk
 assert Path(kiosk.__file__).resolve().is_relative_to(Path.cwd().resolve()), kiosk.__file__
-from kiosk.store import KioskStore, Outbox
+from kiosk.store import Drafts, KioskStore, Outbox
 from kiosk.store.evaluations import Evaluations
 from kiosk.sync.enroll import enroll
 from kiosk.sync.service import SyncService, SyncSettings
-from tests.support.kiosk_factories import STATION, finalize_one
+from tests.support.kiosk_factories import STATION, applicant, finalize_one
 
 home, url, code, queued = Path(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
 enroll(home, url, code)
@@ -40,9 +41,11 @@ with KioskStore(home) as store:
     assert report.pushed.acknowledged == [sent], report.error
     waiting = [finalize_one(store, seed=910 + i, pages=1 + i) for i in range(queued)]
     evaluation = Evaluations(store).queue(4, station_code=STATION, comment="升级前的评价")
+    draft = Drafts(store).create("JC-RS-001", "2024.06.01")  # a visit cut off by the upgrade
+    Drafts(store).update(draft.client_uuid, applicant=applicant(999))
     states = {e.client_uuid: e.state.value for e in Outbox(store).entries()}
 print(json.dumps({"sent": sent, "waiting": waiting, "evaluation": str(evaluation.evaluation_uuid),
-                  "states": states, "sync_error": report.error}))
+                  "draft": draft.client_uuid, "states": states, "sync_error": report.error}))
 """
 
 
