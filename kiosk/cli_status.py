@@ -10,6 +10,7 @@ import click
 from tongban_cli.common import emit, fail, home_of, json_option
 
 from .store import KioskStore, NotEnrolled, Outbox, OutboxState, StoreCorrupt, meta
+from .store.schema_version import MigrationFailed
 from .sync.catalog import CatalogCache
 
 
@@ -20,6 +21,9 @@ def open_store(ctx: click.Context, as_json: bool = False, check: str = "quick") 
     except StoreCorrupt as exc:
         fail(str(exc), as_json, code=3, error="store_corrupt", findings=exc.findings)
         raise  # unreachable: fail exits
+    except MigrationFailed as exc:  # a newer release's database, or a migration gone wrong
+        fail(str(exc), as_json, code=3, error="migration_failed")
+        raise
 
 
 @click.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,14 @@ def test_re_enrolling_needs_force(tmp_path: Path, kiosk_home: Path, server: Live
 def test_a_server_address_without_scheme_is_explained(tmp_path: Path, url: str) -> None:
     out = _run(tmp_path / "k", "enroll", "--server", url, "--code", "X", "--json", code=2)
     assert out["error"] == "invalid_server_url" and "http://" in out["message"]
+
+
+def test_a_database_of_a_newer_release_stops_the_command_clearly(tmp_path: Path) -> None:
+    home = tmp_path / "k"
+    _run(home, "status", "--json")
+    con = sqlite3.connect(home / "kiosk.db")
+    con.execute("UPDATE alembic_version SET version_num = 'ffffffffffff'")
+    con.commit()
+    con.close()
+    out = _run(home, "status", "--json", code=3)
+    assert out["error"] == "migration_failed" and "newer release" in out["message"]
