@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 APT_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim libzbar0 fonts-noto-cjk xvfb libgl1 \
-	libmtdev1 chromium chromium-driver espeak-ng poppler-utils
+	libmtdev1 chromium chromium-driver espeak-ng poppler-utils postgresql-client
 PYTEST_ARGS ?=
 
 .PHONY: demo test bench lint system-deps deps screenshots clean

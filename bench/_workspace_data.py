@@ -21,10 +21,10 @@ from shared_schema.forms import PROMISE_TEMPLATE
 from sync_server import migrate
 from sync_server.catalog_sync import load_catalog_into
 from sync_server.db import Database
+from sync_server.id_lookup import KEY_SETTING, digest
 from sync_server.models import Department, DepartmentMatter, Matter, ServerSetting, Station
 from sync_server.workdays import add_working_days, local_date
 from sync_server.workspace.accounts import create_user
-from sync_server.workspace.lookup import KEY_SETTING, digest
 from tests.server.factories import id_number
 
 DB_NAME = "tongban_bench_workspace"

@@ -40,7 +40,13 @@ def status(ctx: click.Context, receipt_no: str | None, limit: int, as_json: bool
             if entry is None:
                 fail(f"no submission {receipt_no} on this kiosk", as_json, code=1, error="unknown_receipt")
                 return
-            emit(entry.to_dict(), as_json, f"{entry.receipt_no}: {entry.state.value}")
+            earlier = outbox.renumbered_from(entry.client_uuid)
+            renumbered = f" (renumbered from {', '.join(earlier)})" if earlier else ""
+            emit(
+                {**entry.to_dict(), "renumbered_from": earlier},
+                as_json,
+                f"{entry.receipt_no}: {entry.state.value}{renumbered}",
+            )
             return
         try:
             identity: dict[str, Any] | None = store.identity().public()

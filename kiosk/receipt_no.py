@@ -28,14 +28,6 @@ class ReceiptNumbersExhausted(Exception):
     """More than 999,999 submissions in one day on one kiosk."""
 
 
-def kiosk_short_of(kiosk_id: str) -> str:
-    """A receipt-safe short code: upper-case letters and digits, at most 8 (the tail)."""
-    cleaned = re.sub(r"[^0-9A-Z]", "", kiosk_id.upper())
-    if not cleaned:
-        raise ValueError(f"kiosk id {kiosk_id!r} has no letters or digits")
-    return cleaned[-8:]
-
-
 def format_receipt_no(station_code: str, kiosk_short: str, day: date, seq: int) -> str:
     number = f"{station_code.upper()}-{kiosk_short.upper()}-{day:%Y%m%d}-{seq:04d}"
     if not _RECEIPT.match(number):

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 import tempfile
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -24,6 +26,8 @@ from flask import Flask, current_app
 from .errors import ApiError
 
 EXTENSION_KEY = "tongban.blobs"
+UPLOAD_PREFIX = "upload-"
+log = logging.getLogger("tongban.server.blobs")
 
 
 def too_large(limit: int) -> ApiError:
@@ -68,7 +72,7 @@ class LocalBlobStore:
     def put(self, sha256: str, chunks: Iterable[bytes], max_bytes: int) -> int:
         digest = hashlib.sha256()
         size = 0
-        fd, tmp_name = tempfile.mkstemp(dir=self._tmp, prefix="upload-")
+        fd, tmp_name = tempfile.mkstemp(dir=self._tmp, prefix=UPLOAD_PREFIX)
         placed = False
         try:
             with os.fdopen(fd, "wb") as out:
@@ -104,6 +108,30 @@ class LocalBlobStore:
                     os.unlink(tmp_name)
 
 
+    def remove_stale_uploads(self, max_age: float) -> int:
+        """Delete upload files untouched for ``max_age`` seconds; how many were removed.
+
+        A server killed mid-upload (SIGKILL, power cut, OOM) never runs the ``finally``
+        that removes its temporary file. A live upload rewrites its file as bytes arrive
+        and is cut off after ``BODY_IDLE_TIMEOUT`` seconds of silence, so a file older
+        than a much longer ``max_age`` belongs to no request of any server sharing this
+        folder: it is only taking space.
+        """
+        cutoff = time.time() - max_age
+        removed = 0
+        with os.scandir(self._tmp) as entries:
+            for entry in entries:
+                if not entry.name.startswith(UPLOAD_PREFIX):
+                    continue
+                with contextlib.suppress(FileNotFoundError):  # another worker got it first
+                    if entry.stat().st_mtime < cutoff:
+                        os.unlink(entry.path)
+                        removed += 1
+        if removed:
+            log.warning("removed %d upload file(s) left by an interrupted server in %s", removed, self._tmp)
+        return removed
+
+
 def fsync_dir(path: Path | str) -> None:
     """Make the rename itself durable (POSIX needs the directory fsynced)."""
     fd = os.open(path, os.O_RDONLY)
@@ -114,7 +142,13 @@ def fsync_dir(path: Path | str) -> None:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions.setdefault(EXTENSION_KEY, LocalBlobStore(app.config["BLOB_DIR"]))
+    """Bind the local store; at every start (the ``run`` command, each worker) clear the
+    upload files a killed server left behind (``BLOB_TMP_MAX_AGE``)."""
+    if EXTENSION_KEY not in app.extensions:
+        store = LocalBlobStore(app.config["BLOB_DIR"])
+        idle = float(app.config.get("BODY_IDLE_TIMEOUT") or 0)
+        store.remove_stale_uploads(max(float(app.config["BLOB_TMP_MAX_AGE"]), 2 * idle))
+        app.extensions[EXTENSION_KEY] = store
 
 
 def get_store(app: Flask | None = None) -> BlobStore:

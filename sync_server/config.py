@@ -33,6 +33,9 @@ def defaults(home: Path) -> dict[str, Any]:
         # A client that sends no body bytes for this long is cut off (408); a slow upload
         # that keeps moving may take as long as it needs (`tongban server run --timeout`).
         "BODY_IDLE_TIMEOUT": 60,
+        # Upload files untouched this long were left by a killed server and are removed at
+        # start; far longer than BODY_IDLE_TIMEOUT, so no live upload is ever touched.
+        "BLOB_TMP_MAX_AGE": 3600,
         "ENROLLMENT_TTL_SECONDS": 24 * 3600,
         # How long a verified kiosk secret is trusted without a database look-up; a
         # revocation reaches every worker within this time (0: look up every request).

@@ -2,7 +2,9 @@
 
 Rules (docs/sync-protocol.md): the same ``client_uuid`` with the same content is a replay
 and gets the first acknowledgement back byte for byte; with other content it is a 409;
-a ``receipt_no`` already used by another submission is a 409 too; pages the server lacks
+a ``receipt_no`` already used by another submission is a 409 too (naming the highest
+sequence stored for that kiosk and day, so the kiosk can renumber past it); a
+``receipt_no`` outside the caller's own range is a 403; pages the server lacks
 are a 422 naming each one, and nothing is stored. Which pages the server holds is asked
 of the blob store before the transaction opens (``blobs.held_blobs``); a new submission
 writes the ``blobs`` rows of its pages along with its own rows.
@@ -29,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from shared_schema import SubmissionManifest, SubmissionState
 from shared_schema.api import SubmissionAck
+from shared_schema.receipts import receipt_day_and_seq, receipt_prefix
 
 from . import ingest_pg
 from .blobs import HeldBlob, blob_rows, held_blobs, not_held
@@ -37,13 +40,13 @@ from .db import Database, utcnow
 from .enrollment import KioskPrincipal
 from .errors import ApiError
 from .events import add_event, kiosks_told, publish_ids
+from .id_lookup import identity_digest
 from .ingest_pg import Found
 from .ingest_rows import insert_submission
 from .models import Submission, SubmissionPage
 from .routing import catalog_snapshot, route_new
 from .routing.snapshot import current_etag
 from .workdays import transfer_deadline
-from .workspace.lookup import identity_digest
 
 log = logging.getLogger("tongban.server.ingest")
 _SUBMISSIONS: Table = Submission.__table__  # type: ignore[assignment]
@@ -111,7 +114,7 @@ def ingest_manifest(
     if row is None:
         row = _create(session, principal, manifest, found.etag, held, digest, source, now or utcnow())
     else:
-        _check_replay(row, manifest, digest)
+        _check_replay(session.connection(), row, manifest, digest)
     log.info(
         "submission %s %s (kiosk %s)", row.receipt_no, "stored" if created else "replayed", principal.kiosk_id
     )
@@ -119,6 +122,9 @@ def ingest_manifest(
 
 
 def check_owner(principal: KioskPrincipal, manifest: SubmissionManifest) -> None:
+    """403 unless the manifest is the caller's: its kiosk, its station, and a receipt number
+    from its own range (else a kiosk could take another's numbers and make the owner's
+    real submission a conflict)."""
     if manifest.kiosk_id != principal.kiosk_id or manifest.station_code != principal.station_code:
         raise ApiError(
             403,
@@ -127,16 +133,25 @@ def check_owner(principal: KioskPrincipal, manifest: SubmissionManifest) -> None
             "终端只能提交本终端收取的申请",
             {"kiosk_id": principal.kiosk_id, "station_code": principal.station_code},
         )
+    prefix = receipt_prefix(principal.station_code, principal.kiosk_id)
+    if not manifest.receipt_no.startswith(prefix):
+        raise ApiError(
+            403,
+            "not_your_receipt_no",
+            f"receipt number {manifest.receipt_no} is not from this kiosk's range {prefix}…",
+            "受理编号不是本终端发放的，不能使用",
+            {"receipt_no": manifest.receipt_no, "prefix": prefix},
+        )
 
 
-def _check_replay(row: Any, manifest: SubmissionManifest, digest: str) -> None:
+def _check_replay(connection: Connection, row: Any, manifest: SubmissionManifest, digest: str) -> None:
     if row.client_uuid != manifest.client_uuid:
         raise ApiError(
             409,
             "receipt_conflict",
             f"receipt number {manifest.receipt_no} belongs to another submission",
             "受理编号已被其他申请使用",
-            {"receipt_no": manifest.receipt_no},
+            {"receipt_no": manifest.receipt_no, "last_seq": last_seq_of_day(connection, manifest.receipt_no)},
         )
     if row.content_digest != digest:
         raise ApiError(
@@ -146,6 +161,14 @@ def _check_replay(row: Any, manifest: SubmissionManifest, digest: str) -> None:
             "该申请已以不同内容提交，不能覆盖",
             {"client_uuid": str(manifest.client_uuid), "receipt_no": row.receipt_no},
         )
+
+
+def last_seq_of_day(connection: Connection, receipt_no: str) -> int:
+    """The highest sequence stored under ``receipt_no``'s kiosk and day: a kiosk told of a
+    receipt conflict (restored from an old backup, say) renumbers past it."""
+    day_prefix = receipt_no.rsplit("-", 1)[0] + "-"  # letters, digits and dashes: no LIKE wildcards
+    taken = connection.execute(select(_C.receipt_no).where(_C.receipt_no.like(day_prefix + "%"))).scalars()
+    return max((receipt_day_and_seq(number)[1] for number in taken), default=0)
 
 
 def _look_up(connection: Connection, manifest: SubmissionManifest) -> Found:

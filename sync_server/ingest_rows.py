@@ -15,8 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, insert
 
 from .blobs import record_blobs
-from .models import RoutingDecision, Submission, SubmissionEvent, SubmissionPage
-from .workspace.models import SubmissionLookup
+from .models import RoutingDecision, Submission, SubmissionEvent, SubmissionLookup, SubmissionPage
 
 _SUBMISSIONS: Table = Submission.__table__  # type: ignore[assignment]
 _PAGES: Table = SubmissionPage.__table__  # type: ignore[assignment]

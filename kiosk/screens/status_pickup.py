@@ -103,7 +103,8 @@ class StatusPickupScreen(KioskScreen):
         if self.ctx.sync.online():
             self.lines.append((_("Asking the server…"), theme.MUTED))
             self.show_lines()
-            self.run_slow(lambda: self.ctx.sync.live_status(number), self._live)
+            asked = local.receipt_no if local else number  # a renumbered item: its new number
+            self.run_slow(lambda: self.ctx.sync.live_status(asked), self._live)
             return
         if not local:
             self.lines.append(

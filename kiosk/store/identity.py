@@ -10,7 +10,8 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ..receipt_no import kiosk_short_of
+from shared_schema.receipts import kiosk_short_of
+
 from .fsutil import atomic_write
 
 CREDENTIALS_FILE = "credentials.json"

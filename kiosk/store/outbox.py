@@ -23,6 +23,8 @@ from .models import OutboxItem, OutboxPage, OutboxTransition, utcnow
 from .states import SERVER_STATES, WAITING, IllegalTransition, OutboxState, check_transition
 
 log = logging.getLogger(__name__)
+#: How a renumbering after a receipt conflict starts its audit entry (``kiosk.store.renumber``).
+RENUMBERED_FROM = "renumbered from "
 
 
 class UnknownSubmission(KeyError):
@@ -125,9 +127,27 @@ class Outbox:
             return OutboxEntry.of(self.row(s, client_uuid))
 
     def find(self, receipt_no: str) -> OutboxEntry | None:
+        """The item with this receipt number, or the one renumbered away from it (the
+        resident's receipt notice shows the number it was given first)."""
         with self.db.read() as s:
             row = s.scalars(select(OutboxItem).where(OutboxItem.receipt_no == receipt_no)).one_or_none()
+            if row is None:
+                moved = select(OutboxTransition.client_uuid).where(
+                    OutboxTransition.reason.like(f"{RENUMBERED_FROM}{receipt_no} to %")
+                )
+                row = s.scalars(select(OutboxItem).where(OutboxItem.client_uuid.in_(moved))).first()
             return OutboxEntry.of(row) if row else None
+
+    def renumbered_from(self, client_uuid: str) -> list[str]:
+        """The receipt numbers this item had before (oldest first; ``kiosk.store.renumber``)."""
+        query = (
+            select(OutboxTransition.reason)
+            .where(OutboxTransition.client_uuid == client_uuid)
+            .where(OutboxTransition.reason.like(f"{RENUMBERED_FROM}%"))
+            .order_by(OutboxTransition.id)
+        )
+        with self.db.read() as s:
+            return [reason[len(RENUMBERED_FROM) :].split(" ", 1)[0] for reason in s.scalars(query)]
 
     def entries(self, states: Iterable[OutboxState] | None = None, limit: int = 1000) -> list[OutboxEntry]:
         query = select(OutboxItem).order_by(OutboxItem.created_at.desc()).limit(limit)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from shared_schema import SchemaError
 from shared_schema.api import EnrollAnswer
+from shared_schema.receipts import kiosk_short_of
 
-from ..receipt_no import kiosk_short_of
 from ..store.identity import KioskIdentity, save_identity
 from .client import ApiClient
 from .errors import Refused, SyncError, TransientError

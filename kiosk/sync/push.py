@@ -1,7 +1,9 @@
 """Push finalized submissions: ask which pages are missing, upload those, commit.
 
 Every step is safe to repeat: blobs are named by hash, commits by client UUID. An upload
-cut off anywhere resumes cheaply: pages that arrived are skipped via /blobs/missing.
+cut off anywhere resumes cheaply: pages that arrived are skipped via /blobs/missing. A
+commit refused because the server holds its receipt number for another submission is
+renumbered and sent again (``kiosk.store.renumber``), never dropped.
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ from shared_schema.api import SubmissionAck
 
 from ..store.outbox import Outbox
 from ..store.pages import PageMissing, PageStore
+from ..store.renumber import renumber
 from .backoff import Backoff, retrying
 from .client import ApiClient
 from .errors import MissingBlobs, Refused, Stopped, TransientError
 
 log = logging.getLogger(__name__)
 COMMIT_ROUNDS = 3
+RENUMBER_ROUNDS = 3
 
 
 @dataclass
@@ -32,6 +36,7 @@ class PushReport:
     blobs_uploaded: int = 0
     blob_bytes: int = 0
     blobs_skipped: int = 0
+    renumbered: dict[str, str] = field(default_factory=dict)  # client UUID → its new receipt number
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -40,6 +45,7 @@ class PushReport:
             "blobs_uploaded": self.blobs_uploaded,
             "blob_bytes": self.blob_bytes,
             "blobs_skipped": self.blobs_skipped,
+            "renumbered": dict(self.renumbered),
         }
 
 
@@ -101,7 +107,7 @@ class Pusher:
         mine = manifest.page_hashes()
         try:
             self._upload(manifest, [h for h in mine if h in missing], missing, report)
-            answer = self._commit(manifest, missing, report)
+            answer = self._commit_own_number(uuid, manifest, missing, report)
         except Refused as exc:
             self._fail(uuid, f"{exc.status} {exc.code}: {exc}", report)
         except PageMissing as exc:
@@ -112,6 +118,21 @@ class Pusher:
         else:
             self.outbox.acknowledge(uuid, answer)
             report.acknowledged.append(uuid)
+
+    def _commit_own_number(
+        self, uuid: str, manifest: SubmissionManifest, missing: set[str], report: PushReport
+    ) -> dict[str, Any]:
+        """Commit; when the server holds this receipt number for another submission, take a
+        fresh number past the server's (``kiosk.store.renumber``) and commit again."""
+        for _round in range(RENUMBER_ROUNDS):
+            try:
+                return self._commit(manifest, missing, report)
+            except Refused as exc:
+                if exc.code != "receipt_conflict":
+                    raise
+                manifest = renumber(self.outbox.store, uuid, _server_last_seq(exc))
+                report.renumbered[uuid] = manifest.receipt_no
+        return self._commit(manifest, missing, report)  # a further conflict holds it for staff
 
     def _commit(self, manifest: SubmissionManifest, missing: set[str], report: PushReport) -> dict[str, Any]:
         mine = set(manifest.page_hashes())
@@ -162,3 +183,10 @@ class Pusher:
             if self.outbox.begin_upload(uuid):
                 self.outbox.fail(uuid, reason)
         report.failed[uuid] = reason
+
+
+def _server_last_seq(exc: Refused) -> int:
+    """The highest sequence the server holds for the conflicting number's kiosk and day."""
+    details = exc.body.get("details") if isinstance(exc.body, dict) else None
+    value = details.get("last_seq") if isinstance(details, dict) else None
+    return value if isinstance(value, int) and value >= 0 else 0

@@ -76,8 +76,16 @@ class StoreOutbox:
         )
 
     def status(self, receipt_no: str) -> LocalStatus | None:
-        entry = self.outbox.find(receipt_no.strip().upper())
-        return _status(entry) if entry else None
+        """The item under this number, or renumbered away from it (``kiosk.store.renumber``):
+        then the message first tells the resident the number to use from now on."""
+        asked = receipt_no.strip().upper()
+        entry = self.outbox.find(asked)
+        if entry is None:
+            return None
+        status = _status(entry)
+        if entry.receipt_no != asked:
+            status.message = f"受理编号已更换为 {entry.receipt_no}（原编号 {asked}）。{status.message}"
+        return status
 
     def recent(self, limit: int = 20) -> list[LocalStatus]:
         return [_status(e) for e in self.outbox.entries(limit=limit) if e.state is not OutboxState.draft]

@@ -19,12 +19,10 @@ from werkzeug.exceptions import ClientDisconnected
 
 from shared_schema import SchemaError
 from shared_schema.base import SchemaModel
-from shared_schema.protocol import SIGNATURE_HEADER, parse_auth_header, sign
 
-from ..auth_cache import verified_principal
-from ..db import get_db
 from ..enrollment import KioskPrincipal
 from ..errors import ApiError
+from ..kiosk_auth import authenticate_request, sign_answer
 from . import bp
 from .compress import gzip_if_accepted
 
@@ -37,21 +35,13 @@ PUBLIC_ENDPOINTS = {"api.enroll", "api.openapi", "api.health"}
 def _authenticate() -> None:
     if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
         return
-    credentials = parse_auth_header(request.headers.get("Authorization"))
-    if credentials is None:
-        raise ApiError(
-            401, "auth_required", "missing or malformed Authorization header", "请求未携带终端凭据"
-        )
-    ttl = current_app.config.get("AUTH_CACHE_SECONDS", 0)
-    g.kiosk = verified_principal(get_db(), *credentials, ttl=ttl)
+    authenticate_request()
 
 
 @bp.after_request
 def _sign(response: Response) -> Response:
-    secret = getattr(g, "answer_secret", None) or getattr(g.get("kiosk"), "secret", None)
-    if secret and (200 <= response.status_code < 300 or response.status_code == 304):
-        response.headers[SIGNATURE_HEADER] = sign(secret, response.get_data())
-    return gzip_if_accepted(response)  # after signing: the signature covers the plain body
+    # gzip after signing: the signature covers the plain body
+    return gzip_if_accepted(sign_answer(response))
 
 
 def principal() -> KioskPrincipal:

@@ -10,6 +10,7 @@ from .submissions import (
     RoutingDecision,
     Submission,
     SubmissionEvent,
+    SubmissionLookup,
     SubmissionPage,
 )
 
@@ -32,8 +33,9 @@ __all__ = [
     "Station",
     "Submission",
     "SubmissionEvent",
+    "SubmissionLookup",
     "SubmissionPage",
 ]
 
-# The department workspace's tables (staff, audit log, results, SMS outbox), issue 6.
-from ..workspace import models as _workspace_models  # noqa: F401
+# The ID-number search digest is written for every submission inserted through the ORM.
+from .. import id_lookup as _id_lookup  # noqa: F401  (registers the listener)

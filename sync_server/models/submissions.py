@@ -155,3 +155,18 @@ class Evaluation(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     content_digest: Mapped[str] = mapped_column(String(64))
+
+
+class SubmissionLookup(Base):
+    """A keyed hash (HMAC-SHA256) of the applicant's ID number or credit code, for search.
+
+    Written by ingest beside each new submission (``sync_server.id_lookup``); the
+    workspace searches it.
+    """
+
+    __tablename__ = "submission_lookups"
+
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submissions.id", ondelete="CASCADE"), primary_key=True
+    )
+    id_digest: Mapped[str] = mapped_column(String(64), index=True)

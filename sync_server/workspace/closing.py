@@ -13,11 +13,11 @@ from shared_schema import SubmissionState as S
 from ..blobstore import BlobStore
 from ..db import utcnow
 from ..events import can_move, record_event
+from ..id_lookup import normalize_identity
 from ..models import Station, Submission, SubmissionEvent
 from . import history, notify, paperwork
 from .actions import move, refuse, require_decider, require_state, text_field
 from .errors import WorkspaceError
-from .lookup import normalize_identity
 from .models import CaseResult, StaffUser
 from .results import check_pdf, store_bytes
 from .roles import Role

@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session
 from shared_schema import SubmissionState as S
 from shared_schema.identifiers import mask_id_number
 
+from ..id_lookup import digest, lookup_key, normalize_identity
 from ..models import Matter, Station, Submission
+from ..models.submissions import SubmissionLookup
 from ..workdays import CHINA_TZ, add_working_days, local_date
 from . import limits
-from .lookup import digest, lookup_key, normalize_identity
-from .models import StaffUser, SubmissionLookup
+from .models import StaffUser
 from .query import day_range, equal
 from .roles import OPEN_STATES, state_label
 from .scope import visible

@@ -1,8 +1,9 @@
 """The workspace's own tables: staff, their sessions, the audit log, results, SMS outbox.
 
-Imported by :mod:`sync_server.models` so ``Base.metadata`` (and Alembic) know them. The
-extra indexes on ``submissions`` serve the inbox's filters and keyset pagination; they
-are declared here, next to the queries that need them.
+Imported by the app factory and by the migrations' ``env.py`` so ``Base.metadata`` (and
+Alembic) know them; the core never imports the workspace. The extra indexes on
+``submissions`` serve the inbox's filters and keyset pagination; they are declared
+here, next to the queries that need them.
 """
 
 from __future__ import annotations
@@ -68,17 +69,6 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     remote_addr: Mapped[str | None] = mapped_column(String(64))
     user_agent: Mapped[str | None] = mapped_column(String(200))
-
-
-class SubmissionLookup(Base):
-    """A keyed hash (HMAC-SHA256) of the applicant's ID number or credit code, for search."""
-
-    __tablename__ = "submission_lookups"
-
-    submission_id: Mapped[int] = mapped_column(
-        ForeignKey("submissions.id", ondelete="CASCADE"), primary_key=True
-    )
-    id_digest: Mapped[str] = mapped_column(String(64), index=True)
 
 
 class CaseResult(Base):
@@ -149,5 +139,3 @@ Index(
     Submission.collected_at,
 )
 Index("ix_submissions_ws_dept_promised_due", Submission.department_code, Submission.promised_due)
-
-from . import lookup as _lookup  # noqa: E402,F401  (registers the ID-number digest listener)

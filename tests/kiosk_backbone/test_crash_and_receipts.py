@@ -10,10 +10,11 @@ import threading
 from datetime import date
 from pathlib import Path
 
-from kiosk.receipt_no import format_receipt_no, kiosk_short_of
+from kiosk.receipt_no import format_receipt_no
 from kiosk.store import Drafts, KioskStore, Outbox, OutboxState
 from kiosk.store.db import check_integrity
 from shared_schema.protocol import sha256_hex
+from shared_schema.receipts import kiosk_short_of
 from shared_schema.submission import RECEIPT_NO
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,9 +14,16 @@ from sync_server.blobstore import get_store
 from sync_server.db import get_db
 from sync_server.enrollment import KioskPrincipal
 from sync_server.ingest import ingest_manifest
-from sync_server.models import Blob, FeedEntry, RoutingDecision, Submission, SubmissionEvent, SubmissionPage
+from sync_server.models import (
+    Blob,
+    FeedEntry,
+    RoutingDecision,
+    Submission,
+    SubmissionEvent,
+    SubmissionLookup,
+    SubmissionPage,
+)
 from sync_server.once import insert_or_reread
-from sync_server.workspace.models import SubmissionLookup
 
 from .conftest import ApiClient, submit, upload
 from .factories import make_manifest

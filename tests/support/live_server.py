@@ -65,6 +65,7 @@ class LiveServer:
         gunicorn: bool = False,
         workers: int = 2,
         run_args: tuple[str, ...] = (),
+        initialise: bool = True,
     ) -> None:
         self.home, self.db_url = Path(home), db_url
         self.gunicorn, self.workers, self.run_args = gunicorn, workers, run_args
@@ -74,7 +75,8 @@ class LiveServer:
         self._httpd: Any = None
         self._log = None
         self._app: Any = None
-        self._initialise()
+        if initialise:  # False: serve a database prepared otherwise (e.g. restored from a backup)
+            self._initialise()
 
     def _cli(self, *args: str) -> str:
         out = subprocess.run(

@@ -8,8 +8,8 @@ import re
 from sqlalchemy import select
 
 from sync_server.db import get_db
-from sync_server.models import Submission
-from sync_server.workspace.models import AuditEntry, SubmissionLookup
+from sync_server.models import Submission, SubmissionLookup
+from sync_server.workspace.models import AuditEntry
 from tests.server.factories import make_manifest
 
 from .conftest import new_case, submit

@@ -2,7 +2,7 @@
 
 Also fills ``submission_lookups`` for submissions that arrived before this revision (the
 keyed ID-number digest the workspace searches by; same recipe as
-``sync_server.workspace.lookup``, repeated here so the revision imports no app code).
+``sync_server.id_lookup``, repeated here so the revision imports no app code).
 
 Revision ID: 0bb6407610a1
 Revises: 9e1cf7a72f86

@@ -18,9 +18,8 @@ from typing import Any
 from sqlalchemy import Connection, event, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from ..models.kiosks import ServerSetting
-from ..models.submissions import Submission
-from .models import SubmissionLookup
+from .models.kiosks import ServerSetting
+from .models.submissions import Submission, SubmissionLookup
 
 KEY_SETTING = "id_lookup_key"
 _keys: dict[str, bytes] = {}
