@@ -53,6 +53,8 @@ DEV = [
     "playwright>=1.45",
     "psutil>=5.9",
     "openapi-spec-validator>=0.7",
+    # rebuilds the kiosk's pinyin table (python -m kiosk.visit.ime_build): character frequencies
+    "jieba==0.42.1",
 ]
 
 setup(

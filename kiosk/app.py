@@ -72,7 +72,10 @@ class KioskApp(App):
         theme.register_font()
         drop_label_surfaces()
         root = BoxLayout(orientation="vertical")
-        self.header = Header(self.ctx.station_name(), self.toggle_language, self.staff)
+        self.header = Header(
+            self.ctx.station_name(), self.toggle_language, self.staff, self.toggle_accessible
+        )
+        self.idle_timeout_s = self.ctx.flow.idle_timeout_s
         self.manager = ScreenManager(transition=NoTransition())
         root.add_widget(self.header)
         root.add_widget(self.manager)
@@ -133,6 +136,8 @@ class KioskApp(App):
             self.poller.poke()
 
     def on_step(self, before: Step, after: Step) -> None:
+        if after is Step.home and before is not Step.home and theme.accessible:
+            self.apply_accessible(False)  # the next resident starts with the usual screen
         self.show(after)
         if after is Step.home and before is not Step.home:
             self.forget_visit()
@@ -166,6 +171,24 @@ class KioskApp(App):
         self.current_screen().refresh()
         self.header.show_title(_(type(self.current_screen()).title))
         self.header.relabel()
+
+    def toggle_accessible(self) -> None:
+        self.set_accessible(not theme.accessible)
+        screen = self.current_screen()
+        if theme.accessible:
+            screen.speak(screen.prompt())
+
+    def set_accessible(self, on: bool) -> None:
+        self.apply_accessible(on)
+        self.current_screen().refresh()
+
+    def apply_accessible(self, on: bool) -> None:
+        """Larger text, higher contrast, prompts read aloud, three times the idle time
+        (screens built from now on; the caller refreshes the one showing)."""
+        theme.set_accessible(on)
+        self.ctx.flow.idle_timeout_s = self.idle_timeout_s * (theme.IDLE_FACTOR if on else 1)
+        self.ctx.flow.touch()
+        self.header.show_accessible()
 
     def staff(self) -> None:
         if self.ctx.flow.step is not Step.assist:

@@ -13,7 +13,7 @@ from .camera import Camera, OpenCvCamera, VirtualCamera
 from .idreader import DriverIdReader, IdReader, NoIdReader, VirtualIdReader
 from .printer import CupsPrinter, EscPosPrinter, PdfFilePrinter, Printer
 from .profile import HardwareProfile, load_profile
-from .voice import EspeakVoice, NoVoice, Voice
+from .voice import EspeakVoice, NoVoice, RecordingVoice, Voice
 
 __all__ = ["Devices", "HardwareProfile", "build_devices", "load_profile"]
 
@@ -24,7 +24,8 @@ class Devices:
     camera: Camera
     printer: Printer
     id_reader: IdReader
-    voice: Voice
+    voice: Voice  # prompts on entering each screen (NoVoice when the profile turns them off)
+    reader: Voice  # the profile's voice even so: the accessibility mode reads every prompt
 
     def close(self) -> None:
         self.camera.close()
@@ -57,8 +58,15 @@ def _id_reader(profile: HardwareProfile) -> IdReader:
     return NoIdReader()
 
 
+def _voice(profile: HardwareProfile) -> Voice:
+    spec = profile.voice
+    if spec.engine == "record":
+        return RecordingVoice()
+    return EspeakVoice(spec.voice, spec.speed)
+
+
 def build_devices(profile: HardwareProfile, home: Path) -> Devices:
-    voice: Voice = (
-        EspeakVoice(profile.voice.voice, profile.voice.speed) if profile.voice.enabled else NoVoice()
-    )
-    return Devices(profile, _camera(profile, home), _printer(profile, home), _id_reader(profile), voice)
+    reader = _voice(profile)
+    voice: Voice = reader if profile.voice.enabled else NoVoice()
+    camera, printer = _camera(profile, home), _printer(profile, home)
+    return Devices(profile, camera, printer, _id_reader(profile), voice, reader)

@@ -78,7 +78,7 @@ class DriverIdReaderSpec(_Strict):
 
 class VoiceSpec(_Strict):
     enabled: bool = False
-    engine: Literal["espeak-ng"] = "espeak-ng"
+    engine: Literal["espeak-ng", "record"] = "espeak-ng"  # record: the virtual voice
     voice: str = "cmn"
     speed: int = Field(150, ge=80, le=400)
 

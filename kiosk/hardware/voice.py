@@ -2,12 +2,16 @@
 
 Prompts never block the UI: each one starts espeak-ng and returns; a new prompt stops
 the one still speaking, so a quick resident does not hear stale instructions.
+
+``RecordingVoice`` is the virtual profile's voice: it keeps what it would have said (the
+demo and the tests read it), as the virtual camera takes pictures from a folder.
 """
 
 from __future__ import annotations
 
 import shutil
 import subprocess
+from collections import deque
 from typing import Protocol
 
 
@@ -23,6 +27,20 @@ class NoVoice:
 
     def probe(self) -> tuple[bool, str]:
         return True, "voice prompts off"
+
+
+class RecordingVoice:
+    """Says nothing aloud; remembers the last utterances, in order."""
+
+    def __init__(self, keep: int = 200) -> None:
+        self.said: deque[str] = deque(maxlen=keep)
+
+    def say(self, text: str) -> None:
+        if text:
+            self.said.append(text)
+
+    def probe(self) -> tuple[bool, str]:
+        return True, "virtual voice (recorded, not spoken)"
 
 
 class EspeakVoice:

@@ -216,6 +216,66 @@ ZH = {
 }
 
 
+# Issue 12 (适老化): home tiles, pinyin pad, pager, accessibility mode. The situation
+# tiles' labels are msgids used through _() on values (kiosk/visit/situations.py).
+SITUATION_ZH = {
+    "Frequent matters": "常办事项",
+    "Search by name": "按名称查找",
+    "Pensions and jobs": "社保就业",
+    "Medical insurance": "医保看病",
+    "ID card and hukou": "户籍证件",
+    "Older people": "老年人",
+    "People with disabilities": "残疾人",
+    "Running a business": "开店经营",
+    "Housing": "住房",
+    "Births and family": "生育家庭",
+    "Hard times": "生活困难",
+    "Other matters": "其他事项",
+    "Pension, social security card": "养老保险、社保卡、失业登记",
+    "Insurance, treatment elsewhere": "医保参保、异地就医、慢特病",
+    "ID card, hukou, certificates": "身份证、户口迁移、无犯罪记录证明",
+    "Old-age allowance, pension": "高龄津贴、养老金、退休提取公积金",
+    "Disability allowances": "残疾人生活补贴、护理补贴",
+    "Small shop, food licence": "个体工商户、食品经营许可",
+    "Housing fund, property": "住房公积金、不动产登记",
+    "Birth registration": "生育登记",
+    "Subsistence allowance, aid": "低保、补贴",
+    "Everything else": "其他事项",
+}
+EXTRA += list(SITUATION_ZH)
+ZH |= SITUATION_ZH
+ZH |= {
+    "Large text · voice": "大字·朗读",
+    "Pinyin": "拼音",
+    "More ›": "更多 ›",
+    "Type the pinyin, then tap a character": "先输入拼音，再点要的字",
+    "Type the name": "输入姓名",
+    "Type the ID number": "输入身份证号",
+    "Credit code": "信用代码",
+    "Representative": "法定代表人",
+    "The result: ": "办理结果：",
+    "How do you want to receive the result? Tap one:": "办理结果怎么领取？请点选一项：",
+    "Type the phone number": "输入手机号码",
+    "Type the address": "输入邮寄地址",
+    "Welcome. Tap the picture that fits your situation, or search for the matter by name.": "欢迎。请点选和您情况相符的图标，或者按名称查找事项。",
+    "What is your matter about? Tap a picture:": "您要办哪方面的事？请点下面的图标：",
+    "Name of the matter, e.g. 养老": "事项名称，如：养老",
+    "‹ All categories": "‹ 全部分类",
+    "Please read the guide. Tap Next page to read on; the materials you need are listed too.": "请阅读办事指南。点“下一页”继续往下看，要带的材料也列在里面。",
+    "▲ Previous page": "▲ 上一页",
+    "Next page ▼": "下一页 ▼",
+    "Page {n} of {m}": "第 {n} 页，共 {m} 页",
+    "What “{term}” means: ": "“{term}”是指：",
+    "↑ Up": "↑ 上移",
+    "↓ Down": "↓ 下移",
+    "Close": "关闭",
+    "PIN: (nothing typed yet)": "密码：（还没有输入）",
+    "PIN: ": "密码：",
+    "({n} digits)": "（已输入 {n} 位）",
+    "When it is ready, bring your receipt to this station to collect it.": "办好后，请带上回执到本站领取。",
+}
+
+
 def quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 

@@ -38,15 +38,24 @@ class AssistScreen(KioskScreen):
     def build_pin(self) -> None:
         self.body.add_widget(title(_("Staff assist mode")))
         self.body.add_widget(Text(_("Enter the staff PIN.")))
-        self.pin_text = Text("", size=theme.TITLE_PX, bold=True)
+        self.pin_text = Text(self.pin_dots(""), size=theme.TITLE_PX, bold=True)
         self.body.add_widget(self.pin_text)
         self.message = Text(self.note[0], color=self.note[1])
         self.body.add_widget(self.message)
         box = BoxLayout(orientation="horizontal")
-        self.pad = digit_pad(lambda v: setattr(self.pin_text, "text", "●" * len(v)), max_len=12, extra=None)
+        self.pad = digit_pad(
+            lambda v: setattr(self.pin_text, "text", self.pin_dots(v)), max_len=12, extra=None
+        )
         box.add_widget(self.pad)
         box.add_widget(BoxLayout())
         self.body.add_widget(box)
+
+    @staticmethod
+    def pin_dots(value: str) -> str:
+        """A dot per digit typed, and the count in words: the PIN itself never shows."""
+        if not value:
+            return _("PIN: (nothing typed yet)")
+        return _("PIN: ") + " ".join("●" * len(value)) + "  " + _("({n} digits)").format(n=len(value))
 
     def unlock(self) -> None:
         result = self.ctx.pin.check(self.pad.value)

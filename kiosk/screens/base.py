@@ -53,7 +53,13 @@ class KioskScreen(Screen):
     # -- lifecycle ----------------------------------------------------------------------
     def on_pre_enter(self, *_a: object) -> None:
         self.refresh()
-        self.ctx.devices.voice.say(self.prompt())
+        self.speak(self.prompt())
+
+    def speak(self, text: str) -> None:
+        """Say ``text`` with the profile's voice: always in the accessibility mode, else
+        only when the profile turns prompts on."""
+        devices = self.ctx.devices
+        (devices.reader if theme.accessible else devices.voice).say(text)
 
     def refresh(self) -> None:
         """Rebuild body and bar from the current visit (cheap: screens are small)."""
@@ -62,7 +68,11 @@ class KioskScreen(Screen):
         self.bar.clear_widgets()
         self.build()
         self.build_bar()
-        release(old, keep=[self.body, self.bar])  # a widget built again is kept
+        release(old, keep=[self.body, self.bar, *self.kept()])  # a widget built again is kept
+
+    def kept(self) -> list[Widget]:
+        """Widgets off screen now that the screen will show again (never released)."""
+        return []
 
     def build(self) -> None:
         raise NotImplementedError

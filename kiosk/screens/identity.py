@@ -9,7 +9,8 @@ from kivy.uix.boxlayout import BoxLayout
 
 from ..i18n import _
 from ..ui import theme
-from ..ui.keypad import digit_pad
+from ..ui.hanzi_pad import HanziPad, PadSwitcher
+from ..ui.keypad import Keypad, digit_pad
 from ..ui.widgets import BigButton, Text, field, scroll_list, title
 from ..visit.steps import Step
 from .base import KioskScreen, scan_trouble
@@ -25,16 +26,18 @@ class IdentityScreen(KioskScreen):
         self.kind = "person"  # person / enterprise (matters open to enterprises)
         self.county: str | None = None
         self.note = ""
+        self.typed_number = ""  # the ID number typed on the keypad
+        self.pad_tab = 0  # which pad shows beside the form: the name's first
 
     def on_pre_enter(self, *a: object) -> None:
         a_ = self.ctx.flow.visit.applicant
         self.stage = "where" if a_.name and (a_.id_number or a_.uscc) else "who"
         self.kind = a_.kind.value if self.ctx.service.accepts_enterprises() else "person"
-        self.note = ""
+        self.note, self.typed_number, self.pad_tab = "", a_.id_number, 0
         super().on_pre_enter(*a)
 
     def switch_kind(self, kind: str) -> None:
-        self.kind, self.note = kind, ""
+        self.kind, self.note, self.pad_tab = kind, "", 0
         self.refresh()
 
     def prompt(self) -> str:
@@ -53,39 +56,50 @@ class IdentityScreen(KioskScreen):
     # -- who --------------------------------------------------------------------------
     def build_who(self) -> None:
         applicant = self.ctx.flow.visit.applicant
-        self.body.add_widget(title(_("Who is applying?")))
-        if self.ctx.service.accepts_enterprises():
-            self.body.add_widget(kind_tabs(self))
-            if self.kind == "enterprise":
-                build_enterprise(self)
-                return
+        # the pads take the right half from top to bottom: the form and its title the left
         main = BoxLayout(orientation="horizontal", spacing=24)
-        left = BoxLayout(orientation="vertical", spacing=12)
+        left = BoxLayout(orientation="vertical", spacing=12, size_hint_x=0.48)
+        left.add_widget(title(_("Who is applying?")))
+        self.body.add_widget(main)
+        if self.ctx.service.accepts_enterprises():
+            left.add_widget(kind_tabs(self))
+            if self.kind == "enterprise":
+                build_enterprise(self, main, left)
+                return
         if self.ctx.devices.id_reader.available:
             left.add_widget(BigButton(_("Read my ID card"), self.read_card))
         left.add_widget(BigButton(_("Scan my ID card with the camera"), self.scan_card, kind="secondary"))
         left.add_widget(Text(_("Or type your name and ID number:")))
         self.name_field = field(_("Name"), text=applicant.name)
         left.add_widget(self.name_field)
-        self.number_text = Text(self._shown_number(applicant.id_number), size=theme.TITLE_PX, bold=True)
+        self.number_text = Text(self._shown_number(self.typed_number), size=theme.TITLE_PX, bold=True)
         left.add_widget(self.number_text)
         self.message = Text(self.note, color=theme.DANGER)
         left.add_widget(self.message)
         left.add_widget(BoxLayout())
-        right = BoxLayout(orientation="vertical", size_hint_x=0.42)
-        self.pad = digit_pad(self.on_number, with_x=True, max_len=18)
-        self.pad.value = applicant.id_number
-        right.add_widget(self.pad)
-        right.add_widget(BoxLayout())
+        self.pads = PadSwitcher(
+            [
+                (_("Type the name"), lambda: HanziPad(self.name_field)),
+                (_("Type the ID number"), self.number_pad),
+            ],
+            active=self.pad_tab,
+            on_select=lambda i: setattr(self, "pad_tab", i),
+            size_hint_x=0.52,
+        )
         main.add_widget(left)
-        main.add_widget(right)
-        self.body.add_widget(main)
+        main.add_widget(self.pads)
+
+    def number_pad(self) -> Keypad:
+        self.pad = digit_pad(self.on_number, with_x=True, max_len=18)
+        self.pad.value = self.typed_number
+        return self.pad
 
     @staticmethod
     def _shown_number(value: str) -> str:
         return _("ID number: ") + (value or "——")
 
     def on_number(self, value: str) -> None:
+        self.typed_number = value
         self.number_text.text = self._shown_number(value)
 
     def read_card(self) -> None:
@@ -127,7 +141,7 @@ class IdentityScreen(KioskScreen):
             service = self.ctx.service
             self._after(service.set_enterprise(self.ent_name.text, self.ent_uscc.text, self.ent_rep.text))
             return
-        self._after(self.ctx.service.set_identity(self.name_field.text, self.pad.value))
+        self._after(self.ctx.service.set_identity(self.name_field.text, self.typed_number))
 
     def scan_licence(self) -> None:
         no_camera = _("The camera is not available. Please type the credit code.")

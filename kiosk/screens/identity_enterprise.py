@@ -10,12 +10,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.textinput import TextInput
 
 from shared_schema import ApplicantKind
 
 from ..i18n import _
 from ..ui import theme
+from ..ui.hanzi_pad import HanziPad, PadSwitcher
+from ..ui.keypad import ReceiptPad
 from ..ui.widgets import BigButton, Text, field, row
+
+FIELD_H = 68  # three fields, the licence button and the tabs share the left half
 
 if TYPE_CHECKING:
     from .identity import IdentityScreen
@@ -31,27 +36,41 @@ def kind_tabs(screen: IdentityScreen) -> BoxLayout:
     )  # fmt: skip
 
 
-def build_enterprise(screen: IdentityScreen) -> None:
+def build_enterprise(screen: IdentityScreen, main: BoxLayout, left: BoxLayout) -> None:
+    """The form in ``left`` (under the title and the person/enterprise tabs), its pads beside."""
     applicant = screen.ctx.flow.visit.applicant
     ours = applicant.kind is ApplicantKind.enterprise
-    main = BoxLayout(orientation="horizontal", spacing=24)
-    left = BoxLayout(orientation="vertical", spacing=12)
-    screen.ent_name = field(_("Enterprise name"), text=applicant.name if ours else "")
-    screen.ent_uscc = field(_("Unified social credit code (18 characters)"), text=applicant.uscc)
-    screen.ent_rep = field(_("Legal representative"), text=applicant.legal_representative)
+    left.add_widget(BigButton(_("Scan the business licence with the camera"), screen.scan_licence,
+                              kind="secondary"))  # fmt: skip
+    screen.ent_name = field(_("Enterprise name"), text=applicant.name if ours else "", height=FIELD_H)
+    screen.ent_uscc = field(
+        _("Unified social credit code (18 characters)"), text=applicant.uscc, height=FIELD_H
+    )
+    screen.ent_rep = field(_("Legal representative"), text=applicant.legal_representative, height=FIELD_H)
     for widget in (screen.ent_name, screen.ent_uscc, screen.ent_rep):
         left.add_widget(widget)
     screen.message = Text(screen.note, color=theme.DANGER)
     left.add_widget(screen.message)
     left.add_widget(BoxLayout())
-    right = BoxLayout(orientation="vertical", spacing=12, size_hint_x=0.42)
-    right.add_widget(BigButton(_("Scan the business licence with the camera"), screen.scan_licence,
-                               kind="secondary", height=120))  # fmt: skip
-    right.add_widget(Text(_("Lay the licence flat under the camera; the credit code is read for you.")))
-    right.add_widget(BoxLayout())
+    pads = PadSwitcher(
+        [
+            (_("Name"), lambda: HanziPad(screen.ent_name)),
+            (_("Credit code"), lambda: code_pad(screen.ent_uscc)),
+            (_("Representative"), lambda: HanziPad(screen.ent_rep)),
+        ],
+        active=screen.pad_tab,
+        on_select=lambda i: setattr(screen, "pad_tab", i),
+        size_hint_x=0.52,
+    )
     main.add_widget(left)
-    main.add_widget(right)
-    screen.body.add_widget(main)
+    main.add_widget(pads)
+
+
+def code_pad(target: TextInput) -> ReceiptPad:
+    """Digits and capital letters (a credit code), typed into ``target``."""
+    pad = ReceiptPad(lambda value: setattr(target, "text", value), max_len=18)
+    pad.value = target.text
+    return pad
 
 
 def applicant_line(screen: IdentityScreen) -> str:

@@ -7,17 +7,21 @@ from __future__ import annotations
 
 from kivy.clock import Clock
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
 from kivy.uix.image import Image
 
 from ..i18n import _
 from ..ui import theme
 from ..ui.frames import texture_of, texture_of_file
+from ..ui.preview import PagePreview, Thumbnail
 from ..ui.widgets import BigButton, Text, row, scroll_list, title
+from ..visit.plain_words import explain
 from ..visit.steps import Step
 from .base import KioskScreen, scan_trouble
 
 PREVIEW_FPS = 4
-PAGE_ROW_W = 80 + 100 + 3 * 84 + 4 * 6 + 8  # thumbnail, "page n", ↑, ↓, delete (80 px buttons)
+THUMB_W, PAGE_BUTTON_W, PAGE_ROW_H = 112, 150, 150
+PAGE_ROW_W = THUMB_W + 2 * PAGE_BUTTON_W + 2 * 6 + 18  # thumbnail, then [page n, delete] over [↑ up, ↓ down]
 
 
 class MaterialsScreen(KioskScreen):
@@ -49,6 +53,8 @@ class MaterialsScreen(KioskScreen):
         self._preview_event = Clock.schedule_interval(self.update_preview, 1 / PREVIEW_FPS)
 
     def on_leave(self, *_a: object) -> None:
+        for preview in [w for w in self.children if isinstance(w, PagePreview)]:
+            preview.dismiss()
         if self.ctx.flow.step is Step.home:  # the visit is over: its pictures go with it
             self._thumbs = {}
         if self._preview_event is not None:
@@ -85,12 +91,15 @@ class MaterialsScreen(KioskScreen):
     def build_question(self, req) -> None:
         self.body.add_widget(title(_("One question first")))
         self.body.add_widget(Text(req.condition or req.name, size=theme.TITLE_PX, color=theme.PRIMARY))
+        for term, meaning in explain(req.condition or ""):  # jargon, in everyday words
+            self.body.add_widget(Text(_("What “{term}” means: ").format(term=term) + meaning))
         self.body.add_widget(Text(_("If yes, you will also need: ") + req.name))
+        # neither answer is highlighted before the resident chooses one
         self.body.add_widget(
             row(
-                BigButton(_("Yes"), lambda: self.answer(req.code, True), height=120),
-                BigButton(_("No"), lambda: self.answer(req.code, False), kind="secondary", height=120),
-                height=120,
+                BigButton(_("Yes"), lambda: self.answer(req.code, True), kind="secondary", height=100),
+                BigButton(_("No"), lambda: self.answer(req.code, False), kind="secondary", height=100),
+                height=100,
             )
         )
         self.body.add_widget(BoxLayout())
@@ -125,21 +134,32 @@ class MaterialsScreen(KioskScreen):
     def fill_pages(self) -> None:
         visit = self.ctx.flow.visit
         self.pages_grid.clear_widgets()
-        for index, page in enumerate(visit.pages.get(self.current or "", [])):
-            line = BoxLayout(orientation="horizontal", size_hint_y=None, height=96, spacing=6)
-            thumb = Image(size_hint_x=None, width=80)
+        pages = visit.pages.get(self.current or "", [])
+        for index, page in enumerate(pages):
+            line = BoxLayout(orientation="horizontal", size_hint_y=None, height=PAGE_ROW_H, spacing=6)
+            thumb = Thumbnail(lambda p=page.path: self.enlarge(p), size_hint_x=None, width=THUMB_W)
             thumb.texture = self.thumbnail(page.path)
             line.add_widget(thumb)
-            number = Text(_("Page {n}").format(n=index + 1), size_hint_x=None, width=100)
-            number.pos_hint = {"center_y": 0.5}
-            line.add_widget(number)
-            for label, action, kind in (
-                ("↑", lambda i=index: self.move(i, -1), "secondary"),
-                ("↓", lambda i=index: self.move(i, 1), "secondary"),
-                (_("Delete"), lambda i=index: self.delete(i), "danger"),
+            keys = GridLayout(cols=2, spacing=6, size_hint_x=None, width=2 * PAGE_BUTTON_W + 6)
+            number = Text(_("Page {n}").format(n=index + 1), bold=True)
+            number.halign = "center"
+            keys.add_widget(number)
+            for label, action, kind, shown in (
+                (_("Delete"), lambda i=index: self.delete(i), "danger", True),
+                (_("↑ Up"), lambda i=index: self.move(i, -1), "secondary", index > 0),
+                (_("↓ Down"), lambda i=index: self.move(i, 1), "secondary", index < len(pages) - 1),
             ):
-                line.add_widget(BigButton(label, action, kind=kind, height=96, size_hint_x=None, width=84))
+                button = BigButton(label, action, kind=kind, height=(PAGE_ROW_H - 6) // 2, wrap=False)
+                button.disabled = not shown
+                button.opacity = 1 if shown else 0.35
+                keys.add_widget(button)
+            line.add_widget(keys)
             self.pages_grid.add_widget(line)
+
+    def enlarge(self, path) -> None:
+        """The page, large enough to recognise, over the screen; 关闭 (or a tap) closes it."""
+        self.ctx.flow.touch()
+        PagePreview(texture_of_file(path.read_bytes(), 1100), _("Close")).open(self)
 
     def thumbnail(self, path):
         """Decoded once per page (a rebuilt screen reuses the texture)."""

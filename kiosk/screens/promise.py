@@ -11,8 +11,9 @@ from shared_schema import Delivery, SchemaError
 
 from ..i18n import _
 from ..ui import theme
-from ..ui.keypad import digit_pad
-from ..ui.widgets import BigButton, Text, field, row, title
+from ..ui.hanzi_pad import HanziPad, PadSwitcher
+from ..ui.keypad import Keypad, digit_pad
+from ..ui.widgets import BigButton, Text, field, title
 from ..visit.steps import Step
 from ..visit.submit import promise_text
 from .base import KioskScreen
@@ -25,7 +26,7 @@ class PromiseScreen(KioskScreen):
         visit = self.ctx.flow.visit
         self.confirmed = visit.promise_confirmed_at is not None
         self.stage = "contact" if self.confirmed else "promise"
-        self.note = ""
+        self.note, self.pad_tab = "", 0
         options = [d for d in visit.matter.delivery_options if d in (Delivery.mail, Delivery.pickup)]  # type: ignore[union-attr]
         self.options = options or [Delivery.pickup]
         if visit.delivery not in self.options:
@@ -58,27 +59,48 @@ class PromiseScreen(KioskScreen):
         left.add_widget(title(_("How can we reach you?")))
         self.phone_text = Text(_("Phone: ") + (visit.applicant.phone or "——"), size=theme.TITLE_PX, bold=True)
         left.add_widget(self.phone_text)
-        left.add_widget(Text(_("How do you want to receive the result?")))
-        buttons = []
-        for option in self.options:
-            words = _("Pick up at this station") if option is Delivery.pickup else _("Mail it to me")
-            kind = "primary" if visit.delivery is option else "secondary"
-            buttons.append(BigButton(words, lambda o=option: self.choose(o), kind=kind))
-        left.add_widget(row(*buttons))
         self.address = field(_("Mailing address"), text=visit.mail_address or visit.applicant.address)
+        if len(self.options) == 1:  # nothing to choose: say how it comes, not a button
+            left.add_widget(Text(_("The result: ") + self.option_words(self.options[0]), bold=True))
+            if self.options[0] is Delivery.pickup:
+                left.add_widget(
+                    Text(_("When it is ready, bring your receipt to this station to collect it."))
+                )
+        else:
+            left.add_widget(Text(_("How do you want to receive the result? Tap one:")))
+            for option in self.options:
+                chosen = visit.delivery is option
+                mark = "● " if chosen else "○ "
+                left.add_widget(
+                    BigButton(mark + self.option_words(option), lambda o=option: self.choose(o),
+                              kind="primary" if chosen else "secondary", halign="left")
+                )  # fmt: skip
         if visit.delivery is Delivery.mail:
             left.add_widget(self.address)
         self.message = Text(self.note, color=theme.DANGER)
         left.add_widget(self.message)
         left.add_widget(BoxLayout())
-        self.pad = digit_pad(self.on_phone, max_len=13)
-        self.pad.value = visit.applicant.phone
-        pad_box = BoxLayout(orientation="vertical", size_hint_x=0.4)
-        pad_box.add_widget(self.pad)
-        pad_box.add_widget(BoxLayout())
+        tabs = [(_("Type the phone number"), self.phone_pad)]
+        if visit.delivery is Delivery.mail:
+            tabs.append((_("Type the address"), lambda: HanziPad(self.address)))
+        pads = PadSwitcher(
+            tabs, active=min(self.pad_tab, len(tabs) - 1), on_select=lambda i: setattr(self, "pad_tab", i),
+            size_hint_x=0.46,
+        )  # fmt: skip
         main.add_widget(left)
-        main.add_widget(pad_box)
+        main.add_widget(pads)
         self.body.add_widget(main)
+
+    @staticmethod
+    def option_words(option: Delivery) -> str:
+        if option is Delivery.pickup:
+            return _("Pick up at this station")
+        return _("Mail it to me")
+
+    def phone_pad(self) -> Keypad:
+        self.pad = digit_pad(self.on_phone, max_len=13)
+        self.pad.value = self.ctx.flow.visit.applicant.phone
+        return self.pad
 
     def on_phone(self, value: str) -> None:
         self.ctx.flow.visit.applicant.phone = value
@@ -104,6 +126,7 @@ class PromiseScreen(KioskScreen):
         visit = self.ctx.flow.visit
         visit.mail_address = self.address.text
         visit.delivery = option
+        self.pad_tab = 1 if option is Delivery.mail else 0  # the address is what to type next
         self.refresh()
 
     def actions(self) -> list[BigButton]:
@@ -123,7 +146,7 @@ class PromiseScreen(KioskScreen):
         if not self.confirmed:
             self.say(_("Please confirm the promise first."))
             return
-        problem = self.ctx.service.set_contact(self.pad.value, visit.delivery, self.address.text)
+        problem = self.ctx.service.set_contact(visit.applicant.phone, visit.delivery, self.address.text)
         if problem:
             self.say(problem)
             return

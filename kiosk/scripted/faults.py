@@ -31,6 +31,7 @@ class FaultReport:
 def run_faults(driver: Driver, papers: DemoPapers) -> FaultReport:
     ctx, report = driver.app.ctx, FaultReport()
     scanner = ctx.scanner
+    driver.tap("Search by name")
     driver.type_keys("ylbx")
     driver.tap(ctx.catalog.matter(PENSION).name, expect=Step.guide)
     driver.tap("Start applying", expect=Step.identity)

@@ -42,6 +42,7 @@ class ScriptReport:
     status_lines: list[str] = field(default_factory=list)
     typed_status_lines: list[str] = field(default_factory=list)
     header_links: list[str] = field(default_factory=list)  # online/offline as the header said
+    voice_said: list[str] = field(default_factory=list)  # what the profile's voice said (virtual: recorded)
     error: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -99,6 +100,7 @@ def run_script(
         report.frame_ms = driver.frame_time()
         report.screenshots = [str(p) for p in driver.screenshots]
         report.header_links = sorted(driver.header_links)
+        report.voice_said = list(getattr(app.ctx.devices.reader, "said", []))
         report.rss_mb = round(rss_mb(), 1)
         app.collector.dirty = True
         app.collector.tick(force=True)

@@ -1,10 +1,13 @@
 """The scripted demo visit: two matters, one per handling mode, shown end to end.
 
-1. 城乡居民基本养老保险参保登记 (home acceptance): found by typing "ylbx"; ID card scanned
-   by the camera; a blurred capture rejected and retaken; one household-register page
-   too few, told by the check, printed as a correction notice, then supplied; receipt.
-2. 跨省异地就医登记备案 (entrusted approval): found by browsing 医保; ID number typed on
-   the keypad; a conditional question answered; result to be mailed; rating skipped.
+1. 城乡居民基本养老保险参保登记 (home acceptance): found by typing "ylbx" in the search;
+   the guide paged with 下一页; ID card scanned by the camera; a blurred capture rejected
+   and retaken; one household-register page too few, told by the check, printed as a
+   correction notice, then supplied, and a page opened large; receipt.
+2. 跨省异地就医登记备案 (entrusted approval): found through its life-situation tile (医保看病);
+   the accessibility mode turned on from the header; the name typed on the pinyin pad and
+   the ID number on the keypad; conditional questions (with plain words beside the jargon)
+   answered; rating skipped, which ends the visit and the mode.
 Then the progress screen reads the first receipt's QR code, and staff log in.
 """
 
@@ -15,6 +18,10 @@ from pathlib import Path
 
 from shared_schema import HandlingMode
 
+from ..ui import theme
+from ..ui.preview import Thumbnail
+from ..visit import ime
+from ..visit.situations import situations, takes
 from ..visit.steps import Step
 from .driver import Driver, ScriptError
 from .papers import DemoPapers, receipt_qr_capture
@@ -33,6 +40,8 @@ class VisitRecord:
     retakes: int = 0
     rejected_message: str = ""  # what the quality gate said about the bad capture
     told_missing: list[str] = field(default_factory=list)  # the check's 一次性告知 lines
+    accessible: dict = field(default_factory=dict)  # the accessibility mode, as the visit saw it
+    typed_name: str = ""  # the name typed on the pinyin pad (the keypad identity)
 
 
 @dataclass
@@ -73,14 +82,36 @@ def _must_capture(driver: Driver, code: str, paper: Path) -> None:
         raise ScriptError(f"{paper.name} refused for {code}: {driver.screen.note[0]}")
 
 
+def type_chinese(driver: Driver, text: str, shot: str | None = None) -> None:
+    """Type ``text`` on the pinyin pad showing: each character's syllable, letter by
+    letter, then the character among the candidates (turning their pages if needed)."""
+    for index, ch in enumerate(text):
+        for letter in ime.syllable_of(ch):
+            driver.tap(letter)
+        if shot and index == 0:
+            driver.shot(shot)  # the candidates of the first syllable
+        for _page in range(20):
+            try:
+                driver.tap(ch)
+                break
+            except ScriptError:
+                driver.tap("More ›")
+        else:
+            raise ScriptError(f"{ch!r} never came among the candidates")
+
+
 def _identity(driver: Driver, papers: DemoPapers, by_camera: bool) -> None:
     person = papers.person
     if by_camera:
         driver.app.ctx.devices.camera.place(papers.files["id_front"])
         driver.tap("Scan my ID card with the camera")
         driver.idle()
-    if driver.screen.stage == "who":  # typed: the keypad, as a last resort
-        driver.text_input(0).text = person.name
+    if driver.screen.stage == "who":  # typed: the name on the pinyin pad, the number on the keypad
+        driver.text_input(0).text = ""
+        type_chinese(driver, person.name, shot="identity-pinyin")
+        if driver.text_input(0).text != person.name:
+            raise ScriptError(f"typed {person.name!r}, the field shows {driver.text_input(0).text!r}")
+        driver.tap("Type the ID number")
         driver.screen.pad.set("")
         driver.type_keys(person.id_number)
         driver.shot("identity-keypad")
@@ -105,14 +136,27 @@ def _promise(driver: Driver, papers: DemoPapers, mail: bool) -> None:
     driver.wait(lambda: driver.step is Step.receipt, 30, "the receipt screen")
 
 
+def read_guide(driver: Driver) -> int:
+    """Page through the guide with its 下一页 button; returns how many pages it had."""
+    pages = 1
+    while driver.screen.pager.more:
+        driver.tap("Next page ▼")
+        pages += 1
+    return pages
+
+
 def pension_visit(driver: Driver, papers: DemoPapers) -> VisitRecord:
     ctx = driver.app.ctx
     files = papers.files
     driver.shot("home")
-    driver.type_keys("ylbx")
+    driver.tap("Search by name")
+    driver.type_keys("ylbx")  # pinyin initials still find it
     driver.shot("home-search-ylbx")
     driver.tap(ctx.catalog.matter(PENSION).name, expect=Step.guide)
     driver.shot("guide")
+    driver.tap("Next page ▼")
+    driver.shot("guide-page-2")
+    read_guide(driver)
     driver.tap("Start applying", expect=Step.identity)
     driver.shot("identity")
     _identity(driver, papers, by_camera=True)
@@ -138,6 +182,11 @@ def pension_visit(driver: Driver, papers: DemoPapers) -> VisitRecord:
     driver.tap("Add materials", expect=Step.materials)
     _must_capture(driver, "household_register", files["register_self"])
     driver.shot("materials-pages")  # two register pages: review, reorder, delete
+    thumb = next(w for w in driver.screen.walk(restrict=True) if isinstance(w, Thumbnail))
+    thumb.dispatch("on_release")  # the page, large
+    driver.pump(2)
+    driver.shot("materials-page-large")
+    driver.tap("Close")
     driver.tap("Check my materials", expect=Step.check)
     if not driver.screen.result.complete:
         raise ScriptError("still incomplete: " + "; ".join(i.message for i in driver.screen.result.issues))
@@ -166,10 +215,19 @@ def entrusted_visit(driver: Driver, papers: DemoPapers) -> VisitRecord:
     ctx = driver.app.ctx
     code = _entrusted_matter(driver)
     matter = ctx.catalog.matter(code)
-    driver.tap("By area")
-    driver.shot("home-by-area")
-    driver.tap(matter.domain)
+    tile = next(s for s, _m in situations(ctx.search.offered()) if takes(s, matter))
+    driver.tap(tile.label)  # browsing by life situation
+    driver.shot("home-situation")
     driver.tap(matter.name, expect=Step.guide)
+    usual_idle_s = ctx.flow.idle_timeout_s
+    driver.tap("Large text · voice")  # the accessibility mode, from the header
+    driver.shot("guide-accessible")
+    accessible = {
+        "idle_timeout_s": [usual_idle_s, ctx.flow.idle_timeout_s],
+        "said_on": list(getattr(ctx.devices.reader, "said", [])),
+        "title_px": driver.screen.body.children[-1].font_size,  # the matter's name, a title
+    }
+    read_guide(driver)
     driver.tap("Start applying", expect=Step.identity)
     _identity(driver, papers, by_camera=False)
     while driver.screen.ctx.service.questions():
@@ -187,8 +245,12 @@ def entrusted_visit(driver: Driver, papers: DemoPapers) -> VisitRecord:
     _promise(driver, papers, mail=True)
     visit = ctx.flow.visit
     record = VisitRecord(code, matter.handling_mode.value, visit.receipt_no or "", visit.receipt_pdf)
+    record.typed_name = visit.applicant.name
     driver.tap("Next", expect=Step.rating)
     driver.tap("Skip", expect=Step.home)
+    accessible["off_after_visit"] = not theme.accessible
+    accessible["idle_after_visit_s"] = ctx.flow.idle_timeout_s
+    record.accessible = accessible
     return record
 
 
@@ -225,8 +287,8 @@ def status_and_staff(driver: Driver, papers: DemoPapers, receipt_no: str, result
     result.status_lines = [text for text, _colour in driver.screen.lines]
     driver.shot("status")
     driver.tap("Staff hand-over", expect=Step.assist)
-    driver.shot("assist-pin")
     driver.type_keys(DEMO_PIN)
+    driver.shot("assist-pin")  # a dot per digit typed
     driver.tap("Unlock")
     if not driver.screen.unlocked:
         raise ScriptError("the demo PIN was refused")

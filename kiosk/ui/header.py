@@ -35,27 +35,39 @@ class Header(BoxLayout):
         station: str,
         on_language: Callable[[], None],
         on_staff: Callable[[], None],
+        on_accessible: Callable[[], None],
         **kw,
     ) -> None:
         super().__init__(
             orientation="horizontal", size_hint_y=None, height=96, padding=(20, 6), spacing=16, **kw
         )
         paint(self, theme.HEADER_BG)
-        self.place = _label(station, halign="left", valign="middle", size_hint_x=0.3)
+        self.place = _label(station, halign="left", valign="middle", size_hint_x=0.22)
         self.place.bind(size=lambda w, v: setattr(w, "text_size", v))
-        self.step = _label("", font_size=theme.LARGE_PX, bold=True, size_hint_x=0.3)
-        self.link = _label("", size_hint_x=0.12)
-        self.queue = _label("", size_hint_x=0.14)
+        self.step = _label("", font_size=theme.LARGE_PX, bold=True, size_hint_x=0.22)
+        self.link = _label("", size_hint_x=0.1)
+        self.queue = _label("", size_hint_x=0.13)
+        # the accessibility mode: one tap from every screen, the first button a hand finds
+        self.accessible = BigButton(
+            "", on_accessible, kind="secondary", size_hint_x=0.15, height=80, wrap=False
+        )
         self.language = BigButton(
-            "English", on_language, kind="secondary", size_hint_x=0.1, height=80, wrap=False
+            "English", on_language, kind="secondary", size_hint_x=0.08, height=80, wrap=False
         )
-        self.staff = BigButton(
-            _("Staff"), on_staff, kind="secondary", size_hint_x=0.12, height=80, wrap=False
-        )
-        for button in (self.language, self.staff):
+        self.staff = BigButton(_("Staff"), on_staff, kind="secondary", size_hint_x=0.1, height=80, wrap=False)
+        for button in (self.accessible, self.language, self.staff):
             button.font_size = theme.TEXT_PX
-        for widget in (self.place, self.step, self.link, self.queue, self.language, self.staff):
+        for widget in (
+            self.place,
+            self.step,
+            self.link,
+            self.queue,
+            self.accessible,
+            self.language,
+            self.staff,
+        ):
             self.add_widget(widget)
+        self.show_accessible()
 
         self._state: LinkState = (False, 0, 0)
         self.show_link(self._state)
@@ -73,10 +85,18 @@ class Header(BoxLayout):
             text += " / " + _("{n} failed").format(n=failed)
         self.queue.text = text
 
+    def show_accessible(self) -> None:
+        """The mode's button: yellow with a tick while it is on (the header keeps its size)."""
+        label = _("Large text · voice")
+        self.accessible.text = ("✓ " + label) if theme.accessible else label
+        palette = theme.ACCESSIBLE_PALETTE if theme.accessible else theme.NORMAL_PALETTE
+        self.accessible.background_color, self.accessible.color = palette["SECONDARY"], palette["INK"]
+
     def relabel(self) -> None:
         """After a language switch."""
         self.language.text = "English" if i18n.language == "zh_CN" else "中文"
         self.staff.text = _("Staff")
+        self.show_accessible()
         self.show_link(self._state)
 
 

@@ -3,6 +3,10 @@
 Residents are often elderly and have never used a touch screen: body text is at least
 28 px, every button at least 80 px high, dark text on white (contrast ratio > 15:1),
 primary actions in deep blue with white text, warnings in dark red.
+
+The accessibility mode (大字·朗读, one tap in the header of every screen) switches to a
+larger type scale and a higher-contrast palette (:func:`set_accessible`); screens read
+the module's values when they build, so the next refresh shows the change.
 """
 
 from __future__ import annotations
@@ -25,7 +29,13 @@ TEXT_PX = 28  # body text, regular; nothing smaller is ever shown to a resident
 LARGE_PX = 32  # buttons and fields (regular), headings (bold)
 TITLE_PX = 44  # screen titles and the numbers a resident checks, always bold
 SMALL_PX = TEXT_PX
-FACES = frozenset({(TEXT_PX, False), (LARGE_PX, False), (LARGE_PX, True), (TITLE_PX, True)})
+SCALE = (TEXT_PX, LARGE_PX, TITLE_PX)
+# the accessibility mode's scale: each step about a quarter larger (its faces are opened
+# only while the mode is on)
+ACCESSIBLE_SCALE = (36, 40, 52)
+NORMAL_FACES = frozenset({(TEXT_PX, False), (LARGE_PX, False), (LARGE_PX, True), (TITLE_PX, True)})
+ACCESSIBLE_FACES = frozenset({(36, False), (40, False), (40, True), (52, True)})
+FACES = NORMAL_FACES | ACCESSIBLE_FACES
 BUTTON_H = 88
 BUTTON_TEXT_PX = LARGE_PX
 
@@ -38,16 +48,42 @@ DANGER = (0.69, 0.0, 0.13, 1)
 OK_GREEN = (0.0, 0.42, 0.18, 1)
 HEADER_BG = (0.04, 0.17, 0.36, 1)
 PANEL = (0.95, 0.96, 0.98, 1)
+NORMAL_PALETTE = {"INK": INK, "MUTED": MUTED, "PRIMARY": PRIMARY, "SECONDARY": SECONDARY}
+# higher contrast: black text, secondary buttons in yellow with black text (~15:1 instead
+# of ~13:1 on pale grey, and clearly a button even for weak eyes), a darker blue
+ACCESSIBLE_PALETTE = {
+    "INK": (0, 0, 0, 1),
+    "MUTED": (0.12, 0.12, 0.12, 1),
+    "PRIMARY": (0.0, 0.16, 0.45, 1),
+    "SECONDARY": (1.0, 0.84, 0.1, 1),
+}
+accessible = False
+IDLE_FACTOR = 3  # the accessibility mode waits three times longer before wiping a visit
+
+
+def set_accessible(on: bool) -> None:
+    """Switch the type scale and palette (widgets built afterwards use them)."""
+    global accessible, INK, MUTED, PRIMARY, SECONDARY
+    accessible = on
+    palette = ACCESSIBLE_PALETTE if on else NORMAL_PALETTE
+    INK, MUTED, PRIMARY, SECONDARY = (palette[k] for k in ("INK", "MUTED", "PRIMARY", "SECONDARY"))
+
+
+def button_px() -> int:
+    """Button text size in the current mode."""
+    return face(BUTTON_TEXT_PX)[0]
 
 
 def face(size: float, bold: bool = False) -> tuple[int, bool]:
     """The face of :data:`FACES` to draw text asked for at ``size`` and ``bold``: the
     largest scale size not above it (at least body size); bold body text becomes a
-    heading, and title-size text is bold."""
-    px = max((s for s in (TEXT_PX, LARGE_PX, TITLE_PX) if s <= size), default=TEXT_PX)
-    if px == TEXT_PX and bold:
-        return LARGE_PX, True
-    return px, bold or px == TITLE_PX
+    heading, and title-size text is bold. In the accessibility mode the same step of
+    the larger scale."""
+    step = max((i for i, s in enumerate(SCALE) if s <= size), default=0)
+    if step == 0 and bold:
+        step = 1
+    scale = ACCESSIBLE_SCALE if accessible else SCALE
+    return scale[step], bold or step == 2
 
 
 def register_font() -> str:

@@ -81,7 +81,8 @@ class Text(Wrapped, Label):
 
     wrap_margin = 0
 
-    def __init__(self, text: str = "", size: int = theme.TEXT_PX, color=theme.INK, bold: bool = False, **kw):
+    def __init__(self, text: str = "", size: int = theme.TEXT_PX, color=None, bold: bool = False, **kw):
+        color = theme.INK if color is None else color
         kw.setdefault("halign", "left")
         kw.setdefault("valign", "middle")
         size, bold = theme.face(size, bold)  # one of the type scale's few open font faces
@@ -95,6 +96,7 @@ class Text(Wrapped, Label):
             **kw,
         )
         self.bind(texture_size=self._fit)
+        self._fit()  # empty text makes no texture: without this it kept Kivy's default 100 px
         self.init_wrap(text)
 
     def _fit(self, *_a: object) -> None:
@@ -105,12 +107,14 @@ def title(text: str) -> Text:
     return Text(text, size=theme.TITLE_PX, bold=True)
 
 
-KINDS = {
-    "primary": (theme.PRIMARY, theme.WHITE),
-    "secondary": (theme.SECONDARY, theme.INK),
-    "danger": (theme.DANGER, theme.WHITE),
-    "ok": (theme.OK_GREEN, theme.WHITE),
-}
+def kind_colours(kind: str) -> tuple[tuple, tuple]:
+    """(background, text) of a button kind in the current palette."""
+    return {
+        "primary": (theme.PRIMARY, theme.WHITE),
+        "secondary": (theme.SECONDARY, theme.INK),
+        "danger": (theme.DANGER, theme.WHITE),
+        "ok": (theme.OK_GREEN, theme.WHITE),
+    }[kind]
 
 
 class BigButton(Wrapped, Button):
@@ -125,13 +129,13 @@ class BigButton(Wrapped, Button):
         grow: bool = False,
         **kw,
     ):
-        bg, fg = KINDS[kind]
+        bg, fg = kind_colours(kind)
         kw.setdefault("size_hint_y", None)
         kw.setdefault("height", theme.BUTTON_H)
         super().__init__(
             text=text,
             font_name=theme.FONT_NAME,
-            font_size=theme.BUTTON_TEXT_PX,
+            font_size=theme.button_px(),
             background_normal="",
             background_down="",
             background_color=bg,
@@ -149,7 +153,7 @@ class BigButton(Wrapped, Button):
             self.bind(on_release=lambda *_a: on_press())
 
     def set_kind(self, kind: str) -> None:
-        self.background_color, self.color = KINDS[kind]
+        self.background_color, self.color = kind_colours(kind)
 
 
 def scroll_list(spacing: int = 12, cols: int = 1) -> tuple[ScrollView, GridLayout]:
@@ -162,15 +166,18 @@ def scroll_list(spacing: int = 12, cols: int = 1) -> tuple[ScrollView, GridLayou
 
 
 def field(hint: str = "", text: str = "", **kw) -> TextInput:
+    """A one-line text field; its text is centred in its height at any type size."""
+    kw.setdefault("height", theme.BUTTON_H)
+    size = theme.face(theme.LARGE_PX)[0]
+    pad_y = max(4, round((kw["height"] - size * 1.45) / 2))
     return TextInput(
         text=text,
         hint_text=hint,
         font_name=theme.FONT_NAME,
-        font_size=theme.LARGE_PX,
+        font_size=size,
         multiline=False,
         size_hint_y=None,
-        height=theme.BUTTON_H,
-        padding=(16, 22),
+        padding=(16, pad_y),
         write_tab=False,
         **kw,
     )

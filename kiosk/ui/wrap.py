@@ -16,6 +16,9 @@ from functools import lru_cache
 CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 FULL_WIDTH = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff01-\uff60\uffe0-\uffe6]")
 TOKENS = re.compile(r"[A-Za-z0-9._%+\-/:@]+| +|.", re.S)
+# never at the start of a line (Chinese typesetting): the character before comes down with it
+NO_LINE_START = frozenset("，。、；：？！）》」』”’〉】…,.;:?!)")
+NO_LINE_END = frozenset("（《「『“‘〈【(")  # never at the end of one: it goes down too
 
 
 def has_cjk(text: str) -> bool:
@@ -35,6 +38,20 @@ def char_width(ch: str, font_name: str, size: int, bold: bool = False) -> float:
     return _measured(ch, font_name, size, bold)
 
 
+def _kinsoku(line: str, token: str) -> tuple[str, str]:
+    """Where to break before ``token``: (what stays, what goes down to the next line)."""
+    cut = len(line)
+    if token in NO_LINE_START:
+        cut -= 1
+        while cut > 0 and line[cut] in NO_LINE_START:
+            cut -= 1
+    while cut > 0 and line[cut - 1] in NO_LINE_END:
+        cut -= 1
+    if cut <= 0 or line[cut:].isspace() or " " in line[cut:]:
+        return line, ""  # nothing sensible to carry: break where the line is full
+    return line[:cut], line[cut:]
+
+
 def wrap(text: str, width: float, font_name: str, size: int, bold: bool = False) -> str:
     """``text`` with line breaks so that no line is wider than ``width`` pixels."""
     if width <= size:
@@ -45,8 +62,9 @@ def wrap(text: str, width: float, font_name: str, size: int, bold: bool = False)
         for token in TOKENS.findall(paragraph):
             w = sum(char_width(c, font_name, size, bold) for c in token)
             if used + w > width and line:
+                line, carry = _kinsoku(line, token)
                 out.append(line.rstrip(" "))
-                line, used = "", 0.0
+                line, used = carry, sum(char_width(c, font_name, size, bold) for c in carry)
                 if token.isspace():
                     continue  # no spaces at the start of a line
             if w > width:  # a run wider than the line: split it between characters

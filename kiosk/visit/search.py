@@ -120,5 +120,9 @@ class CatalogSearch:
             rank[1] -= 1
         return sorted(counts, key=lambda d: (counts[d][0], counts[d][1], d))
 
+    def offered(self) -> list[Matter]:
+        """Every matter this kiosk may collect (the home screen's tiles sort them)."""
+        return [e.matter for e in self._entries]
+
     def in_domain(self, domain: str) -> list[Matter]:
         return sorted((e.matter for e in self._entries if e.matter.domain == domain), key=self._order)

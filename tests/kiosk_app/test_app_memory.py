@@ -20,10 +20,23 @@ def test_every_request_lands_on_a_face_of_the_scale():
     for size in range(0, 80):
         for bold in (False, True):
             px, heavy = theme.face(size, bold)
-            assert (px, heavy) in theme.FACES and px >= 28
-    assert len(theme.FACES) <= 4
+            assert (px, heavy) in theme.NORMAL_FACES and px >= 28
+    assert len(theme.NORMAL_FACES) <= 4
     assert theme.face(28) == (28, False) and theme.face(28, True) == (32, True)
     assert theme.face(40, True) == (32, True) and theme.face(60) == (44, True)
+
+
+def test_the_accessibility_mode_has_its_own_larger_scale():
+    """Four more faces, opened only once a resident turns the mode on; each step larger."""
+    theme.set_accessible(True)
+    try:
+        found = {theme.face(size, bold) for size in range(0, 80) for bold in (False, True)}
+        assert found == set(theme.ACCESSIBLE_FACES) and len(found) <= 4
+        assert theme.face(theme.TEXT_PX) == (36, False) and theme.face(theme.TITLE_PX) == (52, True)
+        assert theme.button_px() == 40 and theme.INK == (0, 0, 0, 1)
+    finally:
+        theme.set_accessible(False)
+    assert theme.face(theme.TEXT_PX) == (28, False) and theme.button_px() == 32
 
 
 def test_screens_use_the_scale_not_sizes_of_their_own():

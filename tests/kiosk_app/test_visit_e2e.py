@@ -2,12 +2,14 @@
 
 A kiosk enrolled at 南义城村便民服务站 (泽州县) with its server down: the scripted demo
 visit (``tongban kiosk run --script demo``, the ``virtual`` profile, camera images of a
-resident of 阳城县) does two matters — 城乡居民基本养老保险参保登记 (home acceptance) with a
-blurred capture rejected by the quality gate and retaken, and a household-register page
-missing, told by the check and then supplied; then 异地就医备案 (entrusted approval) — all
-offline. Then the server comes up, the kiosk's sync client runs once, and each
-submission must land at its department: the home county's (阳城县人社局) for the first,
-the entrusted department in the kiosk's county (泽州县医保局) for the second.
+resident of 阳城县) does two matters — 城乡居民基本养老保险参保登记 (home acceptance), found
+by pinyin initials, with a blurred capture rejected by the quality gate and retaken, and a
+household-register page missing, told by the check and then supplied; then 异地就医备案
+(entrusted approval), found through the 医保看病 tile, in the accessibility mode, the
+resident's name typed on the pinyin pad — all offline. Then the server comes up, the
+kiosk's sync client runs once, and each submission must land at its department: the home
+county's (阳城县人社局) for the first, the entrusted department in the kiosk's county
+(泽州县医保局) for the second.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ def visit(tmp_path: Path, server: LiveServer) -> dict:
     enrolled = tongban("kiosk", "--home", str(home), "enroll", "--server", server.url, "--code", code)
     assert enrolled.returncode == 0, enrolled.stderr
     server.stop()
-    report = run_kiosk(home, "demo", tmp_path / "shots", timeout=300)
+    report = run_kiosk(home, "demo", tmp_path / "shots", timeout=600)  # a loaded 2-core machine
     assert report["ok"], report["error"]
     return {"home": home, "report": report}
 
@@ -90,6 +92,17 @@ def test_two_matters_offline_then_synced_and_routed(visit: dict, server: LiveSer
     # type scale's few font faces (each open face costs ~2.5 MB)
     faces = {(size, bold) for size, bold in kept["font_faces"]}
     assert faces and faces <= set(theme.FACES), kept
+    # the accessibility mode, turned on from the header on the guide: larger text, the
+    # screen's prompt read aloud by the profile's voice (the virtual one records it), three
+    # times the idle time; every later screen's prompt read too; off again for the next resident
+    mode = medical["accessible"]
+    assert mode["idle_timeout_s"] == [120, 360] and mode["title_px"] == 52
+    assert mode["said_on"] == ["请阅读办事指南。点“下一页”继续往下看，要带的材料也列在里面。"]
+    said = report["voice_said"]
+    assert said[0] == mode["said_on"][0] and "请把材料逐份放在拍摄区，然后按“拍照”。" in said
+    assert mode["off_after_visit"] and mode["idle_after_visit_s"] == 120
+    # the pension visit's screens said nothing: the virtual profile's prompts are off
+    assert len(said) < 15
     # the quality gate told the resident what was wrong, and the retake was accepted
     assert pension["retakes"] == 1 and "模糊" in pension["rejected_message"]
     # the check told the missing household-register page, printed as a notice
@@ -124,5 +137,11 @@ def test_two_matters_offline_then_synced_and_routed(visit: dict, server: LiveSer
     for matter, department in EXPECTED_DEPARTMENT.items():
         assert routed[matter].department_code == department, routed[matter]
     assert {row.receipt_no for row in rows} == {pension["receipt_no"], medical["receipt_no"]}
+    # the name typed on the pinyin pad (syllable by syllable, picked among the candidates)
+    # is the applicant's name the department receives
+    name = medical["typed_name"]
+    assert len(name) >= 2 and all("\u4e00" <= ch <= "\u9fff" for ch in name), name
+    typed = server.query(f"SELECT applicant_name FROM submissions WHERE matter_code = '{MEDICAL}'")
+    assert [row.applicant_name for row in typed] == [name]
     scores = server.query("SELECT receipt_no, score FROM evaluations")
     assert [(r.receipt_no, r.score) for r in scores] == [(pension["receipt_no"], 5)]
