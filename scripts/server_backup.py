@@ -37,7 +37,7 @@ from typing import Any
 
 import click
 from sqlalchemy import inspect
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from sync_server import migrate
 from sync_server.config import load_config
@@ -64,8 +64,16 @@ def sha256_file(path: Path) -> str:
 
 
 def libpq_url(url: str) -> str:
-    """The URL as ``pg_dump``/``pg_restore`` read it (no SQLAlchemy driver suffix)."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    """The URL as ``pg_dump``/``pg_restore`` read it: no driver suffix and no password
+    (that goes in ``PGPASSWORD``, never on a command line others can read in ``ps``)."""
+    u = make_url(url)
+    bare = URL.create("postgresql", u.username, None, u.host, u.port, u.database, u.query)
+    return bare.render_as_string(hide_password=False)
+
+
+def libpq_env(url: str) -> dict[str, str]:
+    password = make_url(url).password
+    return {**os.environ, **({"PGPASSWORD": str(password)} if password else {})}
 
 
 def sqlite_path(url: str) -> Path:
@@ -75,12 +83,12 @@ def sqlite_path(url: str) -> Path:
     return Path(database)
 
 
-def run_tool(args: list[str]) -> None:
+def run_tool(args: list[str], url: str) -> None:
     """Run pg_dump/pg_restore; a failure stops the command with the tool's own message."""
     found = shutil.which(args[0])
     if found is None:
         raise BackupError(f"{args[0]} not found: install the Debian package postgresql-client")
-    result = subprocess.run([found, *args[1:]], capture_output=True, text=True)
+    result = subprocess.run([found, *args[1:]], capture_output=True, text=True, env=libpq_env(url))
     if result.returncode != 0:
         raise BackupError(f"{args[0]} failed ({result.returncode}): {result.stderr.strip()}")
 
@@ -124,7 +132,7 @@ def backup(home: Path, db_url: str | None, out: Path) -> dict[str, Any]:
     if backend == "postgresql":  # first the database, then the blobs (see the module doc)
         db_file = PG_FILE
         run_tool(["pg_dump", "--format=custom", "--no-owner", "--no-privileges",
-                  f"--file={work / db_file}", libpq_url(url)])  # fmt: skip
+                  f"--file={work / db_file}", libpq_url(url)], url)  # fmt: skip
     elif backend == "sqlite":
         db_file = SQLITE_FILE
         sqlite_copy(sqlite_path(url), work / db_file)
@@ -200,7 +208,7 @@ def restore(folder: Path, home: Path, db_url: str | None) -> dict[str, Any]:
     db_file = folder / manifest["database_file"]
     if backend == "postgresql":
         run_tool(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
-                  f"--dbname={libpq_url(url)}", str(db_file)])  # fmt: skip
+                  f"--dbname={libpq_url(url)}", str(db_file)], url)  # fmt: skip
     else:
         target = sqlite_path(url)
         target.parent.mkdir(parents=True, exist_ok=True)

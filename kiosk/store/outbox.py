@@ -147,7 +147,8 @@ class Outbox:
             .order_by(OutboxTransition.id)
         )
         with self.db.read() as s:
-            return [reason[len(RENUMBERED_FROM) :].split(" ", 1)[0] for reason in s.scalars(query)]
+            numbers = [reason[len(RENUMBERED_FROM) :].split(" ", 1)[0] for reason in s.scalars(query)]
+        return list(dict.fromkeys(numbers))  # a renumbering cut short is redone from the same number
 
     def entries(self, states: Iterable[OutboxState] | None = None, limit: int = 1000) -> list[OutboxEntry]:
         query = select(OutboxItem).order_by(OutboxItem.created_at.desc()).limit(limit)

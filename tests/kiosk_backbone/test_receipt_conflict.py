@@ -11,6 +11,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from kiosk.store import KioskStore, Outbox
@@ -32,9 +33,9 @@ def _server_receipts(server: LiveServer, kiosk_id: str) -> dict[str, str]:
     return {str(uuid).replace("-", ""): receipt for uuid, receipt in rows}
 
 
-def test_restored_kiosk_renumbers_a_reissued_number_and_loses_nothing(
-    tmp_path: Path, server: LiveServer
-) -> None:
+def _restored_kiosk(tmp_path: Path, server: LiveServer) -> tuple[Path, str, list[str], list[str]]:
+    """A kiosk that sent two submissions, then was restored from a backup taken before them:
+    its home, kiosk id, and the two submissions' UUIDs and numbers."""
     home, backup = tmp_path / "kiosk", tmp_path / "backup"
     kiosk_id = enroll(home, server.url, server.enrollment_code(STATION)).kiosk_id
     KioskStore(home).close()
@@ -45,7 +46,13 @@ def test_restored_kiosk_renumbers_a_reissued_number_and_loses_nothing(
         assert SyncService(store, FAST).run_once().ok
     shutil.rmtree(home)
     shutil.copytree(backup, home)  # the kiosk is restored: its counter is back at zero
+    return home, kiosk_id, first, first_numbers
 
+
+def test_restored_kiosk_renumbers_a_reissued_number_and_loses_nothing(
+    tmp_path: Path, server: LiveServer
+) -> None:
+    home, kiosk_id, first, first_numbers = _restored_kiosk(tmp_path, server)
     with KioskStore(home) as store:
         outbox = Outbox(store)
         uuid = finalize_one(store, seed=403, pages=1)
@@ -81,3 +88,41 @@ def test_restored_kiosk_renumbers_a_reissued_number_and_loses_nothing(
     assert shown["receipt_no"] == new and shown["renumbered_from"] == [issued]
     text = CliRunner().invoke(cli, ["kiosk", "--home", str(home), "status", issued]).output
     assert text.strip() == f"{new}: {shown['state']} (renumbered from {issued})"
+
+
+class PowerCut(Exception):
+    """Stands in for the machine dying between the database commit and the manifest write."""
+
+
+def test_a_cut_between_renumbering_and_the_manifest_write_loses_nothing(
+    tmp_path: Path, server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home, kiosk_id, _first, first_numbers = _restored_kiosk(tmp_path, server)
+    with KioskStore(home) as store:
+        outbox = Outbox(store)
+        uuid = finalize_one(store, seed=405, pages=1)
+        issued = outbox.get(uuid).receipt_no
+        sealed_before = store.manifests.path(uuid).read_bytes()
+
+        def cut(_manifest: object) -> bytes:
+            raise PowerCut("power cut before the manifest was replaced")
+
+        monkeypatch.setattr(store.manifests, "write", cut)
+        cut_short = SyncService(store, FAST).run_once()
+        assert not cut_short.ok and "PowerCut" in (cut_short.error or "")
+        assert store.manifests.path(uuid).read_bytes() == sealed_before  # the old number inside
+        assert outbox.get(uuid).receipt_no == issued[:-4] + "0003"  # the database moved on
+        monkeypatch.undo()
+
+    with KioskStore(home) as store:  # the restart after the cut
+        outbox = Outbox(store)
+        report = SyncService(store, FAST).run_once()
+        assert report.ok and report.pushed.failed == {}, report.to_dict()
+        final = report.pushed.renumbered[uuid]
+        assert final == issued[:-4] + "0004"  # past the number the cut left in the counter
+        assert outbox.get(uuid).receipt_no == final == outbox.manifest(uuid).receipt_no
+        assert outbox.get(uuid).state in SERVER_STATES
+        assert _server_receipts(server, kiosk_id)[uuid.replace("-", "")] == final
+        assert outbox.renumbered_from(uuid) == [issued]  # 0003 never left the kiosk
+        assert outbox.find(issued).client_uuid == uuid
+        assert first_numbers[0] == issued
