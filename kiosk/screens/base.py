@@ -61,6 +61,12 @@ class KioskScreen(Screen):
         devices = self.ctx.devices
         (devices.reader if theme.accessible else devices.voice).say(text)
 
+    def announce(self, text: str) -> None:
+        """A message the screen shows (a problem, a page received): read aloud too in the
+        accessibility mode, for a resident who cannot read it."""
+        if theme.accessible:
+            self.ctx.devices.reader.say(text)
+
     def refresh(self) -> None:
         """Rebuild body and bar from the current visit (cheap: screens are small)."""
         old = [*self.body.children, *self.bar.children]

@@ -156,6 +156,7 @@ class IdentityScreen(KioskScreen):
     def show_note(self, text: str) -> None:
         self.note = text
         self.message.text = text
+        self.announce(text)
 
     def _after(self, problem: str | None) -> None:
         if problem:

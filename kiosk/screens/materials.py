@@ -229,6 +229,7 @@ class MaterialsScreen(KioskScreen):
                 missing = [i for i in self.ctx.service.checklist() if not i.done]
                 if missing:
                     self.current = missing[0].requirement.code
+        self.announce(self.note[0])
         if self.ctx.flow.step is Step.materials:
             self.refresh()
 
@@ -236,6 +237,7 @@ class MaterialsScreen(KioskScreen):
         self.note = (text, colour)
         if hasattr(self, "message"):
             self.message.text, self.message.color = text, colour
+        self.announce(text)
 
     def actions(self) -> list[BigButton]:
         if self.ctx.service.questions():

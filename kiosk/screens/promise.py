@@ -138,6 +138,7 @@ class PromiseScreen(KioskScreen):
         self.note = text
         if self.stage == "contact":
             self.message.text = text
+        self.announce(text)
 
     def submit(self) -> None:
         if self.busy:
