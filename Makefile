@@ -4,7 +4,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-APT_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim libzbar0 fonts-noto-cjk xvfb libgl1 \
+APT_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim libzbar0 fonts-noto-cjk fonts-arphic-uming xvfb libgl1 \
 	libmtdev1 chromium chromium-driver espeak-ng poppler-utils postgresql-client
 PYTEST_ARGS ?=
 

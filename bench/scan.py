@@ -22,13 +22,13 @@ import cv2
 import numpy as np
 import pytesseract
 
+from kiosk.scan.geometry import quad_iou
 from kiosk.scan.ocr import get_engine
 from kiosk.scan.pipeline import Pipeline
 from kiosk.scan.synth.camera import photograph, random_params
 from kiosk.scan.synth.documents import Document, corpus
 from kiosk.scan.synth.matter import REQUIREMENT_OF_KIND, requirements
 from kiosk.scan.synth.metrics import cer
-from kiosk.scan.synth.quad import quad_iou
 from kiosk.scan.types import Capture
 
 FRAME = (3264, 2448)  # an 8 MP document camera: ~130–190 dpi on an A4 page

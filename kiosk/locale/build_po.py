@@ -186,7 +186,6 @@ ZH = {
     "Your materials have been received. Please take your receipt.": "您的材料已接收，请取走回执。",
     "Materials received": "申请材料已接收",
     "Receipt number:": "回执编号：",
-    "Your application for {matter} will be passed to {department} within {days} working days.": "您申请办理的{matter}，将在 {days} 个工作日内转报到{department}。",
     "The department decides whether to accept it. Keep the receipt to check progress.": "是否受理由办理单位决定。请保管好回执，凭回执查询办理进度。",
     "Your receipt has been printed.": "回执（申请材料接收通知书）已打印。",
     "Printing failed: please ask the staff.": "打印失败，请联系工作人员。",

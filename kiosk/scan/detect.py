@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from .geometry import is_convex, order_quad, quad_area, rect_corners
 from .resample import shrink
-from .synth.quad import is_convex, order_quad, quad_area, rect_corners
 
 WORK_SIZE = 1000  # long side of the working copy
 MIN_AREA = 0.03  # a page smaller than this share of the frame is not looked for

@@ -1,5 +1,6 @@
 """Receipt: the receipt notice's number and QR code on screen, the printed notice, and
-what happens next (transfer within 2 working days). Reprint is one tap away.
+what happens next: the notice's own transfer sentence (``transfer_statement``), so the
+screen and the paper promise the same. Reprint is one tap away.
 """
 
 from __future__ import annotations
@@ -7,14 +8,12 @@ from __future__ import annotations
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
 
-from shared_schema.forms import TRANSFER_WORKING_DAYS
-
 from ..i18n import _
 from ..ui import theme
 from ..ui.qr import qr_texture
 from ..ui.widgets import BigButton, Text, title
-from ..visit.department import department_name
 from ..visit.steps import Step
+from ..visit.submit import receipt_notice, transfer_statement
 from .base import KioskScreen
 
 
@@ -27,21 +26,13 @@ class ReceiptScreen(KioskScreen):
     def build(self) -> None:
         visit = self.ctx.flow.visit
         assert visit.matter and visit.receipt_no
-        dept = department_name(
-            self.ctx.catalog, visit.matter, visit.applicant.home_division, self.ctx.kiosk.station_code
-        )
         self.body.add_widget(title(_("Materials received")))
         main = BoxLayout(orientation="horizontal", spacing=24)
         left = BoxLayout(orientation="vertical", spacing=10)
         left.add_widget(Text(_("Receipt number:")))
         left.add_widget(Text(visit.receipt_no, size=theme.TITLE_PX, bold=True, color=theme.PRIMARY))
-        left.add_widget(
-            Text(
-                _(
-                    "Your application for {matter} will be passed to {department} within {days} working days."
-                ).format(matter=visit.matter.name, department=dept, days=TRANSFER_WORKING_DAYS)
-            )
-        )
+        notice = receipt_notice(self.ctx.catalog, visit, self.ctx.kiosk, visit.receipt_no)
+        left.add_widget(Text(transfer_statement(notice)))  # the printed notice's sentence
         left.add_widget(
             Text(_("The department decides whether to accept it. Keep the receipt to check progress."))
         )

@@ -64,6 +64,7 @@ class ProcessScanner:
         self.idle_stop_s = idle_stop_s
         self.reply_timeout_s = reply_timeout_s
         self._child: _Child | None = None
+        self._stopping: list[_Child] = []  # workers detached and not yet reaped
         self._lock = threading.Lock()
         self._last_used = time.monotonic()
         self._reaper: threading.Thread | None = None
@@ -95,8 +96,12 @@ class ProcessScanner:
         self._stop_now()
 
     def pid(self) -> int | None:
-        child = self._child
-        return child.proc.pid if child is not None and child.proc.poll() is None else None
+        """The worker's process id while one exists: serving, or stopping and not yet
+        reaped. None means no worker process is left, not even a zombie."""
+        for child in (self._child, *list(self._stopping)):
+            if child is not None and child.proc.poll() is None:
+                return child.proc.pid
+        return None
 
     def _start_now(self, preload: bool) -> None:
         with self._lock:
@@ -105,9 +110,24 @@ class ProcessScanner:
 
     def _stop_now(self) -> None:
         with self._lock:
-            child, self._child = self._child, None
+            child = self._detach()
         if child is not None:
-            _end(child)
+            self._retire(child)
+
+    def _detach(self) -> _Child | None:
+        """No current worker any more (the lock is held); pid() still sees the old one."""
+        child = self._child
+        if child is not None:
+            self._stopping.append(child)  # before the swap: pid() never sees a gap
+        self._child = None
+        return child
+
+    def _retire(self, child: _Child, grace: float = 3.0) -> None:
+        """End a detached worker and forget it once reaped."""
+        try:
+            _end(child, grace)
+        finally:
+            self._stopping.remove(child)
 
     def _ensure(self, preload: bool = False) -> _Child:
         """The running worker, or a new one (the lock is held)."""
@@ -143,8 +163,8 @@ class ProcessScanner:
                     raise TimeoutError(f"no reply in {self.reply_timeout_s:.0f} s")
                 status, value = child.conn.recv()
             except (EOFError, OSError, TimeoutError) as exc:  # OSError: broken pipe, reset
-                self._child = None
-                _end(child, grace=0.0)
+                self._detach()
+                self._retire(child, grace=0.0)
                 raise ScannerStopped(f"scan worker ended ({child.proc.returncode}): {exc}") from exc
             finally:
                 self._last_used, self.in_flight = time.monotonic(), False
@@ -160,12 +180,12 @@ class ProcessScanner:
             if not self._lock.acquire(blocking=False):
                 continue  # serving a request: not idle
             try:
-                child, self._child = self._child, None
+                child = self._detach()
             finally:
                 self._lock.release()
             if child is not None:
                 log.info("scan worker idle for %.0f s: stopped", self.idle_stop_s)
-                _end(child)
+                self._retire(child)
 
 
 def _end(child: _Child, grace: float = 3.0) -> None:

@@ -25,6 +25,7 @@ from shared_schema import (
 from shared_schema.forms import PROMISE_TEMPLATE, TRANSFER_WORKING_DAYS
 from shared_schema.workcalendar import WorkCalendar
 
+from .. import i18n
 from ..receipt_no import today_in_china
 from .checklist import FORM_WORDS, is_needed
 from .department import department_name
@@ -173,6 +174,20 @@ def receipt_notice(
         issued_on=issued_on,
         transfer_by=transfer_by,
     )
+
+
+def transfer_statement(notice: ReceiptNotice) -> str:
+    """The transfer promise as the receipt screen shows it. In Chinese it is the printed
+    notice's own sentence (``ReceiptNotice.statement``), so screen and paper never word
+    the promise differently; the English screen translates that sentence."""
+    if i18n.language != "en":
+        return notice.statement()
+    text = (
+        f"You applied for {notice.matter_name}, which is for {notice.department_name} to decide: "
+        f"we will pass your materials on to {notice.department_name} within {notice.transfer_days} days."
+    )
+    day = notice.transfer_by
+    return text if day is None else f"{text} The last day is {day:%d %B %Y} (counting working days)."
 
 
 def transfer_slip(catalog: Catalog, visit: Visit, kiosk: KioskRef, receipt_no: str) -> TransferSlip:

@@ -41,18 +41,26 @@ def para(text: str, style: str = "body") -> Paragraph:
     return Paragraph(escape(text), styles()[style])
 
 
+def table(
+    cells: list[list[object]], widths: Sequence[float], style: list[tuple], repeat_rows: int = 0
+) -> Table:
+    """A Table in the form's font: each cell sets its style's font, Helvetica (never
+    embedded) unless told otherwise, even when it holds only paragraphs."""
+    grid = Table(cells, colWidths=list(widths), repeatRows=repeat_rows)
+    grid.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), cjk_font(), 10), *style]))
+    return grid
+
+
 def grid_table(rows: list[list[object]], widths: Sequence[float], header: bool = True) -> Table:
     """A bordered table; cell strings become wrapping CJK paragraphs."""
     cells = [[para(c, "cell") if isinstance(c, str) else c for c in row] for row in rows]
-    table = Table(cells, colWidths=list(widths), repeatRows=1 if header else 0)
-    style = [
+    style: list[tuple] = [
         ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
     ]
     if header:
         style.append(("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.9, 0.9, 0.9)))
-    table.setStyle(TableStyle(style))
-    return table
+    return table(cells, widths, style, repeat_rows=1 if header else 0)
 
 
 def materials_table(materials: list[MaterialRow], min_rows: int = 8) -> Table:
@@ -101,6 +109,7 @@ def build_pdf(story: list[Flowable], title: str) -> bytes:
         title=title,
         author="tongban",
         creator="tongban",
+        initialFontName=cjk_font(),  # not Helvetica: no font in the PDF goes unembedded
     )
     doc.build(story)
     return buf.getvalue()

@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import date
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Spacer, Table, TableStyle
+from reportlab.platypus import Spacer
 
 from ..forms import ReceiptNotice
-from .layout import QrCode, build_pdf, materials_table, para
+from .layout import QrCode, build_pdf, materials_table, para, table
 
 NOT_ACCEPTANCE = "本通知书仅证明申请材料已接收，不代表事项已受理；是否受理由事项办理单位依法决定并告知。"
 QUERY_HINT = "凭本编号或扫描二维码，可在任一村级服务站自助终端查询办理进度。"
@@ -45,11 +45,11 @@ def receipt_lines(notice: ReceiptNotice) -> list[str]:
 
 
 def render_receipt_notice(notice: ReceiptNotice) -> bytes:
-    head = Table(
+    head = table(
         [[para(f"编号：{notice.receipt_no}", "small"), QrCode(notice.receipt_no, 26 * mm)]],
-        colWidths=[120 * mm, 50 * mm],
+        [120 * mm, 50 * mm],
+        [("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("ALIGN", (1, 0), (1, 0), "RIGHT")],
     )
-    head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("ALIGN", (1, 0), (1, 0), "RIGHT")]))
     story = [
         para("申请材料接收通知书", "title"),
         Spacer(1, 2 * mm),

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import signal
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from kiosk.visit.flow import VisitFlow
 from kiosk.visit.ports import ScannerStopped
 from kiosk.visit.scan_process import ProcessScanner
 from kiosk.visit.steps import Step
+from tests.support.waiting import wait_until
 
 NUMBER = "ZZ1305-KAPP1-20250102-0007"
 
@@ -41,21 +41,12 @@ def qr(tmp_path_factory: pytest.TempPathFactory):
     return cv2.imread(str(path))
 
 
-def until(ready: Callable[[], bool], timeout: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while not ready():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
-
-
 def test_reads_codes_in_a_worker_and_replaces_one_that_died_idle(scanner: ProcessScanner, qr) -> None:
     assert scanner.codes(qr) == [NUMBER]
     first = scanner.pid()
     assert first is not None and first != os.getpid()
     os.kill(first, signal.SIGKILL)
-    assert until(lambda: scanner.pid() is None)
+    wait_until(lambda: scanner.pid() is None, "the killed worker to be reaped")
     assert scanner.codes(qr) == [NUMBER]  # no error: nobody was waiting on the dead one
     assert scanner.pid() not in (None, first) and scanner.started == 2
 
@@ -68,9 +59,9 @@ def test_a_worker_dying_with_a_request_is_told_then_replaced(scanner: ProcessSca
     outcome: list[object] = []
     asking = threading.Thread(target=lambda: outcome.append(_catch(lambda: scanner.codes(qr))))
     asking.start()
-    assert until(lambda: scanner.in_flight)
+    wait_until(lambda: scanner.in_flight, "the request to reach the worker")
     os.kill(pid, signal.SIGKILL)
-    asking.join(30)
+    wait_until(lambda: not asking.is_alive(), "the asking thread to be told")
     assert len(outcome) == 1 and isinstance(outcome[0], ScannerStopped)
     assert scanner.codes(qr) == [NUMBER]  # the resident tries again: a new worker answers
     assert scanner.started == 2
@@ -81,24 +72,29 @@ def test_an_idle_worker_stops_by_itself(tmp_path: Path, qr) -> None:
     try:
         assert scanner.codes(qr) == [NUMBER]
         pid = scanner.pid()
-        assert until(lambda: scanner.pid() is None, 10)
-        assert not Path(f"/proc/{pid}").exists() or "zombie" not in Path(f"/proc/{pid}/status").read_text()
+        assert pid is not None
+        # pid() answers None only once the worker is reaped: no process, not even a zombie
+        wait_until(lambda: scanner.pid() is None, "the idle worker to stop")
+        assert not Path(f"/proc/{pid}").exists()
     finally:
         scanner.close()
 
 
 def test_the_visit_starts_the_worker_where_it_captures_and_stops_it_at_home(tmp_path: Path) -> None:
     scanner = ProcessScanner(tmp_path / "scans")
+    starts: list[Step] = []
+    start = scanner.start
+    scanner.start = lambda preload=True: (starts.append(flow.step), start(preload))  # type: ignore[method-assign]
     flow = VisitFlow(tmp_path / "drafts")
     scan_worker_follows(flow, scanner)
     try:
         flow.go(Step.guide)
-        time.sleep(0.3)
-        assert scanner.pid() is None  # reading a guide needs no scanner
+        assert starts == [] and scanner.pid() is None  # reading a guide needs no scanner
         flow.go(Step.identity)
-        assert until(lambda: scanner.pid() is not None)
+        assert starts == [Step.identity]
+        wait_until(lambda: scanner.pid() is not None, "the worker to start at identity")
         flow.home()
-        assert until(lambda: scanner.pid() is None)
+        wait_until(lambda: scanner.pid() is None, "the worker to stop at Home")
     finally:
         scanner.close()
 
@@ -119,7 +115,7 @@ def test_the_profile_engine_reaches_the_worker(tmp_path: Path) -> None:
     scanner = ProcessScanner(tmp_path / "scans", engine="tesseract")
     try:
         scanner.start(preload=False)
-        assert until(lambda: scanner.pid() is not None)
+        wait_until(lambda: scanner.pid() is not None, "the worker to start")
         cmdline = Path(f"/proc/{scanner.pid()}/cmdline").read_bytes().split(b"\0")
         assert cmdline[cmdline.index(b"--engine") + 1] == b"tesseract"
     finally:

@@ -7,10 +7,12 @@ import io
 import pypdf
 import pytest
 
+from kiosk import i18n
 from kiosk.hardware.printer import PdfFilePrinter
 from kiosk.visit.ports import ScannedPage
 from kiosk.visit.printing import PrintService
 from kiosk.visit.steps import Step
+from kiosk.visit.submit import receipt_notice, transfer_statement
 from shared_schema import Delivery, SchemaError
 
 from .conftest import STATION, page
@@ -88,6 +90,19 @@ def test_visit_to_queued_submission_and_receipt(service, store, tmp_path, catalo
     ):
         assert expected in text, expected
     assert "不代表事项已受理" in text
+    # the receipt screen promises the transfer in the printed notice's own words
+    notice = receipt_notice(catalog, service.visit, service.kiosk, done.receipt_no)
+    was = i18n.language
+    try:
+        i18n.install("zh_CN")
+        on_screen = transfer_statement(notice)
+        i18n.install("en")
+        in_english = transfer_statement(notice)
+    finally:
+        i18n.install(was)
+    assert "2 日内转报到阳城县人力资源和社会保障局" in on_screen and "转报期限至" in on_screen
+    assert "".join(on_screen.split()) in "".join(text.split())
+    assert "within 2 days" in in_english and "阳城县人力资源和社会保障局" in in_english
     service.flow.go(Step.receipt)
     service.rate(5)
     with pytest.raises(ValueError):

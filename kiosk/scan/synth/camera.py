@@ -15,8 +15,8 @@ from typing import Any
 import cv2
 import numpy as np
 
+from ..geometry import homography, order_quad, rect_corners
 from .backgrounds import KINDS, make_background, smooth_noise
-from .quad import homography, order_quad, rect_corners
 
 
 @dataclass(frozen=True)

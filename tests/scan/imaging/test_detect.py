@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from kiosk.scan.detect import detect_page, page_pixels, rectify
-from kiosk.scan.synth.quad import quad_iou, rect_corners
+from kiosk.scan.geometry import quad_iou, rect_corners
 
 CASES = [  # (seed, overrides): every desk, steep angles, a dog-ear, shadows
     (21, {"background": "plain"}),

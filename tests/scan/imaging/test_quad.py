@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.scan.synth.quad import (
+from kiosk.scan.geometry import (
     apply_homography,
     homography,
     is_convex,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from kiosk.scan.geometry import quad_area, rect_corners
 from kiosk.scan.synth.backgrounds import KINDS, make_background
 from kiosk.scan.synth.camera import photograph, random_params
-from kiosk.scan.synth.quad import quad_area, rect_corners
 
 
 def test_same_seed_same_capture(page100):

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from kiosk.scan import pipeline as pipeline_module
+from kiosk.scan.geometry import quad_iou
 from kiosk.scan.pipeline import Pipeline, page_size
 from kiosk.scan.synth.camera import CameraParams, photograph
-from kiosk.scan.synth.quad import quad_iou
 from kiosk.scan.types import Capture
 
 FRAME = (2400, 1800)

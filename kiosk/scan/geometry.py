@@ -1,4 +1,5 @@
-"""Quadrilateral helpers shared by page detection, the virtual photographer and the benchmark.
+"""Quadrilateral geometry of the scan core: page detection uses it, and so do the virtual
+photographer (`synth/camera.py`), the tests and the benchmark.
 
 A quad is a ``(4, 2)`` float array of page corners in image coordinates (x right, y down),
 ordered TL, TR, BR, BL. Keeping one ordering rule in one place means the detector and the
