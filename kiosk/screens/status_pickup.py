@@ -33,7 +33,8 @@ class StatusPickupScreen(KioskScreen):
         left.add_widget(BigButton(_("Scan the QR code on my receipt"), self.scan_qr))
         self.number_field = field(_("Receipt number"), text=self.number)
         left.add_widget(self.number_field)
-        self.result_box = BoxLayout(orientation="vertical", spacing=6)
+        self.result_box = BoxLayout(orientation="vertical", spacing=6, size_hint_y=None)
+        self.result_box.bind(minimum_height=self.result_box.setter("height"))  # right under the field
         left.add_widget(self.result_box)
         left.add_widget(BoxLayout())
         self.pad = ReceiptPad(self.on_key)
