@@ -13,19 +13,30 @@ from uuid import UUID
 from pydantic import Field
 
 from .base import SchemaModel
+from .bounds import (
+    APP_VERSION_LEN,
+    CATALOG_VERSION_LEN,
+    ENROLLMENT_CODE_LEN,
+    KIOSK_ID_LEN,
+    KIOSK_NAME_LEN,
+    LAST_ERROR_LEN,
+    PROFILE_LEN,
+    Instant,
+    Int32,
+    Int64,
+    text,
+)
 from .enums import SubmissionState
-from .submission import SHA256, StatusEvent, SubmissionManifest
-
-KIOSK_ID = r"^[0-9A-Z]{2,8}$"
-Sha256 = Annotated[str, Field(pattern=SHA256)]
+from .protocol import KIOSK_ID
+from .submission import SHA256, Sha256, StatusEvent, SubmissionManifest
 
 
 class EnrollRequest(SchemaModel):
     """``POST /enroll``: a one-time code (dashes and case do not matter)."""
 
-    code: str = Field(min_length=8, max_length=40)
-    name: str | None = Field(None, max_length=100)
-    profile: str = Field("virtual", max_length=40)
+    code: Annotated[str, text(ENROLLMENT_CODE_LEN, min_length=8)]
+    name: Annotated[str, text(KIOSK_NAME_LEN)] | None = None
+    profile: Annotated[str, text(PROFILE_LEN)] = "virtual"
 
 
 class EnrollAnswer(SchemaModel):
@@ -91,12 +102,12 @@ class SubmissionStatus(SchemaModel):
 class Heartbeat(SchemaModel):
     """``POST /heartbeat``: how the kiosk is doing, sent on every sync."""
 
-    queue_length: int = Field(ge=0)
-    oldest_waiting_at: datetime | None = None
-    last_error: str | None = Field(None, max_length=500)
-    disk_free_bytes: int | None = Field(None, ge=0)
-    app_version: str = Field(min_length=1, max_length=40)
-    catalog_version: str | None = Field(None, max_length=32)
+    queue_length: Int32
+    oldest_waiting_at: Instant | None = None
+    last_error: Annotated[str, text(LAST_ERROR_LEN)] | None = None
+    disk_free_bytes: Int64 | None = None
+    app_version: Annotated[str, text(APP_VERSION_LEN, min_length=1)]
+    catalog_version: Annotated[str, text(CATALOG_VERSION_LEN)] | None = None
 
 
 class HeartbeatAck(SchemaModel):
@@ -122,6 +133,6 @@ class ApiErrorBody(SchemaModel):
 class Bundle(SchemaModel):
     """``bundle.json`` of a sneakernet bundle."""
 
-    kiosk_id: str
-    created_at: datetime
+    kiosk_id: Annotated[str, text(KIOSK_ID_LEN)]
+    created_at: Instant
     submissions: list[SubmissionManifest] = Field(max_length=100_000)

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Annotated
 from uuid import UUID
 
 from pydantic import Field
 
 from .base import SchemaModel
+from .bounds import COMMENT_LEN, STATION_CODE_LEN, Instant, text
 from .enums import CaseType, SpecialStage, Stage
-from .submission import CompletenessIssue
+from .submission import CompletenessIssue, ReceiptNo
 
 TRANSFER_WORKING_DAYS = 2  # 附录 A: "我单位负责将你的申请材料在 2 日内转报"
 
@@ -150,12 +152,12 @@ class Evaluation(SchemaModel):
     """评价 (9.1): a 1–5 rating at collection or at handling; queued like a submission."""
 
     evaluation_uuid: UUID
-    receipt_no: str | None = None
-    station_code: str
+    receipt_no: ReceiptNo | None = None
+    station_code: Annotated[str, text(STATION_CODE_LEN)]
     at_stage: Stage = Stage.collect
     score: int = Field(ge=1, le=5)
-    comment: str = Field("", max_length=500)
-    created_at: datetime
+    comment: Annotated[str, text(COMMENT_LEN)] = ""
+    created_at: Instant
 
 
 @dataclass

@@ -16,6 +16,8 @@ from pydantic import AfterValidator
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
+from . import bounds
+
 _STDNUM_REASONS = {
     InvalidLength: "wrong length",
     InvalidFormat: "wrong format",
@@ -117,7 +119,9 @@ def county_of(division_code: str) -> str:
     return division_code[:6]
 
 
-IdNumber = Annotated[str, AfterValidator(validate_id_number)]
-Uscc = Annotated[str, AfterValidator(validate_uscc)]
-Phone = Annotated[str, AfterValidator(validate_phone)]
-DivisionCode = Annotated[str, AfterValidator(validate_division_code)]
+# Input bounds leave room for the spaces and dashes people type; the canonical forms are
+# shorter: ID number and credit code 18, phone at most 13, division code at most 12.
+IdNumber = Annotated[str, bounds.text(40), AfterValidator(validate_id_number)]
+Uscc = Annotated[str, bounds.text(40), AfterValidator(validate_uscc)]
+Phone = Annotated[str, bounds.text(40), AfterValidator(validate_phone)]
+DivisionCode = Annotated[str, bounds.text(12), AfterValidator(validate_division_code)]

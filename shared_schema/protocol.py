@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 
 API_PREFIX = "/api/v1"
 SIGNATURE_HEADER = "X-Tongban-Signature"
@@ -15,6 +16,8 @@ AUTH_SCHEME = "Bearer"
 BUNDLE_MANIFEST = "bundle.json"
 BUNDLE_SIGNATURE = "bundle.sig"
 BUNDLE_BLOBS = "blobs"
+KIOSK_ID = r"^[0-9A-Z]{2,8}$"
+_KIOSK_ID = re.compile(KIOSK_ID)
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -35,12 +38,13 @@ def auth_header(kiosk_id: str, secret: str) -> dict[str, str]:
 
 
 def parse_auth_header(value: str | None) -> tuple[str, str] | None:
-    """``(kiosk_id, secret)`` from an Authorization header, or None when malformed."""
+    """``(kiosk_id, secret)`` from an Authorization header, or None when malformed (a
+    kiosk id that no enrollment issues is never looked up)."""
     if not value or not value.startswith(AUTH_SCHEME + " "):
         return None
     token = value[len(AUTH_SCHEME) + 1 :].strip()
     kiosk_id, sep, secret = token.partition(":")
-    if not sep or not kiosk_id or not secret:
+    if not sep or not _KIOSK_ID.fullmatch(kiosk_id) or not secret:
         return None
     return kiosk_id, secret
 

@@ -9,30 +9,55 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import Field, model_validator
 
 from .base import SchemaModel
+from .bounds import (
+    ADDRESS_LEN,
+    CATALOG_VERSION_LEN,
+    CODE_LEN,
+    KIOSK_ID_LEN,
+    MATTER_CODE_LEN,
+    MAX_ITEMS,
+    MAX_PAGES,
+    MAX_PIXELS,
+    MESSAGE_LEN,
+    OCR_TEXT_LEN,
+    PERSON_NAME_LEN,
+    PROMISE_TEXT_LEN,
+    PROTOCOL_VERSION_LEN,
+    RECEIPT_NO_LEN,
+    REQUIREMENT_CODE_LEN,
+    SHORT_TEXT_LEN,
+    STATION_CODE_LEN,
+    Instant,
+    text,
+)
 from .enums import ApplicantKind, Delivery, SubmissionState
 from .identifiers import DivisionCode, IdNumber, Phone, Uscc
 
 PROTOCOL_VERSION = "1.0"
 SHA256 = r"^[0-9a-f]{64}$"
+Sha256 = Annotated[str, Field(pattern=SHA256, max_length=64)]
 RECEIPT_NO = r"^[0-9A-Z]{3,16}-[0-9A-Z]{1,8}-\d{8}-\d{4,6}$"
+ReceiptNo = Annotated[str, Field(pattern=RECEIPT_NO, max_length=RECEIPT_NO_LEN)]
+Name = Annotated[str, text(PERSON_NAME_LEN)]
+Address = Annotated[str, text(ADDRESS_LEN)]
 
 
 class Applicant(SchemaModel):
     """申请人: a person (ID number) or an enterprise (credit code + legal representative)."""
 
     kind: ApplicantKind
-    name: str = Field(min_length=1, max_length=100)
+    name: Annotated[str, text(PERSON_NAME_LEN, min_length=1)]
     id_number: IdNumber | None = None
     uscc: Uscc | None = None
-    legal_representative: str | None = None
+    legal_representative: Name | None = None
     phone: Phone
-    address: str | None = Field(None, max_length=200)
+    address: Address | None = None
     home_division: DivisionCode
 
     @model_validator(mode="after")
@@ -47,39 +72,43 @@ class Applicant(SchemaModel):
 class PageRecord(SchemaModel):
     """页: one stored page image, addressed by its hash."""
 
-    sha256: str = Field(pattern=SHA256)
+    sha256: Sha256
     size: int = Field(gt=0, le=20_000_000)
-    content_type: str = Field(pattern=r"^image/(jpeg|png|tiff|webp)$")
-    width: int = Field(gt=0)
-    height: int = Field(gt=0)
-    ocr_text: str = Field("", max_length=20_000)
+    content_type: str = Field(pattern=r"^image/(jpeg|png|tiff|webp)$", max_length=10)
+    width: int = Field(gt=0, le=MAX_PIXELS)
+    height: int = Field(gt=0, le=MAX_PIXELS)
+    ocr_text: Annotated[str, text(OCR_TEXT_LEN)] = ""
     ocr_confidence: float | None = Field(None, ge=0, le=100)
-    fields: dict[str, str] = Field(default_factory=dict)
+    fields: dict[Annotated[str, text(CODE_LEN)], Annotated[str, text(MESSAGE_LEN)]] = Field(
+        default_factory=dict, max_length=100
+    )
 
 
 class SubmittedMaterial(SchemaModel):
     """申请材料 as handed in: which requirement it meets, how many copies, its pages."""
 
-    requirement_code: str
-    name: str
+    requirement_code: Annotated[str, text(REQUIREMENT_CODE_LEN)]
+    name: Annotated[str, text(SHORT_TEXT_LEN)]
     count: int = Field(1, ge=1, le=20)
-    pages: list[PageRecord] = Field(default_factory=list)
-    note: str | None = None
+    pages: list[PageRecord] = Field(default_factory=list, max_length=MAX_PAGES)
+    note: Annotated[str, text(MESSAGE_LEN)] | None = None
 
 
 class CompletenessIssue(SchemaModel):
     """One thing missing or wrong, in words a resident understands."""
 
-    code: str = Field(description="reason code, e.g. missing_material, id_mismatch")
-    material_code: str | None = None
-    message: str = Field(description="Chinese, for the resident")
+    code: Annotated[str, text(CODE_LEN)] = Field(
+        description="reason code, e.g. missing_material, id_mismatch"
+    )
+    material_code: Annotated[str, text(REQUIREMENT_CODE_LEN)] | None = None
+    message: Annotated[str, text(MESSAGE_LEN)] = Field(description="Chinese, for the resident")
 
 
 class CompletenessResult(SchemaModel):
     """The kiosk's formal check (形式审查): complete, or every issue at once."""
 
     complete: bool
-    issues: list[CompletenessIssue] = Field(default_factory=list)
+    issues: list[CompletenessIssue] = Field(default_factory=list, max_length=MAX_ITEMS)
 
     @model_validator(mode="after")
     def _issues_match(self) -> CompletenessResult:
@@ -105,10 +134,10 @@ class IncompleteAccepted(SchemaModel):
 class Promise(SchemaModel):
     """The applicant's signed promise from the transfer slip (附录 B)."""
 
-    text: str = Field(min_length=20)
+    text: Annotated[str, text(PROMISE_TEXT_LEN, min_length=20)]
     confirmed: bool
-    confirmed_at: datetime
-    signature_sha256: str | None = Field(None, pattern=SHA256)
+    confirmed_at: Instant
+    signature_sha256: Sha256 | None = None
 
     @model_validator(mode="after")
     def _must_confirm(self) -> Promise:
@@ -121,8 +150,8 @@ class DeliveryChoice(SchemaModel):
     """送达: mail to an address, pickup at the collecting station, or online."""
 
     method: Delivery
-    address: str | None = Field(None, max_length=200)
-    recipient: str | None = None
+    address: Address | None = None
+    recipient: Name | None = None
     phone: Phone | None = None
 
     @model_validator(mode="after")
@@ -135,34 +164,30 @@ class DeliveryChoice(SchemaModel):
 class SubmissionManifest(SchemaModel):
     """Everything about one application, as the kiosk commits it to the server."""
 
-    protocol_version: str = PROTOCOL_VERSION
+    protocol_version: Annotated[str, text(PROTOCOL_VERSION_LEN)] = PROTOCOL_VERSION
     client_uuid: UUID
-    receipt_no: str = Field(pattern=RECEIPT_NO)
-    kiosk_id: str
-    station_code: str
-    created_at: datetime
-    matter_code: str
-    catalog_version: str
+    receipt_no: ReceiptNo
+    kiosk_id: Annotated[str, text(KIOSK_ID_LEN)]
+    station_code: Annotated[str, text(STATION_CODE_LEN)]
+    created_at: Instant
+    matter_code: Annotated[str, text(MATTER_CODE_LEN)]
+    catalog_version: Annotated[str, text(CATALOG_VERSION_LEN)]
     applicant: Applicant
-    materials: list[SubmittedMaterial]
-    answers: dict[str, bool] = Field(
-        default_factory=dict, description="answers to conditional-material questions"
+    materials: list[SubmittedMaterial] = Field(max_length=MAX_ITEMS)
+    answers: dict[Annotated[str, text(CODE_LEN)], bool] = Field(
+        default_factory=dict, max_length=MAX_ITEMS, description="answers to conditional-material questions"
     )
     completeness: CompletenessResult
     delivery: DeliveryChoice
     promise: Promise
+    # Left out of the JSON when absent, so a server of the previous release (which forbids
+    # unknown fields) still takes every ordinary manifest, and older digests stay the same.
     incomplete_accepted: IncompleteAccepted | None = Field(None, exclude_if=lambda v: v is None)
 
     @model_validator(mode="after")
     def _accepted_only_when_incomplete(self) -> SubmissionManifest:
         if self.incomplete_accepted is not None and self.completeness.complete:
             raise ValueError("incomplete_accepted belongs only to an incomplete submission")
-        return self
-
-    @model_validator(mode="after")
-    def _timezone_aware(self) -> SubmissionManifest:
-        if self.created_at.tzinfo is None:
-            raise ValueError("created_at must carry a timezone")
         return self
 
     def page_hashes(self) -> list[str]:

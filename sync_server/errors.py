@@ -70,8 +70,11 @@ _HTTP_REASONS: dict[int, tuple[str, str]] = {
     405: ("method_not_allowed", "不支持的请求方式"),
     411: ("length_required", "缺少内容长度"),
     413: ("too_large", "上传内容过大"),
+    414: ("uri_too_long", "请求地址过长"),
     415: ("unsupported_media_type", "不支持的文件类型"),
 }
+# werkzeug's own headers worth keeping on a JSON error (405 must say what is allowed).
+_KEPT_HEADERS = ("Allow", "Retry-After")
 
 
 def error_response(error: ApiError) -> Response:
@@ -97,7 +100,11 @@ def _handle_http_error(error: HTTPException) -> Response | HTTPException:
         return error
     status = error.code or 500
     code, zh = _HTTP_REASONS.get(status, ("http_error", "请求失败"))
-    return error_response(ApiError(status, code, error.description or error.name, zh))
+    response = error_response(ApiError(status, code, error.description or error.name, zh))
+    for name, value in error.get_headers():
+        if name in _KEPT_HEADERS:
+            response.headers[name] = value
+    return response
 
 
 def _handle_unexpected(error: Exception) -> Response | HTTPException:

@@ -50,6 +50,9 @@ def gunicorn_options(bind: str, workers: int, threads: int, timeout: int) -> dic
         "timeout": timeout,
         "graceful_timeout": 10,
         "keepalive": 5,
+        # gunicorn's longest request line (its own limit, answered with its own HTML 414 past
+        # it), above the app's MAX_URL_BYTES so the app answers long API URLs with JSON
+        "limit_request_line": 8190,
         "accesslog": "-",
         # the default access format logs the query string, which holds no personal data here
     }

@@ -1,24 +1,19 @@
 """Request parsing, authentication and signed answers for every API view.
 
-Views parse and answer; services decide. Every request body is validated with its
-pydantic model (400 malformed JSON, 422 listing every bad field); every 2xx (and 304)
+Views parse and answer; services decide. Every JSON body is parsed by ``body.parse_body``
+(415, 400, 422 listing every bad field); every 2xx (and 304)
 answer to an authenticated kiosk is signed with the secret it presented, so a captive
 portal's 200 cannot pass for ours.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TypeVar
 
 from flask import Response, current_app, g, request
 from pydantic import BaseModel
 from werkzeug.exceptions import ClientDisconnected
-
-from shared_schema import SchemaError
-from shared_schema.base import SchemaModel
 
 from ..enrollment import KioskPrincipal
 from ..errors import ApiError
@@ -26,7 +21,6 @@ from ..kiosk_auth import authenticate_request, sign_answer
 from . import bp
 from .compress import gzip_if_accepted
 
-M = TypeVar("M", bound=SchemaModel)
 CHUNK = 64 * 1024
 PUBLIC_ENDPOINTS = {"api.enroll", "api.openapi", "api.health"}
 
@@ -82,21 +76,6 @@ def body_deadline() -> Iterator[None]:
 def body_chunks() -> Iterator[bytes]:
     """The request body in chunks (use inside :func:`body_deadline`)."""
     return iter(lambda: request.stream.read(CHUNK), b"")
-
-
-def parse_body(model: type[M], what: str) -> M:
-    with body_deadline():
-        raw = request.get_data(cache=False)
-    try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise ApiError(
-            400, "malformed_json", f"the {what} is not valid JSON", "请求内容不是有效的 JSON"
-        ) from None
-    try:
-        return model.parse(data, source=request.path)
-    except SchemaError as exc:
-        raise ApiError.from_schema_error(exc, what) from None
 
 
 def answer(body: BaseModel | str, status: int = 200) -> Response:

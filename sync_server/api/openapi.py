@@ -31,6 +31,8 @@ from shared_schema.api import (
 )
 from shared_schema.protocol import API_PREFIX, SIGNATURE_HEADER
 
+from .params import FEED_AFTER, FEED_LIMIT, RECEIPT, RESULT_ID, SHA256
+
 MODELS = [
     EnrollRequest,
     EnrollAnswer,
@@ -63,23 +65,6 @@ class Endpoint:
     params: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _path_param(name: str, pattern: str | None = None) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "string"}
-    if pattern:
-        schema["pattern"] = pattern
-    return {"name": name, "in": "path", "required": True, "schema": schema}
-
-
-def _query_param(name: str, description: str) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "description": description,
-        "schema": {"type": "integer", "minimum": 0},
-    }
-
-
 ENDPOINTS = [
     Endpoint(
         "post",
@@ -101,7 +86,7 @@ ENDPOINTS = [
         "Upload one page blob (hash verified)",
         BINARY,
         {200: BlobStored, 201: BlobStored, 400: None, 408: None, 411: None, 413: None, 415: None},
-        params=[_path_param("sha256", "^[0-9a-f]{64}$")],
+        params=[SHA256.openapi()],
     ),
     Endpoint(
         "post",
@@ -116,7 +101,7 @@ ENDPOINTS = [
         "Status of a receipt collected at this station",
         None,
         {200: SubmissionStatus, 404: None},
-        params=[_path_param("receipt_no")],
+        params=[RECEIPT.openapi()],
     ),
     Endpoint(
         "get",
@@ -124,7 +109,7 @@ ENDPOINTS = [
         "This kiosk's status events after a cursor",
         None,
         {200: StatusFeed},
-        params=[_query_param("after", "cursor: the last seq seen"), _query_param("limit", "page size")],
+        params=[FEED_AFTER.openapi(), FEED_LIMIT.openapi()],
     ),
     Endpoint("post", "/heartbeat", "Report kiosk health", Heartbeat, {200: HeartbeatAck}),
     Endpoint(
@@ -140,7 +125,7 @@ ENDPOINTS = [
         "An electronic result (PDF) to print at the pickup station",
         None,
         {200: PDF, 404: None},
-        params=[_path_param("result_id")],
+        params=[RESULT_ID.openapi()],
     ),
 ]
 
@@ -182,7 +167,7 @@ def _operation(ep: Endpoint) -> dict[str, Any]:
                 "headers": signed,
                 "content": {"application/json": {"schema": _ref(model)}},
             }
-    for status in (400, 413, 422) if ep.body else (400,):
+    for status in (400, 413, 415, 422) if ep.body else (400,):
         op["responses"].setdefault(str(status), _error("error"))
     if not ep.public:
         op["security"] = [{"kioskBearer": []}]

@@ -12,8 +12,9 @@ from ..db import get_db, utcnow
 from ..enrollment import enroll
 from ..errors import ApiError
 from . import bp
+from .body import parse_body
 from .compress import compressible
-from .io import answer, parse_body
+from .io import answer
 from .openapi import openapi_document
 
 

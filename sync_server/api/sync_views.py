@@ -15,7 +15,9 @@ from ..feed import status_feed, submission_status
 from ..fleet import record_evaluation, record_heartbeat
 from ..ingest import ingest_once
 from . import bp
-from .io import answer, body_chunks, body_deadline, parse_body, principal
+from .body import parse_body
+from .io import answer, body_chunks, body_deadline, principal
+from .params import FEED_AFTER, FEED_LIMIT, RECEIPT
 
 
 @bp.post("/blobs/missing", endpoint="blobs_missing")
@@ -24,7 +26,7 @@ def blobs_missing() -> Response:
     return answer(MissingBlobs(missing=missing_blobs(get_store(), body.hashes)))
 
 
-@bp.put("/blobs/<sha256>", endpoint="blob_put")
+@bp.put("/blobs/<blob:sha256>", endpoint="blob_put")
 def blob_put(sha256: str) -> Response:
     """Store one page (400 bad hash or hash mismatch, 411, 413, 415)."""
     check_hash(sha256)
@@ -49,15 +51,16 @@ def submissions() -> Response:
 
 @bp.get("/submissions/<receipt_no>/status", endpoint="submission_status")
 def status(receipt_no: str) -> Response:
+    RECEIPT.check(receipt_no)
     with get_db().transaction() as session:
         return answer(submission_status(session, principal(), receipt_no))
 
 
 @bp.get("/status-feed", endpoint="status_feed")
 def feed() -> Response:
-    after = _int_arg("after", 0, 0, 2**62)
+    after = FEED_AFTER.read(0)
     cap = current_app.config["FEED_PAGE_LIMIT"]
-    limit = min(_int_arg("limit", cap, 1, 10**6), cap)
+    limit = min(FEED_LIMIT.read(cap), cap)
     with get_db().transaction() as session:
         return answer(status_feed(session, principal(), after, limit))
 
@@ -75,22 +78,3 @@ def evaluations() -> Response:
     with get_db().transaction(write=True) as session:
         ack, created = record_evaluation(session, principal(), evaluation)
     return answer(ack, 201 if created else 200)
-
-
-def _int_arg(name: str, default: int, low: int, high: int) -> int:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = low - 1
-    if not low <= value <= high:
-        raise ApiError(
-            400,
-            "bad_parameter",
-            f"{name} must be an integer in [{low}, {high}]",
-            "请求参数无效",
-            {"parameter": name},
-        )
-    return value

@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from shared_schema.bounds import CATALOG_VERSION_LEN, MATTER_CODE_LEN, STATION_CODE_LEN
+
 from ..db import Base, JsonType, UtcDateTime, utcnow
 
 
@@ -21,7 +23,7 @@ class CatalogRelease(Base):
 
     __tablename__ = "catalog_releases"
 
-    version: Mapped[str] = mapped_column(String(32), primary_key=True)
+    version: Mapped[str] = mapped_column(String(CATALOG_VERSION_LEN), primary_key=True)
     published_on: Mapped[date] = mapped_column(Date)
     city_code: Mapped[str] = mapped_column(String(6))
     city_name: Mapped[str] = mapped_column(String(100))
@@ -75,7 +77,7 @@ class Station(Base):
 
     __tablename__ = "stations"
 
-    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    code: Mapped[str] = mapped_column(String(STATION_CODE_LEN), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     division_code: Mapped[str] = mapped_column(String(12), index=True)
     address: Mapped[str] = mapped_column(String(200))
@@ -90,7 +92,7 @@ class Matter(Base):
 
     __tablename__ = "matters"
 
-    code: Mapped[str] = mapped_column(String(50), primary_key=True)
+    code: Mapped[str] = mapped_column(String(MATTER_CODE_LEN), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     domain: Mapped[str] = mapped_column(String(50))
     frequency: Mapped[str] = mapped_column(String(10))
@@ -98,7 +100,7 @@ class Matter(Base):
     case_type: Mapped[str] = mapped_column(String(10))
     legal_days: Mapped[int] = mapped_column(Integer)
     promised_days: Mapped[int] = mapped_column(Integer)
-    catalog_version: Mapped[str] = mapped_column(String(32))
+    catalog_version: Mapped[str] = mapped_column(String(CATALOG_VERSION_LEN))
     body: Mapped[dict[str, Any]] = mapped_column(JsonType)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 

@@ -13,6 +13,15 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from shared_schema.bounds import (
+    APP_VERSION_LEN,
+    CATALOG_VERSION_LEN,
+    KIOSK_ID_LEN,
+    KIOSK_NAME_LEN,
+    LAST_ERROR_LEN,
+    PROFILE_LEN,
+)
+
 from ..db import Base, UtcDateTime, utcnow
 
 
@@ -27,7 +36,7 @@ class EnrollmentCode(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    kiosk_id: Mapped[str | None] = mapped_column(String(8))
+    kiosk_id: Mapped[str | None] = mapped_column(String(KIOSK_ID_LEN))
 
 
 class Kiosk(Base):
@@ -35,10 +44,10 @@ class Kiosk(Base):
 
     __tablename__ = "kiosks"
 
-    kiosk_id: Mapped[str] = mapped_column(String(8), primary_key=True)
+    kiosk_id: Mapped[str] = mapped_column(String(KIOSK_ID_LEN), primary_key=True)
     station_code: Mapped[str] = mapped_column(ForeignKey("stations.code"), index=True)
-    name: Mapped[str | None] = mapped_column(String(100))
-    profile: Mapped[str] = mapped_column(String(40), default="virtual")
+    name: Mapped[str | None] = mapped_column(String(KIOSK_NAME_LEN))
+    profile: Mapped[str] = mapped_column(String(PROFILE_LEN), default="virtual")
     secret_hash: Mapped[str] = mapped_column(String(64))
     bundle_key: Mapped[str] = mapped_column(String(64))
     enrolled_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
@@ -59,12 +68,12 @@ class KioskHeartbeat(Base):
 
     kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.kiosk_id"), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
-    queue_length: Mapped[int] = mapped_column(Integer)
+    queue_length: Mapped[int] = mapped_column(Integer, doc="≤ INT32_MAX (Heartbeat)")
     oldest_waiting_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    last_error: Mapped[str | None] = mapped_column(String(500))
+    last_error: Mapped[str | None] = mapped_column(String(LAST_ERROR_LEN))
     disk_free_bytes: Mapped[int | None] = mapped_column(BigInteger)
-    app_version: Mapped[str] = mapped_column(String(40))
-    catalog_version: Mapped[str | None] = mapped_column(String(32))
+    app_version: Mapped[str] = mapped_column(String(APP_VERSION_LEN))
+    catalog_version: Mapped[str | None] = mapped_column(String(CATALOG_VERSION_LEN))
 
     kiosk: Mapped[Kiosk] = relationship(back_populates="heartbeat")
 

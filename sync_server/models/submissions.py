@@ -14,6 +14,14 @@ from typing import Any
 from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from shared_schema.bounds import (
+    CATALOG_VERSION_LEN,
+    MATTER_CODE_LEN,
+    PERSON_NAME_LEN,
+    RECEIPT_NO_LEN,
+    REQUIREMENT_CODE_LEN,
+)
+
 from ..db import Base, JsonType, UtcDateTime, utcnow
 
 
@@ -39,13 +47,13 @@ class Submission(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_uuid: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
-    receipt_no: Mapped[str] = mapped_column(String(40), unique=True)
+    receipt_no: Mapped[str] = mapped_column(String(RECEIPT_NO_LEN), unique=True)
     kiosk_id: Mapped[str | None] = mapped_column(ForeignKey("kiosks.kiosk_id"), index=True)
     station_code: Mapped[str | None] = mapped_column(ForeignKey("stations.code"))
-    matter_code: Mapped[str] = mapped_column(String(50), index=True)
-    catalog_version: Mapped[str] = mapped_column(String(32))
+    matter_code: Mapped[str] = mapped_column(String(MATTER_CODE_LEN), index=True)
+    catalog_version: Mapped[str] = mapped_column(String(CATALOG_VERSION_LEN))
     applicant_kind: Mapped[str] = mapped_column(String(12))
-    applicant_name: Mapped[str] = mapped_column(String(100))
+    applicant_name: Mapped[str] = mapped_column(String(PERSON_NAME_LEN))
     applicant_id_number: Mapped[str | None] = mapped_column(String(18), index=True)
     applicant_uscc: Mapped[str | None] = mapped_column(String(18), index=True)
     applicant_phone: Mapped[str] = mapped_column(String(20))
@@ -92,7 +100,7 @@ class SubmissionPage(Base):
     position: Mapped[int] = mapped_column(doc="0-based order over all materials' pages")
     material_index: Mapped[int]
     page_index: Mapped[int]
-    requirement_code: Mapped[str] = mapped_column(String(50))
+    requirement_code: Mapped[str] = mapped_column(String(REQUIREMENT_CODE_LEN))
     sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"), index=True)
 
 
@@ -148,7 +156,7 @@ class Evaluation(Base):
     evaluation_uuid: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
     kiosk_id: Mapped[str | None] = mapped_column(ForeignKey("kiosks.kiosk_id"))
     station_code: Mapped[str] = mapped_column(ForeignKey("stations.code"), index=True)
-    receipt_no: Mapped[str | None] = mapped_column(String(40), index=True)
+    receipt_no: Mapped[str | None] = mapped_column(String(RECEIPT_NO_LEN), index=True)
     at_stage: Mapped[str] = mapped_column(String(10))
     score: Mapped[int]
     comment: Mapped[str] = mapped_column(Text, default="")

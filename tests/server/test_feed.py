@@ -78,4 +78,6 @@ def test_receipt_status_without_personal_data(client, kiosk, other_kiosk):
     text = response.get_data(as_text=True)
     assert "李四" not in text and manifest.applicant.id_number not in text and "13800138000" not in text
     assert client.get(f"/submissions/{manifest.receipt_no}/status", other_kiosk).status_code == 404
-    assert client.get("/submissions/NOPE/status", kiosk).status_code == 404
+    assert client.get("/submissions/ST01-K1-20260101-0001/status", kiosk).status_code == 404
+    malformed = client.get("/submissions/NOPE/status", kiosk)  # can be no receipt number at all
+    assert malformed.status_code == 400 and malformed.get_json()["details"] == {"parameter": "receipt_no"}

@@ -107,6 +107,9 @@ def test_commit_through_gunicorn(live_server, db_url):
     )
     assert replay.status_code == 200 and replay.content == first.content
     _truncated_upload(url, headers)
+    # a long API URL is answered by the app in JSON, not by gunicorn's own 414 page
+    too_long = requests.get(f"{url}/submissions/{'A' * 6000}/status", headers=headers, timeout=10)
+    assert too_long.status_code == 414 and too_long.json()["error"] == "uri_too_long"
     listed = CliRunner().invoke(cli, ["server", "--home", str(home), "--db", db_url, "submissions", "--json"])
     assert manifest.receipt_no in listed.output
 

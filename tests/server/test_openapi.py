@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from openapi_spec_validator import validate
 
 from shared_schema.protocol import API_PREFIX
@@ -17,7 +19,7 @@ def test_document_valid_and_complete(app, client):
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith(API_PREFIX) or rule.endpoint in {"api.openapi", "api.health"}:
             continue
-        path = rule.rule[len(API_PREFIX) :].replace("<", "{").replace(">", "}")
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule[len(API_PREFIX) :])
         routed |= {(path, m.lower()) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert routed == documented
     result = doc["paths"]["/results/{result_id}"]["get"]["responses"]
