@@ -76,3 +76,9 @@ def test_kiosk_authentication_has_one_code_path() -> None:
     assert readers == ["sync_server/kiosk_auth.py"]
     users = importers_of("sync_server.kiosk_auth", sources("sync_server"))
     assert {"sync_server/api/io.py", "sync_server/workspace/kiosk_results.py"} <= set(users)
+
+
+def test_the_scan_pipeline_never_imports_its_synthetic_test_pages() -> None:
+    """``kiosk.scan.synth`` draws test pages; the pipeline that runs on a kiosk must not need it."""
+    pipeline = [p for p in sources("kiosk/scan") if "/synth/" not in p.as_posix()]
+    assert not importers_of("kiosk.scan.synth", pipeline)
