@@ -16,6 +16,7 @@ from kiosk.store.db import check_integrity
 from shared_schema.protocol import sha256_hex
 from shared_schema.receipts import kiosk_short_of
 from shared_schema.submission import RECEIPT_NO
+from tests.support.waiting import STUCK_S
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,7 +37,7 @@ def test_finalized_submissions_survive_sigkill(home: Path) -> None:
         if len(reported) == 6:
             proc.send_signal(signal.SIGKILL)  # in the middle of the 7th finalize
             break
-    proc.wait(10)
+    proc.wait(STUCK_S)  # after SIGKILL: only the reaping
     assert proc.returncode == -signal.SIGKILL
     assert check_integrity(home / "kiosk.db", full=True) == []
     with KioskStore(home, check="full") as store:
@@ -69,7 +70,7 @@ def test_receipt_numbers_unique_across_restarts_and_kills(home: Path) -> None:
             if len(seen) % 15 == 0:
                 proc.send_signal(signal.SIGKILL)
                 break
-        proc.wait(10)
+        proc.wait(STUCK_S)  # after SIGKILL: only the reaping
     with KioskStore(home) as store:
         seen.append(Drafts(store).create("JC-RS-001", "2024.06.01").receipt_no)
     assert len(seen) == len(set(seen)) == 46

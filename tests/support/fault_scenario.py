@@ -16,7 +16,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from kiosk.sync.enroll import enroll
 from .chaos_proxy import Chaos, ChaosProxy
 from .kiosk_factories import STATION, finalize_one
 from .live_server import LiveServer, fresh_database
+from .waiting import STUCK_S, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 # Kept-alive connections carry many requests: each also breaks after 0.2–1 MB.
@@ -59,15 +59,6 @@ def server_count(server: LiveServer) -> int:
         return -1
 
 
-def wait_for(predicate: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def prepare(tmp: Path, backend: str, count: int, *, gunicorn_workers: int = 2, seed: int = 1) -> Scenario:
     """Server + enrolled kiosk with ``count`` finalized submissions (1–5 pages) + proxy."""
     db_url = fresh_database(backend, tmp)
@@ -91,19 +82,19 @@ def run_with_faults(sc: Scenario, log: Path, timeout: float = 240) -> dict[str, 
     at: list[int] = []  # submissions on the server at each kill
     try:
         for fraction in (0.25, 0.6):
-            wait_for(
-                lambda f=fraction: server_count(sc.server) >= n * f, timeout / 2, f"{fraction:.0%} ingested"
+            wait_until(
+                lambda f=fraction: server_count(sc.server) >= n * f, f"{fraction:.0%} ingested", timeout / 2
             )
             sc.server.kill()  # SIGKILL master and workers mid-upload
             kills["server"] += 1
             at.append(server_count(sc.server))
             time.sleep(0.3)
             sc.server.start()
-            wait_for(
-                lambda f=fraction: server_count(sc.server) >= n * f + 3, timeout / 2, "progress after restart"
+            wait_until(
+                lambda f=fraction: server_count(sc.server) >= n * f + 3, "progress after restart", timeout / 2
             )
             os.killpg(kiosk.pid, signal.SIGKILL)  # the kiosk sync process, mid-sync
-            kiosk.wait(10)
+            kiosk.wait(STUCK_S)
             kills["kiosk"] += 1
             at.append(server_count(sc.server))
             kiosk = sync_process(sc.home, log)
@@ -112,7 +103,7 @@ def run_with_faults(sc: Scenario, log: Path, timeout: float = 240) -> dict[str, 
     finally:
         if kiosk.poll() is None:
             os.killpg(kiosk.pid, signal.SIGKILL)
-            kiosk.wait(10)
+            kiosk.wait(STUCK_S)
     sc.proxy.chaos = Chaos()  # calm, then one more cycle so the feed brings every state home
     final = sync_process(sc.home, log)
     final.wait(120)

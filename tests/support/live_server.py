@@ -23,6 +23,8 @@ import requests
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from .waiting import STUCK_S
+
 TONGBAN = [sys.executable, "-m", "tongban_cli.main"]
 
 
@@ -134,7 +136,7 @@ class LiveServer:
         self.wait_ready()
         return self
 
-    def wait_ready(self, timeout: float = 30.0) -> None:
+    def wait_ready(self, timeout: float = STUCK_S) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._proc is not None and self._proc.poll() is not None:
@@ -153,7 +155,7 @@ class LiveServer:
         """SIGKILL the whole gunicorn process group (master and workers), no goodbye."""
         if self._proc is not None:
             os.killpg(self._proc.pid, signal.SIGKILL)
-            self._proc.wait(10)
+            self._proc.wait(STUCK_S)
             self._proc = None
         if self._httpd is not None:
             self.stop()
