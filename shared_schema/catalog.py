@@ -12,6 +12,7 @@ from decimal import Decimal
 from pydantic import Field, model_validator
 
 from .base import SchemaModel
+from .bounds import CATALOG_VERSION_LEN, MATTER_CODE_LEN, REQUIREMENT_CODE_LEN, SHORT_TEXT_LEN
 from .enums import (
     CaseType,
     Delivery,
@@ -44,8 +45,9 @@ class RecognitionHints(SchemaModel):
 class MaterialRequirement(SchemaModel):
     """申请材料 as the guide asks for it."""
 
-    code: str = Field(pattern=r"^[a-z][a-z0-9_]{1,40}$")
-    name: str = Field(min_length=2)
+    # a kiosk copies both into each manifest (SubmittedMaterial): the same bounds
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{1,40}$", max_length=REQUIREMENT_CODE_LEN)
+    name: str = Field(min_length=2, max_length=SHORT_TEXT_LEN)
     form: MaterialForm = MaterialForm.original
     copies: int = Field(1, ge=1, le=20)
     min_pages: int = Field(1, ge=1, le=200)
@@ -118,7 +120,7 @@ class Entrustment(SchemaModel):
 class Matter(SchemaModel):
     """政务服务事项: one tongban service and its guide."""
 
-    code: str = Field(pattern=MATTER_CODE)
+    code: str = Field(pattern=MATTER_CODE, max_length=MATTER_CODE_LEN)
     name: str = Field(min_length=2)
     domain: str = Field(min_length=1)
     frequency: FrequencyTier
@@ -152,7 +154,7 @@ class Matter(SchemaModel):
 class CatalogVersion(SchemaModel):
     """Which published catalog a kiosk holds; submissions name it."""
 
-    version: str = Field(pattern=r"^\d{4}\.\d{2}\.\d{2}(\.\d+)?$")
+    version: str = Field(pattern=r"^\d{4}\.\d{2}\.\d{2}(\.\d+)?$", max_length=CATALOG_VERSION_LEN)
     published_on: date
     city_code: str = Field(pattern=r"^\d{6}$")
     city_name: str

@@ -17,7 +17,7 @@ import pytest
 from pydantic import BaseModel
 from sqlalchemy import BigInteger, Column, Integer, String
 
-from shared_schema import Evaluation, SubmissionManifest
+from shared_schema import CatalogVersion, Evaluation, MaterialRequirement, Matter, SubmissionManifest
 from shared_schema.api import BlobHashes, EnrollRequest, Heartbeat
 from shared_schema.bounds import INT32_MAX, INT64_MAX
 from shared_schema.enums import ApplicantKind, Delivery, Stage
@@ -156,6 +156,20 @@ def test_stored_request_values_fit_their_columns(model, path, column):
     else:
         longest = CANONICAL.get(name, leaf["maxLength"])
     assert longest <= column.type.length, f"{model.__name__}.{path} ({longest}) > {column} ({column.type})"
+
+
+@pytest.mark.parametrize(
+    ("source", "field", "path"),
+    [
+        (Matter, "code", "matter_code"),
+        (CatalogVersion, "version", "catalog_version"),
+        (MaterialRequirement, "code", "materials.requirement_code"),
+        (MaterialRequirement, "name", "materials.name"),
+    ],
+)
+def test_what_a_kiosk_copies_from_the_catalog_fits_the_manifest(source, field, path):
+    """Else a kiosk could not build a valid manifest for a matter its own catalog lists."""
+    assert _leaf(source, field)["maxLength"] <= _leaf(SubmissionManifest, path)["maxLength"]
 
 
 def test_every_string_column_fed_by_requests_is_listed():
