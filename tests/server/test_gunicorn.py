@@ -16,6 +16,7 @@ import requests
 from click.testing import CliRunner
 
 from shared_schema.protocol import API_PREFIX, SIGNATURE_HEADER, auth_header, verify
+from tests.support.waiting import STUCK_S
 from tongban_cli.main import cli
 
 from .factories import STATION_ZEZHOU, make_manifest, png_page, write_catalog
@@ -48,7 +49,7 @@ def live_server(app, db_url: str, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     log = (tmp_path / "gunicorn.log").open("wb")
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}{API_PREFIX}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + STUCK_S  # a bound for stuck, not a guess of start-up time
     while True:
         try:
             if requests.get(f"{url}/health", timeout=1).status_code == 200:
@@ -62,7 +63,7 @@ def live_server(app, db_url: str, tmp_path: Path) -> Iterator[tuple[str, Path]]:
         yield url, home
     finally:
         os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
+        process.wait(timeout=STUCK_S)
         log.close()
 
 
