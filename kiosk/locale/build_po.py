@@ -272,6 +272,10 @@ ZH |= {
     "PIN: ": "密码：",
     "({n} digits)": "（已输入 {n} 位）",
     "When it is ready, bring your receipt to this station to collect it.": "办好后，请带上回执到本站领取。",
+    "Receipt no.": "回执号",
+    "Recipient": "领取人",
+    "ID number": "身份证",
+    "Staff name": "经办人",
 }
 
 

@@ -10,7 +10,8 @@ from kivy.uix.boxlayout import BoxLayout
 from ..hardware.printer import Document
 from ..i18n import _
 from ..ui import theme
-from ..ui.keypad import digit_pad
+from ..ui.hanzi_pad import HanziPad, PadSwitcher
+from ..ui.keypad import code_pad, digit_pad, digits_into
 from ..ui.widgets import BigButton, Text, field, row, scroll_list, title
 from ..visit.steps import Step
 from .base import KioskScreen
@@ -74,7 +75,6 @@ class AssistScreen(KioskScreen):
     # -- panel ------------------------------------------------------------------------
     def build_panel(self) -> None:
         ctx = self.ctx
-        self.body.add_widget(title(_("Staff assist mode")))
         view, grid = scroll_list(spacing=8)
         counts = ctx.outbox.counts()
         online = _("online") if ctx.sync.online() else _("offline")
@@ -110,6 +110,16 @@ class AssistScreen(KioskScreen):
         self.handover_staff = field(_("Your name (staff)"))
         for widget in (self.handover_no, self.handover_to, self.handover_id, self.handover_staff):
             grid.add_widget(widget)
+        # no keyboard on a kiosk: a pad for each hand-over field, the names in Chinese
+        pads = PadSwitcher(
+            [
+                (_("Receipt no."), lambda: code_pad(self.handover_no)),
+                (_("Recipient"), lambda: HanziPad(self.handover_to)),
+                (_("ID number"), lambda: digits_into(self.handover_id, with_x=True)),
+                (_("Staff name"), lambda: HanziPad(self.handover_staff)),
+            ],
+            size_hint_x=0.52,
+        )
         grid.add_widget(BigButton(_("Record hand-over"), self.record_handover, kind="ok"))
         grid.add_widget(Text(_("Kiosk health:"), bold=True))
         for item in ctx.health():
@@ -119,9 +129,15 @@ class AssistScreen(KioskScreen):
                     color=theme.OK_GREEN if item.ok else theme.DANGER,
                 )
             )
-        self.body.add_widget(view)
+        left = BoxLayout(orientation="vertical", spacing=8, size_hint_x=0.48)
+        left.add_widget(title(_("Staff assist mode")))  # the pads take the right side's full height
+        left.add_widget(view)
         self.message = Text(self.note[0], color=self.note[1])
-        self.body.add_widget(self.message)
+        left.add_widget(self.message)
+        main = BoxLayout(orientation="horizontal", spacing=24)
+        main.add_widget(left)
+        main.add_widget(pads)
+        self.body.add_widget(main)
 
     def say(self, text: str, colour=theme.OK_GREEN) -> None:
         self.note = (text, colour)

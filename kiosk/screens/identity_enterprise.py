@@ -10,14 +10,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.textinput import TextInput
 
 from shared_schema import ApplicantKind
 
 from ..i18n import _
 from ..ui import theme
 from ..ui.hanzi_pad import HanziPad, PadSwitcher
-from ..ui.keypad import ReceiptPad
+from ..ui.keypad import code_pad
 from ..ui.widgets import BigButton, Text, field, row
 
 FIELD_H = 68  # three fields, the licence button and the tabs share the left half
@@ -55,7 +54,7 @@ def build_enterprise(screen: IdentityScreen, main: BoxLayout, left: BoxLayout) -
     pads = PadSwitcher(
         [
             (_("Name"), lambda: HanziPad(screen.ent_name)),
-            (_("Credit code"), lambda: code_pad(screen.ent_uscc)),
+            (_("Credit code"), lambda: code_pad(screen.ent_uscc, max_len=18)),
             (_("Representative"), lambda: HanziPad(screen.ent_rep)),
         ],
         active=screen.pad_tab,
@@ -65,12 +64,6 @@ def build_enterprise(screen: IdentityScreen, main: BoxLayout, left: BoxLayout) -
     main.add_widget(left)
     main.add_widget(pads)
 
-
-def code_pad(target: TextInput) -> ReceiptPad:
-    """Digits and capital letters (a credit code), typed into ``target``."""
-    pad = ReceiptPad(lambda value: setattr(target, "text", value), max_len=18)
-    pad.value = target.text
-    return pad
 
 
 def applicant_line(screen: IdentityScreen) -> str:

@@ -41,6 +41,7 @@ class ScriptReport:
     receipts: list[dict[str, Any]] = field(default_factory=list)
     status_lines: list[str] = field(default_factory=list)
     typed_status_lines: list[str] = field(default_factory=list)
+    handover_message: str = ""  # the assist screen's words after the demo's hand-over
     header_links: list[str] = field(default_factory=list)  # online/offline as the header said
     voice_said: list[str] = field(default_factory=list)  # what the profile's voice said (virtual: recorded)
     error: str | None = None
@@ -93,6 +94,7 @@ def run_script(
             ]
             report.status_lines = result.status_lines
             report.typed_status_lines = result.typed_status_lines
+            report.handover_message = result.handover_message
         else:
             driver.shot("home")
         report.transitions_ms = _median_by_kind(driver.transitions_ms)

@@ -28,6 +28,7 @@ from .papers import DemoPapers, receipt_qr_capture
 
 PENSION = "JC-RS-001"
 DEMO_PIN = "123456"
+STAFF_NAME = "李明"  # the village staff member in the demo
 
 
 @dataclass
@@ -49,6 +50,7 @@ class DemoResult:
     visits: list[VisitRecord] = field(default_factory=list)
     status_lines: list[str] = field(default_factory=list)  # after scanning the receipt's QR code
     typed_status_lines: list[str] = field(default_factory=list)  # after typing its number
+    handover_message: str = ""  # what the assist screen said after recording the hand-over
 
 
 def _entrusted_matter(driver: Driver) -> str:
@@ -292,7 +294,15 @@ def status_and_staff(driver: Driver, papers: DemoPapers, receipt_no: str, result
     driver.tap("Unlock")
     if not driver.screen.unlocked:
         raise ScriptError("the demo PIN was refused")
+    # a result handed over: the names typed on the pinyin pad, the number set as scanned
+    driver.screen.handover_no.text = receipt_no
+    driver.tap("Recipient")
+    type_chinese(driver, papers.person.name)
+    driver.tap("Staff name")
+    type_chinese(driver, STAFF_NAME)
     driver.shot("assist")
+    driver.tap("Record hand-over")
+    result.handover_message = driver.screen.message.raw
     driver.tap("Log out")
     driver.tap("Home", expect=Step.home)
 

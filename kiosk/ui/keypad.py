@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import ClassVar
 
 from kivy.uix.gridlayout import GridLayout
+from kivy.uix.textinput import TextInput
 
 from ..i18n import _
 from . import theme
@@ -103,3 +104,17 @@ def digit_pad(
 
 def letter_pad(on_change: Callable[[str], None]) -> Keypad:
     return Keypad(on_change, keys=LETTERS, cols=7, max_len=12, key_height=80)
+
+
+def code_pad(target: TextInput, max_len: int = 32) -> ReceiptPad:
+    """Digits and capital letters (a credit code, a receipt number) typed into ``target``."""
+    pad = ReceiptPad(lambda value: setattr(target, "text", value), max_len=max_len)
+    pad.value = target.text[:max_len]
+    return pad
+
+
+def digits_into(target: TextInput, with_x: bool = False, max_len: int = 18) -> Keypad:
+    """Digits (and X, for an ID number) typed into ``target``."""
+    pad = digit_pad(lambda value: setattr(target, "text", value), with_x=with_x, max_len=max_len)
+    pad.value = target.text[:max_len]
+    return pad

@@ -18,6 +18,7 @@ from kivy.uix.widget import Widget
 
 from ..i18n import _
 from . import theme
+from .paging import split_pages
 from .release import clear
 from .widgets import WRAP_SLACK, BigButton, Text, row
 from .wrap import wrap
@@ -75,22 +76,15 @@ class Pager(BoxLayout):
         if width < 50 or room < 50:
             return
         items: list[tuple[int, Callable[[], Widget]]] = []
+        gaps: set[int] = set()
         for block in self.blocks:
             if isinstance(block, TextBlock):
                 items += self.lines(block, width)
             else:
                 items.append((block.height, block.make))
+            gaps.add(len(items))
             items.append((PARAGRAPH_GAP, Widget))
-        pages: list[list[tuple[int, Callable[[], Widget]]]] = [[]]
-        used = 0
-        for height, make in items:
-            if pages[-1] and used + height > room:
-                pages.append([])
-                used = 0
-            if make is Widget and not pages[-1]:
-                continue  # no gap at the top of a page
-            pages[-1].append((height, make))
-            used += height
+        pages = [[items[i] for i in page] for page in split_pages([h for h, _m in items], room, gaps)]
         self.pages = pages
         self.show(min(self.index, len(pages) - 1))
 

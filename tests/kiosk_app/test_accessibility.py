@@ -10,9 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kiosk.hardware import build_devices, load_profile
 from kiosk.hardware.voice import NoVoice, RecordingVoice
+from kiosk.ui.paging import split_pages
 from kiosk.ui.wrap import wrap
 from kiosk.visit import ime
 from kiosk.visit.plain_words import explain
@@ -109,3 +112,23 @@ def test_no_line_starts_with_closing_punctuation():
         assert all(line[0] not in "，。、）" for line in lines), lines
         assert all(line[-1] != "（" for line in lines), lines
         assert all(len(line) <= chars for line in lines), lines
+
+
+@given(
+    st.lists(st.sampled_from([42, 42, 42, 10, 170]), max_size=60),
+    st.integers(min_value=180, max_value=600),
+)
+def test_guide_pages_end_between_lines_and_lose_nothing(heights, room):
+    """Each line or picture row is on exactly one page, in order, whole; a page is as full
+    as the next line allows (no half-empty page before more text); no page starts with a gap."""
+    gaps = {i for i, h in enumerate(heights) if h == 10}
+    pages = split_pages(heights, room, gaps)
+    shown = [i for page in pages for i in page]
+    assert shown == sorted(shown) and len(shown) == len(set(shown))
+    assert set(range(len(heights))) - set(shown) <= gaps  # only gaps at a page's top are dropped
+    for n, page in enumerate(pages):
+        used = sum(heights[i] for i in page)
+        assert used <= room or len(page) == 1
+        assert not page or page[0] not in gaps
+        if n + 1 < len(pages):
+            assert used + heights[pages[n + 1][0]] > room or page[-1] + 1 in gaps

@@ -14,6 +14,7 @@ county's (阳城县人社局) for the first, the entrusted department in the kio
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -145,5 +146,11 @@ def test_two_matters_offline_then_synced_and_routed(visit: dict, server: LiveSer
     assert len(name) >= 2 and all("\u4e00" <= ch <= "\u9fff" for ch in name), name
     typed = server.query(f"SELECT applicant_name FROM submissions WHERE matter_code = '{MEDICAL}'")
     assert [row.applicant_name for row in typed] == [name]
+    # staff recorded the hand-over with both names typed on the pinyin pad
+    handovers = [json.loads(line) for line in (home / "handovers.jsonl").read_text("utf-8").splitlines()]
+    assert [(h["receipt_no"], h["recipient_name"], h["staff"]) for h in handovers] == [
+        (pension["receipt_no"], name, "李明")
+    ]
+    assert report["handover_message"].startswith(f"已记录 {pension['receipt_no']} 的交付")
     scores = server.query("SELECT receipt_no, score FROM evaluations")
     assert [(r.receipt_no, r.score) for r in scores] == [(pension["receipt_no"], 5)]
