@@ -90,9 +90,15 @@ def _handle_api_error(error: ApiError) -> Response:
     return error_response(error)
 
 
+def is_api_path(path: str) -> bool:
+    """Under the kiosk API prefix, however many slashes lead (``//api/v1/…`` reaches us too)."""
+    path = "/" + path.lstrip("/")
+    return path == API_PREFIX or path.startswith(API_PREFIX + "/")
+
+
 def _is_api() -> bool:
     """JSON errors for the kiosk API only; the workspace's HTML pages keep their own."""
-    return request.path.startswith(API_PREFIX)
+    return is_api_path(request.path)
 
 
 def _handle_http_error(error: HTTPException) -> Response | HTTPException:

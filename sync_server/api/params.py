@@ -17,10 +17,9 @@ from flask import request
 from werkzeug.routing import BaseConverter
 
 from shared_schema.bounds import INT64_MAX, RECEIPT_NO_LEN
-from shared_schema.protocol import API_PREFIX
 from shared_schema.submission import RECEIPT_NO
 
-from ..errors import ApiError
+from ..errors import ApiError, is_api_path
 
 MAX_URL_BYTES = 4096
 """Longest API URL (path and query) served; gunicorn reads request lines up to 8190."""
@@ -93,7 +92,7 @@ RESULT_ID = PathParam("result_id", r"^[A-Za-z0-9_-]+$", 40)
 
 def check_url() -> None:
     """``before_request`` for the whole app: API URLs that no view should ever see."""
-    if not request.path.startswith(API_PREFIX):
+    if not is_api_path(request.path):
         return
     raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.full_path
     if len(raw) > MAX_URL_BYTES:

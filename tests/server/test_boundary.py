@@ -274,6 +274,9 @@ def test_api_errors_are_json_and_workspace_errors_are_pages(client, kiosk):
     for path in ("/nowhere", "", "/", "/results/", "/submissions//status", "/blobs/../catalog"):
         response = flask.get(API_PREFIX + path, headers=kiosk.headers)
         assert response.status_code == 404 and response.is_json, path
+    doubled_slash = {"PATH_INFO": "/" + API_PREFIX + "/nowhere"}  # as a server passes //api/v1/…
+    doubled = flask.get("/", headers=kiosk.headers, environ_overrides=doubled_slash)
+    assert doubled.status_code == 404 and doubled.get_json()["error"] == "not_found"
     long_url = API_PREFIX + "/submissions/" + "A" * MAX_URL_BYTES + "/status"
     response = flask.get(long_url, headers=kiosk.headers)
     assert response.status_code == 414 and response.get_json()["error"] == "uri_too_long"
