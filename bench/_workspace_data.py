@@ -17,7 +17,7 @@ import psycopg
 from sqlalchemy import select
 
 from shared_schema import load_catalog
-from shared_schema.forms import PROMISE_TEMPLATE
+from shared_schema.forms import promise_statement
 from sync_server import migrate
 from sync_server.catalog_sync import load_catalog_into
 from sync_server.db import Database
@@ -266,7 +266,7 @@ def _manifest(i: int, station: str, matter: str, name: str, number: str, at: dat
         "completeness": {"complete": True, "issues": []},
         "delivery": {"method": "pickup"},
         "promise": {
-            "text": PROMISE_TEMPLATE.format(department="人社局", matter="参保登记"),
+            "text": promise_statement("person", "人社局", "参保登记"),
             "confirmed": True,
             "confirmed_at": at.isoformat(),
         },

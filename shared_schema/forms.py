@@ -21,9 +21,18 @@ from .submission import CompletenessIssue, ReceiptNo
 TRANSFER_WORKING_DAYS = 2  # 附录 A: "我单位负责将你的申请材料在 2 日内转报"
 
 PROMISE_TEMPLATE = (
-    "我(单位)向{department}申请办理{matter}，提交的以上材料真实合法有效，"
+    "{who}向{department}申请办理{matter}，提交的以上材料真实合法有效，"
     "并对申请材料实质内容的真实性负责。如有虚假，愿意承担相应的法律责任。"
 )
+# 附录 B prints "我(单位)" as a form to fill in; the applicant reads and signs the filled-in
+# sentence, so it names who is promising: a person promises as 本人, an enterprise as 本单位.
+PROMISE_SUBJECT = {"person": "本人", "enterprise": "本单位"}
+
+
+def promise_statement(applicant_kind: str, department: str, matter: str) -> str:
+    """The transfer slip's promise (附录 B) as the applicant confirms it, on screen and on paper."""
+    who = PROMISE_SUBJECT[str(applicant_kind)]
+    return PROMISE_TEMPLATE.format(who=who, department=department, matter=matter)
 
 RECEIPT_STATEMENT_TEMPLATE = (
     "你申请办理的{matter}，属于{department}的权限，我单位负责将你的申请材料在 {days} 日内转报到{department}。"

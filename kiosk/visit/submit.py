@@ -22,7 +22,7 @@ from shared_schema import (
     SubmittedMaterial,
     TransferSlip,
 )
-from shared_schema.forms import PROMISE_TEMPLATE, TRANSFER_WORKING_DAYS
+from shared_schema.forms import TRANSFER_WORKING_DAYS, promise_statement
 from shared_schema.workcalendar import WorkCalendar
 
 from .. import i18n
@@ -41,7 +41,7 @@ class KioskRef:
 def promise_text(catalog: Catalog, visit: Visit, kiosk: KioskRef) -> str:
     assert visit.matter is not None
     dept = department_name(catalog, visit.matter, visit.applicant.home_division, kiosk.station_code)
-    return PROMISE_TEMPLATE.format(department=dept, matter=visit.matter.name)
+    return promise_statement(visit.applicant.kind, dept, visit.matter.name)
 
 
 def applicant_body(visit: Visit) -> dict[str, object]:

@@ -64,6 +64,8 @@ def test_visit_to_queued_submission_and_receipt(service, store, tmp_path, catalo
     assert service.outbox.status(done.receipt_no).state == "finalized"
     manifest = store.manifests.read(str(done.manifest.client_uuid))
     assert manifest.applicant.home_division == township.code
+    # the slip's "我(单位)" is a blank to fill in: a person promises as 本人
+    assert manifest.promise.text.startswith("本人向阳城县人力资源和社会保障局申请办理")
     assert [m.requirement_code for m in manifest.materials] == [
         "id_card_front",
         "id_card_back",

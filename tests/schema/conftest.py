@@ -35,7 +35,7 @@ from shared_schema import (
     TransferSlip,
 )
 from shared_schema.enums import CaseType, Delivery, Stage, SubmissionState
-from shared_schema.forms import PROMISE_TEMPLATE, FlowStageRecord, MaterialRow
+from shared_schema.forms import FlowStageRecord, MaterialRow, promise_statement
 from shared_schema.loader import demo_catalog_dir, load_catalog
 
 PERSON_ID = "14052519980307123X"  # 泽州县, born 1998-03-07, check character X
@@ -135,7 +135,7 @@ def material_rows() -> list[MaterialRow]:
 MATTER = "城乡居民基本养老保险参保登记"
 DEPARTMENT = "泽州县人力资源和社会保障局"
 PHONE = "13903561234"
-PROMISE_TEXT = PROMISE_TEMPLATE.format(department=DEPARTMENT, matter=MATTER)
+PROMISE_TEXT = promise_statement("person", DEPARTMENT, MATTER)
 
 
 def _form_header() -> dict[str, Any]:

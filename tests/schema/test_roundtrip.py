@@ -96,3 +96,14 @@ def test_naive_timestamp_is_rejected() -> None:
     body["created_at"] = "2024-06-03T09:30:00"
     with pytest.raises(SchemaError, match="timezone"):
         SubmissionManifest.parse(body)
+
+
+def test_the_promise_names_who_promises():
+    """附录 B's "我(单位)" is filled in: 本人 for a person, 本单位 for an enterprise."""
+    from shared_schema.forms import promise_statement
+
+    person = promise_statement("person", "阳城县市场监督管理局", "个体工商户登记")
+    enterprise = promise_statement("enterprise", "阳城县市场监督管理局", "个体工商户登记")
+    assert person.startswith("本人向阳城县市场监督管理局申请办理个体工商户登记")
+    assert enterprise.startswith("本单位向阳城县市场监督管理局申请办理个体工商户登记")
+    assert "(单位)" not in person + enterprise

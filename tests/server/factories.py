@@ -24,7 +24,7 @@ from stdnum.cn import ric
 
 from shared_schema import Catalog, SubmissionManifest
 from shared_schema.bundle_seal import HEADER, SEALED_MANIFEST, BundleSeal, new_header
-from shared_schema.forms import PROMISE_TEMPLATE
+from shared_schema.forms import promise_statement
 from shared_schema.protocol import sha256_hex
 
 CHINA = timezone(timedelta(hours=8))
@@ -230,7 +230,7 @@ def make_manifest(
         "completeness": {"complete": True, "issues": []},
         "delivery": {"method": "pickup"},
         "promise": {
-            "text": PROMISE_TEMPLATE.format(department="人社局", matter="参保登记"),
+            "text": promise_statement("person", "人社局", "参保登记"),
             "confirmed": True,
             "confirmed_at": created_at.isoformat(),
         },
