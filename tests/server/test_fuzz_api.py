@@ -101,8 +101,8 @@ def _as_this_kiosk(case: Any, kiosk: KioskCreds, choose: Choices) -> Any:
             created_at=moment.isoformat(),
             completeness={"complete": True, "issues": []},
             delivery={"method": "pickup"},
-            incomplete_accepted=None,
         )
+        body.pop("incomplete_accepted", None)  # only for an incomplete submission
         if isinstance(body.get("applicant"), dict):
             body["applicant"].update(
                 kind="person", id_number=id_number(), uscc=None, phone="13800138000", home_division=QINSHUI
