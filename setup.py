@@ -7,7 +7,7 @@ carry the server stack and the server does not carry Kivy.
 
 from pathlib import Path
 
-from setuptools import find_packages, setup
+from setuptools import find_namespace_packages, setup
 
 CORE = [
     "pydantic>=2.7,<3",
@@ -60,6 +60,8 @@ DEV = [
     "schemathesis==4.32.5",
 ]
 
+ROOTS = ["kiosk", "sync_server", "shared_schema", "tongban_cli", "hardware_profiles"]
+
 setup(
     name="tongban",
     version="0.1.0",
@@ -67,8 +69,11 @@ setup(
     long_description=Path(__file__).with_name("README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
     python_requires=">=3.11",
-    packages=find_packages(
-        include=["kiosk*", "sync_server*", "shared_schema*", "tongban_cli*", "hardware_profiles*"]
+    # Namespace packages too: the data folders (templates, migrations, locale, catalog
+    # data) are then packages of their own, shipped with their files, without setuptools'
+    # "Package would be ignored" warning for each one.
+    packages=find_namespace_packages(
+        include=[f"{root}{tail}" for root in ROOTS for tail in ("", ".*")], exclude=["*.__pycache__"]
     ),
     include_package_data=True,
     package_data={
@@ -80,8 +85,8 @@ setup(
             "data/**/*.json",
             "data/**/*.csv",
         ],
-        "sync_server": ["templates/**/*", "static/**/*", "migrations/**/*", "alembic.ini"],
-        "kiosk": ["locale/**/*", "assets/**/*", "*.kv", "screens/*.kv", "store/migrations/**/*"],
+        "sync_server": ["templates/**/*", "static/**/*", "migrations/**/*"],
+        "kiosk": ["locale/**/*", "assets/**/*", "store/migrations/**/*"],
         "hardware_profiles": ["*.yaml"],
     },
     install_requires=CORE,

@@ -11,6 +11,8 @@ import click
 import segno
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from shared_schema import SchemaError, load_catalog
 from tongban_cli.common import catalog_dir_option, emit, fail, home_of, home_option, json_option
@@ -45,13 +47,36 @@ def server(ctx: click.Context, db_url: str | None) -> None:
     ctx.obj["db_url"] = db_url
 
 
-def make_app(ctx: click.Context) -> Flask:
+NOT_READY = "the database is not initialised or not up to date: run `tongban server init-db`"
+
+
+def make_app(ctx: click.Context, *, initialised: bool = True) -> Flask:
+    """The app for one command; unless ``initialised=False`` (init-db), the schema must be current.
+
+    A missing SQLite file is reported before anything connects, so a command typed
+    against an empty home does not leave an empty ``server.db`` behind.
+    """
     from .app import create_app
+    from .config import load_config
 
     obj = ctx.find_object(dict) or {}
-    app = create_app({"HOME": str(home_of(ctx)), "DATABASE_URL": obj.get("db_url")})
+    as_json = bool(ctx.params.get("as_json"))
+    config = load_config({"HOME": str(home_of(ctx)), "DATABASE_URL": obj.get("db_url")})
+    if initialised and not _database_exists(config["DATABASE_URL"]):
+        fail(NOT_READY, as_json)
+    app = create_app(config)
     ctx.call_on_close(_db(app).dispose)  # close pooled connections when the command ends
+    if initialised:
+        _require_schema(app, as_json)
     return app
+
+
+def _database_exists(url: str) -> bool:
+    """False only for a SQLite file that is not there yet (other databases are asked)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return True
+    return Path(parsed.database).is_file()
 
 
 def _db(app: Flask):  # type: ignore[no-untyped-def]
@@ -61,8 +86,13 @@ def _db(app: Flask):  # type: ignore[no-untyped-def]
 
 
 def _require_schema(app: Flask, as_json: bool) -> None:
-    if not migrate.is_current(_db(app).engine):
-        fail("the database is not initialised or not up to date: run `tongban server init-db`", as_json)
+    try:
+        current = migrate.is_current(_db(app).engine)
+    except OperationalError as exc:
+        fail(f"cannot reach the database: {exc.orig}", as_json)
+        return
+    if not current:
+        fail(NOT_READY, as_json)
 
 
 @server.command("init-db")
@@ -71,7 +101,7 @@ def _require_schema(app: Flask, as_json: bool) -> None:
 @click.pass_context
 def init_db(ctx: click.Context, catalog_dir: str | None, as_json: bool) -> None:
     """Apply migrations and load (or refresh) the catalog."""
-    app = make_app(ctx)
+    app = make_app(ctx, initialised=False)
     migrate.upgrade(app.config["DATABASE_URL"])
     try:
         catalog = load_catalog(catalog_dir or app.config.get("CATALOG_DIR"))
@@ -109,7 +139,6 @@ def init_db(ctx: click.Context, catalog_dir: str | None, as_json: bool) -> None:
 def enroll_kiosk(ctx: click.Context, station: str, ttl: str, qr_png: str | None, as_json: bool) -> None:
     """Create a one-time enrollment code (printed with a QR code)."""
     app = make_app(ctx)
-    _require_schema(app, as_json)
     lifetime = parse_duration(ttl)
     try:
         with _db(app).transaction(write=True) as session:
@@ -217,7 +246,6 @@ def import_cmd(ctx: click.Context, bundle: str, as_json: bool) -> None:
     from .bundles import import_bundle
 
     app = make_app(ctx)
-    _require_schema(app, as_json)
     try:
         report = import_bundle(app, Path(bundle))
     except ApiError as exc:
@@ -258,7 +286,6 @@ def import_cmd(ctx: click.Context, bundle: str, as_json: bool) -> None:
 def run(ctx: click.Context, bind: str, workers: int, threads: int, timeout: int, dev: bool) -> None:
     """Serve the API with gunicorn (N threaded workers)."""
     app = make_app(ctx)
-    _require_schema(app, False)
     if dev:
         host, _, port = bind.rpartition(":")
         app.run(host=host or "127.0.0.1", port=int(port), debug=False)

@@ -25,26 +25,48 @@ def resolve_home(value: str | None, part: str) -> Path:
 
 
 def home_option(part: str) -> Callable:
-    """Decorator for a group: adds ``--home`` and stores the resolved path in ``ctx.obj``."""
+    """Decorator for a group (or a lone command): adds ``--home``, resolved by :func:`home_of`.
+
+    The same option is accepted after any subcommand too (``tongban server run --home X``):
+    when the group parses its own arguments, it lends this option to every subcommand,
+    nested groups included, before they parse theirs. Given twice, the later one wins.
+    """
+
+    def callback(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+        obj = ctx.ensure_object(dict)
+        if value is not None or "home_arg" not in obj:
+            obj["home_arg"] = value
+        obj.setdefault("part", part)
+        if isinstance(ctx.command, click.Group):
+            _lend(ctx.command, option)
+
+    option = click.Option(
+        ["--home"],
+        type=click.Path(file_okay=False),
+        default=None,
+        expose_value=False,
+        callback=callback,
+        is_eager=True,
+        help=f"Data folder for the {part} (default: $TONGBAN_HOME or the user data dir).",
+    )
 
     def decorate(func: Callable) -> Callable:
-        def callback(ctx: click.Context, _param: click.Parameter, value: str | None) -> Path:
-            ctx.ensure_object(dict)
-            ctx.obj["home_arg"] = value
-            ctx.obj["part"] = part
-            return value
-
-        return click.option(
-            "--home",
-            type=click.Path(file_okay=False),
-            default=None,
-            expose_value=False,
-            callback=callback,
-            is_eager=True,
-            help=f"Data folder for the {part} (default: $TONGBAN_HOME or the user data dir).",
-        )(func)
+        if isinstance(func, click.Command):
+            func.params.append(option)
+        else:  # click's own convention: the command built from ``func`` collects these
+            func.__dict__.setdefault("__click_params__", []).append(option)
+        return func
 
     return decorate
+
+
+def _lend(group: click.Group, option: click.Option) -> None:
+    """Give ``option`` to every subcommand of ``group`` (recursively) that lacks a --home."""
+    for command in group.commands.values():
+        if not any(p.name == option.name for p in command.params):
+            command.params.append(option)
+        if isinstance(command, click.Group):
+            _lend(command, option)
 
 
 def home_of(ctx: click.Context) -> Path:

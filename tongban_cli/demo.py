@@ -8,7 +8,9 @@
    receipt notice;
 5. one sync, then the server's view: where each submission was routed.
 
-Every step goes through the real ``tongban`` command, as an operator would type it.
+Every step goes through the real ``tongban`` command, as an operator would type it. The
+server listens on a free loopback port (``TONGBAN_DEMO_PORT`` to choose one); the kiosk
+is enrolled against that address, so the closing message starts the server again there.
 """
 
 from __future__ import annotations
@@ -24,13 +26,16 @@ from pathlib import Path
 from urllib.request import urlopen
 
 STATION = "ZZ1305"  # a village service station in 泽州县 (demo catalog)
-ACCOUNTS = {  # username: (role, scope option, password) — demo only, printed below
-    "admin": ("city_admin", [], "tongban-demo-admin"),
+ACCOUNTS = {  # username: (role, scope option, password, display name) — demo only, printed below
+    "admin": ("city_admin", [], "tongban-demo-admin", "赵敏"),
     # the scripted visit's two cases: 阳城县 人社 decides its resident's pension enrolment
     # (home acceptance); 泽州县 医保 decides the other on entrustment, local to the kiosk
-    "yc-renshe": ("reviewer", ["--department", "140522-RS"], "tongban-demo-review"),
-    "zz-yibao": ("reviewer", ["--department", "140525-YB"], "tongban-demo-review"),
+    "yc-renshe": ("reviewer", ["--department", "140522-RS"], "tongban-demo-review", "王芳"),
+    "zz-yibao": ("reviewer", ["--department", "140525-YB"], "tongban-demo-review", "李强"),
 }
+# The staff assist-mode PIN the demo kiosk gets (the scripted visit unlocks with it, see
+# kiosk/scripted/visits.py DEMO_PIN); set with `tongban kiosk set-pin` like a real kiosk's.
+ASSIST_PIN = "123456"
 
 
 def _tongban(*args: str, stdin: str | None = None) -> str:
@@ -64,10 +69,10 @@ def _wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 30) -> Non
 
 def _prepare_server(server_home: Path) -> None:
     _tongban("server", "--home", str(server_home), "init-db")
-    for user, (role, scope, password) in ACCOUNTS.items():
+    for user, (role, scope, password, full_name) in ACCOUNTS.items():
         _tongban(
             "server", "--home", str(server_home), "create-user", user, "--role", role,
-            *scope, "--password-stdin", stdin=password + "\n",
+            *scope, "--full-name", full_name, "--password-stdin", stdin=password + "\n",
         )  # fmt: skip
 
 
@@ -84,14 +89,30 @@ def _visit(kiosk_home: Path, shots: Path, interactive: bool) -> dict:
     return json.loads(out)
 
 
+def _fresh(root: Path) -> None:
+    """Start from nothing, and say so when an earlier run's data is removed."""
+    if root.exists() and any(root.iterdir()):
+        print(f"==> removing the previous demo's data in {root} (server, kiosk, screenshots)")
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the working directory when it lies below it (shorter to copy)."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def main() -> int:
     root = Path(os.environ.get("TONGBAN_DEMO_HOME", "var/demo")).resolve()
-    shutil.rmtree(root, ignore_errors=True)
+    _fresh(root)
     server_home, kiosk_home, shots = root / "server", root / "kiosk", root / "screenshots"
     print(_tongban("schema", "catalog").splitlines()[0])
     print(f"==> sync server data in {server_home} (SQLite, local blob folder)")
     _prepare_server(server_home)
-    port = _free_port()
+    port = int(os.environ.get("TONGBAN_DEMO_PORT") or _free_port())
     url = f"http://127.0.0.1:{port}"
     log = (root / "server.log").open("w")
     exe = Path(sys.executable).with_name("tongban")
@@ -104,7 +125,9 @@ def main() -> int:
         code = json.loads(_tongban("server", "--home", str(server_home), "enroll-kiosk",
                                    "--station", STATION, "--json"))["code"]  # fmt: skip
         _tongban("kiosk", "--home", str(kiosk_home), "enroll", "--server", url, "--code", code)
-        print(f"==> kiosk enrolled at station {STATION}, data in {kiosk_home}")
+        _tongban("kiosk", "--home", str(kiosk_home), "set-pin", "--pin-stdin", stdin=ASSIST_PIN + "\n")
+        print(f"==> kiosk enrolled at station {STATION} against {url}, data in {kiosk_home}")
+        print(f"    staff assist mode (村级代办): PIN {ASSIST_PIN}")
         interactive = bool(os.environ.get("DISPLAY")) and sys.stdin.isatty() and not os.environ.get("CI")
         result = _visit(kiosk_home, shots, interactive)
         _tongban("kiosk", "--home", str(kiosk_home), "sync", "--drain")
@@ -112,12 +135,21 @@ def main() -> int:
         if sys.stdin.isatty() and not os.environ.get("CI"):
             input("==> the server keeps running for the workspace; press Enter to stop it ")
         else:
-            print("==> no terminal to wait at, so the server stops now; to keep the workspace up:")
-            print(f"    .venv/bin/tongban server --home {server_home} run  → http://127.0.0.1:8400/workspace/")
+            print("==> no terminal to wait at, so the server stops now.")
     finally:
         server.terminate()
         server.wait(timeout=30)
+    _closing(server_home, kiosk_home, port)
     return 0
+
+
+def _closing(server_home: Path, kiosk_home: Path, port: int) -> None:
+    """The follow-up that works: the kiosk was enrolled against this port, so serve there."""
+    exe = _shown(Path(sys.executable).with_name("tongban"))
+    print("==> to open the workspace again, start the server on the port the kiosk was enrolled against:")
+    print(f"    {exe} server --home {_shown(server_home)} run --bind 127.0.0.1:{port}")
+    print(f"    → http://127.0.0.1:{port}/workspace/ ; then, in another terminal, the kiosk syncs with:")
+    print(f"    {exe} kiosk --home {_shown(kiosk_home)} sync --once")
 
 
 def _report(result: dict, server_home: Path, url: str) -> None:
@@ -130,13 +162,15 @@ def _report(result: dict, server_home: Path, url: str) -> None:
         for item in visit.get("told_missing", []):
             print(f"    told at once (一次性告知): {item}")
         print(f"    receipt notice (附录 A): {visit['receipt_pdf']}")
+        if visit.get("correction_pdf"):
+            print(f"    correction notice (补正告知): {visit['correction_pdf']}")
     rows = json.loads(_tongban("server", "--home", str(server_home), "submissions", "--json"))
     print(f"==> the server holds {len(rows)} submission(s):")
     for row in rows:
         print(f"    {row.get('receipt_no')}  →  {row.get('department_code')}  [{row.get('state')}]")
     print(f"==> staff workspace: {url}/workspace/")
-    for user, (role, _scope, password) in ACCOUNTS.items():
-        print(f"    log in as {user} / {password}  ({role})")
+    for user, (role, _scope, password, full_name) in ACCOUNTS.items():
+        print(f"    log in as {user} / {password}  ({role}, {full_name})")
 
 
 if __name__ == "__main__":

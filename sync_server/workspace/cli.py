@@ -31,7 +31,7 @@ def create_user_cmd(
     as_json: bool,
 ) -> None:
     """Create a workspace account (password hashed with argon2id)."""
-    from ..cli import _require_schema, make_app
+    from ..cli import make_app
     from ..db import get_db
     from .accounts import create_user
     from .errors import WorkspaceError
@@ -41,7 +41,6 @@ def create_user_cmd(
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     app = make_app(ctx)
-    _require_schema(app, as_json)
     try:
         with get_db(app).transaction(write=True) as session:
             user = create_user(

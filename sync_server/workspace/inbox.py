@@ -2,7 +2,7 @@
 
 Rows are ordered newest collection first by ``(collected_at, id)``; the cursor is the
 last row's pair, so page 500 costs what page 1 costs (``ix_submissions_ws_*`` indexes).
-Matter and station names come from the same query (no N+1). Search by ID number goes
+Matter, station and department names come from the same query (no N+1). Search by ID number goes
 through the keyed digest, never the plaintext column.
 """
 
@@ -19,10 +19,10 @@ from shared_schema import SubmissionState as S
 from shared_schema.identifiers import mask_id_number
 
 from ..id_lookup import digest, lookup_key, normalize_identity
-from ..models import Matter, Station, Submission
+from ..models import Department, Matter, Station, Submission
 from ..models.submissions import SubmissionLookup
 from ..workdays import CHINA_TZ, add_working_days, local_date
-from . import limits
+from . import limits, originals
 from .models import StaffUser
 from .query import day_range, equal
 from .roles import OPEN_STATES, state_label
@@ -42,6 +42,8 @@ class InboxFilter:
     day_from: date | None = None
     day_to: date | None = None
     due: str | None = None  # overdue | due_soon (accepted cases by promised deadline)
+    incomplete: bool = False  # only cases the kiosk's completeness check found incomplete
+    originals_pending: bool = False  # only cases still waiting for a mailed original (originals.py)
 
 
 @dataclass
@@ -61,6 +63,8 @@ class InboxRow:
     badge: str | None
     deadline_note: str
     notice_due: date | None = None  # the correction-notice deadline, while it runs
+    department_name: str = ""
+    incomplete: bool = False  # the kiosk's completeness check listed missing materials
 
 
 @dataclass
@@ -80,6 +84,10 @@ def _filtered(user: StaffUser, f: InboxFilter, today: date) -> Select:
     pairs = [(Submission.department_code, f.department_code), (Submission.matter_code, f.matter_code),
              (Submission.station_code, f.station_code)]  # fmt: skip
     query = query.where(*equal(pairs), *day_range(Submission.collected_at, f.day_from, f.day_to))
+    if f.incomplete:
+        query = query.where(INCOMPLETE)
+    if f.originals_pending:
+        query = query.where(originals.pending())
     if f.due == "overdue":
         query = query.where(Submission.state == S.accepted.value, Submission.promised_due < today)
     elif f.due == "due_soon":
@@ -88,6 +96,11 @@ def _filtered(user: StaffUser, f: InboxFilter, today: date) -> Select:
             Submission.state == S.accepted.value, Submission.promised_due.between(today, soon)
         )
     return query
+
+
+# The manifest's own record (SubmissionManifest.completeness.complete), read in SQL on
+# SQLite (json_extract) and PostgreSQL (jsonb ->) alike; false only for incomplete cases.
+INCOMPLETE = Submission.manifest[("completeness", "complete")].as_boolean().is_(False)
 
 
 def parse_cursor(value: str | None) -> tuple[datetime, int] | None:
@@ -102,7 +115,10 @@ def make_cursor(moment: datetime, ident: int) -> str:
     return f"{round(moment.timestamp() * 1e6)}_{ident}"
 
 
-def to_row(sub: Submission, matter_name: str | None, station_name: str | None, today: date) -> InboxRow:
+def to_row(
+    sub: Submission, matter_name: str | None, station_name: str | None, department_name: str | None,
+    today: date,
+) -> InboxRow:  # fmt: skip
     badge, note, notice = None, "", None
     if sub.state == S.accepted.value and sub.promised_due:
         badge = limits.badge(sub.promised_due, today)
@@ -122,15 +138,17 @@ def to_row(sub: Submission, matter_name: str | None, station_name: str | None, t
         station_name=station_name or "",
         collected_at=sub.collected_at, transfer_due=sub.transfer_due, transferred_late=late,
         promised_due=sub.promised_due, state=sub.state, state_label=state_label(sub.state), badge=badge,
-        deadline_note=note, notice_due=notice,
+        deadline_note=note, notice_due=notice, department_name=department_name or sub.department_code or "",
+        incomplete=not (sub.manifest.get("completeness") or {}).get("complete", True),
     )  # fmt: skip
 
 
 def select_rows(where) -> Select:  # type: ignore[no-untyped-def]
     return (
-        select(Submission, Matter.name, Station.name)
+        select(Submission, Matter.name, Station.name, Department.name)
         .outerjoin(Matter, Matter.code == Submission.matter_code)
         .outerjoin(Station, Station.code == Submission.station_code)
+        .outerjoin(Department, Department.code == Submission.department_code)
         .where(where)
     )
 
@@ -153,7 +171,7 @@ def inbox(
         )
     query = query.order_by(Submission.collected_at.desc(), Submission.id.desc()).limit(page_size + 1)
     found = session.execute(query).all()
-    page = InboxPage(rows=[to_row(s, m, st, today) for s, m, st in found[:page_size]])
+    page = InboxPage(rows=[to_row(s, m, st, d, today) for s, m, st, d in found[:page_size]])
     if len(found) > page_size:
         last = found[page_size - 1][0]
         page.next_cursor = make_cursor(last.collected_at, last.id)
@@ -175,7 +193,7 @@ def search(session: Session, user: StaffUser, text: str, today: date) -> tuple[s
     else:
         return "invalid", []
     query = select_rows(and_(where, visible(user))).order_by(Submission.collected_at.desc()).limit(200)
-    return kind, [to_row(s, m, st, today) for s, m, st in session.execute(query).all()]
+    return kind, [to_row(s, m, st, d, today) for s, m, st, d in session.execute(query).all()]
 
 
 def filter_choices(session: Session, user: StaffUser) -> dict[str, list[tuple[str, str]]]:

@@ -22,6 +22,7 @@ from ..models import Department, Matter, Station, Submission
 from . import history, limits
 from .models import CaseResult, StaffUser
 from .paperwork import full_names
+from .places import division_name
 from .roles import Role, state_label
 from .scope import may_decide
 
@@ -63,6 +64,7 @@ class ReviewData:
     legal_days: int
     department_name: str
     station_name: str
+    home_division_name: str
     materials: list[dict[str, Any]]
     pages: list[PageView]
     manifest: dict[str, Any]
@@ -163,6 +165,7 @@ def review_data(session: Session, user: StaffUser, sub: Submission, today: date)
         legal_days=legal_days,
         department_name=dept.name if dept else "（待分派）",
         station_name=station.name if station else "",
+        home_division_name=division_name(session, sub.home_division),
         materials=sub.manifest.get("materials", []),
         pages=_pages(sub),
         manifest=sub.manifest,

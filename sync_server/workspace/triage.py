@@ -42,7 +42,7 @@ def queue(session: Session, today: date, limit: int = 200) -> list[TriageItem]:
     found = session.execute(select_rows(_in_triage()).order_by(Submission.collected_at).limit(limit)).all()
     if not found:
         return []
-    ids = [s.id for s, _, _ in found]
+    ids = [row[0].id for row in found]
     reasons: dict[int, str] = {}
     for decision in session.scalars(
         select(RoutingDecision).where(RoutingDecision.submission_id.in_(ids)).order_by(RoutingDecision.id)
@@ -57,8 +57,8 @@ def queue(session: Session, today: date, limit: int = 200) -> list[TriageItem]:
     ):
         handlers.setdefault(matter, []).append((code, name))
     return [
-        TriageItem(to_row(s, m, st, today), reasons.get(s.id, ""), handlers.get(s.matter_code, []))
-        for s, m, st in found
+        TriageItem(to_row(s, m, st, d, today), reasons.get(s.id, ""), handlers.get(s.matter_code, []))
+        for s, m, st, d in found
     ]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from flask import Response, request
 from sqlalchemy import select
 
@@ -11,7 +13,7 @@ from shared_schema import SpecialStage
 from ..blobstore import get_store
 from ..db import get_db, utcnow
 from ..models import Blob, Matter, SubmissionPage
-from . import audit, history, paperwork
+from . import audit, delivery, history, originals, paperwork
 from .closing import archived_flow_card
 from .errors import not_found
 from .inbox import today_in_china
@@ -25,7 +27,7 @@ from .web import bp, page, user, who
 DONE = {
     "accept": "已受理。", "correct": "补正告知已发出。", "reject": "已作出不予受理/不予许可决定。",
     "special_start": "特殊环节已开始。", "special_end": "特殊环节已结束。", "complete": "已办结。",
-    "deliver": "已送达。", "archive": "已归档。",
+    "deliver": "已送达。", "archive": "已归档。", "original": "原件寄达已确认。",
 }  # fmt: skip
 
 
@@ -37,16 +39,42 @@ def _require_case_reader() -> None:
 @bp.get("/submissions/<int:submission_id>", endpoint="review")
 def review(submission_id: int):  # type: ignore[no-untyped-def]
     require_role(user(), CAN_REVIEW)
+    return case_page(submission_id, done=DONE.get(request.args.get("done", "")))
+
+
+def case_page(
+    submission_id: int, *, done: str | None = None, error: str | None = None,
+    kept: Kept | None = None, status: int = 200,
+):  # type: ignore[no-untyped-def]  # fmt: skip
+    """The review page, optionally with a refused decision's message and what was typed."""
     today = today_in_china(utcnow())
     with get_db().transaction(write=True) as session:
         sub = load(session, user(), submission_id, full=True)
         data = review_data(session, user(), sub, today)
         matter = session.get(Matter, sub.matter_code)
+        expected_originals = originals.expected(session, sub, matter)
         audit.record(session, who(), "review", submission_id=sub.id, receipt_no=sub.receipt_no)
     materials = [m.name for m in matter_materials(matter)]
-    return page("review.html", d=data, sub=sub, done=DONE.get(request.args.get("done", "")),
+    return page("review.html", status, d=data, sub=sub, done=done, error=error, kept=kept or Kept(),
                 special_kinds=[(k.value, history.SPECIAL_LABELS[k.value]) for k in SpecialStage],
-                guide_materials=materials, forms=paperwork.FORMS)  # fmt: skip
+                guide_materials=materials, forms=paperwork.FORMS,
+                delivery_methods=delivery.methods_for(matter), originals=expected_originals,
+                delivery_change=delivery.change_note)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A refused decision form's contents, so staff fix the mistake instead of retyping."""
+
+    action: str = ""
+    fields: dict[str, str] = field(default_factory=dict)
+    items: tuple[str, ...] = ()  # the ticked correction checkboxes
+
+    def value(self, action: str, name: str) -> str:
+        return self.fields.get(name, "") if action == self.action else ""
+
+    def ticked(self, action: str, item: str) -> bool:
+        return action == self.action and item in self.items
 
 
 def matter_materials(matter: Matter | None) -> list:  # type: ignore[type-arg]

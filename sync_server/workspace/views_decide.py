@@ -13,11 +13,22 @@ from flask import Response, current_app, redirect, request, url_for
 from ..blobstore import get_store
 from ..db import get_db
 from . import actions, audit, closing, sms
+from .errors import WorkspaceError
 from .roles import CAN_DECIDE, CAN_PICKUPS, Role
 from .scope import load, require_role
-from .web import bp, user, who
+from .views_case import Kept, case_page
+from .views_verify import public_base
+from .web import bp, log, user, who
 
 MAX_UPLOAD_NAME = 200
+BACK_TO_CASE = {400, 409}  # refusals about the form or the case's state, not about access
+KEPT_FIELDS = ("opinion", "reason", "items_text", "kind", "tracking_no", "delivery", "delivery_reason")
+
+
+def _kept(action: str) -> Kept:
+    form = request.form
+    fields = {name: form[name] for name in KEPT_FIELDS if name in form}
+    return Kept(action=action, fields=fields, items=tuple(form.getlist("item")))
 
 
 def _items() -> list[str]:
@@ -33,7 +44,8 @@ def _result() -> closing.ResultInput:
         kind=request.form.get("result_kind", ""), delivery=request.form.get("delivery", ""),
         opinion=request.form.get("opinion", ""), pdf=data,
         filename=(upload.filename or "")[:MAX_UPLOAD_NAME] if upload else None,
-        tracking_no=request.form.get("tracking_no"),
+        tracking_no=request.form.get("tracking_no"), delivery_reason=request.form.get("delivery_reason"),
+        verify_base=public_base(),
     )  # fmt: skip
 
 
@@ -66,11 +78,19 @@ def decide(submission_id: int, action: str) -> Response:
         require_role(user(), CAN_DECIDE)
     perform = _perform(action)
     db = get_db()
-    with db.transaction(write=True) as session:
-        sub = load(session, user(), submission_id, full=True)
-        event = perform(session, sub, user())
-        audit.record(session, who(), "decision", submission_id=sub.id, receipt_no=sub.receipt_no,
-                     detail={"action": action, "state": event.state})  # fmt: skip
+    try:
+        with db.transaction(write=True) as session:
+            sub = load(session, user(), submission_id, full=True)
+            event = perform(session, sub, user())
+            audit.record(session, who(), "decision", submission_id=sub.id, receipt_no=sub.receipt_no,
+                         detail={"action": action, "state": event.state})  # fmt: skip
+    except WorkspaceError as error:
+        if error.status not in BACK_TO_CASE or Role(user().role) is Role.station_staff:
+            raise
+        # a form staff can fix (empty notice, missing reason, state moved on): back to the
+        # case with the reason and everything they typed, not to a dead-end error page
+        log.info("workspace refused %s: %s", error.status, error.message)
+        return case_page(submission_id, error=error.message_zh, kept=_kept(action), status=error.status)
     sms.dispatch(db, sms.load_sender(current_app.config["SMS_SENDER"]))
     if Role(user().role) is Role.station_staff:
         return redirect(url_for("workspace.pickups", done=action), 303)

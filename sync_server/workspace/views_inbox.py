@@ -40,6 +40,8 @@ def inbox_filter() -> inbox.InboxFilter:
         day_from=parse_day(args.get("from")),
         day_to=parse_day(args.get("to")),
         due=_choice(args.get("due"), {"overdue", "due_soon"}),
+        incomplete=args.get("incomplete") == "1",
+        originals_pending=args.get("originals") == "1",
     )
 
 

@@ -22,6 +22,7 @@ from ..errors import ApiError
 from .audit import Who
 from .errors import WorkspaceError
 from .models import StaffUser
+from .places import Place, place_of
 from .roles import ROLE_LABELS, Role, state_label
 from .sessions import SessionPolicy, assess, csrf_matches, drop, find_session, touch
 
@@ -138,10 +139,23 @@ def _api_error_page(error: ApiError) -> tuple[str, int]:
     return _error_page(WorkspaceError(error.message, error.message_zh, status=error.status))
 
 
+def _place() -> Place:
+    """The signed-in user's department and station names, looked up once per request."""
+    if "ws_place" not in g:
+        staff = g.get("ws_user")
+        if staff is None:
+            g.ws_place = Place()
+        else:
+            with get_db().transaction() as session:
+                g.ws_place = place_of(session, staff)
+    return g.ws_place
+
+
 def _context() -> dict[str, Any]:
     session = g.get("ws_session")
     return {
         "current_user": g.get("ws_user"),
+        "place": _place(),
         "csrf_token": session.csrf_token if session else "",
         "role_labels": ROLE_LABELS,
         "Role": Role,
@@ -165,6 +179,7 @@ def init_app(app: Flask) -> None:
         views_holidays,
         views_inbox,
         views_office,
+        views_originals,
     )
 
     app.register_blueprint(bp)

@@ -86,3 +86,67 @@ def test_enroll_revoke_list_submissions_import(app, db_url, tmp_path, catalog_di
     assert code != 0
     code, out = run(tmp_path, db_url, "kiosks", "--json")
     assert json.loads(out)[0]["revoked"] is True
+
+
+EMPTY_HOME_COMMANDS = [
+    ["submissions"],
+    ["kiosks"],
+    ["revoke-kiosk", "K00001"],
+    ["enroll-kiosk", "--station", STATION_ZEZHOU],
+    ["sms-dispatch"],
+    ["holidays", "list"],
+    ["run", "--bind", "127.0.0.1:1"],
+]
+
+
+@pytest.mark.parametrize("args", EMPTY_HOME_COMMANDS, ids=lambda a: a[0])
+@pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
+def test_every_command_on_an_empty_home_says_init_db_and_leaves_no_database(tmp_path, args, as_json):
+    home = tmp_path / "home"
+    json_flag = ["--json"] if as_json and args[0] != "run" else []
+    code, out = run(home, None, *args, *json_flag)
+    assert code != 0 and "tongban server init-db" in out, out
+    assert "Traceback" not in out and "sqlalchemy" not in out.lower()
+    if json_flag:
+        assert "init-db" in json.loads(out)["message"]
+    assert not (home / "server.db").exists()
+
+
+def test_create_user_on_an_empty_home_says_init_db(tmp_path):
+    home = tmp_path / "home"
+    result = CliRunner().invoke(
+        cli, ["server", "create-user", "ann", "--role", "auditor", "--password-stdin", "--home", str(home)],
+        input="a long enough password\n",
+    )
+    assert result.exit_code != 0 and "init-db" in result.output
+    assert not (home / "server.db").exists()
+
+
+def test_home_is_accepted_after_the_subcommand_too(tmp_path, catalog_dir):
+    home = tmp_path / "after"
+    invoke = CliRunner().invoke
+    done = invoke(cli, ["server", "init-db", "--home", str(home), "--catalog", str(catalog_dir), "--json"])
+    assert done.exit_code == 0, done.output
+    assert (home / "server.db").is_file()
+    listed = invoke(cli, ["server", "submissions", "--json", "--home", str(home)])
+    assert listed.exit_code == 0 and json.loads(listed.output) == []
+    nested = invoke(cli, ["server", "holidays", "list", "--home", str(home), "--json"])
+    assert nested.exit_code == 0, nested.output
+    # the subcommand's --home wins over the group's
+    elsewhere = tmp_path / "elsewhere"
+    later = invoke(cli, ["server", "--home", str(elsewhere), "submissions", "--home", str(home), "--json"])
+    assert later.exit_code == 0 and json.loads(later.output) == []
+    assert not (elsewhere / "server.db").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["kiosk", "status", "--json"], ["schema", "catalog", "--json"]],
+    ids=["kiosk", "schema"],
+)
+def test_other_groups_take_home_after_the_subcommand(tmp_path, args):
+    home = tmp_path / "h"
+    result = CliRunner().invoke(cli, [*args, "--home", str(home)])
+    assert "No such option" not in result.output and result.exit_code == 0, result.output
+    if args[0] == "kiosk":
+        assert (home / "kiosk.db").is_file()  # the kiosk really used this folder

@@ -89,6 +89,17 @@ def pages(seed: int) -> list[bytes]:
     ]
 
 
+def full_set(seed: int) -> list[bytes]:
+    """All five pages the matter asks for, in its order: a complete submission."""
+    return [
+        document_page("居民身份证（人像面）", [*ID_LINES, f"第 {seed} 份"]),
+        document_page("居民身份证（国徽面）", ["签发机关　晋城市公安局城区分局", "有效期限　2016-2036"]),
+        document_page("居民户口簿（户主页）", ["户主姓名　王建国", "住址　晋城市城区东街 12 号"]),
+        document_page("居民户口簿（本人页）", ["姓名　王秀英", "与户主关系　女"]),
+        document_page("城乡居民基本养老保险参保登记表", FORM_LINES),
+    ]
+
+
 def sign_in(browser, url: str, username: str, landing: str, height: int):  # type: ignore[no-untyped-def]
     page = browser.new_page(viewport={"width": 1440, "height": height}, locale="zh-CN")
     page.goto(f"{url}/workspace/login")
@@ -100,14 +111,23 @@ def sign_in(browser, url: str, username: str, landing: str, height: int):  # typ
 
 
 def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    """The whole page; the window made tall enough that the sticky side column shows in full."""
+    size = page.viewport_size
+    tall = (
+        "Math.max(document.documentElement.scrollHeight,"
+        " (document.querySelector('.side') || {}).scrollHeight + 160 || 0)"
+    )
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], page.evaluate(tall))})
     page.screenshot(path=str(SHOTS / f"workspace-{name}.png"), full_page=True)
+    page.set_viewport_size(size)
 
 
 def test_staff_decide_synced_submissions_in_chromium(live: LiveServer, tmp_path: Path) -> None:
     home = tmp_path / "kiosk"
     enroll(home, live.url, live.enrollment_code(STATION))
     with KioskStore(home) as store:
-        uuids = [finalize_one(store, seed, page_data=pages(seed)) for seed in (1, 2, 3)]
+        scans = {1: pages(1), 2: full_set(2), 3: pages(3)}
+        uuids = [finalize_one(store, seed, page_data=data) for seed, data in scans.items()]
         report = SyncService(store, FAST).run_once()
         assert report.error is None and len(report.pushed.acknowledged) == 3, report
 
@@ -118,6 +138,7 @@ def test_staff_decide_synced_submissions_in_chromium(live: LiveServer, tmp_path:
         page = sign_in(browser, live.url, "wang", "inbox", 900)
         assert page.locator("table.grid tbody tr").count() == 3
         assert "城乡居民基本养老保险参保登记" in page.content()
+        assert page.locator("table.grid tbody tr:has(.badge.incomplete)").count() == 2  # 2 of 5 pages
         shot(page, "inbox")
 
         page.locator("table.grid tbody tr a").first.click()
@@ -126,6 +147,10 @@ def test_staff_decide_synced_submissions_in_chromium(live: LiveServer, tmp_path:
         page.check("input[name=item] >> nth=0")
         page.fill("textarea[name=items_text]", "户口簿本人页复印件不清晰，请重新提供")
         shot(page, "review")
+        page.set_viewport_size({"width": 1366, "height": 768})  # a laptop, scrolled to the last page
+        page.locator("figure.page").last.scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / "workspace-review-laptop.png"))
+        page.set_viewport_size({"width": 1440, "height": 900})
         page.click("#do-correct")
         page.wait_for_selector("text=补正告知已发出")
         page.click("#do-accept")
