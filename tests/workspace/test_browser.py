@@ -43,6 +43,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     with get_db(app).transaction(write=True) as session:
         create_user(session, "wang", "reviewer", PASSWORD, department_code="140502-RS", full_name="王审核")
         create_user(session, "desk", "station_staff", PASSWORD, station_code=STATION, full_name="钱窗口")
+        create_user(session, "zhao", "city_admin", PASSWORD, full_name="赵管理")
     get_db(app).dispose()
     yield server
     server.stop()
@@ -180,6 +181,11 @@ def test_staff_decide_synced_submissions_in_chromium(live: LiveServer, tmp_path:
         rows = [[c.value for c in r] for r in sheet.iter_rows()]
         assert rows[0] == [label for _, label in LEDGER_COLUMNS] and len(rows) == 4
         assert any(r[9] == "已办结" and r[8] == "王审核" for r in rows[1:])
+
+        admin = sign_in(browser, live.url, "zhao", "inbox", 700)
+        assert admin.locator("table.grid thead th").nth(1).inner_text() == "办理部门"
+        assert admin.locator("td.dept", has_text="晋城市城区人力资源和社会保障局").count() == 3
+        shot(admin, "inbox-admin")
 
         desk = sign_in(browser, live.url, "desk", "pickups", 700)
         assert desk.locator("table.grid tbody tr form").count() == 1
