@@ -6,10 +6,12 @@ lists each element with its source.
 
 from __future__ import annotations
 
+import copy
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
 from .base import SchemaModel
 from .bounds import CATALOG_VERSION_LEN, MATTER_CODE_LEN, REQUIREMENT_CODE_LEN, SHORT_TEXT_LEN
@@ -59,6 +61,18 @@ class MaterialRequirement(SchemaModel):
     )
     note: str | None = None
     hints: RecognitionHints = Field(default_factory=RecognitionHints)
+    original_by_mail: bool = Field(
+        False, description="原件随《申请材料转办单》寄送 (e.g. 户口簿); left out of the JSON when false"
+    )
+
+    @model_serializer(mode="wrap")
+    def _omit_default_original(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Kiosks of earlier releases forbid unknown fields: a catalog that never marks an
+        # original serialises exactly as before, so they keep reading it.
+        data = handler(self)
+        if not self.original_by_mail:
+            data.pop("original_by_mail", None)
+        return data
 
     @model_validator(mode="after")
     def _condition_consistent(self) -> MaterialRequirement:
@@ -158,6 +172,42 @@ class CatalogVersion(SchemaModel):
     published_on: date
     city_code: str = Field(pattern=r"^\d{6}$")
     city_name: str
+
+
+CATALOG_FORMAT = 3
+"""The catalog JSON format this release reads. A kiosk asks for its own
+(``GET /catalog?format=N``), so a field added later never reaches an older kiosk, whose
+strict parser refuses unknown fields and would keep failing every catalog sync."""
+
+FIELDS_SINCE_FORMAT: dict[int, tuple[str, ...]] = {
+    2: ("holidays",),
+    3: ("matters[].guide.materials[].original_by_mail",),
+}
+"""Catalog fields by the format that added them (format 1: the first release). A path
+names a field inside lists with ``[]``, e.g. ``matters[].guide.materials[].some_field``."""
+
+
+def catalog_json_for_format(data: dict[str, Any], fmt: int) -> dict[str, Any]:
+    """A copy of ``data`` without the fields a reader of format ``fmt`` does not know."""
+    out = copy.deepcopy(data)
+    for since, paths in FIELDS_SINCE_FORMAT.items():
+        if since > fmt:
+            for path in paths:
+                _drop(out, path.split("."))
+    return out
+
+
+def _drop(node: Any, steps: list[str]) -> None:
+    name, rest = steps[0], steps[1:]
+    many = name.endswith("[]")
+    key = name.removesuffix("[]")
+    if not isinstance(node, dict) or key not in node:
+        return
+    if not rest:
+        del node[key]
+        return
+    for child in node[key] if many else [node[key]]:
+        _drop(child, rest)
 
 
 class Catalog(SchemaModel):

@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from shared_schema import Catalog
+from shared_schema.catalog import CATALOG_FORMAT, catalog_json_for_format
 
 from .holiday_store import stored_tables
 from .models import (
@@ -166,6 +167,29 @@ def republish_holidays(session: Session) -> CatalogRelease | None:
         return None
     catalog = Catalog.model_validate_json(release.body)
     return _store_release(session, catalog.model_copy(update={"holidays": stored_tables(session)}))
+
+
+_OLDER_FORMATS: dict[tuple[str, int], tuple[str, str]] = {}
+
+
+def release_in_format(release: CatalogRelease, fmt: int) -> tuple[str, str]:
+    """The release's body and ETag as a kiosk reading catalog format ``fmt`` must get them.
+
+    Older kiosks refuse fields they do not know, so they get the body without the fields
+    added after their format, under an ETag of its own (derived bodies are kept per ETag).
+    """
+    if fmt >= CATALOG_FORMAT:
+        return release.body, release.etag
+    key = (release.etag, fmt)
+    found = _OLDER_FORMATS.get(key)
+    if found is None:
+        older = catalog_json_for_format(json.loads(release.body), fmt)
+        body = json.dumps(older, ensure_ascii=False, separators=(",", ":"))
+        found = (body, catalog_etag(f"{release.version}-f{fmt}", body))
+        if len(_OLDER_FORMATS) > 16:  # a handful of releases × formats; threads may race harmlessly
+            _OLDER_FORMATS.clear()
+        _OLDER_FORMATS[key] = found
+    return found
 
 
 def current_release(session: Session) -> CatalogRelease | None:

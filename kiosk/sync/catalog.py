@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from shared_schema import Catalog, SchemaError
+from shared_schema.catalog import CATALOG_FORMAT
 
 from ..store.fsutil import atomic_write
 from .client import ApiClient
@@ -70,7 +71,7 @@ class CatalogCache:
     def refresh(self, client: ApiClient) -> bool:
         """Fetch if changed; True when a new catalog was stored."""
         headers = {"If-None-Match": self.etag} if self.path.exists() and self.etag else {}
-        answer = client.call("GET", "/catalog", headers=headers)
+        answer = client.call("GET", "/catalog", headers=headers, params={"format": CATALOG_FORMAT})
         if answer.status == 304:
             return False
         try:

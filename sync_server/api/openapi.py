@@ -31,7 +31,7 @@ from shared_schema.api import (
 )
 from shared_schema.protocol import API_PREFIX, SIGNATURE_HEADER
 
-from .params import FEED_AFTER, FEED_LIMIT, RECEIPT, RESULT_ID, SHA256
+from .params import CATALOG_FORMAT_PARAM, FEED_AFTER, FEED_LIMIT, RECEIPT, RESULT_ID, SHA256
 
 MODELS = [
     EnrollRequest,
@@ -75,7 +75,12 @@ ENDPOINTS = [
         public=True,
     ),
     Endpoint(
-        "get", "/catalog", "The current catalog (ETag / If-None-Match → 304)", None, {200: Catalog, 304: None}
+        "get",
+        "/catalog",
+        "The current catalog in the kiosk's format (ETag / If-None-Match → 304)",
+        None,
+        {200: Catalog, 304: None},
+        params=[CATALOG_FORMAT_PARAM.openapi()],
     ),
     Endpoint(
         "post", "/blobs/missing", "Which page blobs the server still lacks", BlobHashes, {200: MissingBlobs}

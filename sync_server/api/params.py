@@ -17,6 +17,7 @@ from flask import request
 from werkzeug.routing import BaseConverter
 
 from shared_schema.bounds import INT64_MAX, RECEIPT_NO_LEN
+from shared_schema.catalog import CATALOG_FORMAT
 from shared_schema.submission import RECEIPT_NO
 
 from ..errors import ApiError, is_api_path
@@ -83,6 +84,9 @@ class BlobSegment(BaseConverter):
     regex = r"(?!missing$)[^/]+"
 
 
+CATALOG_FORMAT_PARAM = IntParam(
+    "format", 1, CATALOG_FORMAT, "catalog JSON format the kiosk reads (default 1: the first release's)"
+)
 FEED_AFTER = IntParam("after", 0, INT64_MAX, "cursor: the last seq seen")
 FEED_LIMIT = IntParam("limit", 1, 10**6, "page size (the server answers at most FEED_PAGE_LIMIT)")
 RECEIPT = PathParam("receipt_no", RECEIPT_NO, RECEIPT_NO_LEN)

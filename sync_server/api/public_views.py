@@ -7,7 +7,7 @@ from sqlalchemy import text
 
 from shared_schema.api import EnrollRequest
 
-from ..catalog_sync import current_release
+from ..catalog_sync import current_release, release_in_format
 from ..db import get_db, utcnow
 from ..enrollment import enroll
 from ..errors import ApiError
@@ -16,6 +16,7 @@ from .body import parse_body
 from .compress import compressible
 from .io import answer
 from .openapi import openapi_document
+from .params import CATALOG_FORMAT_PARAM
 
 
 @bp.post("/enroll", endpoint="enroll")
@@ -37,9 +38,9 @@ def catalog() -> Response:
             raise ApiError(
                 503, "no_catalog", "no catalog loaded; run tongban server init-db", "服务器尚未加载事项清单"
             )
-        etag = release.etag
+        body, etag = release_in_format(release, CATALOG_FORMAT_PARAM.read(default=1))
         wanted = [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]
-        response = Response(status=304) if etag in wanted else answer(release.body)
+        response = Response(status=304) if etag in wanted else answer(body)
     compressible(etag)
     response.headers["ETag"] = etag
     response.headers["Cache-Control"] = "no-cache"

@@ -76,6 +76,7 @@ def test_a_home_of_the_previous_release_upgrades_and_sends_everything_once(
     home = tmp_path / "field-kiosk"
     old = make_old_home(old_tree, home, server.url, server.enrollment_code(STATION), queued=2)
     assert old["states"][old["sent"]] == "routed"
+    assert old["sync_error"] is None  # today's server still serves the old kiosk a catalog it reads
     assert all(old["states"][u] == "finalized" for u in old["waiting"])
     assert _revision(home / DB_FILE) is None  # create_all: no version table
 

@@ -19,6 +19,7 @@ from flask import Flask
 from sqlalchemy import delete, select
 
 from shared_schema import Catalog, SchemaError
+from shared_schema.catalog import CATALOG_FORMAT
 from shared_schema.holidays import HolidayTable, example_table_path, load_holiday_table, parse_holiday_table
 from shared_schema.workcalendar import CalendarRangeError, WorkCalendar, YearSource
 from sync_server import workdays
@@ -32,6 +33,8 @@ from .conftest import ApiClient, KioskCreds, submit
 from .factories import CHINA, ORPHAN_MATTER, make_catalog, make_manifest
 
 MID_JANUARY = date(2027, 1, 15)  # a Friday
+
+CURRENT_CATALOG = f"/catalog?format={CATALOG_FORMAT}"
 
 
 @pytest.fixture(scope="module")
@@ -186,7 +189,7 @@ def test_cli_import_republishes_catalog_and_moves_open_deadlines(
     app: Flask, client: ApiClient, kiosk: KioskCreds, db_url: str, tmp_path: Path, no_tables_after: None
 ) -> None:
     app.config["HOLIDAY_RECHECK_SECONDS"] = 0  # notice the CLI's import at the next request
-    before = client.call("GET", "/catalog", kiosk)
+    before = client.call("GET", CURRENT_CATALOG, kiosk)
     assert before.status_code == 200 and before.get_json()["holidays"] == []
     # Collected on New Year's Eve, still waiting in triage: Mon-Fri says 01-01 and 01-04.
     waiting = _case(app, client, kiosk, 1, datetime(2026, 12, 31, 10, tzinfo=CHINA))
@@ -208,11 +211,15 @@ def test_cli_import_republishes_catalog_and_moves_open_deadlines(
         assert entry.detail["changed"][0]["receipt_no"] == waiting.receipt_no
 
     # Kiosks: the old ETag no longer matches, the new body carries the table.
-    after = client.call("GET", "/catalog", kiosk, headers={"If-None-Match": before.headers["ETag"]})
+    after = client.call(
+        "GET", f"/catalog?format={CATALOG_FORMAT}", kiosk, headers={"If-None-Match": before.headers["ETag"]}
+    )
     assert after.status_code == 200 and after.headers["ETag"] != before.headers["ETag"]
     catalog = Catalog.parse(after.get_json())
     assert [t.year for t in catalog.holidays] == [2027] and catalog.holidays[0].example
-    same = client.call("GET", "/catalog", kiosk, headers={"If-None-Match": after.headers["ETag"]})
+    same = client.call(
+        "GET", f"/catalog?format={CATALOG_FORMAT}", kiosk, headers={"If-None-Match": after.headers["ETag"]}
+    )
     assert same.status_code == 304
 
     # This server counts with the table from the next request on: ingest's transfer deadline.
