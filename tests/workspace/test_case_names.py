@@ -10,14 +10,14 @@ from sqlalchemy import func, select
 from shared_schema import SubmissionManifest
 from sync_server.db import get_db
 from sync_server.models import Submission, SubmissionEvent
-from tests.server.factories import CHINA, make_manifest
+from tests.server.factories import CHINA, ORPHAN_MATTER, make_manifest
 
 from .conftest import DEPT_A, new_case, submit
 
 
-def incomplete_case(app, client, kiosk, seq: int) -> int:
+def incomplete_case(app, client, kiosk, seq: int, **kw) -> int:
     """A submission the kiosk's check found incomplete, queued by staff with a reason."""
-    manifest, blobs = make_manifest(kiosk.kiosk_id, seq=seq)
+    manifest, blobs = make_manifest(kiosk.kiosk_id, seq=seq, **kw)
     data = manifest.model_dump(mode="json")
     data["completeness"] = {
         "complete": False,
@@ -115,3 +115,13 @@ def test_a_decision_out_of_scope_still_gets_the_plain_refusal(app, client, kiosk
     answer = other.post(f"/workspace/submissions/{case}/correct", {"items_text": ""})
     assert answer.status_code == 404 and "未找到该申请" in answer.get_data(as_text=True)
     assert "申请材料" not in answer.get_data(as_text=True)
+
+
+def test_the_triage_queue_marks_incomplete_cases_too(app, client, kiosk, as_user):
+    whole = new_case(app, client, kiosk, seq=1, matter_code=ORPHAN_MATTER)
+    partial = incomplete_case(app, client, kiosk, seq=2, matter_code=ORPHAN_MATTER)
+    html = as_user("admin").get("/workspace/triage").get_data(as_text=True)
+    with get_db(app).transaction() as session:
+        numbers = {i: session.get(Submission, i).receipt_no for i in (whole, partial)}
+    rows = {n: html[html.index(f">{n}</span>") :].split("</td>")[0] for n in numbers.values()}
+    assert "材料不全" in rows[numbers[partial]] and "材料不全" not in rows[numbers[whole]]
