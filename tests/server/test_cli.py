@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.support.live_server import free_port
 from tongban_cli.main import cli
 
 from .conftest import ApiClient, KioskCreds, submit
@@ -150,3 +151,11 @@ def test_other_groups_take_home_after_the_subcommand(tmp_path, args):
     assert "No such option" not in result.output and result.exit_code == 0, result.output
     if args[0] == "kiosk":
         assert (home / "kiosk.db").is_file()  # the kiosk really used this folder
+
+
+def test_an_unreachable_database_is_named_not_dumped(tmp_path):
+    port = free_port()  # nothing listens there
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/nowhere"
+    code, out = run(tmp_path, url, "submissions", "--json")
+    assert code != 0 and "cannot reach the database" in json.loads(out)["message"]
+    assert "Traceback" not in out
