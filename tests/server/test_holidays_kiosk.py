@@ -92,7 +92,14 @@ def test_a_kiosk_of_the_previous_release_still_reads_the_catalog(server: LiveSer
     assert again.status == 304
 
     old_tree = extract_previous_release(tmp_path / "previous-release")
-    parse = "import json, sys\nfrom shared_schema import Catalog\nCatalog.parse(json.load(sys.stdin))\nprint('ok')"
+    parse = "\n".join(
+        [
+            "import json, sys",
+            "from shared_schema import Catalog",
+            "Catalog.parse(json.load(sys.stdin))",
+            "print('ok')",
+        ]
+    )
     for body, readable in ((old_format.raw, True), (new_format.raw, False)):
         run = subprocess.run(
             [sys.executable, "-c", parse], cwd=old_tree, input=body, capture_output=True, check=False
