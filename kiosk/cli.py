@@ -246,6 +246,8 @@ def sync(
 
     def show(report: Any) -> None:
         emit(report.to_dict(), as_json, _report_text)
+        if not report.ok and not as_json:
+            click.echo("will retry with backoff; Ctrl-C stops (--once runs one cycle)", err=True)
 
     worker = SyncWorker(service, on_report=show, stop_when_idle=drain)
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -49,7 +49,8 @@ class ApiClient:
         bucket: TokenBucket | None = None,
         session: requests.Session | None = None,
     ) -> None:
-        self.base = server_url.rstrip("/") + API_PREFIX
+        self.server_url = server_url.rstrip("/")
+        self.base = self.server_url + API_PREFIX
         self.identity = identity
         self.timeout = timeout
         self.bucket = bucket
@@ -88,8 +89,16 @@ class ApiClient:
             )
             raw = resp.content
         except requests.RequestException as exc:
-            raise TransientError(f"{method} {path}: network error: {type(exc).__name__}: {exc}") from None
+            raise TransientError(f"{method} {path}: {self._network_problem(exc)}") from None
         return self._judge(method, path, resp, raw, signed)
+
+    def _network_problem(self, exc: requests.RequestException) -> str:
+        """One line naming the server and what went wrong, not urllib3's nested repr."""
+        if isinstance(exc, requests.Timeout):
+            return f"the server at {self.server_url} did not answer in time"
+        if isinstance(exc, requests.ConnectionError):
+            return f"cannot reach the server at {self.server_url} (is it running, is the network up?)"
+        return f"network error talking to {self.server_url}: {type(exc).__name__}"
 
     def _judge(self, method: str, path: str, resp: requests.Response, raw: bytes, signed: bool) -> Answer:
         status = resp.status_code

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import socket
 import sqlite3
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from click.testing import CliRunner
 from kiosk.scripted.documents import demo_person, write_person
 from kiosk.scripted.papers import PERSON_FILE
 from kiosk.store import KioskStore, Outbox
+from kiosk.store.identity import load_identity, save_identity
 from tests.support.live_server import LiveServer
 from tongban_cli.main import cli
 
@@ -153,3 +156,18 @@ def test_a_database_of_a_newer_release_stops_the_command_clearly(tmp_path: Path)
     con.close()
     out = _run(home, "status", "--json", code=3)
     assert out["error"] == "migration_failed" and "newer release" in out["message"]
+
+
+def test_an_unreachable_server_is_named_in_one_line(kiosk_home: Path) -> None:
+    """The link is down (a closed port): one line naming the server, exit 1, nothing lost."""
+    with socket.socket() as probe:  # a port nothing listens on once the probe closes
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    save_identity(kiosk_home, dataclasses.replace(load_identity(kiosk_home), server_url=closed))
+    result = CliRunner().invoke(
+        cli, ["kiosk", "--home", str(kiosk_home), "sync", "--once", "--tries", "1"], catch_exceptions=False
+    )
+    assert result.exit_code == 1, result.output
+    assert result.output.count("\n") == 1, result.output
+    assert f"cannot reach the server at {closed}" in result.output
+    assert "HTTPConnectionPool" not in result.output and "Traceback" not in result.output
