@@ -11,6 +11,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from .views_verify import init_app as _init_verify
     from .web import init_app as _init
 
     _init(app)
+    _init_verify(app)  # the public /verify pages: no login

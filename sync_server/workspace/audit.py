@@ -35,6 +35,8 @@ ACTION_LABELS = {
     "pickups": "查看待领取",
     "audit": "查看审计日志",
     "holidays_import": "导入节假日安排",
+    "verify_lookup": "公众核验办理结果",
+    "original_arrived": "确认原件寄达",
 }
 
 

@@ -14,13 +14,16 @@ from ..blobstore import BlobStore
 from ..db import utcnow
 from ..events import can_move, record_event
 from ..id_lookup import normalize_identity
-from ..models import Station, Submission, SubmissionEvent
+from ..models import Matter, Station, Submission, SubmissionEvent
 from . import history, notify, paperwork
 from .actions import move, refuse, require_decider, require_state, text_field
+from .delivery import checked_delivery
 from .errors import WorkspaceError
 from .models import CaseResult, StaffUser
+from .result_stamp import stamp
 from .results import check_pdf, store_bytes
 from .roles import Role
+from .verify_code import display, new_code
 
 
 @dataclass(frozen=True)
@@ -28,11 +31,13 @@ class ResultInput:
     """What the complete form sends: the result and how it reaches the applicant."""
 
     kind: str  # electronic_certificate | paper
-    delivery: str  # online | mail | pickup
+    delivery: str  # pickup | mail | online | electronic (delivery.LABELS)
     opinion: str
     pdf: bytes | None = None
     filename: str | None = None
     tracking_no: str | None = None
+    delivery_reason: str | None = None  # required when delivery differs from the applicant's choice
+    verify_base: str = ""  # where the printed QR points (https://host), see views_verify.public_base
 
 
 def complete(
@@ -44,37 +49,40 @@ def complete(
     max_bytes: int,
     now: datetime | None = None,
 ) -> SubmissionEvent:
-    """办结 with the result: an uploaded PDF, or paper by mail or to the station for pickup."""
+    """办结 with the result: an uploaded PDF (stamped with its 核验码 QR), or paper by mail or pickup."""
     now = now or utcnow()
     require_decider(user, submission)
     require_state(submission, "complete", {S.accepted, S.special_stage}, "须先受理。")
     opinion = text_field(result.opinion, "办理意见")
     if result.kind not in {"electronic_certificate", "paper"}:
         raise WorkspaceError("unknown result kind", "请选择电子结果或纸质结果")
-    if result.delivery not in {"online", "mail", "pickup"} or (
-        result.kind == "paper" and result.delivery == "online"
-    ):
-        raise WorkspaceError("bad delivery", "纸质结果须邮寄或送至服务站领取")
+    changed = checked_delivery(
+        submission, session.get(Matter, submission.matter_code), result.kind, result.delivery,
+        result.delivery_reason,
+    )  # fmt: skip
     tracking = text_field(result.tracking_no, "快递单号", required=result.delivery == "mail")
-    sha = size = None
+    sha = size = code = None
     if result.kind == "electronic_certificate":
         check_pdf(result.pdf or b"", max_bytes)
-        sha, size = store_bytes(store, result.pdf or b""), len(result.pdf or b"")
+        code = new_code()
+        stamped = stamp(result.pdf or b"", code, f"{result.verify_base}/verify/{display(code)}")
+        sha, size = store_bytes(store, stamped), len(stamped)
     pickup = submission.station_code if result.delivery == "pickup" else None
     row = CaseResult(
         public_id=secrets.token_urlsafe(16), submission_id=submission.id, kind=result.kind,
         delivery=result.delivery, sha256=sha, size=size, filename=(result.filename or "")[:200] or None,
         tracking_no=tracking or None, pickup_station=pickup, opinion=opinion, created_by=user.username,
+        verify_code=code,
     )  # fmt: skip
     session.add(row)
     session.flush()
-    station = session.get(Station, pickup) if pickup else None
+    station = session.get(Station, submission.station_code) if submission.station_code else None
     message = notify.completed_text(
         result.delivery, station=station.name if station else "", tracking_no=tracking,
-        electronic=result.kind == "electronic_certificate",
+        verify_code=display(code) if code else "",
     )  # fmt: skip
     detail = {"result_id": row.public_id, "result_kind": result.kind, "delivery": result.delivery,
-              "tracking_no": tracking, "opinion": opinion}  # fmt: skip
+              "tracking_no": tracking, "opinion": opinion, **changed}  # fmt: skip
     return move(
         session, submission, user, "complete", S.completed, message, detail, now, pickup_station=pickup
     )

@@ -1,4 +1,4 @@
-"""The workspace's own tables: staff, their sessions, the audit log, results, SMS outbox.
+"""The workspace's own tables: staff, sessions, audit log, results, originals, SMS outbox.
 
 Imported by the app factory and by the migrations' ``env.py`` so ``Base.metadata`` (and
 Alembic) know them; the core never imports the workspace. The extra indexes on
@@ -8,11 +8,13 @@ here, next to the queries that need them.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shared_schema.bounds import REQUIREMENT_CODE_LEN
 
 from ..db import Base, JsonType, UtcDateTime, utcnow
 from ..models.submissions import Submission
@@ -89,6 +91,23 @@ class CaseResult(Base):
     opinion: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(40))
+    verify_code: Mapped[str | None] = mapped_column(
+        String(16), unique=True, doc="核验码 printed as a QR on the document (verify_code.py)"
+    )
+
+
+class OriginalArrival(Base):
+    """A mailed original (原件, e.g. 户口簿) the department confirmed it received."""
+
+    __tablename__ = "original_arrivals"
+    __table_args__ = (UniqueConstraint("submission_id", "material_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    material_code: Mapped[str] = mapped_column(String(REQUIREMENT_CODE_LEN))
+    arrived_on: Mapped[date] = mapped_column(Date)
+    confirmed_by: Mapped[str] = mapped_column(String(40))
+    confirmed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class SmsMessage(Base):

@@ -45,15 +45,16 @@ def special_end_text(label: str, promised_due: date) -> str:
     return f"{label}环节已结束，继续办理，承诺办结日期顺延至{day(promised_due)}。"
 
 
-def completed_text(
-    delivery: str, *, station: str = "", tracking_no: str = "", electronic: bool = False
-) -> str:
+def completed_text(delivery: str, *, station: str = "", tracking_no: str = "", verify_code: str = "") -> str:
+    """Only what happens: the department sends pickups to the station, mails with a
+    tracking number, and stamps electronic results with a code anyone can check at
+    /verify. No kiosk prints results yet, so no text promises that."""
+    code = f"结果核验码{verify_code}（扫描结果上的二维码可核验真伪）。" if verify_code else ""
     if delivery == "pickup":
-        what = "电子结果可在服务站自助终端打印" if electronic else "纸质结果已送至服务站"
-        return f"申请已办结，{what}，请凭身份证到{station}领取。"
+        return f"申请已办结，办理结果将送至{station}，请凭本人身份证到该站点领取。{code}"
     if delivery == "mail":
-        return f"申请已办结，办理结果已邮寄，快递单号{tracking_no}。"
-    return "申请已办结，电子办理结果已生成，可在线或到任一服务站自助终端查看打印。"
+        return f"申请已办结，办理结果已邮寄，快递单号{tracking_no}。{code}"
+    return f"申请已办结，电子办理结果已出具。{code}领取电子结果请联系办理部门。"
 
 
 def delivered_text(how: str) -> str:

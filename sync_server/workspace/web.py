@@ -21,6 +21,7 @@ from ..db import get_db
 from ..errors import ApiError
 from .audit import Who
 from .errors import WorkspaceError
+from .headers import secure
 from .models import StaffUser
 from .places import Place, place_of
 from .roles import ROLE_LABELS, Role, state_label
@@ -104,12 +105,7 @@ def check_csrf(expected: str | None) -> None:
 
 @bp.after_request
 def _headers(response: Response) -> Response:
-    response.headers["Content-Security-Policy"] = CSP
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return secure(response, CSP)
 
 
 def set_cookie(response: Response, name: str, value: str, same_site: str = "Lax") -> None:

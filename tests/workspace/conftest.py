@@ -27,6 +27,7 @@ from tests.server.factories import CHINA, QINSHUI, STATION_ZEZHOU, ZEZHOU, make_
 # The server helper's fixture chain (app → client → kiosk), on SQLite and PostgreSQL.
 pg_database, sqlite_template, db_url = server.pg_database, server.sqlite_template, server.db_url
 app, client, kiosk, other_kiosk = server.app, server.client, server.kiosk, server.other_kiosk
+restore_catalog = server.restore_catalog  # for tests that edit a stored guide
 
 PASSWORD = "correct horse battery"
 DEPT_A = f"SB-{QINSHUI}"  # decides HOME_MATTER for applicants from 沁水县

@@ -87,7 +87,9 @@ def test_full_life_of_a_case(app, client, kiosk, other_kiosk, as_user):
     assert len(pickup) == 1 and pickup[0]["detail"]["pickup_station"] == STATION_ZEZHOU
     result_id = pickup[0]["detail"]["result_id"]
     fetched = client.flask.get(f"/api/v1/results/{result_id}", headers=neighbour.headers)
-    assert fetched.status_code == 200 and fetched.data == pdf and fetched.mimetype == "application/pdf"
+    stamped = rev.get(f"/workspace/submissions/{case}/result.pdf").data  # with its 核验码 QR
+    assert fetched.status_code == 200 and fetched.data == stamped and fetched.mimetype == "application/pdf"
+    assert len(stamped) > len(pdf) and stamped.startswith(b"%PDF-")
     assert verify(neighbour.secret, fetched.data, fetched.headers[SIGNATURE_HEADER])
     assert client.flask.get(f"/api/v1/results/{result_id}", headers=other_kiosk.headers).status_code == 404
     assert client.flask.get(f"/api/v1/results/{result_id}").status_code == 401
@@ -133,23 +135,25 @@ def test_refusals_leave_the_case_unchanged(app, client, kiosk, as_user):
     assert act(rev, case, "accept").status_code == 303
     assert act(rev, case, "correct", {"items_text": "补正"}).status_code == 409  # only before acceptance
     assert act(rev, case, "special_start", {"kind": "bogus", "reason": "x"}).status_code == 400
-    not_pdf = {"opinion": "准予", "result_kind": "electronic_certificate", "delivery": "online",
+    not_pdf = {"opinion": "准予", "result_kind": "electronic_certificate", "delivery": "pickup",
                "pdf": (io.BytesIO(b"<html>not a pdf</html>"), "x.pdf")}  # fmt: skip
     answer = act(rev, case, "complete", not_pdf, content_type="multipart/form-data")
     assert answer.status_code == 400 and "PDF" in answer.get_data(as_text=True)
-    no_tracking = {"opinion": "准予", "result_kind": "paper", "delivery": "mail"}
+    no_tracking = {"opinion": "准予", "result_kind": "paper", "delivery": "mail",
+                   "delivery_reason": "申请人来电"}  # fmt: skip
     assert act(rev, case, "complete", no_tracking).status_code == 400
     paper_online = {"opinion": "准予", "result_kind": "paper", "delivery": "online"}
     assert act(rev, case, "complete", paper_online).status_code == 400
     app.config["RESULT_MAX_BYTES"] = 1000
-    big = {"opinion": "准予", "result_kind": "electronic_certificate", "delivery": "online",
+    big = {"opinion": "准予", "result_kind": "electronic_certificate", "delivery": "pickup",
            "pdf": (io.BytesIO(b"%PDF-1.4\n" + b"0" * 2000 + b"\n%%EOF"), "big.pdf")}  # fmt: skip
     assert act(rev, case, "complete", big, content_type="multipart/form-data").status_code == 400
     assert state(app, case).state == "accepted"
     with get_db(app).transaction() as session:
         assert session.scalar(select(func.count()).select_from(CaseResult)) == 0
 
-    mailed = {"opinion": "准予", "result_kind": "paper", "delivery": "mail", "tracking_no": "SF1234567890"}
+    mailed = {"opinion": "准予", "result_kind": "paper", "delivery": "mail", "tracking_no": "SF1234567890",
+              "delivery_reason": "申请人来电要求改为邮寄"}  # fmt: skip
     assert act(rev, case, "complete", mailed).status_code == 303
     assert "SF1234567890" in last_event(app, case).message_zh
     assert act(rev, case, "deliver").status_code == 303

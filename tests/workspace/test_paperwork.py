@@ -32,7 +32,8 @@ def run_case(app, client, kiosk, as_user) -> tuple[int, object]:
     act(rev, case, "special_start", {"kind": "inspection", "reason": "现场勘验住所"})
     act(rev, case, "special_end", {"reason": "勘验合格"})
     done = act(rev, case, "complete", {"opinion": "准予登记", "result_kind": "paper", "delivery": "mail",
-                                       "tracking_no": "SF1000"})  # fmt: skip
+                                       "tracking_no": "SF1000", "delivery_reason": "申请人要求邮寄"},
+               )  # fmt: skip
     assert done.status_code == 303
     return case, rev
 
