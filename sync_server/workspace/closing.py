@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared_schema import SubmissionState as S
@@ -105,7 +106,12 @@ def deliver(
         how = "pickup"
     else:
         require_decider(user, submission)
-        how = submission.delivery_method if submission.delivery_method in {"mail", "online"} else "mail"
+        # the method chosen at 办结 (it may differ from the applicant's, with a reason)
+        result = session.scalars(
+            select(CaseResult).where(CaseResult.submission_id == submission.id).order_by(CaseResult.id.desc())
+        ).first()
+        chosen = result.delivery if result else submission.delivery_method
+        how = chosen if chosen in {"mail", "online", "electronic"} else "mail"
     return move(
         session, submission, user, "deliver", S.delivered, notify.delivered_text(how), {"how": how}, now
     )

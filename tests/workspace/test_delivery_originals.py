@@ -96,6 +96,8 @@ def test_electronic_delivery_where_the_guide_offers_it(app, client, kiosk, as_us
     assert last_event(app, case).detail["delivery"] == "electronic"
     text = sms_texts(app)[-1]
     assert "电子办理结果已出具" in text and "结果核验码" in text and "自助终端" not in text
+    assert act(rev, case, "deliver").status_code == 303  # the reviewer confirms the electronic handover
+    assert last_event(app, case).detail["how"] == "electronic"
 
 
 def test_mailed_originals_confirmed_and_filtered(app, client, kiosk, as_user, restore_catalog):
