@@ -31,7 +31,9 @@ FORMS = {
     "flow_card": "审批流程登记卡",
     "correction_notice": "补正告知书",
 }
-DELIVERY_WORDS = {"mail": "邮寄送达", "pickup": "窗口领取", "online": "线上领取电子结果"}
+DELIVERY_WORDS = {
+    "mail": "邮寄送达", "pickup": "窗口领取", "online": "线上领取电子结果", "electronic": "电子结果自助打印",
+}  # fmt: skip
 
 
 def material_rows(submission: Submission) -> list[MaterialRow]:

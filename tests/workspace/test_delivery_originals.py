@@ -19,6 +19,7 @@ from tests.server.factories import HOME_MATTER
 from .conftest import new_case
 from .test_actions import act, last_event, sample_pdf, state
 from .test_inbox import receipts
+from .test_paperwork import pdf_text
 
 
 def change_guide(app, change) -> None:  # type: ignore[no-untyped-def]
@@ -98,6 +99,8 @@ def test_electronic_delivery_where_the_guide_offers_it(app, client, kiosk, as_us
     assert "电子办理结果已出具" in text and "结果核验码" in text and "自助终端" not in text
     assert act(rev, case, "deliver").status_code == 303  # the reviewer confirms the electronic handover
     assert last_event(app, case).detail["how"] == "electronic"
+    card = pdf_text(rev.get(f"/workspace/submissions/{case}/forms/flow_card.pdf").data)
+    assert "电子结果自助打印，已送达" in card  # the flow card's 送达 stage names the method used
 
 
 def test_mailed_originals_confirmed_and_filtered(app, client, kiosk, as_user, restore_catalog):
