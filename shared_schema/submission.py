@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -192,17 +193,23 @@ class SubmissionManifest(SchemaModel):
 
     def page_hashes(self) -> list[str]:
         """Every page hash in order, each once."""
-        seen: dict[str, None] = {}
-        for material in self.materials:
-            for page in material.pages:
-                seen.setdefault(page.sha256, None)
-        return list(seen)
+        return unique_page_hashes(self.materials)
 
     def content_digest(self) -> str:
         """A stable digest of the content, so a replay can be told from a conflict."""
-        body: dict[str, Any] = self.model_dump(mode="json")
-        raw = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+        return canonical_digest(self)
+
+
+def unique_page_hashes(materials: Iterable[Any]) -> list[str]:
+    """The ``sha256`` of every page of ``materials`` (each with ``pages``), in order, each once."""
+    return list(dict.fromkeys(page.sha256 for material in materials for page in material.pages))
+
+
+def canonical_digest(model: SchemaModel) -> str:
+    """SHA-256 of ``model``'s JSON with sorted keys: equal content, equal digest."""
+    body: dict[str, Any] = model.model_dump(mode="json")
+    raw = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
 class StatusEvent(SchemaModel):

@@ -123,6 +123,20 @@ def not_held(held: Mapping[str, HeldBlob], hashes: Iterable[str]) -> list[str]:
     return [h for h in dict.fromkeys(hashes) if h not in held]
 
 
+def require_held(held: Mapping[str, HeldBlob], hashes: Iterable[str]) -> None:
+    """422 ``missing_blobs`` naming every page of a commit the server does not hold yet."""
+    missing = not_held(held, hashes)
+    if missing:
+        raise ApiError(
+            422,
+            "missing_blobs",
+            f"{len(missing)} page(s) not uploaded yet",
+            "还有页面文件未上传完成",
+            {"missing": missing},
+            missing=missing,
+        )
+
+
 def missing_blobs(store: BlobStore, hashes: Iterable[str]) -> list[str]:
     """The hashes (in the order given, each once) the server does not hold yet."""
     wanted = list(dict.fromkeys(hashes))

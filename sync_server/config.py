@@ -41,6 +41,8 @@ def defaults(home: Path) -> dict[str, Any]:
         # revocation reaches every worker within this time (0: look up every request).
         "AUTH_CACHE_SECONDS": 5,
         "FEED_PAGE_LIMIT": 500,
+        # Online 补正 lookups (receipt + ID number) one kiosk may make per hour.
+        "SUPPLEMENT_LOOKUPS_PER_HOUR": 20,
         "MAX_MISSING_QUERY": 5000,
         "CATALOG_DIR": None,
         "JSON_AS_ASCII": False,

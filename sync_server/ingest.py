@@ -34,7 +34,7 @@ from shared_schema.api import SubmissionAck
 from shared_schema.receipts import receipt_day_and_seq, receipt_prefix
 
 from . import ingest_pg
-from .blobs import HeldBlob, blob_rows, held_blobs, not_held
+from .blobs import HeldBlob, blob_rows, held_blobs, require_held
 from .blobstore import BlobStore
 from .db import Database, utcnow
 from .enrollment import KioskPrincipal
@@ -125,14 +125,7 @@ def check_owner(principal: KioskPrincipal, manifest: SubmissionManifest) -> None
     """403 unless the manifest is the caller's: its kiosk, its station, and a receipt number
     from its own range (else a kiosk could take another's numbers and make the owner's
     real submission a conflict)."""
-    if manifest.kiosk_id != principal.kiosk_id or manifest.station_code != principal.station_code:
-        raise ApiError(
-            403,
-            "not_your_kiosk",
-            "a kiosk may submit only under its own kiosk_id and station_code",
-            "终端只能提交本终端收取的申请",
-            {"kiosk_id": principal.kiosk_id, "station_code": principal.station_code},
-        )
+    check_kiosk(principal, manifest.kiosk_id, manifest.station_code)
     prefix = receipt_prefix(principal.station_code, principal.kiosk_id)
     if not manifest.receipt_no.startswith(prefix):
         raise ApiError(
@@ -141,6 +134,18 @@ def check_owner(principal: KioskPrincipal, manifest: SubmissionManifest) -> None
             f"receipt number {manifest.receipt_no} is not from this kiosk's range {prefix}…",
             "受理编号不是本终端发放的，不能使用",
             {"receipt_no": manifest.receipt_no, "prefix": prefix},
+        )
+
+
+def check_kiosk(principal: KioskPrincipal, kiosk_id: str, station_code: str) -> None:
+    """403 unless a body names the calling kiosk and its station."""
+    if kiosk_id != principal.kiosk_id or station_code != principal.station_code:
+        raise ApiError(
+            403,
+            "not_your_kiosk",
+            "a kiosk may submit only under its own kiosk_id and station_code",
+            "终端只能提交本终端收取的申请",
+            {"kiosk_id": principal.kiosk_id, "station_code": principal.station_code},
         )
 
 
@@ -201,16 +206,7 @@ def _create(
     source: str,
     now: datetime,
 ) -> Submission:
-    missing = not_held(held, manifest.page_hashes())
-    if missing:
-        raise ApiError(
-            422,
-            "missing_blobs",
-            f"{len(missing)} page(s) not uploaded yet",
-            "还有页面文件未上传完成",
-            {"missing": missing},
-            missing=missing,
-        )
+    require_held(held, manifest.page_hashes())
     catalog = catalog_snapshot(session, etag)
     applicant = manifest.applicant
     submission = Submission(

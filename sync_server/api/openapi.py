@@ -30,6 +30,7 @@ from shared_schema.api import (
     SubmissionStatus,
 )
 from shared_schema.protocol import API_PREFIX, SIGNATURE_HEADER
+from shared_schema.supplement import LookupAnswer, LookupRequest, SupplementAck, SupplementManifest
 
 from .params import CATALOG_FORMAT_PARAM, FEED_AFTER, FEED_LIMIT, RECEIPT, RESULT_ID, SHA256
 
@@ -42,6 +43,10 @@ MODELS = [
     BlobStored,
     SubmissionManifest,
     SubmissionAck,
+    SupplementManifest,
+    SupplementAck,
+    LookupRequest,
+    LookupAnswer,
     StatusFeed,
     SubmissionStatus,
     Heartbeat,
@@ -99,6 +104,20 @@ ENDPOINTS = [
         "Commit a submission manifest, exactly once",
         SubmissionManifest,
         {200: SubmissionAck, 201: SubmissionAck, 403: None, 409: None, 422: None},
+    ),
+    Endpoint(
+        "post",
+        "/supplements",
+        "Commit a supplement (补正) for a case waiting for correction, exactly once",
+        SupplementManifest,
+        {200: SupplementAck, 201: SupplementAck, 403: None, 404: None, 409: None, 422: None},
+    ),
+    Endpoint(
+        "post",
+        "/supplements/lookup",
+        "Another station's case by receipt number and ID number (rate-limited)",
+        LookupRequest,
+        {200: LookupAnswer, 404: None, 409: None, 429: None},
     ),
     Endpoint(
         "get",

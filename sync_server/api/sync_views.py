@@ -6,6 +6,7 @@ from flask import Response, current_app, request
 
 from shared_schema import Evaluation, SubmissionManifest
 from shared_schema.api import BlobHashes, BlobStored, Heartbeat, MissingBlobs
+from shared_schema.supplement import LookupRequest, SupplementManifest
 
 from ..blobs import check_content_type, check_hash, missing_blobs, store_blob
 from ..blobstore import get_store, too_large
@@ -14,6 +15,8 @@ from ..errors import ApiError
 from ..feed import status_feed, submission_status
 from ..fleet import record_evaluation, record_heartbeat
 from ..ingest import ingest_once
+from ..supplement_lookup import look_up
+from ..supplements import ingest_supplement_once
 from . import bp
 from .body import parse_body
 from .io import answer, body_chunks, body_deadline, principal
@@ -47,6 +50,21 @@ def submissions() -> Response:
     manifest = parse_body(SubmissionManifest, "submission manifest")
     result = ingest_once(get_db(), get_store(), principal(), manifest)
     return answer(result.ack_body, 201 if result.created else 200)
+
+
+@bp.post("/supplements", endpoint="supplements")
+def supplements() -> Response:
+    """补正 for a case in 待补正: 201 new, 200 replay, 403, 404, 409, 422."""
+    manifest = parse_body(SupplementManifest, "supplement manifest")
+    result = ingest_supplement_once(get_db(), get_store(), principal(), manifest)
+    return answer(result.ack_body, 201 if result.created else 200)
+
+
+@bp.post("/supplements/lookup", endpoint="supplement_lookup")
+def supplement_lookup() -> Response:
+    """Another station's case by receipt + ID number: 200, 404 (either wrong), 409, 429."""
+    body = parse_body(LookupRequest, "supplement lookup")
+    return answer(look_up(get_db(), principal(), body, current_app.config["SUPPLEMENT_LOOKUPS_PER_HOUR"]))
 
 
 @bp.get("/submissions/<receipt_no>/status", endpoint="submission_status")

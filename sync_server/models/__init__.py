@@ -12,6 +12,8 @@ from .submissions import (
     SubmissionEvent,
     SubmissionLookup,
     SubmissionPage,
+    Supplement,
+    SupplementLookupAttempt,
 )
 
 __all__ = [
@@ -35,6 +37,8 @@ __all__ = [
     "SubmissionEvent",
     "SubmissionLookup",
     "SubmissionPage",
+    "Supplement",
+    "SupplementLookupAttempt",
 ]
 
 # The ID-number search digest is written for every submission inserted through the ORM.

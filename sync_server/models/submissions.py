@@ -102,6 +102,7 @@ class SubmissionPage(Base):
     page_index: Mapped[int]
     requirement_code: Mapped[str] = mapped_column(String(REQUIREMENT_CODE_LEN))
     sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"), index=True)
+    supplement: Mapped[int | None] = mapped_column(doc="补正 round N's pages; None for the originals")
 
 
 class RoutingDecision(Base):
@@ -131,6 +132,41 @@ class SubmissionEvent(Base):
     message_zh: Mapped[str] = mapped_column(Text)
     detail: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     actor: Mapped[str | None] = mapped_column(String(80))
+
+
+class Supplement(Base):
+    """补正材料 a kiosk sent for a case in 待补正; exactly once per ``client_uuid``."""
+
+    __tablename__ = "supplements"
+    __table_args__ = (UniqueConstraint("submission_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_uuid: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(doc="1 for the first supplement of the case, then 2 …")
+    correction_round: Mapped[int]
+    kiosk_id: Mapped[str | None] = mapped_column(ForeignKey("kiosks.kiosk_id"))
+    station_code: Mapped[str] = mapped_column(ForeignKey("stations.code"))
+    manifest: Mapped[dict[str, Any]] = mapped_column(JsonType, doc="SupplementManifest JSON")
+    content_digest: Mapped[str] = mapped_column(String(64))
+    complete: Mapped[bool]
+    ack_body: Mapped[str] = mapped_column(Text, doc="the first acknowledgement, replayed as is")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class SupplementLookupAttempt(Base):
+    """One online lookup by receipt and ID number (another station's 补正): the rate limit
+    counts these per kiosk, and they are the audit trail of who asked for what."""
+
+    __tablename__ = "supplement_lookup_attempts"
+    __table_args__ = (Index("ix_supplement_lookup_attempts_kiosk_at", "kiosk_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.kiosk_id"))
+    receipt_no: Mapped[str] = mapped_column(String(RECEIPT_NO_LEN))
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    found: Mapped[bool] = mapped_column(default=False)
 
 
 class FeedEntry(Base):

@@ -12,8 +12,10 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from shared_schema import Matter as MatterModel
 from shared_schema import SpecialStage
 from shared_schema import SubmissionState as S
+from shared_schema.supplement import correction_items
 
 from ..db import utcnow
 from ..events import can_move, record_event
@@ -97,6 +99,14 @@ def matter_of(session: Session, submission: Submission) -> Matter:
     return matter
 
 
+def guide_codes(matter: Matter | None) -> dict[str, str]:
+    """Material name → requirement code, so a ticked guide material becomes a notice item
+    the kiosk can scan for (free-text items get ``item-<n>`` keys)."""
+    if matter is None:
+        return {}
+    return {m.name: m.code for m in MatterModel.model_validate(matter.body).guide.materials}
+
+
 def accept(
     session: Session, submission: Submission, user: StaffUser, opinion: str = "", now: datetime | None = None
 ) -> SubmissionEvent:
@@ -120,9 +130,9 @@ def request_correction(
     """补正: the complete list, told once (一次性告知)."""
     now = now or utcnow()
     require_decider(user, submission)
-    if history.first(list(submission.events), "correct") is not None:
+    if history.correction_open(list(submission.events)):
         raise WorkspaceError(
-            "correction already requested once",
+            "correction already requested for these materials",
             "补正告知须一次性告知全部内容，本件已告知过，不能再次补正；可受理或不予受理",
             status=409,
         )
@@ -132,8 +142,16 @@ def request_correction(
         raise WorkspaceError("no correction items", "请列出需要补正的全部内容（至少一项）")
     if len(cleaned) > 30:
         raise WorkspaceError("too many items", "补正内容不能超过 30 项")
-    due = notice_deadline(submission.transferred_at or submission.received_at)
-    detail = {"items": cleaned, "notice_due": due.isoformat(), "late": local_date(now) > due}
+    due = notice_deadline(history.materials_received_at(submission))
+    names = guide_codes(session.get(Matter, submission.matter_code))
+    rounds = sum(1 for e in submission.events if history.action_of(e) == "correct") + 1
+    detail = {
+        "items": cleaned,
+        "requirements": [i.model_dump(mode="json") for i in correction_items(cleaned, names)],
+        "round": rounds,
+        "notice_due": due.isoformat(),
+        "late": local_date(now) > due,
+    }
     return move(
         session,
         submission,

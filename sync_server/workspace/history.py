@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 
 from shared_schema import SubmissionState as S
 
-from ..models import SubmissionEvent
+from ..models import Submission, SubmissionEvent
 from .limits import SpecialSpan
 
 SPECIAL_LABELS = {"inspection": "勘验", "review": "评审", "rectification": "整改"}
@@ -56,3 +57,20 @@ def last(events: Sequence[SubmissionEvent], action: str) -> SubmissionEvent | No
 def last_staff_actor(events: Sequence[SubmissionEvent]) -> str | None:
     """Who last acted on the case in the department (the ledger's 办理人员)."""
     return next((e.actor for e in reversed(events) if e.actor not in SYSTEM_ACTORS and action_of(e)), None)
+
+
+def materials_received_at(submission: Submission) -> datetime:
+    """When the department last received materials: the latest supplement (补正) if any,
+    else the transfer. 行政许可法 §32 counts the acceptance clock from the complete
+    materials, so a supplement restarts it."""
+    supplement = last(list(submission.events), "supplement")
+    if supplement is not None:
+        return supplement.at
+    return submission.transferred_at or submission.received_at
+
+
+def correction_open(events: Sequence[SubmissionEvent]) -> bool:
+    """A correction was requested and no supplement has answered it yet (一次性告知: one
+    notice per round of materials)."""
+    asked, answered = last(events, "correct"), last(events, "supplement")
+    return asked is not None and (answered is None or answered.id < asked.id)

@@ -22,7 +22,7 @@ from ..id_lookup import digest, lookup_key, normalize_identity
 from ..models import Department, Matter, Station, Submission
 from ..models.submissions import SubmissionLookup
 from ..workdays import CHINA_TZ, add_working_days, local_date
-from . import limits, originals
+from . import history, limits, originals
 from .models import StaffUser
 from .query import day_range, equal
 from .roles import OPEN_STATES, state_label
@@ -125,7 +125,7 @@ def to_row(
         overdue = badge == "overdue"
         note = "已超期" if overdue else f"剩 {limits.days_left(sub.promised_due, today)} 个工作日"
     elif sub.state == S.routed.value:
-        notice = limits.notice_deadline(sub.transferred_at or sub.received_at)
+        notice = limits.notice_deadline(history.materials_received_at(sub))
         badge = limits.badge(notice, today)
         note = f"受理/补正告知期限 {notice:%m-%d}"
     elif sub.state == S.special_stage.value:

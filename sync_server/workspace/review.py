@@ -149,7 +149,7 @@ def review_data(session: Session, user: StaffUser, sub: Submission, today: date)
     promised_days = matter.promised_days if matter else 0
     legal_days = matter.legal_days if matter else 0
     case_limits = limits.case_limits(
-        received_at=sub.transferred_at or sub.received_at, accepted_at=sub.accepted_at,
+        received_at=history.materials_received_at(sub), accepted_at=sub.accepted_at,
         promised_days=promised_days, legal_days=legal_days, spans=spans, today=today,
     )  # fmt: skip
     if sub.state not in {S.routed.value, S.accepted.value}:

@@ -21,11 +21,21 @@ from shared_schema import CatalogVersion, Evaluation, MaterialRequirement, Matte
 from shared_schema.api import BlobHashes, EnrollRequest, Heartbeat
 from shared_schema.bounds import INT32_MAX, INT64_MAX
 from shared_schema.enums import ApplicantKind, Delivery, Stage
+from shared_schema.supplement import LookupRequest, SupplementManifest
 from sync_server.api.openapi import ENDPOINTS
-from sync_server.models import Blob, Kiosk, KioskHeartbeat, Submission, SubmissionPage
+from sync_server.models import (
+    Blob,
+    Kiosk,
+    KioskHeartbeat,
+    Submission,
+    SubmissionPage,
+    Supplement,
+    SupplementLookupAttempt,
+)
 from sync_server.models import Evaluation as EvaluationRow
 
 REQUEST_MODELS = [EnrollRequest, BlobHashes, SubmissionManifest, Heartbeat, Evaluation]
+REQUEST_MODELS += [SupplementManifest, LookupRequest]
 
 # Canonical (validated) forms are shorter than the typed input the models accept.
 CANONICAL = {"id_number": 18, "uscc": 18, "phone": 13, "home_division": 12}
@@ -51,6 +61,12 @@ STORED: list[tuple[type[BaseModel], str, Column[Any]]] = [
     (Evaluation, "receipt_no", EvaluationRow.__table__.c.receipt_no),
     (Evaluation, "station_code", EvaluationRow.__table__.c.station_code),
     (Evaluation, "at_stage", EvaluationRow.__table__.c.at_stage),
+    (SupplementManifest, "kiosk_id", Supplement.__table__.c.kiosk_id),
+    (SupplementManifest, "station_code", Supplement.__table__.c.station_code),
+    (SupplementManifest, "materials.key", SubmissionPage.__table__.c.requirement_code),
+    (SupplementManifest, "materials.pages.sha256", SubmissionPage.__table__.c.sha256),
+    (SupplementManifest, "materials.pages.content_type", Blob.__table__.c.content_type),
+    (LookupRequest, "receipt_no", SupplementLookupAttempt.__table__.c.receipt_no),
     (Heartbeat, "queue_length", KioskHeartbeat.__table__.c.queue_length),
     (Heartbeat, "disk_free_bytes", KioskHeartbeat.__table__.c.disk_free_bytes),
     (Heartbeat, "last_error", KioskHeartbeat.__table__.c.last_error),
@@ -65,6 +81,8 @@ SERVER_MADE = {
     "submission_pages": set(),
     "blobs": set(),
     "evaluations": {"kiosk_id", "content_digest"},
+    "supplements": {"content_digest"},
+    "supplement_lookup_attempts": {"kiosk_id"},
     "kiosk_heartbeats": {"kiosk_id"},
     "kiosks": {"kiosk_id", "station_code", "secret_hash", "bundle_key"},
 }

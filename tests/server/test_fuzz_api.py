@@ -112,6 +112,12 @@ def _as_this_kiosk(case: Any, kiosk: KioskCreds, choose: Choices) -> Any:
         for material in body.get("materials") or []:
             if isinstance(material, dict):
                 material["pages"] = []  # nothing uploaded: pages would only be missing_blobs
+    elif case.operation.path == "/supplements":
+        moment = choose.moment()
+        body.update(kiosk_id=kiosk.kiosk_id, station_code=kiosk.station_code, created_at=moment.isoformat())
+        body["receipt_no"] = f"{kiosk.station_code}-{kiosk.kiosk_id}-{moment:%Y%m%d}-{choose.seq():04d}"
+    elif case.operation.path == "/supplements/lookup":
+        body["id_number"] = id_number()
     elif case.operation.path == "/evaluations":
         body.update(station_code=kiosk.station_code, created_at=choose.moment().isoformat())
     elif case.operation.path == "/heartbeat" and body.get("oldest_waiting_at") is not None:

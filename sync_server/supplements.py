@@ -1,0 +1,246 @@
+"""补正 on the same case: a kiosk's supplement joins the case it answers, exactly once.
+
+Rules (docs/sync-protocol.md, "Supplements"): the same ``client_uuid`` with the same
+content is a replay and gets the first signed acknowledgement back byte for byte; with
+other content it is a 409. The case must be waiting for correction (409
+``not_awaiting_correction``) in the round the supplement names (409 ``stale_correction``);
+only the notice's items may be sent (422 ``not_requested``). The collecting station's
+kiosks may supplement; another station's kiosk only with the grant its online lookup
+returned (``supplement_lookup``), else 403. The pages are appended after the case's
+pages, marked with the supplement's number; the case goes back to the reviewer (routed),
+and the acceptance clock (行政许可法 §32) restarts from this arrival — the workspace
+reads it from the ``supplement`` event (``workspace.history.materials_received_at``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from shared_schema import SubmissionState
+from shared_schema.supplement import (
+    CORRECT_ACTION,
+    SUPPLEMENT_ACTION,
+    CorrectionItem,
+    SupplementAck,
+    SupplementManifest,
+    check_supplement,
+    items_of_detail,
+    page_counts,
+)
+
+from .blobs import HeldBlob, blob_rows, held_blobs, record_blobs, require_held
+from .blobstore import BlobStore
+from .db import Database, utcnow
+from .enrollment import KioskPrincipal
+from .errors import ApiError
+from .events import record_event
+from .id_lookup import lookup_key
+from .ingest import IngestResult, check_kiosk
+from .models import Submission, SubmissionEvent, SubmissionPage, Supplement
+
+log = logging.getLogger("tongban.server.supplements")
+RECEIVED_ZH = "补正材料已收到，申请已退回部门审核"
+
+
+def ingest_supplement_once(
+    db: Database, store: BlobStore, principal: KioskPrincipal, manifest: SupplementManifest
+) -> IngestResult:
+    """:func:`ingest_supplement` in its own write transaction, retried once after a lost race."""
+    held = held_blobs(store, manifest.page_hashes())
+    try:
+        with db.transaction(write=True) as session:
+            return ingest_supplement(session, principal, manifest, held)
+    except IntegrityError:
+        log.info("supplement %s: lost an insert race, reading the winner", manifest.client_uuid)
+    with db.transaction(write=True) as session:
+        return ingest_supplement(session, principal, manifest, held)
+
+
+def ingest_supplement(
+    session: Session,
+    principal: KioskPrincipal,
+    manifest: SupplementManifest,
+    held: dict[str, HeldBlob],
+    now: datetime | None = None,
+) -> IngestResult:
+    """Store and acknowledge ``manifest`` once (replay → the first ack). The caller commits."""
+    check_kiosk(principal, manifest.kiosk_id, manifest.station_code)
+    digest = manifest.content_digest()
+    stored = session.scalars(select(Supplement).where(Supplement.client_uuid == manifest.client_uuid)).first()
+    if stored is not None:
+        if stored.content_digest != digest:
+            raise ApiError(
+                409,
+                "conflict",
+                "this client_uuid was committed with different content",
+                "该补正已以不同内容提交，不能覆盖",
+                {"client_uuid": str(manifest.client_uuid)},
+            )
+        return IngestResult(stored.ack_body, False, manifest.receipt_no)
+    submission = _case(session, principal, manifest)
+    items = _open_items(submission, manifest.correction_round)
+    _check_materials(manifest, items)
+    require_held(held, manifest.page_hashes())
+    now = now or utcnow()
+    number = _next_number(session, submission)
+    record_blobs(session.connection(), blob_rows(held.values(), now))
+    _append_pages(session, submission, manifest, number)
+    complete = check_supplement(items, page_counts(manifest.materials)).complete
+    ack = SupplementAck(
+        client_uuid=manifest.client_uuid,
+        receipt_no=submission.receipt_no,
+        supplement_no=number,
+        state=SubmissionState.routed,
+        received_at=now,
+    ).model_dump_json()
+    session.add(
+        Supplement(
+            client_uuid=manifest.client_uuid,
+            submission_id=submission.id,
+            number=number,
+            correction_round=manifest.correction_round,
+            kiosk_id=principal.kiosk_id,
+            station_code=principal.station_code,
+            manifest=manifest.model_dump(mode="json"),
+            content_digest=digest,
+            complete=complete,
+            ack_body=ack,
+            created_at=manifest.created_at,
+            received_at=now,
+        )
+    )
+    session.flush()  # a racing twin fails here (unique client_uuid / number) and is retried
+    detail = {
+        "action": SUPPLEMENT_ACTION,
+        "supplement": number,
+        "round": manifest.correction_round,
+        "keys": sorted(page_counts(manifest.materials)),
+        "complete": complete,
+        "station_code": principal.station_code,
+    }
+    record_event(
+        session,
+        submission,
+        SubmissionState.routed,
+        RECEIVED_ZH,
+        detail,
+        actor=f"kiosk:{principal.kiosk_id}",
+        at=now,
+    )
+    log.info("supplement %d of %s stored (kiosk %s)", number, submission.receipt_no, principal.kiosk_id)
+    return IngestResult(ack, True, submission.receipt_no)
+
+
+def _case(session: Session, principal: KioskPrincipal, manifest: SupplementManifest) -> Submission:
+    """The case, locked for the rest of the transaction; 404 unknown, 403 not this station's."""
+    submission = session.scalars(
+        select(Submission).where(Submission.receipt_no == manifest.receipt_no).with_for_update()
+    ).first()
+    if submission is None:
+        raise ApiError(
+            404, "unknown_receipt", "no submission with this receipt number", "没有该受理编号的申请"
+        )
+    own = submission.station_code == principal.station_code
+    if not own and not grant_valid(session, manifest.lookup_grant, principal.kiosk_id, submission.receipt_no):
+        raise ApiError(
+            403,
+            "not_your_station",
+            "a case collected at another station needs an online lookup (receipt + ID number) first",
+            "该申请不是在本服务站提交的，请先联网核验受理编号和身份证号",
+            {"receipt_no": submission.receipt_no},
+        )
+    return submission
+
+
+def make_grant(session: Session, kiosk_id: str, receipt_no: str) -> str:
+    """What another station's kiosk gets from a successful lookup (``supplement_lookup``)."""
+    key = lookup_key(session.connection())
+    return hmac.new(key, f"supplement|{kiosk_id}|{receipt_no}".encode(), hashlib.sha256).hexdigest()
+
+
+def grant_valid(session: Session, grant: str | None, kiosk_id: str, receipt_no: str) -> bool:
+    return bool(grant) and hmac.compare_digest(make_grant(session, kiosk_id, receipt_no), grant or "")
+
+
+def correction_requests(submission: Submission) -> list[SubmissionEvent]:
+    """The case's correction requests, oldest first; 409 unless it waits for a supplement."""
+    if submission.state != SubmissionState.correction_requested.value:
+        raise ApiError(
+            409,
+            "not_awaiting_correction",
+            f"the case is {submission.state}, not waiting for a correction",
+            "该申请当前不需要补正材料",
+            {"receipt_no": submission.receipt_no, "state": submission.state},
+        )
+    return [e for e in submission.events if (e.detail or {}).get("action") == CORRECT_ACTION]
+
+
+def _open_items(submission: Submission, round_no: int) -> list[CorrectionItem]:
+    """The items of the correction the case is waiting on."""
+    requests = correction_requests(submission)
+    if round_no != len(requests):
+        raise ApiError(
+            409,
+            "stale_correction",
+            f"the supplement answers correction {round_no}, the case waits on correction {len(requests)}",
+            "补正告知已更新，请按最新的补正告知重新提交",
+            {"receipt_no": submission.receipt_no, "correction_round": len(requests)},
+        )
+    return items_of_detail(requests[-1].detail or {})
+
+
+def _check_materials(manifest: SupplementManifest, items: list[CorrectionItem]) -> None:
+    """422 for pages the notice did not ask for, or a claimed "complete" that is not."""
+    result = check_supplement(items, page_counts(manifest.materials))
+    stray = [i.material_code for i in result.issues if i.code == "not_requested"]
+    if stray:
+        raise ApiError(
+            422,
+            "not_requested",
+            f"materials not in the correction notice: {', '.join(str(s) for s in stray)}",
+            "提交了补正告知以外的材料",
+            {"keys": stray},
+        )
+    if manifest.completeness.complete and not result.complete:
+        raise ApiError(
+            422,
+            "completeness_mismatch",
+            "the supplement says complete but lacks items of the notice",
+            "补正材料不全，请补齐告知中的全部内容",
+            {"missing": [i.material_code for i in result.issues]},
+        )
+
+
+def _next_number(session: Session, submission: Submission) -> int:
+    count = session.scalar(select(func.count()).where(Supplement.submission_id == submission.id))
+    return int(count or 0) + 1
+
+
+def _append_pages(
+    session: Session, submission: Submission, manifest: SupplementManifest, number: int
+) -> None:
+    start = session.scalar(
+        select(func.max(SubmissionPage.position)).where(SubmissionPage.submission_id == submission.id)
+    )
+    position = -1 if start is None else start
+    for m_index, material in enumerate(manifest.materials):
+        for p_index, page in enumerate(material.pages):
+            position += 1
+            session.add(
+                SubmissionPage(
+                    submission_id=submission.id,
+                    position=position,
+                    material_index=m_index,
+                    page_index=p_index,
+                    requirement_code=material.key,
+                    sha256=page.sha256,
+                    supplement=number,
+                )
+            )
