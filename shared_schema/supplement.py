@@ -11,7 +11,8 @@ Pages are content-addressed blobs uploaded like a submission's (``PUT /blobs/<sh
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -130,7 +131,7 @@ class LookupAnswer(SchemaModel):
     items: list[CorrectionItem]
     message: str = Field(description="Chinese, the notice as the applicant was told")
     notice_due: str | None = None
-    lookup_grant: str
+    lookup_grant: str | None = Field(None, description="absent for a notice the status feed brought")
 
 
 def check_supplement(items: Sequence[CorrectionItem], pages: Mapping[str, int]) -> CompletenessResult:
@@ -155,3 +156,16 @@ def page_counts(materials: Iterable[SupplementMaterial]) -> dict[str, int]:
     for material in materials:
         counts[material.key] = counts.get(material.key, 0) + len(material.pages)
     return counts
+
+
+@dataclass
+class SupplementReceipt:
+    """补正材料接收凭证: what the kiosk prints when a supplement is queued (the data;
+    ``render.supplement_receipt`` lays it out). The receipt number is the case's own."""
+
+    receipt_no: str
+    unit: str
+    items: list[tuple[str, int]]  # (notice item, pages received)
+    received_on: date
+    supplement_id: str
+    notice_due: str | None = None

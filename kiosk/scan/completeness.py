@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from shared_schema import Applicant, CompletenessIssue, CompletenessResult, MaterialKind, Matter
+from shared_schema.supplement import CorrectionItem, check_supplement
 
 from .types import PageResult
 
@@ -68,14 +69,7 @@ def _material_issues(matter: Matter, pages: Mapping[str | None, Sequence[PageRes
                     req.code,
                 )
             )
-        for number, page in enumerate(supplied, start=1):
-            if not page.ok:
-                why = "；".join(p.message for p in page.problems) or "无法识别"
-                issues.append(
-                    _issue(
-                        "unreadable_page", f"{req.name}第{number}页看不清（{why}），请重新拍摄。", req.code
-                    )
-                )
+        issues += unreadable_issues(req.name, req.code, supplied)
     stray = list(pages.get(None, []))
     for page in (p for p in stray if not p.ok):
         why = "；".join(p.message for p in page.problems) or "无法识别"
@@ -84,6 +78,28 @@ def _material_issues(matter: Matter, pages: Mapping[str | None, Sequence[PageRes
     if unplaced:
         issues.append(_issue("unrecognised_pages", f"有{unplaced}页无法确认是哪份材料，请核对或重新拍摄。"))
     return issues
+
+
+def unreadable_issues(name: str, code: str | None, pages: Sequence[PageResult]) -> list[CompletenessIssue]:
+    """One issue per page of material ``name`` the scan could not read, numbered from 1."""
+    issues = []
+    for number, page in enumerate(pages, start=1):
+        if not page.ok:
+            why = "；".join(p.message for p in page.problems) or "无法识别"
+            issues.append(_issue("unreadable_page", f"{name}第{number}页看不清（{why}），请重新拍摄。", code))
+    return issues
+
+
+def check_supplement_pages(
+    items: Sequence[CorrectionItem], pages: Mapping[str, Sequence[PageResult]]
+) -> CompletenessResult:
+    """补正: the same check against a correction notice's items — every item has pages,
+    nothing outside the notice, every page readable — all issues at once."""
+    result = check_supplement(items, {key: len(found) for key, found in pages.items()})
+    issues = list(result.issues)
+    for item in items:
+        issues += unreadable_issues(item.text, item.key, pages.get(item.key, []))
+    return CompletenessResult(complete=not issues, issues=issues)
 
 
 def _identity_issues(matter: Matter, pages, applicant_id: str | None, applicant_uscc: str | None) -> list:

@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from shared_schema import SubmissionState as S
 from shared_schema.identifiers import is_valid_id_number, is_valid_uscc, validate_phone
+from shared_schema.supplement import items_of_detail
 
-from ..models import Department, Matter, Station, Submission
+from ..models import Department, Matter, Station, Submission, Supplement
 from . import history, limits
 from .models import CaseResult, StaffUser
 from .paperwork import full_names
@@ -103,10 +104,28 @@ def check_field(name: str, value: str, sub: Submission) -> FieldCheck:
     return FieldCheck(name, label, value, True, "")
 
 
-def _pages(sub: Submission) -> list[PageView]:
-    materials = sub.manifest.get("materials", [])
+def _supplement_materials(session: Session, sub: Submission, events: list) -> dict[int, list[dict[str, Any]]]:
+    """Each supplement's materials (by its number), named by what the notice asked for:
+    the reviewer sees what was asked beside what came."""
+    asked = {
+        (number, item.key): item.text
+        for number, event in enumerate((e for e in events if history.action_of(e) == "correct"), start=1)
+        for item in items_of_detail(event.detail or {})
+    }
+    found: dict[int, list[dict[str, Any]]] = {}
+    for row in session.scalars(select(Supplement).where(Supplement.submission_id == sub.id)):
+        round_no = row.manifest.get("correction_round")
+        found[row.number] = [
+            {**m, "name": f"补正 {row.number}：{asked.get((round_no, m.get('key')), m.get('key'))}"}
+            for m in row.manifest.get("materials", [])
+        ]
+    return found
+
+
+def _pages(sub: Submission, supplements: dict[int, list[dict[str, Any]]]) -> list[PageView]:
     views = []
     for page in sub.pages:
+        materials = supplements.get(page.supplement, []) if page.supplement else sub.manifest["materials"]
         try:
             material = materials[page.material_index]
             record = material["pages"][page.page_index]
@@ -145,7 +164,7 @@ def review_data(session: Session, user: StaffUser, sub: Submission, today: date)
     events = list(sub.events)
     names = full_names(session, [e.actor for e in events])
     spans = history.special_spans(events)
-    correction = history.first(events, "correct")
+    correction = history.last(events, "correct")
     promised_days = matter.promised_days if matter else 0
     legal_days = matter.legal_days if matter else 0
     case_limits = limits.case_limits(
@@ -167,7 +186,7 @@ def review_data(session: Session, user: StaffUser, sub: Submission, today: date)
         station_name=station.name if station else "",
         home_division_name=division_name(session, sub.home_division),
         materials=sub.manifest.get("materials", []),
-        pages=_pages(sub),
+        pages=_pages(sub, _supplement_materials(session, sub, events)),
         manifest=sub.manifest,
         limits=case_limits,
         spans=spans,
@@ -183,6 +202,6 @@ def review_data(session: Session, user: StaffUser, sub: Submission, today: date)
         ],
         decisions=list(sub.decisions),
         results=results,
-        actions=allowed_actions(user, sub, correction is not None),
+        actions=allowed_actions(user, sub, history.correction_open(events)),
         correction=(correction.detail if correction else None),
     )

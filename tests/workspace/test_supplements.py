@@ -218,3 +218,22 @@ def _material_name(app, case: int, code: str) -> str:
         sub = session.get_one(Submission, case)
         matter = session.get_one(Matter, sub.matter_code)
         return next(m["name"] for m in matter.body["guide"]["materials"] if m["code"] == code)
+
+
+def test_the_reviewer_sees_what_was_asked_beside_what_came(app, client, kiosk, as_user):
+    case = new_case(app, client, kiosk)
+    rev = as_user("rev_a")
+    rev.get(f"/workspace/submissions/{case}")
+    asked = rev.post(f"/workspace/submissions/{case}/correct", {"items_text": "户口簿首页\n"})
+    assert asked.status_code == 303
+    page = rev.get(f"/workspace/submissions/{case}").get_data(as_text=True)
+    form = f'submissions/{case}/correct"'
+    assert form not in page and "户口簿首页" in page  # one notice per round
+
+    manifest, blobs = supplement(kiosk, receipt(app, case), {"item-1": [png_page(51)]})
+    assert send(client, kiosk, manifest, blobs).status_code == 201
+    page = rev.get(f"/workspace/submissions/{case}").get_data(as_text=True)
+    assert "补正 1：户口簿首页 · 第 1 页" in page  # the supplement page, named by what was asked
+    assert "申请材料（3 页）" in page and form in page  # a further round may be asked
+    again = rev.post(f"/workspace/submissions/{case}/correct", {"items_text": "结婚证\n"})
+    assert again.status_code == 303  # a second round after the supplement
