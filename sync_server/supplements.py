@@ -73,18 +73,13 @@ def ingest_supplement(
     """Store and acknowledge ``manifest`` once (replay → the first ack). The caller commits."""
     check_kiosk(principal, manifest.kiosk_id, manifest.station_code)
     digest = manifest.content_digest()
-    stored = session.scalars(select(Supplement).where(Supplement.client_uuid == manifest.client_uuid)).first()
-    if stored is not None:
-        if stored.content_digest != digest:
-            raise ApiError(
-                409,
-                "conflict",
-                "this client_uuid was committed with different content",
-                "该补正已以不同内容提交，不能覆盖",
-                {"client_uuid": str(manifest.client_uuid)},
-            )
-        return IngestResult(stored.ack_body, False, manifest.receipt_no)
-    submission = _case(session, principal, manifest)
+    replay = _replay(session, manifest, digest)
+    if replay is not None:
+        return replay
+    submission = _case(session, principal, manifest)  # locked: a racing twin has committed by now
+    replay = _replay(session, manifest, digest)
+    if replay is not None:
+        return replay
     items = _open_items(submission, manifest.correction_round)
     _check_materials(manifest, items)
     require_held(held, manifest.page_hashes())
@@ -136,6 +131,22 @@ def ingest_supplement(
     )
     log.info("supplement %d of %s stored (kiosk %s)", number, submission.receipt_no, principal.kiosk_id)
     return IngestResult(ack, True, submission.receipt_no)
+
+
+def _replay(session: Session, manifest: SupplementManifest, digest: str) -> IngestResult | None:
+    """The first answer for a supplement stored under this uuid; 409 if its content differs."""
+    stored = session.scalars(select(Supplement).where(Supplement.client_uuid == manifest.client_uuid)).first()
+    if stored is None:
+        return None
+    if stored.content_digest != digest:
+        raise ApiError(
+            409,
+            "conflict",
+            "this client_uuid was committed with different content",
+            "该补正已以不同内容提交，不能覆盖",
+            {"client_uuid": str(manifest.client_uuid)},
+        )
+    return IngestResult(stored.ack_body, False, manifest.receipt_no)
 
 
 def _case(session: Session, principal: KioskPrincipal, manifest: SupplementManifest) -> Submission:

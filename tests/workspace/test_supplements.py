@@ -5,17 +5,19 @@ Runs on SQLite and PostgreSQL (the server fixtures are parametrised over both).
 
 from __future__ import annotations
 
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 
 from shared_schema import SubmissionState
-from shared_schema.protocol import sha256_hex
+from shared_schema.protocol import API_PREFIX, sha256_hex
 from shared_schema.supplement import LookupAnswer, SupplementAck, SupplementManifest
 from sync_server.db import get_db
-from sync_server.models import Matter, Submission, SubmissionPage
+from sync_server.models import Matter, Submission, SubmissionPage, Supplement
 from sync_server.workspace import actions, history, limits
 from sync_server.workspace.models import StaffUser
 from tests.server.conftest import upload
@@ -237,3 +239,48 @@ def test_the_reviewer_sees_what_was_asked_beside_what_came(app, client, kiosk, a
     assert "申请材料（3 页）" in page and form in page  # a further round may be asked
     again = rev.post(f"/workspace/submissions/{case}/correct", {"items_text": "结婚证\n"})
     assert again.status_code == 303  # a second round after the supplement
+
+
+def race(app, kiosk, bodies: list[dict]) -> list[tuple[int, bytes, str | None]]:
+    """POST ``bodies`` to /supplements at the same moment, one thread each."""
+    start = threading.Barrier(len(bodies))
+
+    def post(body: dict) -> tuple[int, bytes, str | None]:
+        http = app.test_client()
+        start.wait()
+        answer = http.post(f"{API_PREFIX}/supplements", json=body, headers=kiosk.headers)
+        return answer.status_code, answer.data, (answer.get_json() or {}).get("error")
+
+    with ThreadPoolExecutor(len(bodies)) as pool:
+        return list(pool.map(post, bodies))
+
+
+def supplement_rows(app, case: int) -> list[Supplement]:
+    with get_db(app).transaction() as session:
+        return list(session.scalars(select(Supplement).where(Supplement.submission_id == case)))
+
+
+def test_a_retry_racing_its_original_gets_the_same_acknowledgement(app, client, kiosk, staff):
+    case = new_case(app, client, kiosk)
+    ask(app, case, ["户口簿首页"])
+    manifest, blobs = supplement(kiosk, receipt(app, case), {"item-1": [png_page(41)]})
+    upload(client, kiosk, blobs)
+    results = race(app, kiosk, [manifest.to_json_dict()] * 3)
+    [row] = supplement_rows(app, case)
+    assert sorted(code for code, _, _ in results) == [200, 200, 201]
+    assert {body for _, body, _ in results} == {row.ack_body.encode()}
+
+
+def test_two_different_supplements_racing_store_one(app, client, kiosk, staff):
+    case = new_case(app, client, kiosk)
+    ask(app, case, ["户口簿首页"])
+    first, blobs = supplement(kiosk, receipt(app, case), {"item-1": [png_page(42)]})
+    second, more = supplement(kiosk, receipt(app, case), {"item-1": [png_page(43)]})
+    upload(client, kiosk, {**blobs, **more})
+    results = race(app, kiosk, [first.to_json_dict(), second.to_json_dict()])
+    outcomes = sorted((code, error) for code, _, error in results)
+    assert outcomes == [(201, None), (409, "not_awaiting_correction")]
+    [row] = supplement_rows(app, case)
+    with get_db(app).transaction() as session:
+        marks = session.scalars(select(SubmissionPage.supplement).where(SubmissionPage.submission_id == case))
+        assert [m for m in marks if m] == [1] and row.number == 1
