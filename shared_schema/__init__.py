@@ -14,10 +14,13 @@ from .enums import (
     CaseType,
     Delivery,
     DivisionLevel,
+    EvaluationStage,
     FrequencyTier,
     HandlingMode,
+    IdentityCheck,
     MaterialForm,
     MaterialKind,
+    RatingReason,
     ResultKind,
     SpecialStage,
     Stage,
@@ -26,6 +29,7 @@ from .enums import (
 from .errors import FieldProblem, SchemaError
 from .forms import Evaluation, FlowCard, LedgerEntry, MaterialRow, ReceiptNotice, TransferSlip
 from .geography import Department, Division, Kiosk, Station
+from .handover import Handover, HandoverAck
 from .loader import load_catalog
 from .submission import (
     PROTOCOL_VERSION,
@@ -57,11 +61,15 @@ __all__ = [
     "DivisionLevel",
     "Entrustment",
     "Evaluation",
+    "EvaluationStage",
     "FieldProblem",
     "FlowCard",
     "FrequencyTier",
     "Guide",
     "HandlingMode",
+    "Handover",
+    "HandoverAck",
+    "IdentityCheck",
     "IncompleteAccepted",
     "Kiosk",
     "LedgerEntry",
@@ -72,6 +80,7 @@ __all__ = [
     "Matter",
     "PageRecord",
     "Promise",
+    "RatingReason",
     "ReceiptNotice",
     "RecognitionHints",
     "ResultKind",

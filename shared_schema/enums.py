@@ -37,6 +37,34 @@ class Stage(StrEnum):
     deliver = "deliver"  # 送达
 
 
+class EvaluationStage(StrEnum):
+    """When a resident rates (9.1, 好差评 一次一评): at collection, or at handling (the handover)."""
+
+    collect = "collect"  # 收件时
+    handle = "handle"  # 办结送达时
+
+
+class RatingReason(StrEnum):
+    """Optional reasons a resident ticks beside a rating (shown in Chinese: RATING_REASON_WORDS)."""
+
+    fast = "fast"  # 办理快捷
+    helpful_staff = "helpful_staff"  # 工作人员热情周到
+    close_to_home = "close_to_home"  # 就近办理方便
+    guide_unclear = "guide_unclear"  # 办事指南不清楚
+    too_many_trips = "too_many_trips"  # 多次跑动
+    too_slow = "too_slow"  # 办理时间长
+    materials_repeated = "materials_repeated"  # 重复提交材料
+    poor_attitude = "poor_attitude"  # 服务态度不好
+
+
+class IdentityCheck(StrEnum):
+    """How village staff checked who takes a result (送达)."""
+
+    id_card_reader = "id_card_reader"  # 身份证读卡器
+    scanned_id = "scanned_id"  # 扫描身份证
+    receipt_qr_and_id_number = "receipt_qr_and_id_number"  # 回执二维码 + 身份证号码
+
+
 class SpecialStage(StrEnum):
     """特殊环节, not counted in the promised time limit (附录 D)."""
 

@@ -11,11 +11,11 @@ from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field, model_validator
 
 from .base import SchemaModel
 from .bounds import COMMENT_LEN, STATION_CODE_LEN, Instant, text
-from .enums import CaseType, SpecialStage, Stage
+from .enums import CaseType, EvaluationStage, RatingReason, SpecialStage, Stage
 from .submission import CompletenessIssue, ReceiptNo
 
 TRANSFER_WORKING_DAYS = 2  # 附录 A: "我单位负责将你的申请材料在 2 日内转报"
@@ -157,16 +157,58 @@ class FlowCard(SchemaModel):
     special_stages: list[SpecialStageRecord] = Field(default_factory=list)
 
 
+# 好差评 (国办发〔2019〕51号): the five national levels, score ↔ level code (docs/workspace.md).
+NATIONAL_LEVELS: dict[int, str] = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
+RATING_REASON_WORDS: dict[RatingReason, str] = {
+    RatingReason.fast: "办理快捷",
+    RatingReason.helpful_staff: "工作人员热情周到",
+    RatingReason.close_to_home: "就近办理方便",
+    RatingReason.guide_unclear: "办事指南不清楚",
+    RatingReason.too_many_trips: "多次跑动",
+    RatingReason.too_slow: "办理时间长",
+    RatingReason.materials_repeated: "重复提交材料",
+    RatingReason.poor_attitude: "服务态度不好",
+}
+MAX_REASONS = len(RatingReason)
+# What kiosks of earlier releases could send as ``at_stage`` (the flow card's stages):
+# only ``collect`` was ever used; anything past collection counts as handling.
+_LEGACY_STAGES = {stage.value: EvaluationStage.handle.value for stage in Stage if stage is not Stage.collect}
+
+
+def _legacy_stage(value: object) -> object:
+    return _LEGACY_STAGES.get(value, value) if isinstance(value, str) else value
+
+
 class Evaluation(SchemaModel):
-    """评价 (9.1): a 1–5 rating at collection or at handling; queued like a submission."""
+    """评价 (9.1): a 1–5 rating at collection or at handling; queued like a submission.
+
+    ``at_stage`` missing means collect (kiosks of earlier releases); a rating at
+    handling names its case. The server ties it to the case's department.
+    """
 
     evaluation_uuid: UUID
     receipt_no: ReceiptNo | None = None
     station_code: Annotated[str, text(STATION_CODE_LEN)]
-    at_stage: Stage = Stage.collect
-    score: int = Field(ge=1, le=5)
+    at_stage: Annotated[EvaluationStage, BeforeValidator(_legacy_stage)] = EvaluationStage.collect
+    score: int = Field(ge=1, le=5, description="5 非常满意 … 1 非常不满意 (NATIONAL_LEVELS)")
     comment: Annotated[str, text(COMMENT_LEN)] = ""
+    # Left out of the JSON when empty, so a server of an earlier release (which forbids
+    # unknown fields) still takes a plain rating at collection.
+    reasons: list[RatingReason] = Field(
+        default_factory=list, max_length=MAX_REASONS, exclude_if=lambda v: not v
+    )
     created_at: Instant
+
+    @model_validator(mode="after")
+    def _handling_names_its_case(self) -> Evaluation:
+        if self.at_stage is EvaluationStage.handle and not self.receipt_no:
+            raise ValueError("a rating at handling needs the case's receipt_no")
+        if len(set(self.reasons)) != len(self.reasons):
+            raise ValueError("each reason at most once")
+        return self
+
+    def national_level(self) -> str:
+        return NATIONAL_LEVELS[self.score]
 
 
 @dataclass

@@ -10,14 +10,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shared_schema import Evaluation
+from shared_schema import Evaluation, EvaluationStage
 from shared_schema.api import EvaluationAck, Heartbeat, HeartbeatAck
 
 from .db import utcnow
 from .enrollment import KioskPrincipal
 from .errors import ApiError
 from .models import Evaluation as EvaluationRow
-from .models import Kiosk, KioskHeartbeat
+from .models import Kiosk, KioskHeartbeat, Submission
 from .once import insert_once
 
 
@@ -103,6 +103,7 @@ def record_evaluation(
     body = evaluation.model_dump(mode="json")
     digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode("utf-8")).hexdigest()
     now = now or utcnow()
+    case = _rated_case(session, evaluation)
 
     def find() -> EvaluationRow | None:
         return session.scalars(
@@ -118,14 +119,19 @@ def record_evaluation(
                 station_code=evaluation.station_code,
                 receipt_no=evaluation.receipt_no,
                 at_stage=evaluation.at_stage.value,
+                department_code=case.department_code if case else None,
                 score=evaluation.score,
                 comment=evaluation.comment,
+                reasons=[r.value for r in evaluation.reasons] or None,
                 created_at=evaluation.created_at,
                 received_at=now,
                 content_digest=digest,
             ),
         )
 
+    existing = find()
+    if existing is None and evaluation.at_stage is EvaluationStage.handle:
+        _one_handling_rating(session, evaluation)
     row, created = insert_once(session, find, create)
     if row.content_digest != digest:
         raise ApiError(
@@ -136,3 +142,36 @@ def record_evaluation(
             {"evaluation_uuid": str(evaluation.evaluation_uuid)},
         )
     return EvaluationAck(evaluation_uuid=row.evaluation_uuid, received_at=row.received_at), created
+
+
+def _rated_case(session: Session, evaluation: Evaluation) -> Submission | None:
+    """The case a rating names (its department is the rating's); a rating at handling must
+    name a known case (404 otherwise), a rating at collection may come before its case."""
+    case = (
+        session.scalars(select(Submission).where(Submission.receipt_no == evaluation.receipt_no)).first()
+        if evaluation.receipt_no
+        else None
+    )
+    if case is None and evaluation.at_stage is EvaluationStage.handle:
+        raise ApiError(
+            404, "unknown_receipt", "a rating at handling names an unknown case", "没有该受理编号的申请"
+        )
+    return case
+
+
+def _one_handling_rating(session: Session, evaluation: Evaluation) -> None:
+    """一事一评: one rating at handling per case (another uuid for it is refused)."""
+    earlier = session.scalars(
+        select(EvaluationRow.evaluation_uuid).where(
+            EvaluationRow.receipt_no == evaluation.receipt_no,
+            EvaluationRow.at_stage == EvaluationStage.handle.value,
+        )
+    ).first()
+    if earlier is not None:
+        raise ApiError(
+            409,
+            "already_rated",
+            "this case was already rated at handling",
+            "该申请的办理已评价",
+            {"evaluation_uuid": str(earlier)},
+        )

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
-from shared_schema import PROTOCOL_VERSION, Catalog, Evaluation, SubmissionManifest
+from shared_schema import PROTOCOL_VERSION, Catalog, Evaluation, Handover, HandoverAck, SubmissionManifest
 from shared_schema.api import (
     ApiErrorBody,
     BlobHashes,
@@ -53,6 +53,8 @@ MODELS = [
     HeartbeatAck,
     Evaluation,
     EvaluationAck,
+    Handover,
+    HandoverAck,
     ApiErrorBody,
 ]
 BINARY = "binary"
@@ -141,7 +143,14 @@ ENDPOINTS = [
         "/evaluations",
         "Send an evaluation, exactly once",
         Evaluation,
-        {200: EvaluationAck, 201: EvaluationAck, 403: None, 409: None},
+        {200: EvaluationAck, 201: EvaluationAck, 403: None, 404: None, 409: None},
+    ),
+    Endpoint(
+        "post",
+        "/handovers",
+        "Record a result handed over at this station (送达), exactly once",
+        Handover,
+        {200: HandoverAck, 201: HandoverAck, 403: None, 404: None, 409: None},
     ),
     Endpoint(  # served by the workspace (sync_server/workspace/kiosk_results.py)
         "get",

@@ -1,10 +1,10 @@
-"""Blobs, submissions, status feed, heartbeat and evaluations for enrolled kiosks."""
+"""Blobs, submissions, status feed, heartbeat, handovers and evaluations for enrolled kiosks."""
 
 from __future__ import annotations
 
 from flask import Response, current_app, request
 
-from shared_schema import Evaluation, SubmissionManifest
+from shared_schema import Evaluation, Handover, SubmissionManifest
 from shared_schema.api import BlobHashes, BlobStored, Heartbeat, MissingBlobs
 from shared_schema.supplement import LookupRequest, SupplementManifest
 
@@ -14,6 +14,7 @@ from ..db import get_db
 from ..errors import ApiError
 from ..feed import status_feed, submission_status
 from ..fleet import record_evaluation, record_heartbeat
+from ..handover import record_handover
 from ..ingest import ingest_once
 from ..supplement_lookup import look_up
 from ..supplements import ingest_supplement_once
@@ -95,4 +96,13 @@ def evaluations() -> Response:
     evaluation = parse_body(Evaluation, "evaluation")
     with get_db().transaction(write=True) as session:
         ack, created = record_evaluation(session, principal(), evaluation)
+    return answer(ack, 201 if created else 200)
+
+
+@bp.post("/handovers", endpoint="handovers")
+def handovers() -> Response:
+    """送达 at the station: 201 new, 200 replay, 403, 404, 409 conflict / already delivered / not ready."""
+    handover = parse_body(Handover, "handover")
+    with get_db().transaction(write=True) as session:
+        ack, created = record_handover(session, principal(), handover)
     return answer(ack, 201 if created else 200)

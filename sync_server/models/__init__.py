@@ -1,6 +1,7 @@
 """Every server table, imported here so ``Base.metadata`` knows them all (Alembic needs it)."""
 
 from .catalog import CatalogRelease, Department, DepartmentMatter, Division, Entrustment, Matter, Station
+from .handovers import Handover
 from .holidays import HolidayTableRow
 from .kiosks import EnrollmentCode, Kiosk, KioskHeartbeat, ServerSetting
 from .submissions import (
@@ -26,6 +27,7 @@ __all__ = [
     "Entrustment",
     "Evaluation",
     "FeedEntry",
+    "Handover",
     "HolidayTableRow",
     "Kiosk",
     "KioskHeartbeat",

@@ -193,9 +193,13 @@ class Evaluation(Base):
     kiosk_id: Mapped[str | None] = mapped_column(ForeignKey("kiosks.kiosk_id"))
     station_code: Mapped[str] = mapped_column(ForeignKey("stations.code"), index=True)
     receipt_no: Mapped[str | None] = mapped_column(String(RECEIPT_NO_LEN), index=True)
-    at_stage: Mapped[str] = mapped_column(String(10))
+    at_stage: Mapped[str] = mapped_column(String(10), doc="collect | handle (EvaluationStage)")
+    department_code: Mapped[str | None] = mapped_column(
+        ForeignKey("departments.code"), doc="the case's department (the rating's 办理部门)"
+    )
     score: Mapped[int]
     comment: Mapped[str] = mapped_column(Text, default="")
+    reasons: Mapped[list[str] | None] = mapped_column(JsonType, doc="RatingReason codes ticked")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     content_digest: Mapped[str] = mapped_column(String(64))

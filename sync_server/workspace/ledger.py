@@ -24,6 +24,7 @@ from shared_schema.forms import LEDGER_COLUMNS
 from ..models import Department, Matter, Station, Submission, SubmissionEvent
 from ..workdays import CHINA_TZ
 from . import history
+from .handovers import ledger_note
 from .models import StaffUser
 from .paperwork import full_names
 from .query import day_range, equal
@@ -70,6 +71,8 @@ def _note(events: list[SubmissionEvent]) -> str:
             notes.append(f"{history.SPECIAL_LABELS.get(detail.get('kind', ''), '')}（不计时）")
         elif action == "complete" and detail.get("tracking_no"):
             notes.append(f"邮寄 {detail['tracking_no']}")
+        elif action == "deliver":
+            notes.append(ledger_note(event.at))
     return "；".join(notes)
 
 

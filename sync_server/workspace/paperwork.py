@@ -23,6 +23,7 @@ from shared_schema.submission import CompletenessIssue
 from ..models import Department, Matter, Station, Submission
 from ..workdays import local_date
 from . import history
+from .handovers import handover_of, handover_words
 from .models import CaseResult, StaffUser
 
 FORMS = {
@@ -134,6 +135,12 @@ def flow_card(session: Session, submission: Submission) -> FlowCard:
         select(CaseResult).where(CaseResult.submission_id == submission.id).order_by(CaseResult.id.desc())
     ).first()
     kiosk = f"{station}自助终端（{submission.kiosk_id or '-'}）"
+    handover = handover_of(session, submission)
+    deliver_opinion = _delivery_opinion(result, deliver)
+    deliver_by = person(deliver.actor) if deliver else ""
+    if handover is not None:  # handed over at the station's kiosk: the staff member answers for it
+        deliver_opinion = "；".join(x for x in (deliver_opinion, handover_words(handover)) if x)
+        deliver_by = handover.handed_by
     stages = [
         FlowStageRecord(stage=Stage.collect, received_at=submission.collected_at,
                         finished_at=submission.received_at, opinion=collect_opinion, responsible=kiosk),
@@ -145,8 +152,8 @@ def flow_card(session: Session, submission: Submission) -> FlowCard:
                         opinion=process_opinion,
                         responsible=person(process_events[-1].actor) if process_events else ""),
         FlowStageRecord(stage=Stage.deliver, received_at=submission.completed_at,
-                        finished_at=submission.delivered_at, opinion=_delivery_opinion(result, deliver),
-                        responsible=person(deliver.actor) if deliver else ""),
+                        finished_at=submission.delivered_at, opinion=deliver_opinion,
+                        responsible=deliver_by),
     ]  # fmt: skip
     specials = [
         SpecialStageRecord(

@@ -13,7 +13,7 @@ from shared_schema import SpecialStage
 from ..blobstore import get_store
 from ..db import get_db, utcnow
 from ..models import Blob, Matter, SubmissionPage
-from . import audit, delivery, history, originals, paperwork
+from . import audit, delivery, handovers, history, originals, paperwork
 from .closing import archived_flow_card
 from .errors import not_found
 from .inbox import today_in_china
@@ -53,13 +53,15 @@ def case_page(
         data = review_data(session, user(), sub, today)
         matter = session.get(Matter, sub.matter_code)
         expected_originals = originals.expected(session, sub, matter)
+        handover, ratings = handovers.handover_of(session, sub), handovers.ratings_of(session, sub)
         audit.record(session, who(), "review", submission_id=sub.id, receipt_no=sub.receipt_no)
     materials = [m.name for m in matter_materials(matter)]
     return page("review.html", status, d=data, sub=sub, done=done, error=error, kept=kept or Kept(),
                 special_kinds=[(k.value, history.SPECIAL_LABELS[k.value]) for k in SpecialStage],
                 guide_materials=materials, forms=paperwork.FORMS,
                 delivery_methods=delivery.methods_for(matter), originals=expected_originals,
-                delivery_change=delivery.change_note)  # fmt: skip
+                delivery_change=delivery.change_note, handover=handover, ratings=ratings,
+                handover_words=handovers.handover_words)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,17 @@ import pytest
 from pydantic import BaseModel
 from sqlalchemy import BigInteger, Column, Integer, String
 
-from shared_schema import CatalogVersion, Evaluation, MaterialRequirement, Matter, SubmissionManifest
+from shared_schema import (
+    CatalogVersion,
+    Evaluation,
+    Handover,
+    MaterialRequirement,
+    Matter,
+    SubmissionManifest,
+)
 from shared_schema.api import BlobHashes, EnrollRequest, Heartbeat
 from shared_schema.bounds import INT32_MAX, INT64_MAX
-from shared_schema.enums import ApplicantKind, Delivery, Stage
+from shared_schema.enums import ApplicantKind, Delivery, EvaluationStage, IdentityCheck
 from shared_schema.supplement import LookupRequest, SupplementManifest
 from sync_server.api.openapi import ENDPOINTS
 from sync_server.models import (
@@ -33,8 +40,9 @@ from sync_server.models import (
     SupplementLookupAttempt,
 )
 from sync_server.models import Evaluation as EvaluationRow
+from sync_server.models import Handover as HandoverRow
 
-REQUEST_MODELS = [EnrollRequest, BlobHashes, SubmissionManifest, Heartbeat, Evaluation]
+REQUEST_MODELS = [EnrollRequest, BlobHashes, SubmissionManifest, Heartbeat, Evaluation, Handover]
 REQUEST_MODELS += [SupplementManifest, LookupRequest]
 
 # Canonical (validated) forms are shorter than the typed input the models accept.
@@ -61,6 +69,12 @@ STORED: list[tuple[type[BaseModel], str, Column[Any]]] = [
     (Evaluation, "receipt_no", EvaluationRow.__table__.c.receipt_no),
     (Evaluation, "station_code", EvaluationRow.__table__.c.station_code),
     (Evaluation, "at_stage", EvaluationRow.__table__.c.at_stage),
+    (Handover, "receipt_no", HandoverRow.__table__.c.receipt_no),
+    (Handover, "station_code", HandoverRow.__table__.c.station_code),
+    (Handover, "handed_by", HandoverRow.__table__.c.handed_by),
+    (Handover, "handed_to", HandoverRow.__table__.c.handed_to),
+    (Handover, "identity_check", HandoverRow.__table__.c.identity_check),
+    (Handover, "id_number_masked", HandoverRow.__table__.c.id_number_masked),
     (SupplementManifest, "kiosk_id", Supplement.__table__.c.kiosk_id),
     (SupplementManifest, "station_code", Supplement.__table__.c.station_code),
     (SupplementManifest, "materials.key", SubmissionPage.__table__.c.requirement_code),
@@ -80,7 +94,8 @@ SERVER_MADE = {
     "submissions": {"content_digest", "source", "state", "department_code"},
     "submission_pages": set(),
     "blobs": set(),
-    "evaluations": {"kiosk_id", "content_digest"},
+    "evaluations": {"kiosk_id", "content_digest", "department_code"},
+    "handovers": {"kiosk_id", "content_digest"},
     "supplements": {"content_digest"},
     "supplement_lookup_attempts": {"kiosk_id"},
     "kiosk_heartbeats": {"kiosk_id"},
@@ -89,7 +104,8 @@ SERVER_MADE = {
 ENUMS: dict[str, type[enum.Enum]] = {
     "applicant.kind": ApplicantKind,
     "delivery.method": Delivery,
-    "at_stage": Stage,
+    "at_stage": EvaluationStage,
+    "identity_check": IdentityCheck,
 }
 
 
