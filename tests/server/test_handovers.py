@@ -8,7 +8,9 @@ applicant by masked ID, and the rating tied to the case's department.
 
 from __future__ import annotations
 
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,6 +19,7 @@ from sqlalchemy import select
 
 from shared_schema import SubmissionState as S
 from shared_schema.handover import masked_id
+from shared_schema.protocol import API_PREFIX
 from sync_server.db import get_db
 from sync_server.events import record_event
 from sync_server.models import Evaluation, Handover, Submission
@@ -182,3 +185,35 @@ def test_an_older_kiosk_rating_without_a_stage_is_a_rating_at_collection(app, cl
     assert client.post("/evaluations", kiosk, json=legacy).status_code == 201
     with get_db(app).transaction() as session:
         assert {r.at_stage for r in session.scalars(select(Evaluation))} == {"collect"}
+
+
+def _race(app: Flask, kiosk: KioskCreds, bodies: list[dict[str, Any]]) -> list[tuple[int, bytes, str | None]]:
+    """POST ``bodies`` to /handovers at the same moment, one thread each."""
+    start = threading.Barrier(len(bodies))
+
+    def post(body: dict[str, Any]) -> tuple[int, bytes, str | None]:
+        http = app.test_client()
+        start.wait()
+        answer = http.post(f"{API_PREFIX}/handovers", json=body, headers=kiosk.headers)
+        return answer.status_code, answer.data, (answer.get_json() or {}).get("error")
+
+    with ThreadPoolExecutor(len(bodies)) as pool:
+        return list(pool.map(post, bodies))
+
+
+def test_a_retry_racing_its_original_gets_the_same_acknowledgement(app, client, kiosk):
+    manifest = _case(app, client, kiosk, 7, until=S.completed)
+    body = _handover(manifest, kiosk)
+    results = _race(app, kiosk, [body] * 3)
+    assert sorted(code for code, _, _ in results) == [200, 200, 201]
+    assert len({answer for _, answer, _ in results}) == 1  # the same signed bytes to all
+
+
+def test_two_handovers_of_one_case_racing_deliver_it_once(app, client, kiosk):
+    manifest = _case(app, client, kiosk, 9, until=S.completed)
+    results = _race(app, kiosk, [_handover(manifest, kiosk), _handover(manifest, kiosk, handed_by="王芳")])
+    assert sorted((code, error) for code, _, error in results) == [(201, None), (409, "already_delivered")]
+    with get_db(app).transaction() as session:
+        sub = session.scalars(select(Submission).where(Submission.receipt_no == manifest.receipt_no)).one()
+        assert len(session.scalars(select(Handover).where(Handover.submission_id == sub.id)).all()) == 1
+        assert [e.state for e in sub.events].count("delivered") == 1
