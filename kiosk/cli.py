@@ -104,7 +104,7 @@ def server_url_problem(url: str) -> str | None:
     "--material", "material_opts", multiple=True, metavar="CODE=FILE", help="A page of a named material."
 )
 @click.option(
-    "--delivery", type=click.Choice(["pickup", "mail", "online"]), default="pickup", show_default=True
+    "--delivery", type=click.Choice(["pickup", "mail", "electronic"]), default="pickup", show_default=True
 )
 @click.option("--address", default="", help="Mailing address (for --delivery mail).")
 @click.option(

@@ -141,15 +141,27 @@ def export(ctx: click.Context, target: str, as_json: bool) -> None:
 @click.option(
     "--drafts-after-hours", type=float, default=24, show_default=True, help="Drop abandoned drafts."
 )
+@click.option(
+    "--results-after-days", type=float, default=30, show_default=True,
+    help="Keep a result PDF this long after its handover.",
+)  # fmt: skip
 @json_option
 @click.pass_context
-def purge(ctx: click.Context, after_days: float, drafts_after_hours: float, as_json: bool) -> None:
+def purge(
+    ctx: click.Context, after_days: float, drafts_after_hours: float, results_after_days: float, as_json: bool
+) -> None:
     """Delete personal data of submissions the server acknowledged long enough ago."""
     from .store.purge import purge as do_purge
 
     with open_store(ctx, as_json) as store:
-        report = do_purge(store, timedelta(days=after_days), timedelta(hours=drafts_after_hours))
-    text = f"purged {report.submissions} submissions, {report.drafts} drafts, {report.page_files} page files"
+        report = do_purge(
+            store, timedelta(days=after_days), timedelta(hours=drafts_after_hours),
+            results_after=timedelta(days=results_after_days),
+        )  # fmt: skip
+    text = (
+        f"purged {report.submissions} submissions, {report.drafts} drafts, {report.page_files} page files, "
+        f"{report.results} results"
+    )
     emit(report.to_dict(), as_json, text)
 
 

@@ -17,6 +17,7 @@ from .bounds import (
     APP_VERSION_LEN,
     CATALOG_VERSION_LEN,
     ENROLLMENT_CODE_LEN,
+    IDENTITY_LEN,
     KIOSK_ID_LEN,
     KIOSK_NAME_LEN,
     LAST_ERROR_LEN,
@@ -28,7 +29,7 @@ from .bounds import (
 )
 from .enums import SubmissionState
 from .protocol import KIOSK_ID
-from .submission import SHA256, Sha256, StatusEvent, SubmissionManifest
+from .submission import SHA256, ReceiptNo, Sha256, StatusEvent, SubmissionManifest
 
 
 class EnrollRequest(SchemaModel):
@@ -37,6 +38,15 @@ class EnrollRequest(SchemaModel):
     code: Annotated[str, text(ENROLLMENT_CODE_LEN, min_length=8)]
     name: Annotated[str, text(KIOSK_NAME_LEN)] | None = None
     profile: Annotated[str, text(PROFILE_LEN)] = "virtual"
+
+
+class ElectronicResultRequest(SchemaModel):
+    """``POST /results/electronic``: a resident at any kiosk proves who they are to print
+    their electronic result. ``identity`` is the applicant's ID number (or an enterprise's
+    USCC); any mismatch gets the same 404 as an unknown receipt."""
+
+    receipt_no: ReceiptNo
+    identity: Annotated[str, text(IDENTITY_LEN, min_length=1)]
 
 
 class EnrollAnswer(SchemaModel):

@@ -32,6 +32,7 @@ PROFILE_LEN = 40
 APP_VERSION_LEN = 40
 LAST_ERROR_LEN = 500
 ENROLLMENT_CODE_LEN = 40
+IDENTITY_LEN = 40  # an ID number or USCC as typed (spaces allowed), before normalising
 
 # Strings kept only inside a stored JSON document (the manifest): bounded all the same.
 ADDRESS_LEN = 200

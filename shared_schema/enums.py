@@ -74,11 +74,14 @@ class SpecialStage(StrEnum):
 
 
 class Delivery(StrEnum):
-    """送达 (7.3, 8.5): mail to the applicant or to the window for pickup; or online."""
+    """送达 (7.3, 8.5): mail to the applicant or to the window for pickup; or online;
+    or ``electronic``: the resident prints the electronic result at any service-station
+    kiosk with the receipt and their ID number (for matters whose guide names one)."""
 
     mail = "mail"
     pickup = "pickup"
     online = "online"  # 线上领取电子证照
+    electronic = "electronic"  # 任一服务站自助终端凭回执和证件打印电子结果
 
 
 class ResultKind(StrEnum):

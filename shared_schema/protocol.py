@@ -12,6 +12,7 @@ import re
 
 API_PREFIX = "/api/v1"
 SIGNATURE_HEADER = "X-Tongban-Signature"
+RESULT_SHA256_HEADER = "X-Tongban-Result-Sha256"  # on result PDFs: hex SHA-256 of the body
 AUTH_SCHEME = "Bearer"
 BUNDLE_MANIFEST = "bundle.json"
 BUNDLE_SIGNATURE = "bundle.sig"

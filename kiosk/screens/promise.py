@@ -1,6 +1,8 @@
 """Promise and contact: the transfer slip's promise (附录 B) confirmed with an explicit
 button, then (one thing at a time) a phone number on the keypad and how the result comes
-back (mail or pickup). Submitting queues the application durably and prints the receipt.
+back (mail, pickup, or, where the guide names an electronic result, printed by the
+resident at any service-station kiosk). Submitting queues the application durably and
+prints the receipt.
 """
 
 from __future__ import annotations
@@ -27,8 +29,7 @@ class PromiseScreen(KioskScreen):
         self.confirmed = visit.promise_confirmed_at is not None
         self.stage = "contact" if self.confirmed else "promise"
         self.note, self.pad_tab = "", 0
-        options = [d for d in visit.matter.delivery_options if d in (Delivery.mail, Delivery.pickup)]  # type: ignore[union-attr]
-        self.options = options or [Delivery.pickup]
+        self.options = self.ctx.service.delivery_options()
         if visit.delivery not in self.options:
             visit.delivery = self.options[0]
         super().on_pre_enter(*a)
@@ -73,10 +74,13 @@ class PromiseScreen(KioskScreen):
                 mark = "● " if chosen else "○ "
                 left.add_widget(
                     BigButton(mark + self.option_words(option), lambda o=option: self.choose(o),
-                              kind="primary" if chosen else "secondary", halign="left")
+                              kind="primary" if chosen else "secondary")
                 )  # fmt: skip
         if visit.delivery is Delivery.mail:
             left.add_widget(self.address)
+        if visit.delivery is Delivery.electronic:
+            how = _("When it is ready, print it at any service station kiosk with your receipt and ID card.")
+            left.add_widget(Text(how))
         self.message = Text(self.note, color=theme.DANGER)
         left.add_widget(self.message)
         left.add_widget(BoxLayout())
@@ -95,6 +99,8 @@ class PromiseScreen(KioskScreen):
     def option_words(option: Delivery) -> str:
         if option is Delivery.pickup:
             return _("Pick up at this station")
+        if option is Delivery.electronic:
+            return _("Print it myself at any service station")
         return _("Mail it to me")
 
     def phone_pad(self) -> Keypad:

@@ -69,6 +69,7 @@ class Driver:
         for exact in (True, False):
             for button in self._buttons():
                 text = getattr(button, "raw", button.text).replace("✓ ", "")
+                text = text.removeprefix("○ ").removeprefix("● ")  # a choice's unticked/ticked mark
                 hit = text in wanted if exact else any(text.startswith(w) for w in wanted)
                 if hit and not button.disabled:
                     return button

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shared_schema import HandlingMode
+from shared_schema import Delivery, HandlingMode
 
 from ..ui import theme
 from ..ui.preview import Thumbnail
@@ -124,14 +124,23 @@ def _identity(driver: Driver, papers: DemoPapers, by_camera: bool) -> None:
     driver.tap("Confirm", expect=Step.materials)
 
 
-def _promise(driver: Driver, papers: DemoPapers, mail: bool) -> None:
+DELIVERY_BUTTONS = {
+    Delivery.mail: "Mail it to me",
+    Delivery.electronic: "Print it myself at any service station",
+}
+
+
+def _promise(driver: Driver, papers: DemoPapers, prefer: tuple[Delivery, ...] = ()) -> None:
+    """Confirm, type the phone, and pick the first of ``prefer`` the matter offers."""
     driver.shot("promise")
     driver.tap("I have read and confirm this promise")
     driver.screen.pad.set("")
     driver.type_keys(papers.person.phone)
-    if mail and len(driver.screen.options) > 1:
-        driver.tap("Mail it to me")
-        driver.screen.address.text = papers.person.address
+    chosen = next((d for d in prefer if d in driver.screen.options), None)
+    if chosen is not None and len(driver.screen.options) > 1:
+        driver.tap(DELIVERY_BUTTONS[chosen])
+        if chosen is Delivery.mail:
+            driver.screen.address.text = papers.person.address
     driver.shot("promise-contact")
     driver.tap("Submit materials")
     driver.idle()
@@ -194,7 +203,7 @@ def pension_visit(driver: Driver, papers: DemoPapers) -> VisitRecord:
         raise ScriptError("still incomplete: " + "; ".join(i.message for i in driver.screen.result.issues))
     driver.shot("check-complete")
     driver.tap("Next: promise", expect=Step.promise)
-    _promise(driver, papers, mail=False)
+    _promise(driver, papers)
     visit = ctx.flow.visit
     record = VisitRecord(
         PENSION,
@@ -244,7 +253,7 @@ def entrusted_visit(driver: Driver, papers: DemoPapers) -> VisitRecord:
     if not driver.screen.result.complete:
         raise ScriptError("incomplete: " + "; ".join(i.message for i in driver.screen.result.issues))
     driver.tap("Next: promise", expect=Step.promise)
-    _promise(driver, papers, mail=True)
+    _promise(driver, papers, prefer=(Delivery.electronic, Delivery.mail))
     visit = ctx.flow.visit
     record = VisitRecord(code, matter.handling_mode.value, visit.receipt_no or "", visit.receipt_pdf)
     record.typed_name = visit.applicant.name

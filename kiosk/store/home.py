@@ -7,6 +7,7 @@ Layout::
     credentials.json          enrollment credentials (0600)
     pages/ab/<sha256>         sealed page images, content-addressed
     manifests/<uuid>          sealed SubmissionManifest JSON of each finalized submission
+    results/ab/<sha256>       sealed result PDFs announced for pickup here (kiosk.store.results)
     catalog/                  cached catalog + ETag
     corrupt/<time>/           databases moved aside by recovery
 """
@@ -69,7 +70,8 @@ class KioskStore:
         self.db = Database(self.home / DB_FILE, check=check)
         self.pages = PageStore(self.home / "pages", self.key)
         self.manifests = ManifestStore(self.home / "manifests", self.key)
-        removed = clean_temp_files(self.pages.root) + clean_temp_files(self.manifests.root)
+        self.results = PageStore(self.home / "results", self.key, purpose="result")
+        removed = sum(clean_temp_files(s.root) for s in (self.pages, self.manifests, self.results))
         if removed:
             log.info("removed %d temporary files left by an interrupted write", removed)
 

@@ -141,6 +141,30 @@ class StatusFeedEvent(Base):
     applied: Mapped[bool] = mapped_column(default=False)
 
 
+class ReceivedResult(Base):
+    """A result (办理结果) the status feed announced for pickup at this station.
+
+    An electronic one is fetched by id and kept sealed in ``results/`` (see
+    :mod:`kiosk.store.results`); a paper one is only a note with the department's mail
+    tracking number. The file is purged a set time after the handover (``handed_over_at``).
+    """
+
+    __tablename__ = "received_results"
+
+    result_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    client_uuid: Mapped[str] = mapped_column(String(36), index=True)
+    receipt_no: Mapped[str] = mapped_column(String(40), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    tracking_no: Mapped[str | None] = mapped_column(String(40))
+    announced_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    stored_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    handed_over_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
 class QueuedEvaluation(Base):
     """An evaluation (评价) waiting to be sent; idempotent on the server by its uuid."""
 

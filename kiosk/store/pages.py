@@ -22,9 +22,13 @@ class PageMissing(Exception):
 
 
 class PageStore:
-    def __init__(self, root: Path, key: KioskKey) -> None:
+    """``purpose`` names what the files are (``page``, ``result``): it is bound into each
+    seal, so a file cannot be passed off as one of another kind."""
+
+    def __init__(self, root: Path, key: KioskKey, purpose: str = "page") -> None:
         self.root = root
         self._key = key
+        self.purpose = purpose
         root.mkdir(parents=True, exist_ok=True)
 
     def path(self, sha256: str) -> Path:
@@ -37,7 +41,7 @@ class PageStore:
         digest = hashlib.sha256(data).hexdigest()
         path = self.path(digest)
         if not path.exists():
-            atomic_write(path, self._key.seal(data, f"page:{digest}"))
+            atomic_write(path, self._key.seal(data, f"{self.purpose}:{digest}"))
         return digest
 
     def has(self, sha256: str) -> bool:
@@ -48,13 +52,13 @@ class PageStore:
         try:
             sealed = self.path(sha256).read_bytes()
         except FileNotFoundError:
-            raise PageMissing(f"page {sha256} is not stored on this kiosk") from None
+            raise PageMissing(f"{self.purpose} {sha256} is not stored on this kiosk") from None
         try:
-            data = self._key.open(sealed, f"page:{sha256}")
+            data = self._key.open(sealed, f"{self.purpose}:{sha256}")
         except Exception as exc:
-            raise PageMissing(f"page {sha256} is unreadable: {exc}") from None
+            raise PageMissing(f"{self.purpose} {sha256} is unreadable: {exc}") from None
         if hashlib.sha256(data).hexdigest() != sha256:
-            raise PageMissing(f"page {sha256} does not match its hash")
+            raise PageMissing(f"{self.purpose} {sha256} does not match its hash")
         return data
 
     def delete(self, sha256: str) -> bool:

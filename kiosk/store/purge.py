@@ -3,7 +3,8 @@
 Once the server has acknowledged a submission the kiosk's copy is only a convenience.
 After a configurable period the sealed manifest and page files are deleted; the row keeps
 what staff need to answer "did my application arrive?": receipt number, state, hashes.
-Abandoned drafts are dropped too. SQLite's ``secure_delete`` zeroes freed pages and a
+Abandoned drafts are dropped too, and result PDFs a set time after their handover
+(:func:`kiosk.store.results.purge_results`). SQLite's ``secure_delete`` zeroes freed pages and a
 WAL checkpoint removes old copies from the log.
 """
 
@@ -17,6 +18,7 @@ from sqlalchemy import select
 
 from .home import KioskStore
 from .models import OutboxItem, OutboxPage, utcnow
+from .results import DEFAULT_AFTER_HANDOVER, purge_results
 from .states import SERVER_STATES, OutboxState
 
 DEFAULT_AFTER = timedelta(days=30)
@@ -30,6 +32,7 @@ class PurgeReport:
     submissions: int = 0
     drafts: int = 0
     page_files: int = 0
+    results: int = 0
 
     def to_dict(self) -> dict[str, int]:
         return dict(self.__dict__)
@@ -40,9 +43,10 @@ def purge(
     after: timedelta = DEFAULT_AFTER,
     drafts_after: timedelta = DEFAULT_DRAFT_AFTER,
     now: datetime | None = None,
+    results_after: timedelta = DEFAULT_AFTER_HANDOVER,
 ) -> PurgeReport:
     now = now or utcnow()
-    report = PurgeReport()
+    report = PurgeReport(results=purge_results(store, results_after, now))
     with store.db.write() as s:
         due = s.scalars(
             select(OutboxItem).where(

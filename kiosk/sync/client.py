@@ -1,8 +1,9 @@
 """HTTP calls to the sync server, and the rule that makes them trustworthy.
 
 Only a 2xx answer carrying a valid ``X-Tongban-Signature`` (HMAC of the raw body under
-this kiosk's secret) and a JSON body counts; a captive portal's or proxy's 200 is a
-:class:`TransientError`, so the local copy stays until the real server answers.
+this kiosk's secret) and a JSON body (a PDF where one is asked for) counts; a captive
+portal's or proxy's 200 is a :class:`TransientError`, so the local copy stays until the
+real server answers.
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ class ApiClient:
         headers: dict[str, str] | None = None,
         params: dict[str, Any] | None = None,
         signed: bool = True,
+        expect_json: bool = True,
     ) -> Answer:
         """One request; raises a :class:`SyncError` subclass unless the answer is good."""
         send_headers = dict(headers or {})
@@ -90,7 +92,7 @@ class ApiClient:
             raw = resp.content
         except requests.RequestException as exc:
             raise TransientError(f"{method} {path}: {self._network_problem(exc)}") from None
-        return self._judge(method, path, resp, raw, signed)
+        return self._judge(method, path, resp, raw, signed, expect_json)
 
     def _network_problem(self, exc: requests.RequestException) -> str:
         """One line naming the server and what went wrong, not urllib3's nested repr."""
@@ -100,7 +102,9 @@ class ApiClient:
             return f"cannot reach the server at {self.server_url} (is it running, is the network up?)"
         return f"network error talking to {self.server_url}: {type(exc).__name__}"
 
-    def _judge(self, method: str, path: str, resp: requests.Response, raw: bytes, signed: bool) -> Answer:
+    def _judge(
+        self, method: str, path: str, resp: requests.Response, raw: bytes, signed: bool, expect_json: bool
+    ) -> Answer:
         status = resp.status_code
         body = _json_or_none(raw)
         where = f"{method} {path} -> {status}"
@@ -112,7 +116,7 @@ class ApiClient:
                 raise TransientError(f"{where} without a valid signature (captive portal or proxy?)")
             if status == 304:  # "not modified", signed over the empty body
                 return Answer(status, None, raw, dict(resp.headers))
-            if body is None:
+            if body is None and expect_json:
                 raise TransientError(f"{where} with a body that is not JSON")
             return Answer(status, body, raw, dict(resp.headers))
         message = body.get("message") if isinstance(body, dict) else None

@@ -13,7 +13,7 @@ from typing import Any
 from shared_schema import SchemaError, StatusEvent
 from shared_schema.api import StatusFeed
 
-from ..store import meta
+from ..store import meta, results
 from ..store.models import OutboxItem, StatusFeedEvent
 from ..store.outbox import Outbox
 from .client import ApiClient
@@ -42,6 +42,7 @@ def apply_events(outbox: Outbox, events: list[StatusEvent], next_cursor: int) ->
                 department = event.detail.get("department_code")
                 if isinstance(department, str):
                     row.department_code = department
+            results.note_event(s, event)  # a result for pickup here: fetched after the page
             s.add(
                 StatusFeedEvent(
                     seq=event.seq,

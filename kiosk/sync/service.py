@@ -24,7 +24,7 @@ from ..store.evaluations import REFUSED, Evaluations
 from ..store.home import KioskStore
 from ..store.identity import NotEnrolled
 from ..store.outbox import Outbox
-from . import feed, heartbeat
+from . import feed, heartbeat, results
 from .backoff import Backoff, retrying
 from .catalog import CatalogCache
 from .client import ApiClient
@@ -56,6 +56,7 @@ class SyncReport:
     pushed: PushReport = field(default_factory=PushReport)
     evaluations_sent: int = 0
     feed_changes: int = 0
+    results_stored: int = 0
     catalog_updated: bool = False
     heartbeat: bool = False
     recovered: int = 0
@@ -73,6 +74,7 @@ class SyncReport:
             "pushed": self.pushed.to_dict(),
             "evaluations_sent": self.evaluations_sent,
             "feed_changes": self.feed_changes,
+            "results_stored": self.results_stored,
             "catalog_updated": self.catalog_updated,
             "heartbeat": self.heartbeat,
             "recovered": self.recovered,
@@ -158,6 +160,8 @@ class SyncService:
             ).run()
             report.evaluations_sent = self._send_evaluations(client)
             report.feed_changes = retrying(lambda: feed.pull(self.outbox, client), **self._retry())
+            fetch = lambda: results.fetch_announced(self.store, client)  # noqa: E731
+            report.results_stored = retrying(fetch, **self._retry())
             report.catalog_updated = retrying(lambda: self.catalog.refresh(client), **self._retry())
         except Stopped:
             report.error = "stopped"

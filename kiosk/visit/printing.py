@@ -1,4 +1,5 @@
-"""What the kiosk prints: receipt notice, one-time correction notice, the guide.
+"""What the kiosk prints: receipt notice, one-time correction notice, the guide, and a
+department's result (办理结果), a finished PDF printed as it came.
 
 Every document goes to the profile's printer as a PDF (kept for reprints) and as text
 lines for thermal printers; a printer failure is reported, never raised, because the
@@ -54,6 +55,15 @@ class PrintService:
         )
         pdf, lines = render("correction", notice)
         return self._send(Document("correction", visit.matter.code, pdf, lines))
+
+    def result(self, receipt_no: str, pdf: bytes, sha256: str) -> PrintOutcome:
+        """The result PDF as the department issued it (its 核验码 QR already on it); a
+        thermal printer, which cannot print it, gets a note for the staff instead."""
+        lines = [
+            "办理结果", f"受理编号：{receipt_no}", f"SHA-256：{sha256[:16]}…",
+            "本打印机无法打印办理结果 PDF，请工作人员用 A4 打印机打印。",
+        ]  # fmt: skip
+        return self._send(Document("result", receipt_no, pdf, lines))
 
     def guide(self, matter: Matter) -> PrintOutcome:
         pdf, lines = render("guide", matter)

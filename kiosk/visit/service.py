@@ -22,6 +22,7 @@ from shared_schema.identifiers import validate_id_number, validate_phone, valida
 
 from ..hardware.idreader import IdCardData
 from ..i18n import _
+from . import delivery as delivery_options
 from .checklist import ChecklistItem, checklist, unanswered
 from .flow import VisitFlow
 from .jurisdiction import Jurisdictions, Proposal
@@ -186,11 +187,17 @@ class VisitService:
         return visit.completeness
 
     # -- promise and contact --------------------------------------------------------------
+    def delivery_options(self) -> list[Delivery]:
+        """How this matter's result can come back (electronic where the guide names one)."""
+        return delivery_options.options(self.visit.matter) if self.visit.matter else [Delivery.pickup]
+
     def set_contact(self, phone: str, delivery: Delivery, address: str = "") -> str | None:
         try:
             self.visit.applicant.phone = validate_phone(phone)
         except ValueError:
             return _("Please enter an 11-digit mobile number.")
+        if delivery not in self.delivery_options():
+            return _("Please choose how to receive the result.")
         if delivery is Delivery.mail and not address.strip():
             return _("Please enter the address to mail the result to.")
         self.visit.delivery = delivery

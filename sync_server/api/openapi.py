@@ -19,6 +19,7 @@ from shared_schema.api import (
     ApiErrorBody,
     BlobHashes,
     BlobStored,
+    ElectronicResultRequest,
     EnrollAnswer,
     EnrollRequest,
     EvaluationAck,
@@ -29,7 +30,7 @@ from shared_schema.api import (
     SubmissionAck,
     SubmissionStatus,
 )
-from shared_schema.protocol import API_PREFIX, SIGNATURE_HEADER
+from shared_schema.protocol import API_PREFIX, RESULT_SHA256_HEADER, SIGNATURE_HEADER
 from shared_schema.supplement import LookupAnswer, LookupRequest, SupplementAck, SupplementManifest
 
 from .params import CATALOG_FORMAT_PARAM, FEED_AFTER, FEED_LIMIT, RECEIPT, RESULT_ID, SHA256
@@ -55,6 +56,7 @@ MODELS = [
     EvaluationAck,
     Handover,
     HandoverAck,
+    ElectronicResultRequest,
     ApiErrorBody,
 ]
 BINARY = "binary"
@@ -160,6 +162,13 @@ ENDPOINTS = [
         {200: PDF, 404: None},
         params=[RESULT_ID.openapi()],
     ),
+    Endpoint(  # served by the workspace (sync_server/workspace/kiosk_results.py, result_lookup.py)
+        "post",
+        "/results/electronic",
+        "An electronic result (PDF) printed at any kiosk: receipt number + the applicant's ID number",
+        ElectronicResultRequest,
+        {200: PDF, 404: None, 429: None},
+    ),
 ]
 
 
@@ -191,7 +200,13 @@ def _operation(ep: Endpoint) -> dict[str, Any]:
         elif model == PDF:
             op["responses"][str(status)] = {
                 "description": "ok",
-                "headers": signed,
+                "headers": {
+                    **signed,
+                    RESULT_SHA256_HEADER: {
+                        "description": "hex SHA-256 of the PDF (the kiosk checks what it stores)",
+                        "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                    },
+                },
                 "content": {PDF: {"schema": {"type": "string", "contentMediaType": PDF}}},
             }
         else:

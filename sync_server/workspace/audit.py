@@ -37,6 +37,7 @@ ACTION_LABELS = {
     "holidays_import": "导入节假日安排",
     "verify_lookup": "公众核验办理结果",
     "original_arrived": "确认原件寄达",
+    "kiosk_result_print": "终端凭证件打印电子结果",
 }
 
 

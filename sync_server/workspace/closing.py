@@ -83,7 +83,7 @@ def complete(
         verify_code=display(code) if code else "",
     )  # fmt: skip
     detail = {"result_id": row.public_id, "result_kind": result.kind, "delivery": result.delivery,
-              "tracking_no": tracking, "opinion": opinion, **changed}  # fmt: skip
+              "tracking_no": tracking, "opinion": opinion, "result_sha256": sha, **changed}  # fmt: skip
     return move(
         session, submission, user, "complete", S.completed, message, detail, now, pickup_station=pickup
     )

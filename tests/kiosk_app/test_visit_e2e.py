@@ -146,6 +146,11 @@ def test_two_matters_offline_then_synced_and_routed(visit: dict, server: LiveSer
     assert len(name) >= 2 and all("\u4e00" <= ch <= "\u9fff" for ch in name), name
     typed = server.query(f"SELECT applicant_name FROM submissions WHERE matter_code = '{MEDICAL}'")
     assert [row.applicant_name for row in typed] == [name]
+    # the medical matter's guide names an electronic result: the resident tapped "print it
+    # myself at any service station"; the pension (a pickup offered first) stays a pickup
+    methods = server.query("SELECT matter_code, delivery_method FROM submissions")
+    chosen = {row.matter_code: row.delivery_method for row in methods}
+    assert chosen == {PENSION: "pickup", MEDICAL: "electronic"}
     # staff recorded the hand-over with both names typed on the pinyin pad
     handovers = [json.loads(line) for line in (home / "handovers.jsonl").read_text("utf-8").splitlines()]
     assert [(h["receipt_no"], h["recipient_name"], h["staff"]) for h in handovers] == [

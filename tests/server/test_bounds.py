@@ -25,7 +25,7 @@ from shared_schema import (
     Matter,
     SubmissionManifest,
 )
-from shared_schema.api import BlobHashes, EnrollRequest, Heartbeat
+from shared_schema.api import BlobHashes, ElectronicResultRequest, EnrollRequest, Heartbeat
 from shared_schema.bounds import INT32_MAX, INT64_MAX
 from shared_schema.enums import ApplicantKind, Delivery, EvaluationStage, IdentityCheck
 from shared_schema.supplement import LookupRequest, SupplementManifest
@@ -41,9 +41,11 @@ from sync_server.models import (
 )
 from sync_server.models import Evaluation as EvaluationRow
 from sync_server.models import Handover as HandoverRow
+from sync_server.workspace.models import AuditEntry
 
 REQUEST_MODELS = [EnrollRequest, BlobHashes, SubmissionManifest, Heartbeat, Evaluation, Handover]
 REQUEST_MODELS += [SupplementManifest, LookupRequest]
+REQUEST_MODELS += [ElectronicResultRequest]
 
 # Canonical (validated) forms are shorter than the typed input the models accept.
 CANONICAL = {"id_number": 18, "uscc": 18, "phone": 13, "home_division": 12}
@@ -67,6 +69,7 @@ STORED: list[tuple[type[BaseModel], str, Column[Any]]] = [
     (SubmissionManifest, "materials.pages.sha256", Blob.__table__.c.sha256),
     (SubmissionManifest, "materials.pages.content_type", Blob.__table__.c.content_type),
     (Evaluation, "receipt_no", EvaluationRow.__table__.c.receipt_no),
+    (ElectronicResultRequest, "receipt_no", AuditEntry.__table__.c.receipt_no),
     (Evaluation, "station_code", EvaluationRow.__table__.c.station_code),
     (Evaluation, "at_stage", EvaluationRow.__table__.c.at_stage),
     (Handover, "receipt_no", HandoverRow.__table__.c.receipt_no),
@@ -94,6 +97,7 @@ SERVER_MADE = {
     "submissions": {"content_digest", "source", "state", "department_code"},
     "submission_pages": set(),
     "blobs": set(),
+    "audit_log": {"username", "role", "action", "remote_addr", "user_agent"},
     "evaluations": {"kiosk_id", "content_digest", "department_code"},
     "handovers": {"kiosk_id", "content_digest"},
     "supplements": {"content_digest"},

@@ -11,6 +11,7 @@ from PIL import Image
 from kiosk.store import KioskStore
 from kiosk.submit_build import ApplicantFile, HeadlessSubmission, PageFile, assign_pages, submit
 from kiosk.sync.catalog import CatalogCache
+from shared_schema import Delivery
 from tests.server.factories import id_number
 
 MATTER = "JC-RS-001"  # packaged demo catalog: 城乡居民基本养老保险参保登记 (home acceptance)
@@ -52,6 +53,7 @@ def finalize_one(
     pages: int = 2,
     page_size: tuple[int, int] = (120, 90),
     page_data: list[bytes] | None = None,
+    delivery: Delivery = Delivery.pickup,
 ) -> str:
     """A finalized submission of ``pages`` pages through the visit; returns its client UUID.
 
@@ -65,6 +67,7 @@ def finalize_one(
         applicant=ApplicantFile.parse(applicant(seed)),
         pages=assign_pages(catalog.matter(MATTER), loose, {}),
         incomplete_reason=PARTIAL,
+        delivery=delivery,
     )
     done = submit(store, store.identity(), catalog, request)
     return str(done.manifest.client_uuid)
