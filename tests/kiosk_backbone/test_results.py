@@ -10,6 +10,7 @@ past the per-kiosk budget the resident reads a clear Chinese message.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -30,9 +31,9 @@ from kiosk.visit.printing import PrintService
 from kiosk.visit.results import ResultDesk
 from kiosk.visit.submit import KioskRef
 from shared_schema import Delivery, SubmissionState
-from tests.support.live_server import LiveServer
+from tests.support.live_server import LiveServer, drop_database, fresh_database
 
-from .conftest import FAST, applicant, finalize_one
+from .conftest import FAST, applicant, backends, finalize_one
 
 OTHER_STATION = "CQ0600"
 MARK = b"TONGBAN-RESULT-PLAINTEXT-MARK-4242"
@@ -47,8 +48,26 @@ def result_pdf() -> bytes:
     return out.getvalue()
 
 
-def complete_on_server(server: LiveServer, receipt_no: str, delivery: str) -> str:
-    """Accept and complete the case with an electronic result; the stored (stamped) sha256."""
+@pytest.fixture(scope="module", params=backends())
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The live server of these tests, on SQLite and (when it answers) PostgreSQL."""
+    root = tmp_path_factory.mktemp(f"results-{request.param}")
+    url = fresh_database(request.param, root)
+    live = LiveServer(root / "home", url).start()
+    yield live
+    live.stop()
+    drop_database(url)
+
+
+def complete_on_server(
+    server: LiveServer,
+    receipt_no: str,
+    delivery: str,
+    kind: str = "electronic_certificate",
+    tracking: str = "",
+) -> str | None:
+    """Accept and complete the case (an electronic result unless ``kind`` says paper); the
+    stored (stamped) PDF's sha256."""
     from sync_server.blobstore import get_store
     from sync_server.db import get_db
     from sync_server.events import record_event
@@ -68,7 +87,8 @@ def complete_on_server(server: LiveServer, receipt_no: str, delivery: str) -> st
             s.add(user)
             s.flush()
         record_event(s, sub, SubmissionState.accepted, "已受理（测试）", actor=user.username)
-        ask = ResultInput(kind="electronic_certificate", delivery=delivery, opinion="准予", pdf=result_pdf())
+        pdf = result_pdf() if kind == "electronic_certificate" else None
+        ask = ResultInput(kind=kind, delivery=delivery, opinion="准予", pdf=pdf, tracking_no=tracking or None)
         complete(s, sub, user, ask, get_store(app), 10_000_000)
         return s.scalars(select(CaseResult.sha256).where(CaseResult.submission_id == sub.id)).one()
 
@@ -172,6 +192,21 @@ def test_a_file_that_does_not_match_the_announced_hash_is_not_stored(
     assert enrolled.results.all_hashes() == set()
     with pytest.raises(ValueError, match="does not match"):
         stored_results.keep(enrolled, row.result_id, result_pdf())
+
+
+def test_a_paper_result_is_a_note_with_the_tracking_number(
+    enrolled: KioskStore, service: SyncService, server: LiveServer, tmp_path: Path
+) -> None:
+    uuid = finalize_one(enrolled, seed=305, pages=1)
+    assert service.run_once().ok
+    receipt = Outbox(enrolled).get(uuid).receipt_no
+    assert complete_on_server(server, receipt, "pickup", kind="paper", tracking="SF1234567890") is None
+    assert service.run_once().results_stored == 0  # nothing to fetch
+    [view] = stored_results.for_receipt(enrolled, receipt)
+    assert (view.kind, view.sha256, view.tracking_no, view.stored) == ("paper", None, "SF1234567890", False)
+    desk, _paper = desk_for(enrolled, tmp_path)
+    assert "SF1234567890" in desk.status(receipt) and "寄往本服务站" in desk.status(receipt)
+    assert not desk.print_received(receipt).ok
 
 
 def test_the_kiosk_handover_record_starts_the_purge_clock(
