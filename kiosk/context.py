@@ -15,7 +15,7 @@ from .catalog_snapshot import cache_dir
 from .hardware import Devices, HardwareProfile, build_devices
 from .i18n import install
 from .visit.flow import VisitFlow
-from .visit.handover import HandoverLog
+from .visit.handover import HandoverDesk
 from .visit.health import HealthItem, disk_probe, health_report, sync_probe
 from .visit.pin import AssistPin
 from .visit.ports import Outbox, Scanner, SyncControl
@@ -39,7 +39,7 @@ class KioskContext:
     search: CatalogSearch
     printing: PrintService
     pin: AssistPin
-    handovers: HandoverLog
+    handovers: HandoverDesk
     scanner: Scanner
     outbox: Outbox
     sync: SyncControl
@@ -101,7 +101,7 @@ def build_context(
         search=CatalogSearch(catalog, cache_dir()),
         printing=PrintService(catalog, kiosk, devices.printer),
         pin=AssistPin(home, profile.assist.pin_hash, profile.assist.max_failures, profile.assist.lockout_s),
-        handovers=HandoverLog(home),
+        handovers=HandoverDesk(outbox, devices.id_reader),
         scanner=scanner,
         outbox=outbox,
         sync=sync,

@@ -1,11 +1,15 @@
 """Village-staff assist mode behind a PIN: queue and sync state, force sync, reprint a
-receipt, continue a resident's visit on their behalf, record a result hand-over, and
-the kiosk's health.
+receipt, continue a resident's visit on their behalf, record a result hand-over (送达,
+synced to the server) followed by the resident's rating at handling, and the kiosk's
+health.
 """
 
 from __future__ import annotations
 
 from kivy.uix.boxlayout import BoxLayout
+
+from shared_schema import IdentityCheck, RatingReason
+from shared_schema.forms import RATING_REASON_WORDS
 
 from ..hardware.printer import Document
 from ..i18n import _
@@ -13,8 +17,10 @@ from ..ui import theme
 from ..ui.hanzi_pad import HanziPad, PadSwitcher
 from ..ui.keypad import code_pad, digit_pad, digits_into
 from ..ui.widgets import BigButton, Text, field, row, scroll_list, title
+from ..visit.handover import HandoverRefused
 from ..visit.steps import Step
 from .base import KioskScreen
+from .rating import LEVELS
 
 
 class AssistScreen(KioskScreen):
@@ -24,14 +30,20 @@ class AssistScreen(KioskScreen):
         super().__init__(ctx, **kw)
         self.unlocked = False
         self.note = ("", theme.INK)
+        self.rating_for: str | None = None  # a case just handed over: the resident rates it
+        self.reasons: set[RatingReason] = set()
+        self.card_number = ""  # the ID number last read from the card reader
 
     def on_pre_enter(self, *a: object) -> None:
         self.unlocked, self.note = False, ("", theme.INK)
+        self.rating_for, self.reasons, self.card_number = None, set(), ""
         super().on_pre_enter(*a)
 
     def build(self) -> None:
         if not self.unlocked:
             self.build_pin()
+        elif self.rating_for:
+            self.build_rating()
         else:
             self.build_panel()
 
@@ -103,13 +115,16 @@ class AssistScreen(KioskScreen):
                     ),
                 )
             )
+        for line in ctx.handovers.held():
+            grid.add_widget(Text("✗ " + _("Hand-over refused: ") + line, color=theme.DANGER))
         grid.add_widget(Text(_("Hand over a result:"), bold=True))
         self.handover_no = field(_("Receipt number"))
         self.handover_to = field(_("Recipient name"))
-        self.handover_id = field(_("Recipient ID number (optional)"))
+        self.handover_id = field(_("Recipient ID number"))
         self.handover_staff = field(_("Your name (staff)"))
         for widget in (self.handover_no, self.handover_to, self.handover_id, self.handover_staff):
             grid.add_widget(widget)
+        grid.add_widget(BigButton(_("Read the ID card"), self.read_card, kind="secondary"))
         # no keyboard on a kiosk: a pad for each hand-over field, the names in Chinese
         pads = PadSwitcher(
             [
@@ -160,22 +175,84 @@ class AssistScreen(KioskScreen):
             theme.OK_GREEN if outcome.ok else theme.DANGER,
         )
 
+    def read_card(self) -> None:
+        """Identity checked on the card reader: name and number come from the card."""
+        card = self.ctx.handovers.read_card()
+        if card is None:
+            self.say(_("No ID card on the reader."), theme.DANGER)
+            return
+        self.handover_to.text, self.handover_id.text = card
+        self.card_number = card[1]
+        self.say(_("ID card read."))
+
     def record_handover(self) -> None:
+        number = self.handover_id.text.strip().upper()
+        how = (
+            IdentityCheck.id_card_reader
+            if number and number == self.card_number
+            else IdentityCheck.receipt_qr_and_id_number
+        )
         try:
             entry = self.ctx.handovers.record(
-                self.handover_no.text.strip().upper(),
-                self.handover_staff.text.strip(),
-                self.handover_to.text.strip(),
-                self.handover_id.text.strip(),
+                self.handover_no.text, self.handover_staff.text, self.handover_to.text, number, how
             )
-        except ValueError:
-            self.say(_("Fill in the receipt number, the recipient and your name."), theme.DANGER)
+        except HandoverRefused as refused:
+            self.say(refused.message, theme.DANGER)
             return
-        self.say(_("Hand-over of {n} recorded at {at}.").format(n=entry.receipt_no, at=entry.at[:16]))
+        self.rating_for, self.reasons = entry.receipt_no, set()
+        self.note = (
+            _("Hand-over of {n} recorded at {at}.").format(
+                n=entry.receipt_no, at=entry.at[:16].replace("T", " ")
+            ),
+            theme.OK_GREEN,
+        )
+        self.refresh()
+
+    # -- rating at handling (一事一评) ---------------------------------------------------
+    def build_rating(self) -> None:
+        self.body.add_widget(title(_("How was the handling of your application?")))
+        self.message = Text(self.note[0], color=self.note[1])
+        self.body.add_widget(self.message)
+        self.body.add_widget(Text(_("Please rate it, or skip. Tick any reasons that apply.")))
+        scores = [
+            BigButton(
+                f"{score}\n{_(LEVELS[score - 1])}", lambda s=score: self.rate(s), height=140, kind="secondary"
+            )
+            for score in range(1, 6)
+        ]
+        self.body.add_widget(row(*scores, height=140))
+        toggles = [
+            BigButton(
+                ("✓ " if reason in self.reasons else "") + RATING_REASON_WORDS[reason],
+                lambda r=reason: self.toggle_reason(r),
+                kind="ok" if reason in self.reasons else "secondary",
+            )
+            for reason in RatingReason
+        ]
+        for start in range(0, len(toggles), 4):
+            self.body.add_widget(row(*toggles[start : start + 4]))
+        self.body.add_widget(BoxLayout())
+
+    def toggle_reason(self, reason: RatingReason) -> None:
+        self.reasons ^= {reason}
+        self.refresh()
+
+    def rate(self, score: int) -> None:
+        assert self.rating_for is not None
+        self.ctx.handovers.rate(self.rating_for, score, sorted(self.reasons))
+        self.end_rating(_("Thank you. Your rating is recorded."))
+
+    def end_rating(self, text: str) -> None:
+        self.rating_for, self.reasons = None, set()
+        self.note = (text, theme.OK_GREEN)
+        self.refresh()
 
     def actions(self) -> list[BigButton]:
         if not self.unlocked:
             return [BigButton(_("Unlock"), self.unlock, size_hint_x=None, width=220)]
+        if self.rating_for:
+            skip = lambda: self.end_rating(_("Rating skipped."))  # noqa: E731
+            return [BigButton(_("Skip"), skip, kind="secondary", size_hint_x=None, width=220)]
         buttons = [BigButton(_("Log out"), self.go_back, kind="secondary", size_hint_x=None, width=200)]
         back_to = self.ctx.flow.assist_return
         if back_to is not None and back_to not in (Step.home, Step.status_pickup):

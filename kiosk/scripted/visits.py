@@ -16,7 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shared_schema import Delivery, HandlingMode
+from shared_schema import Delivery, HandlingMode, RatingReason
+from shared_schema.forms import RATING_REASON_WORDS
 
 from ..ui import theme
 from ..ui.preview import Thumbnail
@@ -309,9 +310,17 @@ def status_and_staff(driver: Driver, papers: DemoPapers, receipt_no: str, result
     type_chinese(driver, papers.person.name)
     driver.tap("Staff name")
     type_chinese(driver, STAFF_NAME)
+    driver.tap("ID number")
+    driver.type_keys(papers.person.id_number)  # checked with the receipt QR and the typed number
     driver.shot("assist")
     driver.tap("Record hand-over")
     result.handover_message = driver.screen.message.raw
+    if driver.screen.rating_for != receipt_no:
+        raise ScriptError(f"the hand-over was not recorded: {result.handover_message}")
+    # the resident rates the handling (一事一评): a reason ticked, then the score
+    driver.tap(RATING_REASON_WORDS[RatingReason.close_to_home])
+    driver.shot("assist-rating")
+    driver.tap("5")
     driver.tap("Log out")
     driver.tap("Home", expect=Step.home)
 

@@ -178,6 +178,24 @@ class QueuedEvaluation(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
+class QueuedHandover(Base):
+    """A handover (送达) waiting to be sent; idempotent on the server by its uuid.
+
+    Names and the masked ID number stay sealed in ``payload_enc``; the receipt number is
+    readable so staff (and the status screen) find a case's handover without the key.
+    """
+
+    __tablename__ = "handovers"
+
+    handover_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    receipt_no: Mapped[str] = mapped_column(String(40), index=True)
+    payload_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
 class Meta(Base):
     """Small persistent settings of the sync client: feed cursor, last error, versions."""
 

@@ -20,10 +20,12 @@ from shared_schema import SchemaError
 from shared_schema.api import SubmissionStatus
 
 from ..store import meta
-from ..store.evaluations import REFUSED, Evaluations
+from ..store.evaluations import Evaluations
+from ..store.handovers import Handovers
 from ..store.home import KioskStore
 from ..store.identity import NotEnrolled
 from ..store.outbox import Outbox
+from ..store.sealed_queue import REFUSED, SealedQueue
 from . import feed, heartbeat, results
 from .backoff import Backoff, retrying
 from .catalog import CatalogCache
@@ -54,6 +56,7 @@ class SyncReport:
     finished_at: datetime | None = None
     error: str | None = None
     pushed: PushReport = field(default_factory=PushReport)
+    handovers_sent: int = 0
     evaluations_sent: int = 0
     feed_changes: int = 0
     results_stored: int = 0
@@ -72,6 +75,7 @@ class SyncReport:
             "started_at": self.started_at.isoformat(),
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
             "pushed": self.pushed.to_dict(),
+            "handovers_sent": self.handovers_sent,
             "evaluations_sent": self.evaluations_sent,
             "feed_changes": self.feed_changes,
             "results_stored": self.results_stored,
@@ -120,6 +124,7 @@ class SyncService:
         self.stop = stop or threading.Event()
         self.outbox = Outbox(store)
         self.evaluations = Evaluations(store)
+        self.handovers = Handovers(store)
         self.catalog = CatalogCache(store.home)
         self.lock = SyncLock(store.home)
         self._bucket = TokenBucket(self.settings.bandwidth_bps) if self.settings.bandwidth_bps else None
@@ -158,7 +163,9 @@ class SyncService:
             report.pushed = Pusher(
                 self.outbox, self.store.pages, client, batch=self.settings.batch, **self._retry()
             ).run()
-            report.evaluations_sent = self._send_evaluations(client)
+            # handovers before ratings: a rating at handling follows its handover
+            report.handovers_sent = self._send(client, self.handovers, "/handovers")
+            report.evaluations_sent = self._send(client, self.evaluations, "/evaluations")
             report.feed_changes = retrying(lambda: feed.pull(self.outbox, client), **self._retry())
             fetch = lambda: results.fetch_announced(self.store, client)  # noqa: E731
             report.results_stored = retrying(fetch, **self._retry())
@@ -199,17 +206,19 @@ class SyncService:
         except Exception:
             return None
 
-    def _send_evaluations(self, client: ApiClient) -> int:
+    def _send(self, client: ApiClient, queue: SealedQueue[Any], path: str) -> int:
+        """POST each pending body once (the server deduplicates by its uuid, so a retry is
+        safe); a refusal is kept with its reason for staff, not sent again."""
         sent = 0
-        for evaluation in self.evaluations.pending():
-            key = str(evaluation.evaluation_uuid)
-            body = evaluation.to_json_dict()
+        for item in queue.pending():
+            key = str(item.model_dump()[queue.key_name])
+            body = item.model_dump(mode="json")  # as the model says: empty reasons left out
             try:
-                retrying(lambda b=body: client.call("POST", "/evaluations", json_body=b), **self._retry())
+                retrying(lambda b=body: client.call("POST", path, json_body=b), **self._retry())
             except Refused as exc:
-                self.evaluations.record_error(key, f"{REFUSED} {exc}")
+                queue.record_error(key, f"{REFUSED} [{exc.code}] {exc}")
                 continue
-            self.evaluations.mark_sent(key)
+            queue.mark_sent(key)
             sent += 1
         return sent
 

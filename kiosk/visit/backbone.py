@@ -7,9 +7,12 @@ discarded at once.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from kiosk.store import Drafts, KioskIdentity, KioskStore, Outbox, OutboxEntry, OutboxState
 from kiosk.store.evaluations import Evaluations
-from shared_schema import SubmissionManifest
+from kiosk.store.handovers import Handovers, HandoverStatus
+from shared_schema import EvaluationStage, Handover, RatingReason, SubmissionManifest
 
 from .ports import LocalStatus, QueueCounts
 
@@ -54,6 +57,7 @@ class StoreOutbox:
         self.outbox = Outbox(store)
         self.drafts = Drafts(store, identity)
         self.evaluations = Evaluations(store)
+        self.handovers = Handovers(store)
 
     def reserve(self, matter_code: str, catalog_version: str) -> tuple[str, str]:
         draft = self.drafts.create(matter_code, catalog_version)
@@ -90,5 +94,34 @@ class StoreOutbox:
     def recent(self, limit: int = 20) -> list[LocalStatus]:
         return [_status(e) for e in self.outbox.entries(limit=limit) if e.state is not OutboxState.draft]
 
-    def queue_evaluation(self, receipt_no: str | None, score: int) -> None:
-        self.evaluations.queue(score, station_code=self.identity.station_code, receipt_no=receipt_no)
+    def queue_evaluation(
+        self,
+        receipt_no: str | None,
+        score: int,
+        *,
+        stage: EvaluationStage = EvaluationStage.collect,
+        reasons: Iterable[RatingReason] = (),
+    ) -> None:
+        self.evaluations.queue(
+            score,
+            station_code=self.identity.station_code,
+            receipt_no=receipt_no,
+            at_stage=stage,
+            reasons=reasons,
+        )
+
+    def record_handover(self, receipt_no: str, **fields: str) -> Handover:
+        return self.handovers.record(receipt_no, station_code=self.identity.station_code, **fields)
+
+    def handover_status(self, receipt_no: str) -> HandoverStatus | None:
+        return self.handovers.for_receipt(receipt_no)
+
+    def held_handovers(self) -> list[tuple[Handover, str]]:
+        return self.handovers.held()
+
+    def applicant_id(self, receipt_no: str) -> str | None:
+        """The applicant's ID number of a case collected here, while its manifest is kept."""
+        entry = self.outbox.find(receipt_no)
+        if entry is None or entry.purged:
+            return None
+        return self.outbox.manifest(entry.client_uuid).applicant.id_number

@@ -1,64 +1,131 @@
-"""Records of results handed over at this station (who gave what to whom, when).
+"""Handing a result over at the station (送达) and the resident's rating at handling.
 
-Append-only JSON lines, flushed and fsynced: a handover is evidence that the resident
-received their result (送达), so it must survive a power cut the second it is recorded.
+Village staff record who handed the result to whom and how identity was checked; the
+record is queued in the kiosk store (sealed, synced exactly once like a submission), the
+server moves the case to delivered. Only the masked ID number is kept. When this kiosk
+collected the case and still holds its manifest, a recipient whose ID number is not the
+applicant's is refused here already, as the server would refuse it.
+
+No Kivy here: the assist screen forwards taps, this decides.
 """
 
 from __future__ import annotations
 
-import json
-import os
-from dataclasses import asdict, dataclass
-from datetime import datetime
-from pathlib import Path
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from shared_schema.identifiers import mask_id_number
+from shared_schema import IdentityCheck, RatingReason, SchemaError
+from shared_schema.enums import EvaluationStage
+from shared_schema.handover import IDENTITY_CHECK_WORDS, masked_id
+from shared_schema.identifiers import validate_id_number
 
-LOG_FILE = "handovers.jsonl"
+from ..hardware.idreader import IdReader
+from .ports import Outbox
+
+# The server's refusals as staff read them (held items show the reason).
+REFUSALS_ZH = {
+    "already_delivered": "该办件已交付过，不能重复交付",
+    "not_completed": "该申请尚未办结，没有可交付的结果",
+    "not_for_pickup": "该申请的结果不在本站领取",
+    "identity_mismatch": "领取人证件号码与申请人不一致",
+    "not_your_station": "不是本服务站的办件",
+    "unknown_receipt": "平台没有该受理编号",
+    "conflict": "交付记录内容冲突",
+}
+
+
+class HandoverRefused(ValueError):
+    """A handover the kiosk will not record; ``message`` is Chinese, for staff."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 @dataclass(frozen=True)
-class Handover:
+class HandoverView:
+    """A recorded handover as the status screen and staff see it."""
+
     receipt_no: str
     staff: str
-    recipient_name: str
-    recipient_id_masked: str
-    at: str  # ISO 8601 with timezone
+    recipient: str
+    at: str  # ISO 8601, local time
+    how: str
+    state: str  # Chinese: waiting to sync, synced, refused with the reason
 
 
-class HandoverLog:
-    def __init__(self, home: Path) -> None:
-        self.path = Path(home) / LOG_FILE
+class HandoverDesk:
+    def __init__(self, outbox: Outbox, id_reader: IdReader) -> None:
+        self.outbox = outbox
+        self.id_reader = id_reader
 
-    def record(self, receipt_no: str, staff: str, recipient_name: str, recipient_id: str = "") -> Handover:
-        """Only a masked ID number is kept: enough to tell people apart, no more."""
-        if not receipt_no or not staff or not recipient_name:
-            raise ValueError("a handover needs the receipt number, the staff member and the recipient")
-        entry = Handover(
-            receipt_no=receipt_no,
-            staff=staff,
-            recipient_name=recipient_name,
-            recipient_id_masked=mask_id_number(recipient_id) if recipient_id else "",
-            at=datetime.now().astimezone().isoformat(timespec="seconds"),
+    def read_card(self) -> tuple[str, str] | None:
+        """(name, ID number) from the card on the reader, or None when no card is there."""
+        card = self.id_reader.read()
+        return (card.name, card.id_number) if card else None
+
+    def record(
+        self, receipt_no: str, staff: str, recipient: str, id_number: str, how: IdentityCheck | str
+    ) -> HandoverView:
+        """Check and queue one handover; raises :class:`HandoverRefused` with the reason."""
+        receipt_no, staff, recipient = receipt_no.strip().upper(), staff.strip(), recipient.strip()
+        if not receipt_no or not staff or not recipient:
+            raise HandoverRefused("请填写受理编号、领取人姓名和经办人姓名")
+        try:
+            method = IdentityCheck(how)
+            number = validate_id_number(id_number)
+        except ValueError:
+            raise HandoverRefused("请核验领取人身份：读取身份证，或填写正确的身份证号码") from None
+        applicant = self.outbox.applicant_id(receipt_no)
+        if applicant is not None and not secrets.compare_digest(applicant.upper(), number):
+            raise HandoverRefused(REFUSALS_ZH["identity_mismatch"] + "，不能交付")
+        earlier = self.outbox.handover_status(receipt_no)
+        if earlier is not None and earlier.refused is None:
+            raise HandoverRefused(REFUSALS_ZH["already_delivered"])
+        try:
+            handover = self.outbox.record_handover(
+                receipt_no, handed_by=staff, handed_to=recipient, identity_check=method.value,
+                id_number_masked=masked_id(number),
+            )  # fmt: skip
+        except SchemaError as exc:
+            raise HandoverRefused("交付信息有误：" + "；".join(p.message for p in exc.problems)) from None
+        view = self.for_receipt(handover.receipt_no)
+        assert view is not None
+        return view
+
+    def for_receipt(self, receipt_no: str) -> HandoverView | None:
+        status = self.outbox.handover_status(receipt_no)
+        if status is None:
+            return None
+        h = status.handover
+        if status.refused is not None:
+            state = "平台拒收：" + refusal_words(status.refused)
+        else:
+            state = "已同步至平台" if status.sent else "等待同步"
+        return HandoverView(
+            receipt_no=h.receipt_no,
+            staff=h.handed_by,
+            recipient=h.handed_to,
+            at=h.handed_at.astimezone().isoformat(timespec="seconds"),
+            how=IDENTITY_CHECK_WORDS[h.identity_check],
+            state=state,
         )
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(asdict(entry), ensure_ascii=False) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        return entry
 
-    def all(self) -> list[Handover]:
-        if not self.path.exists():
-            return []
-        out = []
-        for line in self.path.read_text(encoding="utf-8").splitlines():
-            try:
-                out.append(Handover(**json.loads(line)))
-            except (ValueError, TypeError):
-                continue  # a torn last line after a crash is skipped, not fatal
-        return out
+    def held(self) -> list[str]:
+        """One line per refused handover, for the assist panel."""
+        return [f"{h.receipt_no}：{refusal_words(reason)}" for h, reason in self.outbox.held_handovers()]
 
-    def for_receipt(self, receipt_no: str) -> Handover | None:
-        found = [h for h in self.all() if h.receipt_no == receipt_no]
-        return found[-1] if found else None
+    def rate(self, receipt_no: str, score: int, reasons: Iterable[RatingReason] = ()) -> None:
+        """The resident's rating at handling (一事一评), queued for sync."""
+        if not 1 <= score <= 5:
+            raise ValueError("score must be 1..5")
+        self.outbox.queue_evaluation(receipt_no, score, stage=EvaluationStage.handle, reasons=list(reasons))
+
+
+def refusal_words(reason: str) -> str:
+    """The Chinese reason for a refusal stored as ``refused: … -> 409: …`` text."""
+    for code, words in REFUSALS_ZH.items():
+        if f"[{code}]" in reason:
+            return words
+    return reason.removeprefix("refused:").strip()

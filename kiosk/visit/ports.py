@@ -7,14 +7,24 @@ are written by others; the app talks to them only through these shapes, and
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
-from shared_schema import CompletenessResult, Matter, SubmissionManifest
+from shared_schema import (
+    CompletenessResult,
+    EvaluationStage,
+    Handover,
+    Matter,
+    RatingReason,
+    SubmissionManifest,
+)
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from kiosk.store.handovers import HandoverStatus
 
     from ..hardware.camera import Still
 
@@ -100,7 +110,28 @@ class Outbox(Protocol):
 
     def recent(self, limit: int = 20) -> list[LocalStatus]: ...
 
-    def queue_evaluation(self, receipt_no: str | None, score: int) -> None: ...
+    def queue_evaluation(
+        self,
+        receipt_no: str | None,
+        score: int,
+        *,
+        stage: EvaluationStage = EvaluationStage.collect,
+        reasons: Iterable[RatingReason] = (),
+    ) -> None: ...
+
+    def record_handover(self, receipt_no: str, **fields: str) -> Handover:
+        """Queue a handover (送达) for sync; raises SchemaError on invalid fields."""
+        ...
+
+    def handover_status(self, receipt_no: str) -> HandoverStatus | None: ...
+
+    def held_handovers(self) -> list[tuple[Handover, str]]:
+        """Handovers the server refused, with the reason (kept for staff)."""
+        ...
+
+    def applicant_id(self, receipt_no: str) -> str | None:
+        """The applicant's ID number of a case collected at this kiosk, if still kept."""
+        ...
 
 
 class SyncControl(Protocol):

@@ -14,7 +14,6 @@ county's (阳城县人社局) for the first, the entrusted department in the kio
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +24,7 @@ import zxingcpp
 from pypdf import PdfReader
 
 from kiosk.store import KioskStore, Outbox, OutboxState
+from kiosk.store.handovers import Handovers
 from kiosk.ui import theme
 from tests.kiosk_app.kiosk_run import run_kiosk, tongban
 from tests.support.live_server import LiveServer, fresh_database
@@ -151,11 +151,17 @@ def test_two_matters_offline_then_synced_and_routed(visit: dict, server: LiveSer
     methods = server.query("SELECT matter_code, delivery_method FROM submissions")
     chosen = {row.matter_code: row.delivery_method for row in methods}
     assert chosen == {PENSION: "pickup", MEDICAL: "electronic"}
-    # staff recorded the hand-over with both names typed on the pinyin pad
-    handovers = [json.loads(line) for line in (home / "handovers.jsonl").read_text("utf-8").splitlines()]
-    assert [(h["receipt_no"], h["recipient_name"], h["staff"]) for h in handovers] == [
-        (pension["receipt_no"], name, "李明")
-    ]
+    # staff recorded the hand-over (both names typed on the pinyin pad, the ID number on its
+    # pad): queued sealed in the store and synced; the case is not completed yet, so the
+    # server refused it and the kiosk holds it with the reason
     assert report["handover_message"].startswith(f"已记录 {pension['receipt_no']} 的交付")
-    scores = server.query("SELECT receipt_no, score FROM evaluations")
-    assert [(r.receipt_no, r.score) for r in scores] == [(pension["receipt_no"], 5)]
+    assert not (home / "handovers.jsonl").exists()
+    with KioskStore(home) as store:
+        held = Handovers(store).held()
+    assert [(h.receipt_no, h.handed_to, h.handed_by, "[not_completed]" in why) for h, why in held] == [
+        (pension["receipt_no"], name, "李明", True)
+    ]
+    # the rating at collection, then the resident's rating at handling after the hand-over
+    scores = server.query("SELECT receipt_no, at_stage, score FROM evaluations ORDER BY id")
+    pension_no = pension["receipt_no"]
+    assert [tuple(r) for r in scores] == [(pension_no, "collect", 5), (pension_no, "handle", 5)]

@@ -1,0 +1,79 @@
+"""Handovers (送达) recorded in assist mode, queued offline and sent once each by uuid.
+
+Replaces the earlier ``handovers.jsonl``: a handover is now an outbox item the server
+learns of (the case moves to delivered, the ledger and flow card get their 送达 entries).
+Written in one SQLite transaction (WAL, synchronous=FULL), so it survives a power cut
+the moment it is recorded, as the log did. A handover the server refuses (already
+delivered, not ready, not this station) stays here with the reason for staff.
+"""
+
+from __future__ import annotations
+
+import uuid as uuidlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from shared_schema import Handover, IdentityCheck
+
+from .home import KioskStore
+from .models import QueuedHandover, utcnow
+from .sealed_queue import REFUSED, SealedQueue
+
+
+@dataclass(frozen=True)
+class HandoverStatus:
+    """A recorded handover as staff see it: sent, waiting, or refused with the reason."""
+
+    handover: Handover
+    sent: bool
+    refused: str | None  # the server's refusal, when it refused
+
+
+class Handovers(SealedQueue[Handover]):
+    def __init__(self, store: KioskStore) -> None:
+        super().__init__(store, QueuedHandover, Handover, "handover")
+
+    def record(
+        self,
+        receipt_no: str,
+        *,
+        station_code: str,
+        handed_by: str,
+        handed_to: str,
+        identity_check: IdentityCheck | str,
+        id_number_masked: str,
+        now: datetime | None = None,
+    ) -> Handover:
+        """Validate (raises SchemaError) and queue one handover; sent on the next sync."""
+        handover = Handover.parse(
+            {
+                "handover_uuid": str(uuidlib.uuid4()),
+                "receipt_no": receipt_no,
+                "station_code": station_code,
+                "handed_by": handed_by,
+                "handed_to": handed_to,
+                "identity_check": identity_check,
+                "id_number_masked": id_number_masked,
+                "handed_at": (now or utcnow()).isoformat(),
+            }
+        )
+        self.put(str(handover.handover_uuid), handover, receipt_no=handover.receipt_no)
+        return handover
+
+    def for_receipt(self, receipt_no: str) -> HandoverStatus | None:
+        """The latest handover recorded here for this case."""
+        query = (
+            select(QueuedHandover)
+            .where(QueuedHandover.receipt_no == receipt_no)
+            .order_by(QueuedHandover.created_at.desc())
+            .limit(1)
+        )
+        with self.store.db.read() as s:
+            row = s.scalars(query).first()
+            if row is None:
+                return None
+            error = row.last_error or ""
+            refused = error[len(REFUSED) :].strip() if error.startswith(REFUSED) else None
+            return HandoverStatus(self.open(row), row.sent_at is not None, refused)

@@ -1,0 +1,79 @@
+"""A small queue of sealed request bodies sent once each by uuid (evaluations, handovers).
+
+Each row holds one pydantic model sealed with the kiosk key (it may hold personal data),
+keyed by the client uuid the server deduplicates on. A body the server refused (409,
+422 …) is kept with ``last_error`` starting ``refused:`` — held for staff, never sent
+again blindly and never deleted.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, func, inspect, select
+
+from shared_schema.base import SchemaModel
+
+from .home import KioskStore
+from .models import utcnow
+
+REFUSED = "refused:"
+M = TypeVar("M", bound=SchemaModel)
+
+
+class SealedQueue(Generic[M]):
+    """Rows of ``row_type`` (key, ``payload_enc``, ``created_at``, ``sent_at``, ``attempts``,
+    ``last_error``) holding ``model`` bodies sealed under ``"<purpose>:<key>"``."""
+
+    def __init__(self, store: KioskStore, row_type: Any, model: type[M], purpose: str) -> None:
+        self.store, self.row_type, self.model, self.purpose = store, row_type, model, purpose
+        self._key_column = inspect(row_type).primary_key[0]
+        self.key_name = self._key_column.name  # the model's uuid field has the same name
+
+    def _refused(self) -> ColumnElement[bool]:
+        return func.coalesce(self.row_type.last_error, "").startswith(REFUSED)
+
+    def put(self, key: str, body: M, **columns: Any) -> None:
+        sealed = self.store.key.seal(body.model_dump_json().encode("utf-8"), f"{self.purpose}:{key}")
+        columns[self._key_column.name] = key
+        row = self.row_type(payload_enc=sealed, created_at=utcnow(), **columns)
+        with self.store.db.write() as s:
+            s.add(row)
+
+    def open(self, row: Any) -> M:
+        key = getattr(row, self._key_column.name)
+        return self.model.parse_json(self.store.key.open(row.payload_enc, f"{self.purpose}:{key}"))
+
+    def pending(self, limit: int = 500) -> list[M]:
+        query = (
+            select(self.row_type)
+            .where(self.row_type.sent_at.is_(None), ~self._refused())
+            .order_by(self.row_type.created_at)
+            .limit(limit)
+        )
+        with self.store.db.read() as s:
+            return [self.open(r) for r in s.scalars(query).all()]
+
+    def held(self, limit: int = 50) -> list[tuple[M, str]]:
+        """Bodies the server refused, each with the refusal, newest first (for staff)."""
+        query = select(self.row_type).where(self._refused()).order_by(self.row_type.created_at.desc())
+        with self.store.db.read() as s:
+            return [(self.open(r), r.last_error or "") for r in s.scalars(query.limit(limit)).all()]
+
+    def mark_sent(self, key: str, at: datetime | None = None) -> None:
+        with self.store.db.write() as s:
+            row = s.get(self.row_type, key)
+            if row is not None and row.sent_at is None:
+                row.sent_at = at or utcnow()
+
+    def record_error(self, key: str, error: str) -> None:
+        with self.store.db.write() as s:
+            row = s.get(self.row_type, key)
+            if row is not None:
+                row.attempts += 1
+                row.last_error = error[:2000]
+
+    def pending_count(self) -> int:
+        with self.store.db.read() as s:
+            return s.scalar(select(func.count()).where(self.row_type.sent_at.is_(None))) or 0
