@@ -4,7 +4,8 @@ Replaces the earlier ``handovers.jsonl``: a handover is now an outbox item the s
 learns of (the case moves to delivered, the ledger and flow card get their 送达 entries).
 Written in one SQLite transaction (WAL, synchronous=FULL), so it survives a power cut
 the moment it is recorded, as the log did. A handover the server refuses (already
-delivered, not ready, not this station) stays here with the reason for staff.
+delivered, not ready, not this station) stays here with the reason for staff. Recording
+a handover also starts the purge clock of the case's result kept here (``results``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import select
 
 from shared_schema import Handover, IdentityCheck
 
+from . import results
 from .home import KioskStore
 from .models import QueuedHandover, utcnow
 from .sealed_queue import REFUSED, SealedQueue
@@ -59,7 +61,13 @@ class Handovers(SealedQueue[Handover]):
                 "handed_at": (now or utcnow()).isoformat(),
             }
         )
-        self.put(str(handover.handover_uuid), handover, receipt_no=handover.receipt_no)
+        self.put(
+            str(handover.handover_uuid),
+            handover,
+            receipt_no=handover.receipt_no,
+            # a result kept here for this case now counts down to its purge
+            and_then=lambda s: results.mark_handed_over(s, handover.receipt_no, handover.handed_at),
+        )
         return handover
 
     def for_receipt(self, receipt_no: str) -> HandoverStatus | None:

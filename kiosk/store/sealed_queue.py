@@ -8,10 +8,12 @@ again blindly and never deleted.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, func, inspect, select
+from sqlalchemy.orm import Session
 
 from shared_schema.base import SchemaModel
 
@@ -34,12 +36,17 @@ class SealedQueue(Generic[M]):
     def _refused(self) -> ColumnElement[bool]:
         return func.coalesce(self.row_type.last_error, "").startswith(REFUSED)
 
-    def put(self, key: str, body: M, **columns: Any) -> None:
+    def put(
+        self, key: str, body: M, *, and_then: Callable[[Session], object] | None = None, **columns: Any
+    ) -> None:
+        """Queue ``body``; ``and_then`` runs in the same transaction (both or neither)."""
         sealed = self.store.key.seal(body.model_dump_json().encode("utf-8"), f"{self.purpose}:{key}")
         columns[self._key_column.name] = key
         row = self.row_type(payload_enc=sealed, created_at=utcnow(), **columns)
         with self.store.db.write() as s:
             s.add(row)
+            if and_then is not None:
+                and_then(s)
 
     def open(self, row: Any) -> M:
         key = getattr(row, self._key_column.name)

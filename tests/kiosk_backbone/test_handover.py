@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import json
 import sqlite3
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,7 @@ from kiosk.store import KioskStore, Outbox, OutboxState
 from kiosk.store.db import DB_FILE
 from kiosk.store.handovers import Handovers
 from kiosk.store.models import QueuedHandover
+from kiosk.store.purge import purge
 from kiosk.sync.service import SyncService
 from kiosk.visit.backbone import StoreOutbox
 from kiosk.visit.handover import HandoverDesk, HandoverRefused
@@ -36,6 +37,7 @@ from sync_server.workspace.models import StaffUser
 from tests.support.live_server import LiveServer
 
 from .conftest import STATION, applicant, finalize_one
+from .test_results import complete_on_server
 
 
 def _complete_for_pickup(server: LiveServer, receipt_no: str) -> None:
@@ -155,3 +157,19 @@ def test_a_handover_of_a_case_not_yet_completed_is_held(
     assert report.ok and report.handovers_sent == 0
     assert desk.for_receipt(receipt_no).state == "平台拒收：该申请尚未办结，没有可交付的结果"
     assert server.query("SELECT state FROM submissions WHERE receipt_no = :r", r=receipt_no)[0][0] == "routed"
+
+
+def test_a_handover_starts_the_purge_clock_of_the_result_kept_here(
+    enrolled: KioskStore, service: SyncService, server: LiveServer, tmp_path: Path
+) -> None:
+    uuid = finalize_one(enrolled, seed=321, pages=1)
+    assert service.run_once().ok
+    receipt_no = Outbox(enrolled).get(uuid).receipt_no
+    sha = complete_on_server(server, receipt_no, "pickup")  # an electronic result for pickup here
+    assert service.run_once().results_stored == 1
+    assert purge(enrolled, results_after=timedelta(0)).results == 0  # not handed over yet: kept
+    person = applicant(321)
+    desk = _desk(enrolled, tmp_path / "card.json", person["name"], person["id_number"])
+    desk.record(receipt_no, "李明", person["name"], person["id_number"], IdentityCheck.id_card_reader)
+    assert purge(enrolled, results_after=timedelta(0)).results == 1
+    assert not enrolled.results.path(sha).exists()
