@@ -196,6 +196,37 @@ class QueuedHandover(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
+class QueuedSupplement(Base):
+    """补正材料 for a case, waiting to be sent; idempotent on the server by its uuid.
+
+    The manifest is sealed in ``payload_enc`` (its pages in the sealed supplement page
+    store); the receipt number stays readable so the status screen finds it without the key.
+    """
+
+    __tablename__ = "supplements"
+
+    client_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    receipt_no: Mapped[str] = mapped_column(String(40), index=True)
+    payload_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class CorrectionNoticeRow(Base):
+    """A department's correction notice (补正告知) as the status feed brought it, sealed:
+    staff may write anything in an item. One row per case and round."""
+
+    __tablename__ = "correction_notices"
+
+    notice_key: Mapped[str] = mapped_column(String(48), primary_key=True)
+    receipt_no: Mapped[str] = mapped_column(String(40), index=True)
+    correction_round: Mapped[int] = mapped_column(Integer)
+    payload_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class Meta(Base):
     """Small persistent settings of the sync client: feed cursor, last error, versions."""
 

@@ -13,7 +13,7 @@ from typing import Any
 from shared_schema import SchemaError, StatusEvent
 from shared_schema.api import StatusFeed
 
-from ..store import meta, results
+from ..store import meta, results, supplements
 from ..store.models import OutboxItem, StatusFeedEvent
 from ..store.outbox import Outbox
 from .client import ApiClient
@@ -38,11 +38,12 @@ def apply_events(outbox: Outbox, events: list[StatusEvent], next_cursor: int) ->
             applied = False
             if row is not None:
                 applied = outbox.advance(s, row, event.state.value, f"status feed #{event.seq}")
-                row.last_message = event.message or row.last_message
+                row.last_message = supplements.public_message(event) or row.last_message
                 department = event.detail.get("department_code")
                 if isinstance(department, str):
                     row.department_code = department
             results.note_event(s, event)  # a result for pickup here: fetched after the page
+            supplements.note_event(s, outbox.store, event)  # a correction notice, kept sealed
             s.add(
                 StatusFeedEvent(
                     seq=event.seq,
@@ -50,8 +51,8 @@ def apply_events(outbox: Outbox, events: list[StatusEvent], next_cursor: int) ->
                     receipt_no=event.receipt_no,
                     state=event.state.value,
                     at=event.at if event.at.tzinfo else event.at.replace(tzinfo=UTC),
-                    message=event.message,
-                    detail=event.detail,
+                    message=supplements.public_message(event),
+                    detail=supplements.public_detail(event),
                     applied=applied,
                 )
             )

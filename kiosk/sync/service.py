@@ -26,12 +26,14 @@ from ..store.home import KioskStore
 from ..store.identity import NotEnrolled
 from ..store.outbox import Outbox
 from ..store.sealed_queue import REFUSED, SealedQueue
+from ..store.supplements import Supplements
 from . import feed, heartbeat, results
 from .backoff import Backoff, retrying
 from .catalog import CatalogCache
 from .client import ApiClient
 from .errors import Refused, Stopped, SyncError
 from .push import Pusher, PushReport
+from .supplements import send_pending
 from .throttle import TokenBucket
 
 log = logging.getLogger(__name__)
@@ -56,6 +58,7 @@ class SyncReport:
     finished_at: datetime | None = None
     error: str | None = None
     pushed: PushReport = field(default_factory=PushReport)
+    supplements_sent: int = 0
     handovers_sent: int = 0
     evaluations_sent: int = 0
     feed_changes: int = 0
@@ -75,6 +78,7 @@ class SyncReport:
             "started_at": self.started_at.isoformat(),
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
             "pushed": self.pushed.to_dict(),
+            "supplements_sent": self.supplements_sent,
             "handovers_sent": self.handovers_sent,
             "evaluations_sent": self.evaluations_sent,
             "feed_changes": self.feed_changes,
@@ -123,6 +127,7 @@ class SyncService:
         self.settings = settings or SyncSettings()
         self.stop = stop or threading.Event()
         self.outbox = Outbox(store)
+        self.supplements = Supplements(store)
         self.evaluations = Evaluations(store)
         self.handovers = Handovers(store)
         self.catalog = CatalogCache(store.home)
@@ -163,6 +168,8 @@ class SyncService:
             report.pushed = Pusher(
                 self.outbox, self.store.pages, client, batch=self.settings.batch, **self._retry()
             ).run()
+            retry = lambda call: retrying(call, **self._retry())  # noqa: E731
+            report.supplements_sent = send_pending(self.supplements, client, retry)
             # handovers before ratings: a rating at handling follows its handover
             report.handovers_sent = self._send(client, self.handovers, "/handovers")
             report.evaluations_sent = self._send(client, self.evaluations, "/evaluations")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from shared_schema import Catalog, Matter
 from shared_schema.forms import CorrectionNotice
+from shared_schema.supplement import SupplementReceipt
 
 from ..hardware.printer import Document, Printer, PrintOutcome
 from ..receipt_no import today_in_china
@@ -68,3 +69,8 @@ class PrintService:
     def guide(self, matter: Matter) -> PrintOutcome:
         pdf, lines = render("guide", matter)
         return self._send(Document("guide", matter.code, pdf, lines))
+
+    def supplement(self, receipt: SupplementReceipt) -> PrintOutcome:
+        """补正材料接收凭证, with the case's own receipt number in its QR."""
+        pdf, lines = render("supplement", receipt)
+        return self._send(Document("supplement", receipt.receipt_no, pdf, lines, qr=receipt.receipt_no))

@@ -20,6 +20,9 @@ RENDERERS = {
     "receipt": ("shared_schema.render.receipt_notice", "render_receipt_notice", "receipt_lines"),
     "correction": ("shared_schema.render.correction_notice", "render_correction_notice", "correction_lines"),
     "guide": ("shared_schema.render.guide", "render_guide", "guide_lines"),
+    "supplement": (
+        "shared_schema.render.supplement_receipt", "render_supplement_receipt", "supplement_lines"
+    ),
 }
 TIMEOUT_S = 120
 
