@@ -16,7 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.fault_scenario import check_exactly_once, prepare, run_with_faults
+from tests.support.fault_scenario import (
+    check_exactly_once,
+    check_handovers_once,
+    handover_round,
+    prepare,
+    run_with_faults,
+)
 from tests.support.live_server import drop_database
 
 from .conftest import backends
@@ -34,6 +40,9 @@ def test_exactly_once_through_chaos_and_kills(tmp_path: Path, backend: str) -> N
         stats = sc.proxy.stats
         assert (kills["server"], kills["kiosk"]) == (2, 2)
         assert stats.resets + stats.truncations + stats.drops >= 5, stats
+        handed = min(20, COUNT)  # then 送达 of some of them, under the same faults
+        handover_round(sc, tmp_path / "kiosk-sync.log", handed)
+        check_handovers_once(sc, handed)
     finally:
         sc.proxy.stop()
         sc.server.stop()

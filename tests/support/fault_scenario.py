@@ -19,9 +19,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import select
+
 from kiosk.store import KioskStore, Outbox, OutboxState, save_identity
+from kiosk.store.handovers import Handovers
 from kiosk.store.states import SERVER_STATES
 from kiosk.sync.enroll import enroll
+from shared_schema import IdentityCheck, SubmissionState
+from shared_schema.handover import masked_id
 
 from .chaos_proxy import Chaos, ChaosProxy
 from .kiosk_factories import STATION, finalize_one
@@ -140,3 +145,70 @@ def check_exactly_once(sc: Scenario) -> None:
             for sha in set(local):
                 assert sc.server.blob(sha) == store.pages.get(sha)  # byte-identical
         assert outbox.waiting_uuids() == []
+
+
+def handover_round(sc: Scenario, log: Path, count: int, timeout: float = 120) -> dict[str, object]:
+    """送达 under the same faults: ``count`` of the delivered cases are completed for pickup
+    on the server, handed over at the kiosk, and synced through the hostile proxy while the
+    server and then the kiosk's sync process are SIGKILLed once each (the handovers are
+    small: a kill may land before or after the last one, either way nothing may be lost or
+    doubled)."""
+    from sync_server.db import get_db
+    from sync_server.events import record_event
+    from sync_server.models import Submission
+
+    with KioskStore(sc.home) as store:
+        picked = [Outbox(store).manifest(uuid) for uuid in sc.uuids[:count]]
+        with get_db(sc.server.in_app()).transaction(write=True) as session:
+            for manifest in picked:
+                by_receipt = select(Submission).where(Submission.receipt_no == manifest.receipt_no)
+                sub = session.scalars(by_receipt).one()
+                record_event(session, sub, SubmissionState.accepted, actor="rev")
+                record_event(session, sub, SubmissionState.completed, actor="rev", pickup_station=STATION)
+        handovers = Handovers(store)
+        for manifest in picked:
+            handovers.record(
+                manifest.receipt_no, station_code=manifest.station_code, handed_by="李明",
+                handed_to=manifest.applicant.name, identity_check=IdentityCheck.id_card_reader,
+                id_number_masked=masked_id(manifest.applicant.id_number or ""),
+            )  # fmt: skip
+    sc.proxy.chaos = CHAOS
+    kiosk = sync_process(sc.home, log)
+    try:
+        wait_until(lambda: _handovers_on_server(sc.server) >= 1, "a first handover", timeout / 2)
+        sc.server.kill()
+        at = [_handovers_on_server(sc.server)]
+        sc.server.start()
+        os.killpg(kiosk.pid, signal.SIGKILL)
+        kiosk.wait(STUCK_S)
+        at.append(_handovers_on_server(sc.server))
+        kiosk = sync_process(sc.home, log)
+        kiosk.wait(timeout)
+        assert kiosk.returncode == 0, log.read_text()[-3000:]
+    finally:
+        if kiosk.poll() is None:
+            os.killpg(kiosk.pid, signal.SIGKILL)
+            kiosk.wait(STUCK_S)
+    sc.proxy.chaos = Chaos()
+    sync_process(sc.home, log).wait(120)
+    return {"count": count, "at": at}
+
+
+def _handovers_on_server(server: LiveServer) -> int:
+    try:
+        return server.query("SELECT count(*) FROM handovers")[0][0]
+    except Exception:  # the database may be mid-recovery right after a kill
+        return -1
+
+
+def check_handovers_once(sc: Scenario, count: int) -> None:
+    """Every handover on the server once, each case delivered once, none held or waiting."""
+    rows, cases = sc.server.query("SELECT count(*), count(DISTINCT submission_id) FROM handovers")[0]
+    assert (rows, cases) == (count, count)
+    delivered = sc.server.query(
+        "SELECT count(*), count(DISTINCT submission_id) FROM submission_events WHERE state = 'delivered'"
+    )[0]
+    assert tuple(delivered) == (count, count)
+    with KioskStore(sc.home) as store:
+        handovers = Handovers(store)
+        assert handovers.held() == [] and handovers.pending_count() == 0
