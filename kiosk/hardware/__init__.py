@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .camera import Camera, OpenCvCamera, VirtualCamera
 from .idreader import DriverIdReader, IdReader, NoIdReader, VirtualIdReader
-from .printer import CupsPrinter, EscPosPrinter, PdfFilePrinter, Printer
+from .printer import PRINTS_FOLDER, CupsPrinter, EscPosPrinter, PdfFilePrinter, Printer
 from .profile import HardwareProfile, load_profile
 from .voice import EspeakVoice, NoVoice, RecordingVoice, Voice
 
@@ -41,7 +41,7 @@ def _camera(profile: HardwareProfile, home: Path) -> Camera:
 
 def _printer(profile: HardwareProfile, home: Path) -> Printer:
     spec = profile.printer
-    prints = home / "prints"
+    prints = home / PRINTS_FOLDER
     if spec.kind == "pdf":
         return PdfFilePrinter(Path(spec.folder) if spec.folder else prints)
     if spec.kind == "cups":

@@ -14,6 +14,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
+PRINTS_FOLDER = "prints"
+"""Where printed copies stay for a reprint (``<home>/prints``); the kiosk purge empties it daily."""
+
 
 @dataclass
 class Document:

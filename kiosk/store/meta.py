@@ -11,6 +11,7 @@ LAST_ERROR = "last_error"
 LAST_ATTEMPT_AT = "last_attempt_at"
 LAST_SUCCESS_AT = "last_success_at"
 EXPORTED_BUNDLES = "exported_bundles"
+LAST_PURGE_AT = "last_purge_at"
 
 
 def get(session: Session, key: str, default: str | None = None) -> str | None:

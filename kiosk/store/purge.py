@@ -3,9 +3,12 @@
 Once the server has acknowledged a submission the kiosk's copy is only a convenience.
 After a configurable period the sealed manifest and page files are deleted; the row keeps
 what staff need to answer "did my application arrive?": receipt number, state, hashes.
-Abandoned drafts are dropped too, and result PDFs a set time after their handover
-(:func:`kiosk.store.results.purge_results`). SQLite's ``secure_delete`` zeroes freed pages and a
-WAL checkpoint removes old copies from the log.
+Abandoned drafts are dropped too, result PDFs a set time after their handover
+(:func:`kiosk.store.results.purge_results`), and the plain PDFs the printer keeps in
+``<home>/prints`` for a reprint once the day is over. SQLite's ``secure_delete`` zeroes
+freed pages and a WAL checkpoint removes old copies from the log. The sync service runs
+the purge on its own (:func:`purge_if_due`), online or not, so no kiosk depends on staff
+remembering to.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from ..hardware.printer import PRINTS_FOLDER
+from . import meta
 from .home import KioskStore
 from .models import OutboxItem, OutboxPage, utcnow
 from .results import DEFAULT_AFTER_HANDOVER, purge_results
@@ -23,6 +28,10 @@ from .states import SERVER_STATES, OutboxState
 
 DEFAULT_AFTER = timedelta(days=30)
 DEFAULT_DRAFT_AFTER = timedelta(days=1)
+#: Printed copies exist for a reprint during the visit (a jam, a second copy), not after.
+DEFAULT_PRINTS_AFTER = timedelta(days=1)
+#: How often the sync service purges by itself.
+PURGE_EVERY = timedelta(hours=6)
 #: A page written moments ago may belong to a draft whose row is being committed.
 ORPHAN_GRACE_SECONDS = 3600
 
@@ -33,6 +42,7 @@ class PurgeReport:
     drafts: int = 0
     page_files: int = 0
     results: int = 0
+    prints: int = 0
 
     def to_dict(self) -> dict[str, int]:
         return dict(self.__dict__)
@@ -44,9 +54,11 @@ def purge(
     drafts_after: timedelta = DEFAULT_DRAFT_AFTER,
     now: datetime | None = None,
     results_after: timedelta = DEFAULT_AFTER_HANDOVER,
+    prints_after: timedelta = DEFAULT_PRINTS_AFTER,
 ) -> PurgeReport:
     now = now or utcnow()
     report = PurgeReport(results=purge_results(store, results_after, now))
+    report.prints = _delete_old_prints(store, now - prints_after)
     with store.db.write() as s:
         due = s.scalars(
             select(OutboxItem).where(
@@ -80,6 +92,32 @@ def purge(
     report.page_files = _delete_unused_pages(store, live, known)
     store.db.checkpoint()
     return report
+
+
+def purge_if_due(store: KioskStore, every: timedelta = PURGE_EVERY, now: datetime | None = None) -> bool:
+    """Purge with the defaults when the last purge is ``every`` or longer ago; True if it ran."""
+    now = now or utcnow()
+    with store.db.read() as s:
+        last = meta.get(s, meta.LAST_PURGE_AT)
+    if last is not None and datetime.fromisoformat(last) > now - every:
+        return False
+    purge(store, now=now)
+    with store.db.write() as s:
+        meta.put(s, meta.LAST_PURGE_AT, now.isoformat())
+    return True
+
+
+def _delete_old_prints(store: KioskStore, cutoff: datetime) -> int:
+    """Printed copies (plain PDFs and text) written before ``cutoff``."""
+    folder = store.home / PRINTS_FOLDER
+    if not folder.is_dir():
+        return 0
+    deleted = 0
+    for path in folder.iterdir():
+        if path.is_file() and path.stat().st_mtime < cutoff.timestamp():
+            path.unlink(missing_ok=True)
+            deleted += 1
+    return deleted
 
 
 def _delete_unused_pages(store: KioskStore, live: set[str], known: set[str]) -> int:

@@ -25,6 +25,7 @@ from ..store.handovers import Handovers
 from ..store.home import KioskStore
 from ..store.identity import NotEnrolled
 from ..store.outbox import Outbox
+from ..store.purge import purge_if_due
 from ..store.sealed_queue import REFUSED, SealedQueue
 from ..store.supplements import Supplements
 from . import feed, heartbeat, results
@@ -66,6 +67,7 @@ class SyncReport:
     catalog_updated: bool = False
     heartbeat: bool = False
     recovered: int = 0
+    purged: bool = False
 
     @property
     def ok(self) -> bool:
@@ -86,6 +88,7 @@ class SyncReport:
             "catalog_updated": self.catalog_updated,
             "heartbeat": self.heartbeat,
             "recovered": self.recovered,
+            "purged": self.purged,
         }
 
 
@@ -151,12 +154,21 @@ class SyncService:
         try:
             report.recovered = self.outbox.recover_interrupted()
             self._cycle(report)
+            self._purge(report)
         finally:
             if not hold_lock:
                 self.lock.release()
         report.finished_at = datetime.now(UTC)
         self._remember(report)
         return report
+
+    def _purge(self, report: SyncReport) -> None:
+        """Personal data the kiosk no longer needs goes on schedule, online or offline."""
+        try:
+            report.purged = purge_if_due(self.store)
+        except Exception as exc:  # reported like a sync failure: staff see it in the health view
+            log.exception("scheduled purge failed")
+            report.error = report.error or f"purge: {type(exc).__name__}: {exc}"
 
     def _cycle(self, report: SyncReport) -> None:
         try:

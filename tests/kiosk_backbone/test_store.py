@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import stat
+import time
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from kiosk.hardware.printer import PRINTS_FOLDER, Document, PdfFilePrinter
 from kiosk.store import Drafts, KioskStore, Outbox, OutboxState, StoreCorrupt
 from kiosk.store.crypto import DecryptionError
 from kiosk.store.models import OutboxItem, utcnow
-from kiosk.store.purge import purge
+from kiosk.store.outbox import UnknownSubmission
+from kiosk.store.purge import PURGE_EVERY, purge, purge_if_due
 from kiosk.store.recovery import recover
+from kiosk.sync.service import SyncService
 from shared_schema.protocol import sha256_hex
 
 from .conftest import applicant, finalize_one, jpeg_page
@@ -142,3 +147,28 @@ def test_purge_keeps_receipt_state_and_hashes_only(store: KioskStore) -> None:
             is None
         )
     assert purge(store).submissions == 0  # idempotent
+
+
+def test_the_sync_service_purges_on_schedule_printed_copies_included(store: KioskStore) -> None:
+    """Offline or not, each sync cycle purges when due: no kiosk relies on staff running it."""
+    printer = PdfFilePrinter(store.home / PRINTS_FOLDER)  # where every kiosk printer keeps its copy
+    yesterday = printer.print(Document("receipt", "R-OLD", b"%PDF-1.4 old receipt")).pdf_path
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(yesterday, (two_days_ago, two_days_ago))
+    today = printer.print(Document("receipt", "R-NEW", b"%PDF-1.4 new receipt")).pdf_path
+    abandoned = Drafts(store).create("JC-RS-001", "2024.06.01")
+    with store.db.write() as s:
+        s.get(OutboxItem, abandoned.client_uuid).created_at = utcnow() - timedelta(days=2)
+
+    service = SyncService(store)  # not enrolled: the cycle fails, the purge still runs
+    first = service.run_once()
+    assert first.purged and not first.ok
+    assert not yesterday.exists() and today.exists()
+    with pytest.raises(UnknownSubmission):  # the abandoned draft went too
+        Outbox(store).get(abandoned.client_uuid)
+
+    os.utime(today, (two_days_ago, two_days_ago))
+    assert not service.run_once().purged  # not due again for PURGE_EVERY
+    assert today.exists()
+    later = utcnow() + PURGE_EVERY
+    assert purge_if_due(store, now=later) and not today.exists()
