@@ -1,5 +1,6 @@
 """One page through every stage: capture → detect → orient/deskew (one warp) → desk strips
-cleared → quality → OCR → codes → extract → classify → compress.
+cleared → quality → red ink out → OCR → codes → extract → gate's doubts settled → classify →
+compress.
 
 The stages do the work; this module runs them, times each one and turns a stage that
 fails into a page with ``ok: false`` and a problem — a caller (the kiosk screen, the CLI,
@@ -8,8 +9,9 @@ the benchmark) never sees an exception from a bad capture.
 OCR is most of a page's time and runs without the GIL (Tesseract in-process, ONNX
 Runtime), so the stages that need only the upright page — the quality gate, the code
 reader and compression — run beside it in a worker thread, on the kiosk's second core.
-A page the quality gate rejects cancels its OCR. ``timings_ms`` keeps each stage's own
-time (they overlap) and ``total`` is the wall-clock time of the page.
+A page the quality gate rejects cancels its OCR; what the gate only doubts (soft print) is
+read, and refused only if the reading is not reliable (``quality.settle``). ``timings_ms``
+keeps each stage's own time (they overlap) and ``total`` is the wall-clock time of the page.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from . import codes as codes_stage
 from . import compress as compress_stage
 from . import detect as detect_stage
 from . import extract as extract_stage
+from . import ink as ink_stage
 from . import orient as orient_stage
 from . import quality as quality_stage
 from . import reread as reread_stage
@@ -64,6 +67,7 @@ class _Beside:
     problems: list[Problem]
     packed: compress_stage.Compressed | None = None
     kind: str = ""
+    doubts: list[Problem] = field(default_factory=list)  # the gate's, settled by the reading
 
 
 @dataclass
@@ -73,6 +77,7 @@ class Pipeline:
     engine: str = DEFAULT_ENGINE
     requirements: list[MaterialRequirement] = field(default_factory=list)
     out_dir: Path | None = None
+    gate: Callable[..., quality_stage.QualityReport] = quality_stage.assess  # the bench compares gates
     ocr: OcrEngine = field(init=False)
     _worker: ThreadPoolExecutor = field(init=False, repr=False)
 
@@ -135,11 +140,12 @@ class Pipeline:
         dpi = float(detect_stage.PAGE_SIZES[size][2])
         cancel = threading.Event()
         beside = self._worker.submit(
-            self._beside_ocr, page, found, size, capture.dpi, cancel,
+            self._beside_ocr, page, found, size, capture, cancel,
             codes_image=capture.image if found.method == "none" else page.image,
         )  # fmt: skip
         try:
-            page.ocr = self._run(page, "ocr", self._recognize, page.image, dpi, cancel)
+            reading = self._run(page, "ink", ink_stage.without_red, page.image)  # seals out
+            page.ocr = self._run(page, "ocr", self._recognize, reading, dpi, cancel)
         finally:
             if page.ocr is None:  # the OCR stage crashed: the worker's results are not wanted
                 cancel.set()
@@ -151,7 +157,11 @@ class Pipeline:
             code = "ocr_timeout" if page.ocr.error == "timeout" else "ocr_failed"
             page.problems.append(Problem(code, OCR_FAILED))
             raise _Stop
-        self._understand(page, dpi)
+        self._understand(page, dpi, reading)
+        standing = quality_stage.settle(found_beside.doubts, page.ocr, page.fields)  # e.g. soft print
+        if standing:
+            page.problems += standing
+            raise _Stop
         page.stored = self._run(page, "store", self._store, page, size, found_beside)
         page.ok = True
 
@@ -159,7 +169,7 @@ class Pipeline:
         return self.ocr.recognize(image, dpi=dpi, cancel=cancel)
 
     def _beside_ocr(
-        self, page: PageResult, found: Any, size: str, capture_dpi: float | None, cancel: threading.Event,
+        self, page: PageResult, found: Any, size: str, capture: Capture, cancel: threading.Event,
         codes_image: np.ndarray,
     ) -> _Beside:  # fmt: skip
         """Worker thread: quality gate, then codes and compression, while the OCR runs.
@@ -168,7 +178,9 @@ class Pipeline:
         gate dislikes still gets it read), and on the whole capture when no page was
         found there (``codes_image``): a phone screen or a receipt's QR is no A4 page."""
         try:
-            report = self._run(page, "quality", quality_stage.assess, page.image, found, size, capture_dpi)
+            report = self._run(
+                page, "quality", self.gate, page.image, found, size, capture.dpi, capture.image
+            )  # fmt: skip
             if report.problems:
                 cancel.set()  # a rejected page: its text is not wanted, its codes are
             page.barcodes = self._run(page, "codes", codes_stage.read_codes, codes_image)
@@ -176,18 +188,18 @@ class Pipeline:
                 return _Beside(report.problems)
             kind = "photo" if size == "id_card" else "gray"  # the usual choice; checked once classified
             packed = self._run(page, "compress", self._pack, page.image, kind, size)
-            return _Beside([], packed, kind)
+            return _Beside([], packed, kind, report.doubts)
         except BaseException:
             cancel.set()
             raise
 
-    def _understand(self, page: PageResult, dpi: float) -> None:
+    def _understand(self, page: PageResult, dpi: float, reading: np.ndarray) -> None:
         """Fields and material from the text and codes (cheap: ~10–20 ms)."""
         text = page.ocr.text
         page.fields = self._run(page, "extract", extract_stage.extract, text, page.barcodes).fields
         if page.ocr.words and ("id_number" not in page.fields or "uscc" not in page.fields):
             page.fields = self._run(
-                page, "reread", reread_stage.reread_identifiers, page.image, page.ocr, page.fields,
+                page, "reread", reread_stage.reread_identifiers, reading, page.ocr, page.fields,
                 self.ocr.recognize, dpi,
             )  # fmt: skip
         if self.requirements:
@@ -221,7 +233,7 @@ class Pipeline:
         RapidOCR reads the gray page as it is, and storing Tesseract's light-corrected
         input instead made PP-OCR drop whole lines on the stored page (CER +15 points)."""
         if kind == "gray":
-            image = self.ocr.prepare(image)
+            image = self.ocr.prepare(ink_stage.without_red(image))
         return compress_stage.compress(image, kind, TARGET_BYTES[size])
 
     def _compress_kind(self, page: PageResult) -> str:

@@ -63,7 +63,7 @@ def run(frame: tuple[int, int] = (2400, 1800), seed: int = 3) -> list[dict[str, 
             report = assess(page, det)
             row = {"sweep": name, f"{param}=": value, "cer": round(cer(truth, ocr(page)), 3)}
             row |= {k: round(v, 3) for k, v in report.metrics.items()}
-            row["problems"] = ",".join(p.code for p in report.problems)
+            row["problems"] = ",".join(p.code for p in report.problems + report.doubts)
             rows.append(row)
             print(row, flush=True)
     return rows

@@ -42,6 +42,10 @@ class CameraParams:
     blur_sigma: float = 0.0  # defocus, in pixels of a 1000-px-long frame
     noise_sigma: float = 3.0
     jpeg_quality: int | None = 85
+    overhang: tuple[str, float] | None = None  # (frame border, share of the page beyond it)
+    glare_at: tuple[float, float] | None = None  # glare centre on the upright page (x, y as shares)
+    bow: float = 0.0  # the page lifts off the desk in a cylinder: print lines sag by this share of the page
+    fold_shadow: float = 0.0  # 0 none, else how much the crease of a fold across the page darkens it
 
 
 @dataclass
@@ -53,6 +57,7 @@ class SynthCapture:
     rotation: int  # clockwise degrees that make the page upright
     skew_deg: float  # print skew, counter-clockwise positive as drawn
     params: CameraParams
+    print_inside: bool = True  # every printed pixel of the page is inside the frame
 
     def truth(self) -> dict[str, Any]:
         return {
@@ -135,7 +140,22 @@ def _place(w: float, h: float, p: CameraParams, rng: np.random.Generator) -> np.
     quad = _projected_quad(w, h, p, shift)
     reach = np.abs(quad).max(axis=0)  # farthest corner from the principal point, per axis
     scale = min(scale, *(0.99 * centre / np.maximum(reach, 1e-9)))  # keep the page inside the frame
+    if p.overhang is not None:
+        return _overhanging(w, h, p, shift, scale, centre)
     return quad * scale + centre
+
+
+def _overhanging(w: float, h: float, p: CameraParams, shift: np.ndarray, scale: float, centre) -> np.ndarray:
+    """Move the page on the desk until ``overhang`` of it lies beyond one frame border."""
+    border, share = p.overhang  # type: ignore[misc]
+    axis, sign = {"top": (1, -1), "bottom": (1, 1), "left": (0, -1), "right": (0, 1)}[border]
+    limit = centre[axis] * sign  # the border, relative to the principal point
+    for _ in range(8):  # the perspective changes as the page moves: iterate
+        quad = _projected_quad(w, h, p, shift) * scale
+        extent = np.ptp(quad[:, axis])
+        edge = quad[:, axis].max() if sign > 0 else quad[:, axis].min()
+        shift[axis] += (limit + sign * share * extent - edge) / scale
+    return _projected_quad(w, h, p, shift) * scale + centre
 
 
 def _illumination(p: CameraParams, shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
@@ -184,14 +204,41 @@ def _skewed(doc: np.ndarray, skew_deg: float) -> np.ndarray:
     return cv2.warpAffine(doc, m, (w, h), borderMode=cv2.BORDER_CONSTANT, borderValue=(255, 255, 255))
 
 
+def _bent(doc: np.ndarray, p: CameraParams) -> tuple[np.ndarray, np.ndarray | None]:
+    """A page that does not lie flat: bowed into a cylinder across its width (the print
+    lines and the top and bottom edges sag by ``bow`` of the page's height in the middle,
+    and the side facing away from the light is darker) and creased down the middle by a
+    fold whose valley casts a shadow. Returns the page and where it still is paper (0..1),
+    or None when it lies flat."""
+    if p.bow <= 0 and p.fold_shadow <= 0:
+        return doc, None
+    h, w = doc.shape[:2]
+    x = np.arange(w, dtype=np.float32)
+    sag = p.bow * h * np.sin(np.pi * x / w)  # how far each column's print has moved down
+    map_x = np.broadcast_to(x, (h, w)).copy()
+    map_y = np.arange(h, dtype=np.float32)[:, None] - sag[None, :]
+    bent = cv2.remap(doc, map_x, map_y, cv2.INTER_LINEAR, borderValue=(0, 0, 0))
+    alpha = cv2.remap(np.full((h, w), 255, np.uint8), map_x, map_y, cv2.INTER_LINEAR, borderValue=0)
+    slope = np.cos(np.pi * x / w)  # the surface turns towards the light on one side, away on the other
+    gain = 1 - 6 * p.bow * (0.5 - 0.5 * slope)
+    crease = w * 0.5
+    gain = gain * (1 - p.fold_shadow * np.exp(-(((x - crease) / (0.012 * w)) ** 2)))
+    gain = gain * (1 - 0.25 * p.fold_shadow * (x > crease))
+    bent = (bent.astype(np.float32) * gain[None, :, None]).clip(0, 255).astype(np.uint8)
+    return bent, alpha
+
+
 def photograph(doc: np.ndarray, params: CameraParams | None = None, seed: int = 0) -> SynthCapture:
     """Photograph ``doc`` (an upright flat page, BGR or gray uint8) as ``params`` says."""
     p = params or random_params(seed)
     rng = np.random.default_rng(seed + 7919)
     if doc.ndim == 2:
         doc = cv2.cvtColor(doc, cv2.COLOR_GRAY2BGR)
+    doc, lying = _bent(doc, p)
     doc = _skewed(doc, p.skew_deg)
     doc = np.ascontiguousarray(np.rot90(doc, k=(p.rotation // 90) % 4))  # CCW, undone by a CW turn
+    if lying is not None:
+        lying = np.ascontiguousarray(np.rot90(lying, k=(p.rotation // 90) % 4))
     h, w = doc.shape[:2]
     fw, fh = p.frame
     page_quad = _place(w, h, p, rng)
@@ -205,6 +252,9 @@ def photograph(doc: np.ndarray, params: CameraParams | None = None, seed: int = 
     page = cv2.warpPerspective(doc, hmat, (fw, fh), flags=cv2.INTER_LINEAR, borderValue=(0, 0, 0))
     mask = np.zeros((fh, fw), np.uint8)
     cv2.fillConvexPoly(mask, np.round(page_quad * 16).astype(np.int32), 255, cv2.LINE_AA, shift=4)
+    if lying is not None:  # a bowed page's top and bottom edges sag: the desk shows above them
+        lying = cv2.resize(lying, (doc.shape[1], doc.shape[0]), interpolation=cv2.INTER_AREA)
+        mask = np.minimum(mask, cv2.warpPerspective(lying, hmat, (fw, fh), flags=cv2.INTER_LINEAR))
     if p.folded_corner is not None and not p.fills_frame:
         _fold(page, mask, page_quad, p.folded_corner, rng)
     out = make_background(p.background, (fh, fw), rng)
@@ -221,7 +271,12 @@ def photograph(doc: np.ndarray, params: CameraParams | None = None, seed: int = 
     if p.veil > 0:
         img += p.veil * (255 - img.clip(0, 255))
     if p.glare > 0:
-        img += _glare(p, page_quad, (fh, fw), rng)[..., None]
+        at = None
+        if p.glare_at is not None:
+            u, v = _on_rotated(*p.glare_at, (p.rotation // 90) % 4)
+            spot = np.float32([[[u * doc.shape[1], v * doc.shape[0]]]])
+            at = cv2.perspectiveTransform(spot, hmat).reshape(2)
+        img += _glare(p, page_quad, (fh, fw), rng, at)[..., None]
     if p.blur_sigma > 0:
         sigma = p.blur_sigma * max(fw, fh) / 1000
         img = cv2.GaussianBlur(img, (0, 0), sigma)
@@ -234,14 +289,33 @@ def photograph(doc: np.ndarray, params: CameraParams | None = None, seed: int = 
         _, buf = cv2.imencode(".jpg", out8, [cv2.IMWRITE_JPEG_QUALITY, int(p.jpeg_quality)])
         out8 = cv2.imdecode(buf, cv2.IMREAD_COLOR)
     truth = rect_corners(fw, fh) if p.fills_frame else order_quad(page_quad)
-    return SynthCapture(out8, truth, p.rotation, p.skew_deg, p)
+    return SynthCapture(out8, truth, p.rotation, p.skew_deg, p, _print_inside(doc, hmat, (fw, fh)))
 
 
-def _glare(p: CameraParams, quad: np.ndarray, shape: tuple[int, int], rng) -> np.ndarray:
-    """A specular highlight: a bright, saturated blob somewhere on the page."""
+def _print_inside(doc: np.ndarray, hmat: np.ndarray, frame: tuple[int, int]) -> bool:
+    """Whether all of the print lands inside the frame (the convex hull of the print's
+    pixels, mapped by the page's homography, which keeps hulls convex)."""
+    gray = cv2.cvtColor(doc, cv2.COLOR_BGR2GRAY) if doc.ndim == 3 else doc
+    points = cv2.findNonZero((gray < 160).astype(np.uint8))
+    if points is None:
+        return True
+    hull = cv2.perspectiveTransform(cv2.convexHull(points).astype(np.float32), hmat).reshape(-1, 2)
+    fw, fh = frame
+    return bool((hull >= 0).all() and (hull[:, 0] <= fw - 1).all() and (hull[:, 1] <= fh - 1).all())
+
+
+def _on_rotated(u: float, v: float, turns: int) -> tuple[float, float]:
+    """A point of the upright page (shares of width, height) on the page turned ``turns``
+    quarter turns counter-clockwise, as ``np.rot90`` turns it."""
+    return [(u, v), (v, 1 - u), (1 - u, 1 - v), (1 - v, u)][turns % 4]
+
+
+def _glare(p: CameraParams, quad: np.ndarray, shape: tuple[int, int], rng, at=None) -> np.ndarray:
+    """A specular highlight: a bright, saturated blob somewhere on the page (at ``at``, in
+    capture pixels, when given)."""
     h, w = shape
     corner_weights = rng.dirichlet(np.ones(4) * 3)
-    cx, cy = corner_weights @ quad
+    cx, cy = corner_weights @ quad if at is None else at
     side = math.sqrt(cv2.contourArea(quad.astype(np.float32)))
     r = max(2.0, p.glare * side)
     yy, xx = np.ogrid[0:h, 0:w]

@@ -16,7 +16,8 @@ import numpy as np
 import segno
 
 from .identities import Company, Person, make_company, make_name, make_person
-from .render import BOLD, DPI, MONO, Sheet, available_faces, mm, pt
+from .render import BOLD, DPI, MONO, FontFace, Sheet, available_faces, font, mm, pt
+from .seal import SealTruth, stamp
 
 KINDS = (
     "receipt_notice",
@@ -47,6 +48,11 @@ class Document:
     page_size: str = "A4"
     face: str = ""
     dpi: int = DPI
+    seal: SealTruth | None = None  # the red seal stamped over it, if any
+
+    def legible(self, key: str) -> bool:
+        """Whether identifier ``key`` is legible by the generator's truth (see ``seal``)."""
+        return self.seal is None or self.seal.legible(key)
 
     @property
     def text(self) -> str:
@@ -156,7 +162,7 @@ def application_form(sheet: Sheet, rng: random.Random, p: Person, body: int) -> 
         ["户籍地址", p.address, "", ""],
         ["申请人签字", p.name, "申请日期", _cn_date(day)],
     ]
-    value_face = rng.choice(available_faces())
+    value_face = rng.choice(sheet.faces)
     sheet.table(mm(15), mm(40), [36, 80, 26, 38], rows, 13, body, value_face, label_cols=(0, 2))
     return {"name": p.name, "id_number": p.id_number, "phone": p.phone}
 
@@ -172,7 +178,7 @@ def household_register(sheet: Sheet, rng: random.Random, p: Person, body: int) -
         ["住址", p.address[6:], "", ""],
         ["登记日期", _cn_date(date(2015, 6, 1)), "承办人", make_name(rng)],
     ]
-    sheet.table(mm(10), mm(34), [40, 70, 44, 36], rows, 14, body, rng.choice(available_faces()), (0, 2))
+    sheet.table(mm(10), mm(34), [40, 70, 44, 36], rows, 14, body, rng.choice(sheet.faces), (0, 2))
     return {"name": p.name, "id_number": p.id_number}
 
 
@@ -202,7 +208,10 @@ def business_licence(sheet: Sheet, rng: random.Random, c: Company, body: int) ->
     qr_img = np.kron(1 - matrix, np.ones((module, module), dtype=np.uint8)) * 255
     qr_img = np.pad(qr_img, module * 2, constant_values=255)
     sheet.paste_gray(qr_img, mm(200) - qr_img.shape[1] - mm(8), mm(30))
-    sheet.text(mm(20), mm(32), f"统一社会信用代码 {c.uscc}", body)
+    label = "统一社会信用代码 "  # drawn apart from the number, so the number's box is known
+    sheet.text(mm(20), mm(32), label, body, record=False)
+    sheet.text(mm(20) + font(sheet.face, body).getlength(label), mm(32), c.uscc, body, record=False)
+    sheet.lines.append(label + c.uscc)
     sheet.centred(mm(62), "营业执照", pt(36), BOLD, fill=(20, 20, 20))
     sheet.centred(mm(84), "(副 本)", pt(14))
     rows = [
@@ -266,24 +275,45 @@ def _card_paper(rng: random.Random) -> tuple[int, int, int]:
     return (rng.randrange(236, 250), rng.randrange(240, 250), rng.randrange(244, 255))
 
 
-def render(kind: str, seed: int = 0) -> Document:
-    """One document of ``kind``; the same seed always gives the same pixels."""
+SEAL_OVER = {  # what a seal is stamped over: the name and identifier lines
+    "application_form": ("id_number", "name"),
+    "household_register": ("id_number", "name"),
+    "business_licence": ("uscc",),
+}
+
+
+def render(kind: str, seed: int = 0, *, faces: list[FontFace] | None = None, seal: bool = False) -> Document:
+    """One document of ``kind``; the same arguments always give the same pixels.
+
+    ``faces``: the pool of faces to draw from (default the Noto faces, see
+    ``render.available_faces``); ``seal``: stamp a red seal over the name and identifier
+    lines (kinds in ``SEAL_OVER``; an error for others).
+    """
     if kind not in KINDS:
         raise ValueError(f"unknown document kind {kind!r}; choose one of {', '.join(KINDS)}")
+    if seal and kind not in SEAL_OVER:
+        raise ValueError(f"no seal on {kind!r}; seals go on {', '.join(SEAL_OVER)}")
     rng = random.Random(f"{kind}:{seed}")
-    face = rng.choice(available_faces())
+    pool = available_faces(faces)
+    face = rng.choice(pool)
     person = make_person(rng)
     if kind.startswith("id_card"):
-        sheet = Sheet(*ID_CARD, face, paper=_card_paper(rng))
+        sheet = Sheet(*ID_CARD, face, paper=_card_paper(rng), faces=pool)
         truth = (id_card_front if kind == "id_card_front" else id_card_back)(sheet, rng, person)
         return Document(kind, sheet.to_bgr(), sheet.lines, truth, "id_card", face.name)
-    sheet = Sheet(*A4, face)
+    sheet = Sheet(*A4, face, faces=pool)
     body = pt(rng.choice([10.5, 12, 14]))
     if kind == "business_licence":
         truth = business_licence(sheet, rng, make_company(rng), body)
     else:
         truth = globals()[kind](sheet, rng, person, body)
-    return Document(kind, sheet.to_bgr(), sheet.lines, truth, "A4", face.name)
+    image = sheet.to_bgr()
+    sealed = None
+    if seal:
+        over = [truth[key] for key in SEAL_OVER[kind] if key in truth]
+        ids = {key: truth[key] for key in ("id_number", "uscc") if key in truth}
+        sealed = stamp(image, sheet, over, random.Random(f"seal:{kind}:{seed}"), ids)
+    return Document(kind, image, sheet.lines, truth, "A4", face.name, seal=sealed)
 
 
 def corpus(count: int, seed: int = 0) -> list[Document]:

@@ -69,6 +69,6 @@ def examine(page150):
             image = photograph(page150, params, seed).image
         found = detect_page(image)
         page = orient(rectify(image, found.quad)).image
-        return assess(page, found), found
+        return assess(page, found, capture=image), found
 
     return run

@@ -21,10 +21,16 @@ def test_good_capture_passes(examine, seed):
     assert report.metrics["effective_dpi"] >= 90
 
 
+def test_blurry_capture_is_left_to_its_reading(examine):
+    """Soft print is a doubt, not a refusal: the reading settles it (``quality.settle``)."""
+    report, _ = examine(51, blur_sigma=1.4)
+    assert [p.code for p in report.doubts] == ["blurry"] and report.ok, report.metrics
+    assert report.doubts[0].message == MESSAGES["blurry"]
+
+
 @pytest.mark.parametrize(
     ("code", "overrides"),
     [
-        ("blurry", {"blur_sigma": 1.4}),
         ("too_dark", {"exposure": 0.18}),
         ("overexposed", {"exposure": 1.3, "veil": 0.6}),
         ("glare", {"glare": 0.08}),

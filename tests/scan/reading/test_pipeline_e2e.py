@@ -79,11 +79,11 @@ def test_rejected_capture_stops_its_ocr_and_reports_only_the_gate(docs, matter):
     not then reported as an OCR failure), and compression never runs; its codes are still
     read (a resident's QR code on a page the gate dislikes)."""
     tess = Pipeline(engine="tesseract", requirements=list(matter.guide.materials))
-    capture = photograph(
-        docs["flow_card"].image, CameraParams(frame=FRAME, fill=0.85, blur_sigma=2.5), seed=5
+    capture = photograph(  # too dark: a refusal no reading can overturn (soft print is read first)
+        docs["flow_card"].image, CameraParams(frame=FRAME, fill=0.85, exposure=0.18), seed=5
     )
-    page = tess.process(Capture(capture.image, "blurry.jpg"))
-    assert not page.ok and [p.code for p in page.problems] == ["blurry"]
+    page = tess.process(Capture(capture.image, "dark.jpg"))
+    assert not page.ok and [p.code for p in page.problems] == ["too_dark"]
     assert page.stored is None and "codes" in page.timings_ms and "compress" not in page.timings_ms
     assert page.ocr is not None and page.ocr.error in (None, "cancelled")
 

@@ -1,0 +1,65 @@
+"""Issue 13: the gate refuses what was lost (print cut by the frame, glare over the print),
+not a page that merely runs out of the frame by its margin or shines on blank paper."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.scan.detect import detect_page, rectify
+from kiosk.scan.orient import orient
+from kiosk.scan.quality import GLARE_CELL_SHARE, MESSAGES, assess, assess_before_issue_13
+from kiosk.scan.synth.camera import photograph, random_params
+from kiosk.scan.synth.documents import render
+
+STEADY = {"background": "dark", "fill": 0.8, "blur_sigma": 0.2, "glare": 0.0, "shadow": 0.0,
+          "exposure": 1.0, "noise_sigma": 2.0, "folded_corner": None}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def form():
+    """An application form: a table in the upper half, blank paper below it."""
+    return render("application_form", 4)
+
+
+def gate(doc, seed: int, **overrides):
+    """Photograph ``doc`` and run the imaging stages up to the gate, as the pipeline does."""
+    shot = photograph(doc.image, random_params(seed, (2400, 1800), **{**STEADY, **overrides}), seed)
+    found = detect_page(shot.image)
+    page = orient(rectify(shot.image, found.quad)).image
+    return assess(page, found, capture=shot.image), assess_before_issue_13(page, found), shot
+
+
+def codes(report) -> set[str]:
+    return {p.code for p in report.problems}
+
+
+@pytest.mark.parametrize("border", ["top", "right", "bottom", "left"])
+def test_page_over_the_frame_edge_with_its_print_inside_is_accepted(form, border):
+    report, before, shot = gate(form, 21, overhang=(border, 0.03))
+    assert shot.print_inside  # the generator's truth: only blank margin is beyond the frame
+    assert report.ok, (report.problems, report.metrics)  # no refusal: the reading decides
+    assert [p.code for p in report.doubts] == ["cut_off"]
+    assert "cut_off" in codes(before)  # the old gate asked for a needless retake
+
+
+@pytest.mark.parametrize("border", ["top", "right"])
+def test_print_cut_by_the_frame_is_refused_with_advice(form, border):
+    report, _, shot = gate(form, 22, overhang=(border, 0.3))
+    assert not shot.print_inside
+    assert "cut_off" in codes(report), report.metrics
+    message = next(p.message for p in report.problems if p.code == "cut_off")
+    assert message == MESSAGES["cut_off"] == "材料没有完整放入取景框，请把材料放平放正"
+
+
+def test_glare_on_a_blank_margin_is_accepted(form):
+    report, before, _ = gate(form, 23, glare=0.05, glare_at=(0.5, 0.78))
+    assert report.metrics["glare"] > GLARE_CELL_SHARE  # the glare is there …
+    assert report.ok, (report.problems, report.metrics)  # … but hides nothing
+    assert [p.code for p in report.doubts] == ["glare"]  # the reading decides
+    assert "glare" in codes(before)
+
+
+def test_glare_on_the_print_is_refused(form):
+    report, _, _ = gate(form, 23, glare=0.05, glare_at=(0.45, 0.25))
+    assert "glare" in codes(report), report.metrics
+    assert next(p.message for p in report.problems if p.code == "glare") == MESSAGES["glare"]
