@@ -165,12 +165,10 @@ class ReceivedResult(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
-class QueuedEvaluation(Base):
-    """An evaluation (评价) waiting to be sent; idempotent on the server by its uuid."""
+class SealedQueueColumns:
+    """What every sealed outbound queue keeps beside its uuid: the sealed body and its
+    delivery bookkeeping (see :mod:`kiosk.store.sealed_queue`)."""
 
-    __tablename__ = "evaluations"
-
-    evaluation_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
     payload_enc: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
@@ -178,7 +176,15 @@ class QueuedEvaluation(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
-class QueuedHandover(Base):
+class QueuedEvaluation(SealedQueueColumns, Base):
+    """An evaluation (评价) waiting to be sent; idempotent on the server by its uuid."""
+
+    __tablename__ = "evaluations"
+
+    evaluation_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+
+
+class QueuedHandover(SealedQueueColumns, Base):
     """A handover (送达) waiting to be sent; idempotent on the server by its uuid.
 
     Names and the masked ID number stay sealed in ``payload_enc``; the receipt number is
@@ -189,14 +195,9 @@ class QueuedHandover(Base):
 
     handover_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
     receipt_no: Mapped[str] = mapped_column(String(40), index=True)
-    payload_enc: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
 
 
-class QueuedSupplement(Base):
+class QueuedSupplement(SealedQueueColumns, Base):
     """补正材料 for a case, waiting to be sent; idempotent on the server by its uuid.
 
     The manifest is sealed in ``payload_enc`` (its pages in the sealed supplement page
@@ -207,11 +208,6 @@ class QueuedSupplement(Base):
 
     client_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
     receipt_no: Mapped[str] = mapped_column(String(40), index=True)
-    payload_enc: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 class CorrectionNoticeRow(Base):
