@@ -2,10 +2,8 @@
 
 The key is random per installation, kept in ``server_settings`` and created on first
 use, so a leaked digest table cannot be reversed by enumerating the ~10⁹ plausible
-resident ID numbers. A row is written whenever a submission is inserted: ingest (API and
-bundle import) writes it beside the submission with Core statements
-(:func:`identity_digest`), anything that adds a submission through the ORM gets it from
-an ``after_insert`` listener.
+resident ID numbers. Ingest (API and bundle import), the only way a submission enters,
+writes the row beside the submission with Core statements (:func:`identity_digest`).
 """
 
 from __future__ import annotations
@@ -13,13 +11,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from typing import Any
 
-from sqlalchemy import Connection, event, insert, select
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from .models.kiosks import ServerSetting
-from .models.submissions import Submission, SubmissionLookup
+from .models.submissions import Submission
 
 KEY_SETTING = "id_lookup_key"
 _keys: dict[str, bytes] = {}
@@ -59,10 +56,3 @@ def identity_digest(connection: Connection, submission: Submission) -> str | Non
     """The digest to index ``submission`` under, or None when it names no identity."""
     identity = identity_of(submission)
     return digest(lookup_key(connection), identity) if identity else None
-
-
-@event.listens_for(Submission, "after_insert")
-def _index_identity(_mapper: Any, connection: Connection, target: Submission) -> None:
-    id_digest = identity_digest(connection, target)
-    if id_digest:
-        connection.execute(insert(SubmissionLookup).values(submission_id=target.id, id_digest=id_digest))

@@ -42,6 +42,3 @@ __all__ = [
     "Supplement",
     "SupplementLookupAttempt",
 ]
-
-# The ID-number search digest is written for every submission inserted through the ORM.
-from .. import id_lookup as _id_lookup  # noqa: F401  (registers the listener)
