@@ -19,6 +19,7 @@ from .errors import ApiError
 from .models import Evaluation as EvaluationRow
 from .models import Kiosk, KioskHeartbeat, Submission
 from .once import insert_once
+from .workdays import local_date, transfer_deadline, working_days_left
 
 
 def record_heartbeat(
@@ -84,9 +85,27 @@ def kiosk_overview(
                 "last_error": beat.last_error if beat else None,
                 "app_version": beat.app_version if beat else None,
                 "catalog_version": beat.catalog_version if beat else None,
+                **transfer_alarm(beat.oldest_waiting_at if beat else None, now),
             }
         )
     return out
+
+
+TRANSFER_DUE_SOON = 1
+"""Working days left at which a kiosk's oldest unsent submission is flagged: the 附录 A
+promise (transfer within 2 working days) is about to be broken by a link that is down."""
+
+
+def transfer_alarm(oldest_waiting_at: datetime | None, now: datetime) -> dict[str, Any]:
+    """The transfer deadline of a kiosk's oldest unsent submission and how near it is:
+    ``overdue`` (past it), ``due_soon`` (at most :data:`TRANSFER_DUE_SOON` working days
+    left) or None."""
+    if oldest_waiting_at is None:
+        return {"transfer_due": None, "transfer_days_left": None, "transfer_alarm": None}
+    due = transfer_deadline(oldest_waiting_at)
+    left = working_days_left(due, local_date(now))
+    alarm = "overdue" if local_date(now) > due else "due_soon" if left <= TRANSFER_DUE_SOON else None
+    return {"transfer_due": due.isoformat(), "transfer_days_left": left, "transfer_alarm": alarm}
 
 
 def record_evaluation(

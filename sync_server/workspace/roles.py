@@ -54,6 +54,7 @@ CAN_PICKUPS = {Role.station_staff}
 CAN_LEDGER = {Role.city_admin, Role.reviewer, Role.auditor}
 CAN_AUDIT = {Role.auditor, Role.city_admin}
 CAN_HOLIDAYS = {Role.city_admin}  # import the year's holiday notice
+CAN_KIOSKS = {Role.city_admin, Role.station_staff}  # station staff: their own station's
 
 
 def state_label(state: str) -> str:

@@ -174,6 +174,7 @@ def init_app(app: Flask) -> None:
         views_decide,
         views_holidays,
         views_inbox,
+        views_kiosks,
         views_office,
         views_originals,
     )
