@@ -44,6 +44,7 @@ SCREENS: dict[Step, tuple[str, str]] = {
     Step.receipt: ("receipt", "ReceiptScreen"),
     Step.rating: ("rating", "RatingScreen"),
     Step.status_pickup: ("status_pickup", "StatusPickupScreen"),
+    Step.supplement: ("supplement", "SupplementScreen"),
     Step.assist: ("assist", "AssistScreen"),
 }
 HEADER_REFRESH_S = 2.0

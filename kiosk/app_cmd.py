@@ -58,9 +58,12 @@ def _describe(report: dict) -> str:
 )
 @click.option(
     "--script",
-    type=click.Choice(["demo", "faults", "launch"]),
+    type=click.Choice(["demo", "faults", "launch", "return"]),
     default=None,
-    help="Drive a scripted visit instead of waiting for people (faults: the scan worker crashes).",
+    help=(
+        "Drive a scripted visit instead of waiting for people (faults: the scan worker crashes;"
+        " return: 补交材料 and results kept here, from the progress screen)."
+    ),
 )
 @click.option(
     "--screenshots",

@@ -6,8 +6,10 @@ No Kivy here: the same context drives the Kivy app, the scripted visit and the t
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from shared_schema import Catalog
 
@@ -23,6 +25,13 @@ from .visit.printing import PrintService
 from .visit.search import CatalogSearch
 from .visit.service import VisitService
 from .visit.submit import KioskRef
+
+if TYPE_CHECKING:
+    from .store.home import KioskStore
+    from .sync.client import ApiClient
+    from .visit.results import ResultDesk
+    from .visit.supplement import SupplementDesk
+    from .visit.supplement_visit import SupplementVisit
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +52,9 @@ class KioskContext:
     scanner: Scanner
     outbox: Outbox
     sync: SyncControl
+    supplements: SupplementDesk | None = None  # 补正: None without a kiosk store (tests of the visit)
+    results: ResultDesk | None = None  # printing results kept here or fetched (electronic)
+    supplement_visit: SupplementVisit | None = None  # the 补正 under way, handed to its screen
     closers: list = field(default_factory=list)
 
     def station_name(self) -> str:
@@ -86,10 +98,26 @@ def build_context(
     scanner: Scanner,
     completeness,
     sync: SyncControl,
+    store: KioskStore | None = None,
+    client: Callable[[], ApiClient] | None = None,
 ) -> KioskContext:
     install(profile.language)
     devices = build_devices(profile, home)
     flow = VisitFlow(home / "drafts", idle_timeout_s=profile.idle_timeout_s)
+    printing = PrintService(catalog, kiosk, devices.printer)
+    supplements = results = None
+    if store is not None and client is not None:
+        from .visit.results import ResultDesk
+        from .visit.supplement import SupplementDesk
+
+        supplements = SupplementDesk(store, kiosk, printing, client)
+        results = ResultDesk(
+            store,
+            printing,
+            client,
+            devices.id_reader if profile.id_reader.kind != "none" else None,
+            applicant_id=outbox.applicant_id,
+        )
     return KioskContext(
         home=home,
         profile=profile,
@@ -99,10 +127,12 @@ def build_context(
         flow=flow,
         service=VisitService(catalog, flow, kiosk, outbox, completeness),
         search=CatalogSearch(catalog, cache_dir()),
-        printing=PrintService(catalog, kiosk, devices.printer),
+        printing=printing,
         pin=AssistPin(home, profile.assist.pin_hash, profile.assist.max_failures, profile.assist.lockout_s),
         handovers=HandoverDesk(outbox, devices.id_reader),
         scanner=scanner,
         outbox=outbox,
         sync=sync,
+        supplements=supplements,
+        results=results,
     )

@@ -15,6 +15,7 @@ from .context import KioskContext, build_context
 from .hardware.profile import load_profile
 from .store import KioskIdentity, KioskStore, NotEnrolled, save_identity
 from .sync.catalog import CatalogCache
+from .sync.client import ApiClient
 from .sync.service import SyncService, SyncSettings
 from .sync.worker import SyncWorker
 from .visit.backbone import StoreOutbox
@@ -28,7 +29,7 @@ from .visit.sync_adapter import WorkerSync
 log = logging.getLogger(__name__)
 
 OFFLINE_URL = "http://127.0.0.1:9"  # the discard port: nothing answers, the kiosk stays offline
-CAPTURE_STEPS = {Step.identity, Step.materials}  # the worker starts loading its OCR models here
+CAPTURE_STEPS = {Step.identity, Step.materials, Step.supplement}  # the worker loads its OCR models here
 SCAN_STEPS = CAPTURE_STEPS | {Step.check, Step.status_pickup, Step.assist}  # elsewhere it stops
 SCAN_IDLE_STOP_S = 90.0
 
@@ -85,6 +86,8 @@ def open_kiosk(
         scanner=scanner,
         completeness=PipelineCompleteness(),
         sync=WorkerSync(worker, store),
+        store=store,
+        client=lambda: ApiClient(identity.server_url, identity, timeout=(3.0, 20.0)),
     )
     ctx.closers += [store.close, worker.stop, scanner.close]
     scan_worker_follows(ctx.flow, scanner)

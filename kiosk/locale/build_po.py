@@ -289,6 +289,40 @@ ZH |= {
 }
 
 
+# Issue 11 (the return path): 补交材料 and 打印办理结果 from the progress screen.
+EXTRA += ["Supplement"]
+ZH |= {
+    "Supplement": "补交材料",
+    "ID number (to print a result or look up elsewhere)": "身份证号码（打印结果或异地查询时填写）",
+    "Type the receipt number": "输入回执编号",
+    "Hand in materials": "补交材料",
+    "Print the result": "打印办理结果",
+    "Please try again.": "请再试一次。",
+    "Please type your ID number first.": "请先输入身份证号码。",
+    "Checking and printing…": "正在核验并打印…",
+    "Your supplement is received. Please take the printed slip.": "补正材料已接收，请取走打印的凭证。",
+    "The department asks for the items listed. Put each under the camera and press Capture.": "办理部门需要您补交下面列出的材料。请逐项放到拍摄区，点“拍照”。",
+    "Correction notice": "补正告知",
+    "Receipt number: ": "回执编号：",
+    "Please hand in by: {due}": "请在 {due} 前补交",
+    "Now: ": "正在拍：",
+    "Tap an item, then capture it:": "点选一项，再拍照：",
+    "The department's words: ": "办理部门的说明：",
+    "Everything the notice asks for is here. Please confirm.": "告知要补交的材料已经齐全，请确认提交。",
+    "Something is still missing. Everything is listed on the screen.": "还缺少材料，需要补交的内容已全部列在屏幕上。",
+    "Your supplement is complete": "补正材料已齐全",
+    "The kiosk will pass these pages to the department, under the same receipt number. The department then reviews them.": "本终端将把这些材料按原回执编号转交办理部门，由办理部门审核。",
+    "Please complete your supplement": "请补齐补正材料",
+    "Your supplement is received": "补正材料已接收",
+    "Please take the printed slip.": "请取走打印的补正材料接收凭证。",
+    "The slip could not be printed. Please ask the staff.": "凭证没有打印出来，请联系工作人员。",
+    "The department reviews your materials; check the progress here with the same number.": "办理部门会审核您的材料，可凭原回执编号在这里查询进度。",
+    "Confirm and print": "确认提交并打印",
+    "Done": "完成",
+    "Sending to the queue and printing…": "正在保存并打印凭证…",
+}
+
+
 def quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 

@@ -17,14 +17,15 @@ from ..ui.preview import PagePreview, Thumbnail
 from ..ui.widgets import BigButton, Text, row, scroll_list, title
 from ..visit.plain_words import explain
 from ..visit.steps import Step
-from .base import KioskScreen, scan_trouble
+from .base import scan_trouble
+from .capture import CaptureScreen
 
 PREVIEW_FPS = 4
 THUMB_W, PAGE_BUTTON_W, PAGE_ROW_H = 112, 150, 150
 PAGE_ROW_W = THUMB_W + 2 * PAGE_BUTTON_W + 2 * 6 + 18  # thumbnail, then [page n, delete] over [↑ up, ↓ down]
 
 
-class MaterialsScreen(KioskScreen):
+class MaterialsScreen(CaptureScreen):
     title = "Materials"
 
     def __init__(self, ctx, **kw) -> None:
@@ -199,19 +200,8 @@ class MaterialsScreen(KioskScreen):
     def capture(self) -> None:
         if self.busy or not self.current:
             return
-        self.ctx.flow.touch()
-        image = self.ctx.devices.camera.capture()
-        if image is None:
-            self.show(
-                _("The camera sees nothing. Please place the material, or ask the staff."), theme.DANGER
-            )
-            return
-        self.show(_("Checking the picture…"), theme.MUTED)
-        self.capture_button.disabled = True
         code, matter = self.current, self.ctx.flow.visit.matter
-        self.run_slow(
-            lambda: self.ctx.scanner.scan(image, code, matter), lambda p, e: self.scanned(code, p, e)
-        )
+        self.scan_capture(code, matter, lambda p, e: self.scanned(code, p, e))
 
     def scanned(self, code: str, page, error) -> None:
         self.ctx.flow.touch()
@@ -232,12 +222,6 @@ class MaterialsScreen(KioskScreen):
         self.announce(self.note[0])
         if self.ctx.flow.step is Step.materials:
             self.refresh()
-
-    def show(self, text: str, colour) -> None:
-        self.note = (text, colour)
-        if hasattr(self, "message"):
-            self.message.text, self.message.color = text, colour
-        self.announce(text)
 
     def actions(self) -> list[BigButton]:
         if self.ctx.service.questions():

@@ -1,6 +1,8 @@
 """Status and pickup: scan the receipt's QR code or type its number; the state from the
 local outbox and, when online, from the server; results waiting at this station are
-handed over by staff (assist mode).
+handed over by staff (assist mode). A case waiting for correction offers 补交材料; a
+result kept here or electronic offers 打印办理结果 after the ID check (the ID number typed
+on the same pad, or the card on the reader).
 """
 
 from __future__ import annotations
@@ -12,7 +14,12 @@ from ..ui import theme
 from ..ui.keypad import ReceiptPad
 from ..ui.widgets import BigButton, Text, field, title
 from ..visit.steps import Step
+from ..visit.supplement import SupplementRefused
+from ..visit.supplement_visit import SupplementVisit
 from .base import KioskScreen, scan_trouble
+
+CORRECTION_STATES = {"correction_requested"}
+RESULT_STATES = {"completed", "delivered"}
 
 
 class StatusPickupScreen(KioskScreen):
@@ -22,6 +29,9 @@ class StatusPickupScreen(KioskScreen):
         super().__init__(ctx, **kw)
         self.lines: list[tuple[str, tuple]] = []
         self.number = ""
+        self.id_number = ""
+        self.typing = "receipt"  # which field the pad types into: receipt | id
+        self.offers: set[str] = set()  # supplement, result: what this receipt can do here
 
     def prompt(self) -> str:
         return _("Hold your receipt's QR code under the camera, or type the number.")
@@ -33,13 +43,17 @@ class StatusPickupScreen(KioskScreen):
         left.add_widget(BigButton(_("Scan the QR code on my receipt"), self.scan_qr))
         self.number_field = field(_("Receipt number"), text=self.number)
         left.add_widget(self.number_field)
+        self.id_field = field(_("ID number (to print a result or look up elsewhere)"), text=self.id_number)
+        left.add_widget(self.id_field)
         self.result_box = BoxLayout(orientation="vertical", spacing=6, size_hint_y=None)
         self.result_box.bind(minimum_height=self.result_box.setter("height"))  # right under the field
         left.add_widget(self.result_box)
         left.add_widget(BoxLayout())
         self.pad = ReceiptPad(self.on_key)
-        self.pad.value = self.number
+        self.pad.value = self.number if self.typing == "receipt" else self.id_number
         right = BoxLayout(orientation="vertical", size_hint_x=0.46)
+        other = _("Type the ID number") if self.typing == "receipt" else _("Type the receipt number")
+        right.add_widget(BigButton(other, self.switch_typing, kind="secondary"))
         right.add_widget(self.pad)
         right.add_widget(BoxLayout())
         main.add_widget(left)
@@ -48,17 +62,39 @@ class StatusPickupScreen(KioskScreen):
         self.show_lines()
 
     def on_key(self, value: str) -> None:
-        self.number_field.text = value
+        if self.typing == "receipt":
+            self.number_field.text = value
+        else:
+            self.id_field.text = value
+
+    def switch_typing(self) -> None:
+        self.number, self.id_number = self.number_field.text, self.id_field.text
+        self.typing = "id" if self.typing == "receipt" else "receipt"
+        self.refresh()
 
     def actions(self) -> list[BigButton]:
+        offers = []
+        if "supplement" in self.offers:
+            offers.append(
+                BigButton(
+                    _("Hand in materials"), self.open_supplement, kind="ok", size_hint_x=None, width=260
+                )
+            )
+        if "result" in self.offers:
+            offers.append(
+                BigButton(_("Print the result"), self.print_result, kind="ok", size_hint_x=None, width=260)
+            )
+        staff = BigButton(
+            _("Staff hand-over"),
+            lambda: self.ctx.flow.go(Step.assist),
+            kind="secondary",
+            size_hint_x=None,
+            width=280,
+        )
+        # the bar holds five buttons at most: with the resident's own offers, staff use the header's 工作人员
         return [
-            BigButton(
-                _("Staff hand-over"),
-                lambda: self.ctx.flow.go(Step.assist),
-                kind="secondary",
-                size_hint_x=None,
-                width=280,
-            ),
+            *offers,
+            *([] if offers else [staff]),
             BigButton(_("Look up"), self.look_up, size_hint_x=None, width=220),
         ]
 
@@ -86,12 +122,15 @@ class StatusPickupScreen(KioskScreen):
 
     def look_up(self) -> None:
         number = self.number_field.text.strip().upper()
-        self.number = number
+        self.number, self.id_number = number, self.id_field.text.strip().upper()
         if not number:
             return
         local = self.ctx.outbox.status(number)
         handover = self.ctx.handovers.for_receipt(number)
         self.lines = []
+        self.offers = self.offers_here(number, local.state if local else "")
+        if self.ctx.results is not None and self.ctx.results.printable_here(number):
+            self.lines.append((self.ctx.results.status(number), theme.OK_GREEN))
         if local:
             self.lines.append((_("At this kiosk: ") + local.message, theme.INK))
         if handover:
@@ -111,12 +150,82 @@ class StatusPickupScreen(KioskScreen):
             self.lines.append(
                 (_("Not found at this kiosk. The kiosk is offline; try again later."), theme.DANGER)
             )
-        self.show_lines()
+        self.refresh_offers()
 
     def _live(self, status, error) -> None:
         self.lines = [line for line in self.lines if line[1] is not theme.MUTED]
         if status is not None and not error:
             self.lines.append((_("Latest: ") + status.message, theme.PRIMARY))
+            self.offers |= self.offers_here(self.number, status.state, online=True)
         elif not self.lines:
             self.lines.append((_("No application with this number was found."), theme.DANGER))
+        self.refresh_offers()
+
+    def refresh_offers(self) -> None:
+        """The bar's buttons follow what the receipt allows (the typed text is kept)."""
+        self.number, self.id_number = (
+            self.number_field.text.strip().upper(),
+            self.id_field.text.strip().upper(),
+        )
+        self.refresh()
+
+    def offers_here(self, number: str, state: str, online: bool = False) -> set[str]:
+        offers = set()
+        supplements, results = self.ctx.supplements, self.ctx.results
+        if supplements is not None and (state in CORRECTION_STATES or self.notice_here(number)):
+            offers.add("supplement")
+        if results is not None and (results.printable_here(number) or (online and state in RESULT_STATES)):
+            offers.add("result")
+        return offers
+
+    def notice_here(self, number: str) -> bool:
+        """An open correction notice for this receipt, kept here (no network asked)."""
+        assert self.ctx.supplements is not None
+        try:
+            self.ctx.supplements.find(number)
+        except SupplementRefused:  # none here, answered already, or the case moved on
+            return False
+        return True
+
+    # -- 补正 and results ---------------------------------------------------------------
+    def open_supplement(self) -> None:
+        desk = self.ctx.supplements
+        if desk is None or self.busy:
+            return
+        number, id_number = self.number_field.text, self.id_field.text.strip() or None
+        self.run_slow(lambda: desk.find(number, id_number), self._found)
+
+    def _found(self, notice, error) -> None:
+        if isinstance(error, SupplementRefused) or error is not None or notice is None:
+            words = error.message_zh if isinstance(error, SupplementRefused) else _("Please try again.")
+            self.lines = [(words, theme.DANGER)]
+            self.show_lines()
+            self.announce(words)
+            return
+        assert self.ctx.supplements is not None
+        self.ctx.supplement_visit = SupplementVisit(self.ctx.supplements, notice)
+        self.ctx.flow.go(Step.supplement)
+
+    def print_result(self) -> None:
+        desk = self.ctx.results
+        if desk is None or self.busy:
+            return
+        number, typed = self.number_field.text.strip().upper(), self.id_field.text.strip().upper()
+        if not typed and desk.reader is None:
+            words = _("Please type your ID number first.")
+            self.lines = [(words, theme.DANGER)]
+            self.show_lines()
+            self.announce(words)
+            return
+        self.lines = [(_("Checking and printing…"), theme.MUTED)]
         self.show_lines()
+        self.run_slow(lambda: desk.print_for_resident(number, typed or None), self._result_printed)
+
+    def _result_printed(self, answer, error) -> None:
+        if error is not None or answer is None:
+            words, colour = _("Printing failed: ") + type(error).__name__, theme.DANGER
+        else:
+            words, colour = answer.message_zh, theme.OK_GREEN if answer.ok else theme.DANGER
+        self.lines = [(words, colour)]
+        self.show_lines()
+        self.announce(words)

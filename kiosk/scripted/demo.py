@@ -90,7 +90,7 @@ def run_scripted(
     launched = time.perf_counter() if launched_at is None else launched_at
     profile = load_profile(profile_name)
     sync = _identity_for(home, server_url)
-    if script in ("demo", "faults"):
+    if script in ("demo", "faults", "return"):
         from .papers import make_papers_in_child
 
         began = time.perf_counter()

@@ -37,6 +37,7 @@ class ScriptReport:
     scan_workers: int = 0  # scan worker processes started during the script
     kept: dict[str, Any] = field(default_factory=dict)  # what the app still holds at the end (memory)
     faults: dict[str, Any] = field(default_factory=dict)  # the ``faults`` script's findings
+    return_path: dict[str, Any] = field(default_factory=dict)  # the ``return`` script's findings
     screenshots: list[str] = field(default_factory=list)
     receipts: list[dict[str, Any]] = field(default_factory=list)
     status_lines: list[str] = field(default_factory=list)
@@ -95,6 +96,11 @@ def run_script(
             report.status_lines = result.status_lines
             report.typed_status_lines = result.typed_status_lines
             report.handover_message = result.handover_message
+        elif script == "return":
+            from .papers import load_demo_papers
+            from .return_path import run_return
+
+            report.return_path = asdict(run_return(driver, load_demo_papers(home / "demo-papers")))
         else:
             driver.shot("home")
         report.transitions_ms = _median_by_kind(driver.transitions_ms)

@@ -270,16 +270,18 @@ def files_for(papers: DemoPapers, name: str) -> Path:
     return papers.files[name]
 
 
-def type_receipt_no(driver: Driver, number: str) -> None:
-    """On the progress screen's keypad, switching between its digits and letters pages."""
+def type_receipt_no(driver: Driver, number: str, into: str = "number_field") -> None:
+    """On the progress screen's keypad, switching between its digits and letters pages
+    (``into``: the field it types into, the receipt number or the ID number)."""
     pad = driver.screen.pad
     pad.set("")
     for key in number:
         if key not in pad.keys:
             driver.tap(pad.switch_label)
         driver.tap(key)
-    if driver.screen.number_field.text != number:
-        raise ScriptError(f"typed {number!r}, the field shows {driver.screen.number_field.text!r}")
+    shown = getattr(driver.screen, into).text
+    if shown != number:
+        raise ScriptError(f"typed {number!r}, the field shows {shown!r}")
 
 
 def status_and_staff(driver: Driver, papers: DemoPapers, receipt_no: str, result: DemoResult) -> None:

@@ -15,6 +15,7 @@ resident's mistakes or a network outage.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,6 +30,7 @@ from .printing import PrintService
 NOTHING_HERE_ZH = "本服务站没有该受理编号的办理结果，请核对受理编号或咨询工作人员"
 NO_CARD_ZH = "未读到身份证，请将身份证放在读卡区后重试，或手动输入证件号码"
 PRINTER_ZH = "打印机出现故障，请联系工作人员"
+NOT_APPLICANT_ZH = "身份证号码与申请人不一致，不能打印办理结果，请咨询工作人员"
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,9 @@ class ResultDesk:
         printing: PrintService,
         client: Callable[[], ApiClient],
         reader: IdReader | None = None,
+        applicant_id: Callable[[str], str | None] | None = None,
     ) -> None:
+        self.applicant_id = applicant_id  # the applicant's ID number while this kiosk holds the case
         self.store = store
         self.printing = printing
         self.client = client
@@ -82,6 +86,27 @@ class ResultDesk:
             return PrintAnswer(False, self.status(receipt_no))
         assert view.sha256 is not None
         return _printed(self.printing.result(receipt_no, pdf, view.sha256))
+
+    def printable_here(self, receipt_no: str) -> bool:
+        """A result PDF for this receipt is kept at this station."""
+        views = results.for_receipt(self.store, receipt_no)
+        return bool(views) and views[0].stored and not views[0].purged
+
+    def print_for_resident(self, receipt_no: str, identity: str | None = None) -> PrintAnswer:
+        """The resident's own print after the ID check (typed number, or the card when None):
+        the result kept here, checked against the applicant, else fetched as electronic."""
+        if not self.printable_here(receipt_no):
+            return self.print_electronic(receipt_no, identity)
+        if identity is None:
+            card = self.reader.read() if self.reader is not None else None
+            if card is None:
+                return PrintAnswer(False, NO_CARD_ZH)
+            identity = card.id_number
+        applicant = self.applicant_id(receipt_no) if self.applicant_id is not None else None
+        typed = "".join(identity.split()).upper()
+        if applicant is None or not secrets.compare_digest(applicant.upper().encode(), typed.encode()):
+            return PrintAnswer(False, NOT_APPLICANT_ZH)
+        return self.print_received(receipt_no)
 
     def print_electronic(self, receipt_no: str, identity: str | None = None) -> PrintAnswer:
         """Fetch and print an electronic result; ``identity`` None reads the ID card."""

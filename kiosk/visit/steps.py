@@ -20,6 +20,7 @@ class Step(StrEnum):
     receipt = "receipt"
     rating = "rating"
     status_pickup = "status_pickup"
+    supplement = "supplement"
     assist = "assist"
 
 
@@ -44,7 +45,8 @@ FORWARD: dict[Step, set[Step]] = {
     Step.promise: {Step.receipt},
     Step.receipt: {Step.rating},
     Step.rating: {Step.home},
-    Step.status_pickup: {Step.assist},
+    Step.status_pickup: {Step.assist, Step.supplement},
+    Step.supplement: {Step.home},
     Step.assist: set(VISIT_ORDER) | {Step.status_pickup},
 }
 

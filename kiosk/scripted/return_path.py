@@ -1,0 +1,133 @@
+"""The scripted way back at the station (issue 11): what a resident does on the progress
+screen when the department asked for a correction, or when the result waits here.
+
+For every open correction notice in the kiosk's store: receipt number typed → 补交材料 →
+the notice (also in the accessibility mode) → only the listed items captured → check →
+confirm → the printed 补正材料接收凭证. For every result PDF kept here: receipt number
+and the applicant's ID number typed on the pad → 打印办理结果. Used by the end-to-end
+test (``tongban kiosk run --script return``) and for the screenshots.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from ..store.models import CorrectionNoticeRow, ReceivedResult
+from ..ui import theme
+from ..visit.steps import Step
+from .driver import Driver, ScriptError
+from .papers import DemoPapers
+from .visits import type_receipt_no
+
+# which demo paper answers a notice item (by its key); anything else: the register page
+PAPER_FOR = {"registration_form": "pension_form", "id_card_front": "id_front", "id_card_back": "id_back"}
+
+
+@dataclass
+class ReturnResult:
+    supplements: list[dict] = field(default_factory=list)  # receipt, items, slip PDF, messages
+    prints: list[dict] = field(default_factory=list)  # receipt, the resident's message, PDF
+
+
+def _open_notices(driver: Driver) -> list[str]:
+    desk = driver.app.ctx.supplements
+    if desk is None:
+        raise ScriptError("the kiosk has no supplement desk (no store)")
+    with desk.queue.store.db.read() as s:
+        numbers = sorted(set(s.scalars(select(CorrectionNoticeRow.receipt_no))))
+    return [
+        n
+        for n in numbers
+        if (notice := desk.queue.notice(n)) and not desk.queue.answered(n, notice.correction_round)
+    ]
+
+
+def _results_here(driver: Driver) -> list[str]:
+    desk = driver.app.ctx.results
+    if desk is None:
+        return []
+    with desk.store.db.read() as s:
+        numbers = sorted(set(s.scalars(select(ReceivedResult.receipt_no))))
+    return [n for n in numbers if desk.printable_here(n)]
+
+
+def look_up(driver: Driver, receipt_no: str) -> None:
+    if driver.step is not Step.status_pickup:
+        driver.tap("Progress and pickup", expect=Step.status_pickup)
+    type_receipt_no(driver, receipt_no)
+    driver.tap("Look up")
+    driver.idle()
+
+
+def supplement(driver: Driver, papers: DemoPapers, receipt_no: str, shots: str) -> dict:
+    look_up(driver, receipt_no)
+    driver.shot(f"{shots}-status-correction")
+    driver.tap("Hand in materials")
+    driver.idle()
+    if driver.step is not Step.supplement:
+        raise ScriptError(f"补交材料 did not open the notice: {driver.screen.lines}")
+    screen = driver.screen
+    driver.shot(f"{shots}-supplement-notice")
+    driver.tap("Large text · voice")
+    accessible = theme.accessible
+    driver.shot(f"{shots}-supplement-notice-accessible")
+    driver.tap("Large text · voice")
+    messages = []
+    for item in screen.visit.items:
+        if screen.current != item.key:
+            driver.tap(f"{screen.visit.items.index(item) + 1}. {item.text}")
+        driver.app.ctx.devices.camera.place(papers.files[PAPER_FOR.get(item.key, "register_self")])
+        driver.tap("Capture")
+        driver.idle()
+        messages.append(screen.note[0])
+        if not screen.visit.count(item.key):
+            raise ScriptError(f"the capture for {item.text} was refused: {screen.note[0]}")
+    driver.shot(f"{shots}-supplement-scanned")
+    driver.tap("Check my materials")
+    driver.shot(f"{shots}-supplement-check")
+    driver.tap("Confirm and print")
+    driver.idle()
+    if screen.phase != "done":
+        raise ScriptError(f"the supplement was not queued: {screen.note[0]}")
+    driver.shot(f"{shots}-supplement-done")
+    done = screen.visit.confirmed
+    driver.tap("Done", expect=Step.home)
+    return {
+        "receipt_no": receipt_no,
+        "items": [m.key for m in done.manifest.materials],
+        "slip_pdf": str(done.printed.pdf_path) if done.printed and done.printed.pdf_path else "",
+        "capture_messages": messages,
+        "accessible_seen": accessible,
+    }
+
+
+def print_result(driver: Driver, receipt_no: str, id_number: str, shots: str) -> dict:
+    look_up(driver, receipt_no)
+    offers = sorted(driver.screen.offers)
+    driver.tap("Type the ID number")
+    type_receipt_no(driver, id_number, into="id_field")
+    driver.shot(f"{shots}-status-result")
+    driver.tap("Print the result")
+    driver.idle()
+    lines = [text for text, _colour in driver.screen.lines]
+    driver.shot(f"{shots}-result-printed")
+    driver.tap("Home", expect=Step.home)
+    prints = sorted((driver.app.ctx.home / "prints").glob(f"*{receipt_no}*"))
+    return {"receipt_no": receipt_no, "offers": offers, "lines": lines, "prints": [str(p) for p in prints]}
+
+
+def run_return(driver: Driver, papers: DemoPapers) -> ReturnResult:
+    result = ReturnResult()
+    for receipt_no in _open_notices(driver):
+        result.supplements.append(supplement(driver, papers, receipt_no, "return"))
+    outbox = driver.app.ctx.outbox
+    for receipt_no in _results_here(driver):
+        applicant = outbox.applicant_id(receipt_no)
+        if applicant is None:
+            raise ScriptError(f"no applicant kept for {receipt_no}")
+        result.prints.append(print_result(driver, receipt_no, applicant, "return"))
+    if not result.supplements and not result.prints:
+        raise ScriptError("nothing to do: no open correction notice and no result kept here")
+    return result
