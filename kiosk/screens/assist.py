@@ -17,6 +17,7 @@ from ..ui import theme
 from ..ui.hanzi_pad import HanziPad, PadSwitcher
 from ..ui.keypad import code_pad, digit_pad, digits_into
 from ..ui.widgets import BigButton, Text, field, row, scroll_list, title
+from ..visit.backbone import state_words
 from ..visit.handover import HandoverRefused
 from ..visit.steps import Step
 from .base import KioskScreen
@@ -105,7 +106,7 @@ class AssistScreen(KioskScreen):
         for status in ctx.outbox.recent(limit=6):
             grid.add_widget(
                 row(
-                    Text(f"{status.receipt_no}  {status.message}"),
+                    Text(f"{status.receipt_no}  {state_words(status.state)}"),  # short: one button high
                     BigButton(
                         _("Reprint"),
                         lambda n=status.receipt_no: self.reprint(n),

@@ -19,7 +19,7 @@ from ..ui import theme
 from ..visit.steps import Step
 from .driver import Driver, ScriptError
 from .papers import DemoPapers
-from .visits import type_receipt_no
+from .visits import hand_over, type_receipt_no
 
 # which demo paper answers a notice item (by its key); anything else: the register page
 PAPER_FOR = {"registration_form": "pension_form", "id_card_front": "id_front", "id_card_back": "id_back"}
@@ -51,6 +51,16 @@ def _results_here(driver: Driver) -> list[str]:
     with desk.store.db.read() as s:
         numbers = sorted(set(s.scalars(select(ReceivedResult.receipt_no))))
     return [n for n in numbers if desk.printable_here(n)]
+
+
+def _applicant(driver: Driver, receipt_no: str) -> tuple[str, str]:
+    """The resident's name and ID number (what they know; the kiosk holds the manifest)."""
+    outbox = driver.app.ctx.outbox.outbox
+    entry = outbox.find(receipt_no)
+    if entry is None or entry.purged:
+        raise ScriptError(f"no application kept for {receipt_no}")
+    person = outbox.manifest(entry.client_uuid).applicant
+    return person.name, person.id_number
 
 
 def look_up(driver: Driver, receipt_no: str) -> None:
@@ -103,7 +113,7 @@ def supplement(driver: Driver, papers: DemoPapers, receipt_no: str, shots: str) 
     }
 
 
-def print_result(driver: Driver, receipt_no: str, id_number: str, shots: str) -> dict:
+def print_result(driver: Driver, receipt_no: str, name: str, id_number: str, shots: str) -> dict:
     look_up(driver, receipt_no)
     offers = sorted(driver.screen.offers)
     driver.tap("Type the ID number")
@@ -113,21 +123,27 @@ def print_result(driver: Driver, receipt_no: str, id_number: str, shots: str) ->
     driver.idle()
     lines = [text for text, _colour in driver.screen.lines]
     driver.shot(f"{shots}-result-printed")
-    driver.tap("Home", expect=Step.home)
     prints = sorted((driver.app.ctx.home / "prints").glob(f"*{receipt_no}*"))
-    return {"receipt_no": receipt_no, "offers": offers, "lines": lines, "prints": [str(p) for p in prints]}
+    # staff hand the printed result over (ID checked again), the resident rates the handling
+    driver.tap("Staff", expect=Step.assist)
+    handed = hand_over(driver, receipt_no, name, id_number)
+    driver.tap("Home", expect=Step.home)
+    return {
+        "receipt_no": receipt_no,
+        "offers": offers,
+        "lines": lines,
+        "prints": [str(p) for p in prints],
+        "handover_message": handed,
+    }
 
 
 def run_return(driver: Driver, papers: DemoPapers) -> ReturnResult:
     result = ReturnResult()
     for receipt_no in _open_notices(driver):
         result.supplements.append(supplement(driver, papers, receipt_no, "return"))
-    outbox = driver.app.ctx.outbox
     for receipt_no in _results_here(driver):
-        applicant = outbox.applicant_id(receipt_no)
-        if applicant is None:
-            raise ScriptError(f"no applicant kept for {receipt_no}")
-        result.prints.append(print_result(driver, receipt_no, applicant, "return"))
+        name, id_number = _applicant(driver, receipt_no)
+        result.prints.append(print_result(driver, receipt_no, name, id_number, "return"))
     if not result.supplements and not result.prints:
         raise ScriptError("nothing to do: no open correction notice and no result kept here")
     return result

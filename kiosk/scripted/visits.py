@@ -301,30 +301,37 @@ def status_and_staff(driver: Driver, papers: DemoPapers, receipt_no: str, result
     result.status_lines = [text for text, _colour in driver.screen.lines]
     driver.shot("status")
     driver.tap("Staff hand-over", expect=Step.assist)
+    result.handover_message = hand_over(driver, receipt_no, papers.person.name, papers.person.id_number)
+    driver.tap("Home", expect=Step.home)
+
+
+def hand_over(driver: Driver, receipt_no: str, recipient: str, id_number: str) -> str:
+    """On the assist screen: staff log in, record the hand-over (the names typed on the pinyin
+    pad, the number set as scanned, the ID number on the keypad), the resident rates the
+    handling (a reason ticked, then 5), staff log out. The screen's words after recording."""
     driver.type_keys(DEMO_PIN)
     driver.shot("assist-pin")  # a dot per digit typed
     driver.tap("Unlock")
     if not driver.screen.unlocked:
         raise ScriptError("the demo PIN was refused")
-    # a result handed over: the names typed on the pinyin pad, the number set as scanned
     driver.screen.handover_no.text = receipt_no
     driver.tap("Recipient")
-    type_chinese(driver, papers.person.name)
+    type_chinese(driver, recipient)
     driver.tap("Staff name")
     type_chinese(driver, STAFF_NAME)
     driver.tap("ID number")
-    driver.type_keys(papers.person.id_number)  # checked with the receipt QR and the typed number
+    driver.type_keys(id_number)  # checked with the receipt QR and the typed number
     driver.shot("assist")
     driver.tap("Record hand-over")
-    result.handover_message = driver.screen.message.raw
+    message = driver.screen.message.raw
     if driver.screen.rating_for != receipt_no:
-        raise ScriptError(f"the hand-over was not recorded: {result.handover_message}")
+        raise ScriptError(f"the hand-over was not recorded: {message}")
     # the resident rates the handling (一事一评): a reason ticked, then the score
     driver.tap(RATING_REASON_WORDS[RatingReason.close_to_home])
     driver.shot("assist-rating")
     driver.tap("5")
     driver.tap("Log out")
-    driver.tap("Home", expect=Step.home)
+    return message
 
 
 def run_demo(driver: Driver, papers: DemoPapers) -> DemoResult:

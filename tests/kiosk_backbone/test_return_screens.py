@@ -5,16 +5,30 @@ Collect with an item missing → the reviewer asks for it → the feed brings th
 the app, offline, shows the notice and takes only the listed items (real camera frames
 through the real scan worker), prints the 补正材料接收凭证 → the sync sends it once → the
 case holds the pages → completed for pickup, the result PDF reaches the kiosk → the app
-prints it for the resident after the typed ID number; a wrong ID number prints nothing.
+prints it for the resident after the typed ID number (a wrong ID number prints nothing),
+staff hand it over on the assist screen with an ID check and the resident rates the
+handling → synced: delivered on the server, the flow card and the ledger carry the 送达,
+the rating at handling stored → the printed result's QR opens ``/verify/<code>``, which
+confirms its SHA-256; an altered code is refused and an altered copy does not match.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+import pypdfium2 as pdfium
+import zxingcpp
+from pypdf import PdfReader
+from sqlalchemy import select
 
 from kiosk.hardware.printer import PdfFilePrinter
 from kiosk.runtime import OFFLINE_URL
@@ -26,6 +40,13 @@ from kiosk.visit.backbone import StoreOutbox
 from kiosk.visit.printing import PrintService
 from kiosk.visit.results import NOT_APPLICANT_ZH, ResultDesk
 from kiosk.visit.submit import KioskRef
+from shared_schema.handover import masked_id
+from shared_schema.render.flow_card import when
+from sync_server.db import get_db
+from sync_server.models import Submission
+from sync_server.workspace import ledger, paperwork
+from sync_server.workspace.models import StaffUser
+from sync_server.workspace.verify_code import ALPHABET, parse
 from tests.kiosk_app.kiosk_run import run_kiosk
 from tests.support.live_server import LiveServer
 
@@ -44,6 +65,24 @@ def offline(store: KioskStore) -> Iterator[None]:
         yield
     finally:
         save_identity(store.home, identity)
+
+
+def printed_qr(pdf: bytes) -> str:
+    """What a phone reads from the printed first page."""
+    [code] = zxingcpp.read_barcodes(pdfium.PdfDocument(pdf)[0].render(scale=200 / 72).to_pil())
+    return code.text
+
+
+def verify(server: LiveServer, path: str) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(f"{server.url.rstrip('/')}{path}.json", timeout=10) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as refused:
+        return refused.code, json.loads(refused.read())
+
+
+def pdf_text(data: bytes) -> str:
+    return "".join("".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(data)).pages).split())
 
 
 def test_the_app_takes_a_supplement_offline_and_prints_the_result_after_the_id_check(
@@ -107,4 +146,42 @@ def test_the_app_takes_a_supplement_offline_and_prints_the_result_after_the_id_c
     assert printed["offers"] == ["result"]  # the answered correction is not offered again
     assert printed["lines"] == ["办理结果已打印，请取走"]
     [result_pdf] = [Path(p) for p in printed["prints"] if Path(p).name.startswith("result")]
-    assert hashlib.sha256(result_pdf.read_bytes()).hexdigest() == sha  # as the department issued it
+    printed_bytes = result_pdf.read_bytes()
+    assert hashlib.sha256(printed_bytes).hexdigest() == sha  # as the department issued it
+    assert printed["handover_message"].startswith(f"已记录 {receipt} 的交付")
+
+    synced = service.run_once()  # the hand-over, then the rating at handling
+    assert synced.ok and (synced.handovers_sent, synced.evaluations_sent) == (1, 1), synced.to_dict()
+    person_id = outbox.applicant_id(receipt)
+    handed = server.query(
+        "SELECT handed_by, identity_check, id_number_masked FROM handovers WHERE receipt_no = :r", r=receipt
+    )
+    assert [tuple(r) for r in handed] == [("李明", "receipt_qr_and_id_number", masked_id(person_id))]
+    rating = server.query("SELECT at_stage, score FROM evaluations WHERE receipt_no = :r", r=receipt)
+    assert [tuple(r) for r in rating] == [("handle", 5)]
+    with get_db(server.in_app()).transaction() as session:
+        sub = session.scalars(select(Submission).where(Submission.receipt_no == receipt)).one()
+        assert sub.state == "delivered" and sub.delivered_at is not None
+        card = pdf_text(paperwork.render(session, sub, "flow_card") or b"")
+        admin = StaffUser(username="admin", full_name="管理员", role="city_admin", password_hash="-")
+        rows = [
+            e
+            for e in ledger.entries(session, admin, ledger.LedgerFilter(state="delivered"), 500)
+            if f"已送达 {when(sub.delivered_at)}" in e.note and e.applicant == sub.applicant_name
+        ]
+    assert "李明" in card and masked_id(person_id) in card  # the flow card's 送达 row
+    assert when(sub.delivered_at).replace(" ", "") in card
+    assert len(rows) == 1 and rows[0].state == "已送达"
+
+    # the printed result's QR: the public page vouches for exactly these bytes
+    path = urllib.parse.urlsplit(printed_qr(printed_bytes)).path
+    assert path.startswith("/verify/")
+    status, page = verify(server, path)
+    assert status == 200 and page["status"] == "genuine" and page["sha256"] == sha
+    assert page["applicant"] == "王*英"
+    altered_copy = printed_bytes.replace(b"%%EOF", b"%%EOF\n% edited", 1)
+    assert hashlib.sha256(altered_copy).hexdigest() != page["sha256"]  # an edited copy does not match
+    canonical = parse(path.removeprefix("/verify/"))[1]
+    wrong = ALPHABET[(ALPHABET.index(canonical[5]) + 1) % len(ALPHABET)]
+    status, refused = verify(server, f"/verify/{canonical[:5]}{wrong}{canonical[6:]}")  # one character off
+    assert (status, refused["error"]) == (404, "check_failed")
