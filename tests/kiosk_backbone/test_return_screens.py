@@ -103,6 +103,8 @@ def test_the_app_takes_a_supplement_offline_and_prints_the_result_after_the_id_c
     [done] = report["return_path"]["supplements"]
     assert done["receipt_no"] == receipt and done["items"] == ["registration_form", "item-2"]
     assert done["accessible_seen"] is True  # the header's mode reached the notice screen
+    said = report["voice_said"]  # and its voice read the notice screen's prompt aloud
+    assert any(line.startswith("办理部门需要您补交") for line in said), said
     slip = Path(done["slip_pdf"]).read_bytes()
     assert slip.startswith(b"%PDF") and b"/FontFile" in slip
     names = [Path(p).name for p in report["screenshots"]]
