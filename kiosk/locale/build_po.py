@@ -299,6 +299,8 @@ ZH |= {
     "Print the result": "打印办理结果",
     "Please try again.": "请再试一次。",
     "Please type your ID number first.": "请先输入身份证号码。",
+    "This station has no record of this number.": "本服务站没有该编号的记录。",
+    "Applied at another station? Type your ID number, then choose below.": "如在其他服务站申请，请输入身份证号码，再点下方按钮。",
     "Checking and printing…": "正在核验并打印…",
     "Your supplement is received. Please take the printed slip.": "补正材料已接收，请取走打印的凭证。",
     "The department asks for the items listed. Put each under the camera and press Capture.": "办理部门需要您补交下面列出的材料。请逐项放到拍摄区，点“拍照”。",

@@ -157,8 +157,15 @@ class StatusPickupScreen(KioskScreen):
         if status is not None and not error:
             self.lines.append((_("Latest: ") + status.message, theme.PRIMARY))
             self.offers |= self.offers_here(self.number, status.state, online=True)
-        elif not self.lines:
-            self.lines.append((_("No application with this number was found."), theme.DANGER))
+        elif not self.lines:  # another station's case, or none: the server says only with the ID number
+            self.lines.append((_("This station has no record of this number."), theme.INK))
+            elsewhere = _("Applied at another station? Type your ID number, then choose below.")
+            self.lines.append((elsewhere, theme.INK))
+            self.offers |= {
+                offer
+                for offer, desk in (("supplement", self.ctx.supplements), ("result", self.ctx.results))
+                if desk is not None
+            }
         self.refresh_offers()
 
     def refresh_offers(self) -> None:

@@ -4,12 +4,17 @@ screen when the department asked for a correction, or when the result waits here
 For every open correction notice in the kiosk's store: receipt number typed → 补交材料 →
 the notice (also in the accessibility mode) → only the listed items captured → check →
 confirm → the printed 补正材料接收凭证. For every result PDF kept here: receipt number
-and the applicant's ID number typed on the pad → 打印办理结果. Used by the end-to-end
-test (``tongban kiosk run --script return``) and for the screenshots.
+and the applicant's ID number typed on the pad → 打印办理结果, then staff hand it over and
+the resident rates the handling. Residents who come to *another* station are named in
+``TONGBAN_RETURN_ASKS`` (JSON: ``[{"receipt_no": …, "id_number": …, "want": "supplement" |
+"result"}]``, what they bring and came for): the kiosk, online, asks the server with both.
+Used by the end-to-end test (``tongban kiosk run --script return``) and for the screenshots.
 """
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -29,6 +34,7 @@ PAPER_FOR = {"registration_form": "pension_form", "id_card_front": "id_front", "
 class ReturnResult:
     supplements: list[dict] = field(default_factory=list)  # receipt, items, slip PDF, messages
     prints: list[dict] = field(default_factory=list)  # receipt, the resident's message, PDF
+    elsewhere: list[dict] = field(default_factory=list)  # the asks of residents from other stations
 
 
 def _open_notices(driver: Driver) -> list[str]:
@@ -71,8 +77,17 @@ def look_up(driver: Driver, receipt_no: str) -> None:
     driver.idle()
 
 
-def supplement(driver: Driver, papers: DemoPapers, receipt_no: str, shots: str) -> dict:
+def type_id(driver: Driver, id_number: str) -> None:
+    driver.tap("Type the ID number")
+    type_receipt_no(driver, id_number, into="id_field")
+
+
+def supplement(
+    driver: Driver, papers: DemoPapers, receipt_no: str, shots: str, id_number: str | None = None
+) -> dict:
     look_up(driver, receipt_no)
+    if id_number:  # another station: the lookup online needs the ID number too
+        type_id(driver, id_number)
     driver.shot(f"{shots}-status-correction")
     driver.tap("Hand in materials")
     driver.idle()
@@ -113,17 +128,21 @@ def supplement(driver: Driver, papers: DemoPapers, receipt_no: str, shots: str) 
     }
 
 
-def print_result(driver: Driver, receipt_no: str, name: str, id_number: str, shots: str) -> dict:
+def print_result(
+    driver: Driver, receipt_no: str, name: str, id_number: str, shots: str, hand_over_too: bool = True
+) -> dict:
     look_up(driver, receipt_no)
     offers = sorted(driver.screen.offers)
-    driver.tap("Type the ID number")
-    type_receipt_no(driver, id_number, into="id_field")
+    type_id(driver, id_number)
     driver.shot(f"{shots}-status-result")
     driver.tap("Print the result")
     driver.idle()
     lines = [text for text, _colour in driver.screen.lines]
     driver.shot(f"{shots}-result-printed")
-    prints = sorted((driver.app.ctx.home / "prints").glob(f"*{receipt_no}*"))
+    prints = [str(p) for p in sorted((driver.app.ctx.home / "prints").glob(f"*{receipt_no}*"))]
+    if not hand_over_too:  # an electronic result: nothing to hand over
+        driver.tap("Home", expect=Step.home)
+        return {"receipt_no": receipt_no, "offers": offers, "lines": lines, "prints": prints}
     # staff hand the printed result over (ID checked again), the resident rates the handling
     driver.tap("Staff", expect=Step.assist)
     handed = hand_over(driver, receipt_no, name, id_number)
@@ -132,9 +151,25 @@ def print_result(driver: Driver, receipt_no: str, name: str, id_number: str, sho
         "receipt_no": receipt_no,
         "offers": offers,
         "lines": lines,
-        "prints": [str(p) for p in prints],
+        "prints": prints,
         "handover_message": handed,
     }
+
+
+def elsewhere(driver: Driver, papers: DemoPapers, receipt_no: str, id_number: str, want: str) -> dict:
+    """A resident from another station: both offers shown (the server tells another station
+    nothing without the ID number); the one they came for is taken."""
+    look_up(driver, receipt_no)
+    offers = sorted(driver.screen.offers)
+    if want == "supplement" and want in offers:
+        done = supplement(driver, papers, receipt_no, "elsewhere", id_number)
+        return {"offers": offers, "supplement": done}
+    if want == "result" and want in offers:
+        printed = print_result(driver, receipt_no, "", id_number, "elsewhere", hand_over_too=False)
+        return {"offers": offers, "print": printed}
+    lines = [text for text, _colour in driver.screen.lines]
+    driver.tap("Home", expect=Step.home)
+    return {"offers": offers, "lines": lines}
 
 
 def run_return(driver: Driver, papers: DemoPapers) -> ReturnResult:
@@ -144,6 +179,12 @@ def run_return(driver: Driver, papers: DemoPapers) -> ReturnResult:
     for receipt_no in _results_here(driver):
         name, id_number = _applicant(driver, receipt_no)
         result.prints.append(print_result(driver, receipt_no, name, id_number, "return"))
-    if not result.supplements and not result.prints:
+    asks = json.loads(os.environ.get("TONGBAN_RETURN_ASKS", "[]"))
+    if asks:
+        sync = driver.app.ctx.sync
+        driver.wait(sync.online, 60, "the kiosk to reach the server")
+    for ask in asks:
+        result.elsewhere.append(elsewhere(driver, papers, ask["receipt_no"], ask["id_number"], ask["want"]))
+    if not result.supplements and not result.prints and not result.elsewhere:
         raise ScriptError("nothing to do: no open correction notice and no result kept here")
     return result

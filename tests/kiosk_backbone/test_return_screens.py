@@ -35,11 +35,13 @@ from kiosk.runtime import OFFLINE_URL
 from kiosk.store import KioskStore, Outbox, save_identity
 from kiosk.sync.catalog import CatalogCache
 from kiosk.sync.client import ApiClient
+from kiosk.sync.enroll import enroll
 from kiosk.sync.service import SyncService
 from kiosk.visit.backbone import StoreOutbox
 from kiosk.visit.printing import PrintService
 from kiosk.visit.results import NOT_APPLICANT_ZH, ResultDesk
 from kiosk.visit.submit import KioskRef
+from shared_schema import Delivery
 from shared_schema.handover import masked_id
 from shared_schema.render.flow_card import when
 from sync_server.db import get_db
@@ -50,9 +52,9 @@ from sync_server.workspace.verify_code import ALPHABET, parse
 from tests.kiosk_app.kiosk_run import run_kiosk
 from tests.support.live_server import LiveServer
 
-from .conftest import FAST, finalize_one
+from .conftest import FAST, applicant, finalize_one
 from .test_results import complete_on_server
-from .test_supplements import FORM, FREE_TEXT, ask_correction, case_on_server
+from .test_supplements import FORM, FREE_TEXT, OTHER_STATION, ask_correction, case_on_server
 
 
 @contextmanager
@@ -187,3 +189,38 @@ def test_the_app_takes_a_supplement_offline_and_prints_the_result_after_the_id_c
     wrong = ALPHABET[(ALPHABET.index(canonical[5]) + 1) % len(ALPHABET)]
     status, refused = verify(server, f"/verify/{canonical[:5]}{wrong}{canonical[6:]}")  # one character off
     assert (status, refused["error"]) == (404, "check_failed")
+
+
+def test_at_another_station_the_app_looks_up_with_the_id_number(
+    enrolled: KioskStore, service: SyncService, server: LiveServer, tmp_path: Path, monkeypatch
+) -> None:
+    """补交材料 and an electronic result at a station that did not collect the case: the app,
+    online, asks the server with the receipt number and the typed ID number."""
+    asked = finalize_one(enrolled, seed=621, pages=3)
+    electronic = finalize_one(enrolled, seed=622, pages=1, delivery=Delivery.electronic)
+    assert service.run_once().ok
+    near = Outbox(enrolled)
+    asked_no, electronic_no = near.get(asked).receipt_no, near.get(electronic).receipt_no
+    ask_correction(server, asked_no, [FORM])
+    sha = complete_on_server(server, electronic_no, "electronic")
+
+    far = tmp_path / "far"
+    enroll(far, server.url, server.enrollment_code(OTHER_STATION))
+    asks = [
+        {"receipt_no": asked_no, "id_number": applicant(621)["id_number"], "want": "supplement"},
+        {"receipt_no": electronic_no, "id_number": applicant(622)["id_number"], "want": "result"},
+    ]
+    monkeypatch.setenv("TONGBAN_RETURN_ASKS", json.dumps(asks))
+    report = run_kiosk(far, "return", tmp_path / "far-shots", timeout=600)
+    assert report["ok"], (report["error"], report["screenshots"][-1:])
+    supplied, printed = report["return_path"]["elsewhere"]
+    assert supplied["offers"] == printed["offers"] == ["result", "supplement"]  # nothing known here
+    assert supplied["supplement"]["items"] == ["registration_form"]
+    assert printed["print"]["lines"] == ["办理结果已打印，请取走"]
+    [pdf] = [Path(p) for p in printed["print"]["prints"] if Path(p).name.startswith("result")]
+    assert hashlib.sha256(pdf.read_bytes()).hexdigest() == sha
+
+    with KioskStore(far) as far_store:  # sent by the app's own sync, or now
+        assert SyncService(far_store, FAST).run_once().ok
+    state, pages, _at = case_on_server(server, asked_no)
+    assert state == "routed" and pages[-1] == (1, "registration_form")
