@@ -20,6 +20,7 @@ import logging
 import os
 import sqlite3
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -40,6 +41,11 @@ from .schema_version import MigrationFailed, recorded_revision
 
 log = logging.getLogger(__name__)
 __all__ = ["MigrationFailed", "backup", "head_revision", "migrating", "revision", "upgrade"]
+
+_IN_PROCESS = threading.Lock()
+"""Alembic runs its migration scripts through module-level proxies (``alembic.op``,
+``alembic.context``), so two threads of one process (several kiosk homes opened at once,
+as the sync benchmark does) must not migrate at the same time, even different databases."""
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 BASELINE = "a1f0c3b5d7e9"  # the schema the last release without migrations created
@@ -121,7 +127,7 @@ def upgrade(path: Path) -> Path | None:
     head = head_revision()
     if recorded_revision(path) == head:
         return None
-    with migrating(path) as (conn, config):  # the write lock first; then look again
+    with _IN_PROCESS, migrating(path) as (conn, config):  # the write lock first; then look again
         tables = set(inspect(conn).get_table_names()) - {"alembic_version"}
         current = MigrationContext.configure(conn).get_current_revision()
         if current == head:

@@ -6,6 +6,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from kiosk.store import Drafts, KioskStore, Outbox, OutboxState, load_identity, 
 from kiosk.store.db import DB_FILE
 from kiosk.store.engine import open_engine
 from kiosk.store.evaluations import Evaluations
+from kiosk.store.identity import save_identity
 from kiosk.store.migrate import (
     BACKUPS_KEPT,
     BASELINE,
@@ -181,6 +183,21 @@ def test_kiosk_processes_starting_together_migrate_once(home: Path) -> None:
     assert [p.returncode for p in procs] == [0] * 4, errors
     assert _revision(home / DB_FILE) == head_revision()
     assert len(list((home / "backups").iterdir())) == 1
+
+
+def test_kiosk_homes_opened_by_threads_of_one_process_migrate(tmp_path: Path, identity) -> None:  # type: ignore[no-untyped-def]
+    """Alembic migrates through module-level proxies: threads opening several homes at once
+    (a bench or a test harness driving many kiosks) must not trip over each other."""
+    homes = []
+    for i in range(6):
+        home = tmp_path / f"kiosk-{i}"
+        home.mkdir()
+        save_identity(home, identity)
+        _baseline_db(home / DB_FILE, unversioned=True)
+        homes.append(home)
+    with ThreadPoolExecutor(len(homes)) as pool:
+        list(pool.map(lambda h: KioskStore(h).close(), homes))  # raises what a thread raised
+    assert {_revision(h / DB_FILE) for h in homes} == {head_revision()}
 
 
 def test_manifest_digests_agree_with_the_previous_release(tmp_path: Path, old_tree: Path) -> None:
