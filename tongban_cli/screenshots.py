@@ -30,9 +30,17 @@ def refresh(script: str = "demo", target: Path = DOCS) -> list[Path]:
         if not report["ok"]:
             raise SystemExit(f"scripted visit failed: {report['error']}")
         target.mkdir(parents=True, exist_ok=True)
-        for old in target.glob(f"{PREFIX}*.png"):  # other areas keep their own screenshots here
-            old.unlink()
+        numbers = {_number(Path(p).name) for p in report["screenshots"]}
+        for old in target.glob(f"{PREFIX}*.png"):  # only this script's range: the return path's
+            if _number(old.name.removeprefix(PREFIX)) <= max(numbers, default=0):  # (31…) stay
+                old.unlink()
         return [Path(shutil.copy2(p, target / f"{PREFIX}{Path(p).name}")) for p in report["screenshots"]]
+
+
+def _number(name: str) -> int:
+    """``07-materials.png`` → 7; names without a number sort last."""
+    head = name.split("-", 1)[0]
+    return int(head) if head.isdigit() else 10**6
 
 
 def main() -> int:
