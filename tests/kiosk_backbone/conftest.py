@@ -12,7 +12,7 @@ from kiosk.store import KioskIdentity, KioskStore, Outbox, save_identity
 from kiosk.sync.enroll import enroll
 from kiosk.sync.service import SyncService, SyncSettings
 from tests.support.kiosk_factories import MATTER, STATION, applicant, finalize_one, jpeg_page
-from tests.support.live_server import LiveServer, drop_database, fresh_database
+from tests.support.live_server import LiveServer, serving
 
 FAST = SyncSettings(request_tries=3, retry_base=0.01, retry_cap=0.05, timeout=(3.0, 10.0), interval=0.05)
 __all__ = ["FAST", "MATTER", "STATION", "applicant", "finalize_one", "jpeg_page"]
@@ -50,12 +50,8 @@ def backends() -> list[str]:
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The real sync server (werkzeug thread, SQLite), shared: each test enrolls its own kiosk."""
-    root = tmp_path_factory.mktemp("server")
-    url = fresh_database("sqlite", root)
-    live = LiveServer(root / "home", url).start()
-    yield live
-    live.stop()
-    drop_database(url)
+    with serving("sqlite", tmp_path_factory.mktemp("server")) as live:
+        yield live
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ from sync_server.events import record_event
 from sync_server.models import Submission
 from sync_server.workspace import ledger, paperwork
 from sync_server.workspace.models import StaffUser
-from tests.support.live_server import LiveServer, drop_database, fresh_database
+from tests.support.live_server import LiveServer, serving
 
 from .conftest import STATION, applicant, backends, finalize_one
 from .test_results import complete_on_server
@@ -44,12 +44,8 @@ from .test_results import complete_on_server
 @pytest.fixture(scope="module", params=backends())
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The live server of these tests, on SQLite and (when it answers) PostgreSQL."""
-    root = tmp_path_factory.mktemp(f"handover-{request.param}")
-    url = fresh_database(request.param, root)
-    live = LiveServer(root / "home", url).start()
-    yield live
-    live.stop()
-    drop_database(url)
+    with serving(request.param, tmp_path_factory.mktemp(f"handover-{request.param}")) as live:
+        yield live
 
 
 def _complete_for_pickup(server: LiveServer, receipt_no: str) -> None:

@@ -13,6 +13,7 @@ import io
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from reportlab.pdfgen import canvas
@@ -31,7 +32,8 @@ from kiosk.visit.printing import PrintService
 from kiosk.visit.results import ResultDesk
 from kiosk.visit.submit import KioskRef
 from shared_schema import Delivery, SubmissionState
-from tests.support.live_server import LiveServer, drop_database, fresh_database
+from tests.support.live_server import LiveServer, serving
+from tests.support.server_staff import reviewer_for
 
 from .conftest import FAST, applicant, backends, finalize_one
 
@@ -51,12 +53,15 @@ def result_pdf() -> bytes:
 @pytest.fixture(scope="module", params=backends())
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The live server of these tests, on SQLite and (when it answers) PostgreSQL."""
-    root = tmp_path_factory.mktemp(f"results-{request.param}")
-    url = fresh_database(request.param, root)
-    live = LiveServer(root / "home", url).start()
-    yield live
-    live.stop()
-    drop_database(url)
+    with serving(request.param, tmp_path_factory.mktemp(f"results-{request.param}")) as live:
+        yield live
+
+
+def sent_case(store: KioskStore, service: SyncService, **submission: Any) -> str:
+    """A submission finalized at this kiosk and synced; its receipt number."""
+    uuid = finalize_one(store, **submission)
+    assert service.run_once().ok
+    return Outbox(store).get(uuid).receipt_no
 
 
 def complete_on_server(
@@ -73,19 +78,12 @@ def complete_on_server(
     from sync_server.events import record_event
     from sync_server.models import Submission
     from sync_server.workspace.closing import ResultInput, complete
-    from sync_server.workspace.models import CaseResult, StaffUser
+    from sync_server.workspace.models import CaseResult
 
     app = server.in_app()
     with get_db(app).transaction(write=True) as s:
         sub = s.scalars(select(Submission).where(Submission.receipt_no == receipt_no)).one()
-        user = s.scalars(select(StaffUser).where(StaffUser.department_code == sub.department_code)).first()
-        if user is None:
-            user = StaffUser(
-                username=f"rev-{sub.department_code}"[:40], role="reviewer", full_name="结果审核",
-                department_code=sub.department_code, password_hash="-", active=True, failed_logins=0,
-            )  # fmt: skip
-            s.add(user)
-            s.flush()
+        user = reviewer_for(s, sub)
         record_event(s, sub, SubmissionState.accepted, "已受理（测试）", actor=user.username)
         pdf = result_pdf() if kind == "electronic_certificate" else None
         ask = ResultInput(kind=kind, delivery=delivery, opinion="准予", pdf=pdf, tracking_no=tracking or None)
@@ -130,16 +128,14 @@ def desk_for(store: KioskStore, tmp: Path) -> tuple[ResultDesk, Path]:
 def test_a_pickup_result_arrives_sealed_hash_checked_and_is_purged_after_handover(
     enrolled: KioskStore, service: SyncService, server: LiveServer, tmp_path: Path
 ) -> None:
-    uuid = finalize_one(enrolled, seed=301, pages=1)
-    assert service.run_once().ok
-    receipt = Outbox(enrolled).get(uuid).receipt_no
+    receipt = sent_case(enrolled, service, seed=301, pages=1)
     sha = complete_on_server(server, receipt, "pickup")
     stamped = server.blob(sha)
     assert MARK in stamped  # the mark really is plaintext in the PDF, so the scan below means something
 
     report = service.run_once()
     assert report.ok and report.results_stored == 1, report.to_dict()
-    assert Outbox(enrolled).get(uuid).state.value == SubmissionState.completed.value
+    assert Outbox(enrolled).find(receipt).state.value == SubmissionState.completed.value
     [view] = stored_results.for_receipt(enrolled, receipt)
     assert (view.kind, view.sha256, view.stored, view.handed_over) == (
         "electronic_certificate",
@@ -174,9 +170,7 @@ def test_a_file_that_does_not_match_the_announced_hash_is_not_stored(
 ) -> None:
     from kiosk.sync.client import ApiClient
 
-    uuid = finalize_one(enrolled, seed=302, pages=1)
-    assert service.run_once().ok
-    receipt = Outbox(enrolled).get(uuid).receipt_no
+    receipt = sent_case(enrolled, service, seed=302, pages=1)
     complete_on_server(server, receipt, "pickup")
     ident = enrolled.identity()
     client = ApiClient(ident.server_url, ident, timeout=FAST.timeout)
@@ -197,9 +191,7 @@ def test_a_file_that_does_not_match_the_announced_hash_is_not_stored(
 def test_a_paper_result_is_a_note_with_the_tracking_number(
     enrolled: KioskStore, service: SyncService, server: LiveServer, tmp_path: Path
 ) -> None:
-    uuid = finalize_one(enrolled, seed=305, pages=1)
-    assert service.run_once().ok
-    receipt = Outbox(enrolled).get(uuid).receipt_no
+    receipt = sent_case(enrolled, service, seed=305, pages=1)
     assert complete_on_server(server, receipt, "pickup", kind="paper", tracking="SF1234567890") is None
     assert service.run_once().results_stored == 0  # nothing to fetch
     [view] = stored_results.for_receipt(enrolled, receipt)
@@ -212,9 +204,7 @@ def test_a_paper_result_is_a_note_with_the_tracking_number(
 def test_the_kiosk_handover_record_starts_the_purge_clock(
     enrolled: KioskStore, service: SyncService, server: LiveServer
 ) -> None:
-    uuid = finalize_one(enrolled, seed=303, pages=1)
-    assert service.run_once().ok
-    receipt = Outbox(enrolled).get(uuid).receipt_no
+    receipt = sent_case(enrolled, service, seed=303, pages=1)
     sha = complete_on_server(server, receipt, "pickup")
     assert service.run_once().results_stored == 1
     assert purge(enrolled, results_after=timedelta(0)).results == 0  # not handed over: kept
@@ -227,9 +217,7 @@ def test_the_kiosk_handover_record_starts_the_purge_clock(
 def test_an_electronic_result_prints_at_another_station_only_for_its_applicant(
     enrolled: KioskStore, service: SyncService, server: LiveServer, tmp_path: Path
 ) -> None:
-    uuid = finalize_one(enrolled, seed=304, pages=1, delivery=Delivery.electronic)
-    assert service.run_once().ok
-    receipt = Outbox(enrolled).get(uuid).receipt_no
+    receipt = sent_case(enrolled, service, seed=304, pages=1, delivery=Delivery.electronic)
     sha = complete_on_server(server, receipt, "electronic")
     assert service.run_once().results_stored == 0  # not a pickup: nothing kept at the station
 

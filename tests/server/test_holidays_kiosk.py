@@ -29,7 +29,7 @@ from shared_schema.catalog import CATALOG_FORMAT
 from shared_schema.holidays import example_table_path
 from shared_schema.render.receipt_notice import render_receipt_notice
 from tests.kiosk_backbone.conftest import FAST, MATTER, STATION
-from tests.support.live_server import LiveServer, drop_database, fresh_database
+from tests.support.live_server import LiveServer, serving
 from tests.support.previous_release import extract_previous_release
 
 SPRING_FESTIVAL_EVE_EVE = date(2027, 2, 4)  # Thursday; the example table is off 02-05..02-13
@@ -37,11 +37,8 @@ SPRING_FESTIVAL_EVE_EVE = date(2027, 2, 4)  # Thursday; the example table is off
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[LiveServer]:
-    url = fresh_database("sqlite", tmp_path)
-    live = LiveServer(tmp_path / "server", url).start()
-    yield live
-    live.stop()
-    drop_database(url)
+    with serving("sqlite", tmp_path) as live:
+        yield live
 
 
 def test_kiosk_counts_the_transfer_with_the_catalog_table(server: LiveServer, tmp_path: Path) -> None:

@@ -16,6 +16,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -196,3 +198,16 @@ class LiveServer:
 
         with LocalBlobStore(self.home / "blobs").open(sha256) as fh:
             return fh.read()
+
+
+@contextmanager
+def serving(backend: str, root: Path) -> Iterator[LiveServer]:
+    """A started in-process server on a fresh ``backend`` database under ``root``; stopped
+    and its database dropped afterwards (the fixture most live-server tests need)."""
+    url = fresh_database(backend, root)
+    live = LiveServer(root / "home", url).start()
+    try:
+        yield live
+    finally:
+        live.stop()
+        drop_database(url)
