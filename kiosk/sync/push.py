@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from shared_schema import SchemaError, SubmissionManifest
 from shared_schema.api import MissingBlobs as MissingBlobsAnswer
 from shared_schema.api import SubmissionAck
+from shared_schema.supplement import SupplementAck
 
 from ..store.outbox import Outbox
 from ..store.pages import PageMissing, PageStore
@@ -23,6 +24,8 @@ from ..store.renumber import renumber
 from .backoff import Backoff, retrying
 from .client import ApiClient
 from .errors import MissingBlobs, Refused, Stopped, TransientError
+
+A = TypeVar("A", SubmissionAck, SupplementAck)
 
 log = logging.getLogger(__name__)
 COMMIT_ROUNDS = 3
@@ -149,14 +152,7 @@ class Pusher:
 
     @staticmethod
     def _check_ack(manifest: SubmissionManifest, body: Any) -> dict[str, Any]:
-        """A signed answer must also be well-formed and *this* submission's acknowledgement."""
-        try:
-            ack = SubmissionAck.parse(body, source="POST /submissions")
-        except SchemaError as exc:
-            raise TransientError(f"malformed acknowledgement: {exc}") from None
-        if ack.client_uuid != manifest.client_uuid or ack.receipt_no != manifest.receipt_no:
-            raise TransientError("acknowledgement names another submission")
-        return ack.to_json_dict()
+        return own_ack(SubmissionAck, manifest, body, "POST /submissions").to_json_dict()
 
     def _upload(
         self, manifest: SubmissionManifest, hashes: list[str], missing: set[str], report: PushReport
@@ -190,3 +186,15 @@ def _server_last_seq(exc: Refused) -> int:
     details = exc.body.get("details") if isinstance(exc.body, dict) else None
     value = details.get("last_seq") if isinstance(details, dict) else None
     return value if isinstance(value, int) and value >= 0 else 0
+
+
+def own_ack(model: type[A], sent: Any, body: Any, source: str) -> A:
+    """A signed answer must also be well-formed and acknowledge *this* item: the same client
+    uuid and receipt number as ``sent`` (a submission or a supplement manifest)."""
+    try:
+        ack = model.parse(body, source=source)
+    except SchemaError as exc:
+        raise TransientError(f"malformed acknowledgement: {exc}") from None
+    if ack.client_uuid != sent.client_uuid or ack.receipt_no != sent.receipt_no:
+        raise TransientError(f"acknowledgement names another item than the one sent ({source})")
+    return ack

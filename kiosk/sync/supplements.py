@@ -20,6 +20,7 @@ from ..store.sealed_queue import REFUSED
 from ..store.supplements import Supplements
 from .client import ApiClient
 from .errors import MissingBlobs, Refused, TransientError
+from .push import own_ack
 
 log = logging.getLogger(__name__)
 COMMIT_ROUNDS = 3
@@ -75,11 +76,4 @@ def _upload(queue: Supplements, client: ApiClient, manifest: SupplementManifest,
 
 
 def _check_ack(manifest: SupplementManifest, body: Any) -> SupplementAck:
-    """A signed answer must also be well-formed and *this* supplement's acknowledgement."""
-    try:
-        ack = SupplementAck.parse(body, source="POST /supplements")
-    except SchemaError as exc:
-        raise TransientError(f"malformed acknowledgement: {exc}") from None
-    if ack.client_uuid != manifest.client_uuid or ack.receipt_no != manifest.receipt_no:
-        raise TransientError("acknowledgement names another supplement")
-    return ack
+    return own_ack(SupplementAck, manifest, body, "POST /supplements")
