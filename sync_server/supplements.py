@@ -37,6 +37,7 @@ from shared_schema.supplement import (
 
 from .blobs import HeldBlob, blob_rows, held_blobs, record_blobs, require_held
 from .blobstore import BlobStore
+from .cases import locked_case
 from .db import Database, utcnow
 from .enrollment import KioskPrincipal
 from .errors import ApiError
@@ -151,13 +152,7 @@ def _replay(session: Session, manifest: SupplementManifest, digest: str) -> Inge
 
 def _case(session: Session, principal: KioskPrincipal, manifest: SupplementManifest) -> Submission:
     """The case, locked for the rest of the transaction; 404 unknown, 403 not this station's."""
-    submission = session.scalars(
-        select(Submission).where(Submission.receipt_no == manifest.receipt_no).with_for_update()
-    ).first()
-    if submission is None:
-        raise ApiError(
-            404, "unknown_receipt", "no submission with this receipt number", "没有该受理编号的申请"
-        )
+    submission = locked_case(session, manifest.receipt_no)
     own = submission.station_code == principal.station_code
     if not own and not grant_valid(session, manifest.lookup_grant, principal.kiosk_id, submission.receipt_no):
         raise ApiError(
