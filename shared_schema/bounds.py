@@ -42,6 +42,7 @@ COMMENT_LEN = 500
 PROMISE_TEXT_LEN = 4000
 OCR_TEXT_LEN = 20_000
 CODE_LEN = 64
+GRANT_LEN = 80  # a 补正 lookup grant: expiry (Unix seconds) "." HMAC-SHA256 hex
 PROTOCOL_VERSION_LEN = 16
 # Lists and maps: materials, issues and answers per manifest, pages per material; a
 # page's side in pixels (a 600 dpi A3 scan is under 10,000).

@@ -20,7 +20,7 @@ from pydantic import Field
 
 from .base import SchemaModel
 from .bounds import (
-    CODE_LEN,
+    GRANT_LEN,
     KIOSK_ID_LEN,
     MAX_ITEMS,
     MAX_PAGES,
@@ -94,8 +94,8 @@ class SupplementManifest(SchemaModel):
     station_code: Annotated[str, text(STATION_CODE_LEN)]
     materials: list[SupplementMaterial] = Field(min_length=1, max_length=MAX_ITEMS)
     completeness: CompletenessResult
-    lookup_grant: Annotated[str, text(CODE_LEN)] | None = Field(
-        None, description="from POST /supplements/lookup: lets another station's kiosk supplement"
+    lookup_grant: Annotated[str, text(GRANT_LEN)] | None = Field(
+        None, description="from POST /supplements/lookup: lets another station's kiosk supplement, for a time"
     )
     created_at: Instant
 

@@ -43,6 +43,10 @@ def defaults(home: Path) -> dict[str, Any]:
         "FEED_PAGE_LIMIT": 500,
         # Online 补正 lookups (receipt + ID number) one kiosk may make per hour.
         "SUPPLEMENT_LOOKUPS_PER_HOUR": 20,
+        # How long the grant of a successful lookup lets that kiosk send the supplement:
+        # it is taken right after the lookup, so this only covers a sync delayed by an
+        # outage (a weekend's); after it the resident looks the case up again.
+        "SUPPLEMENT_GRANT_SECONDS": 72 * 3600,
         "MAX_MISSING_QUERY": 5000,
         "CATALOG_DIR": None,
         "JSON_AS_ASCII": False,

@@ -4,8 +4,8 @@ No enumeration: an unknown receipt and a wrong ID number get the same 404 refusa
 each kiosk has an hourly budget of attempts (429 when spent). Every attempt is recorded
 in its own committed transaction before the answer (the budget counts failures too, and
 the rows are the audit trail). A match returns the open correction notice and a *grant*
-— an HMAC of kiosk and receipt under the installation's lookup key — that this kiosk's
-supplement for the case must carry (``supplements._case``).
+(``lookup_grant``: kiosk, receipt and expiry under the installation's lookup key) that
+this kiosk's supplement for the case must carry before it expires (``supplements._case``).
 """
 
 from __future__ import annotations
@@ -17,12 +17,13 @@ from sqlalchemy.orm import Session
 
 from shared_schema.supplement import LookupAnswer, LookupRequest, items_of_detail
 
+from . import lookup_grant
 from .db import Database, utcnow
 from .enrollment import KioskPrincipal
 from .errors import ApiError
 from .id_lookup import digest, lookup_key
 from .models import Submission, SubmissionLookup, SupplementLookupAttempt
-from .supplements import correction_requests, make_grant
+from .supplements import correction_requests
 
 WINDOW = timedelta(hours=1)
 REFUSED_ZH = "受理编号或身份证号不正确，请核对后再试"
@@ -33,6 +34,7 @@ def look_up(
     principal: KioskPrincipal,
     request: LookupRequest,
     per_hour: int,
+    grant_lifetime: timedelta,
     now: datetime | None = None,
 ) -> LookupAnswer:
     """The open notice of the case, or ApiError 429 / 404 (same for unknown and mismatch) / 409."""
@@ -45,7 +47,7 @@ def look_up(
             raise ApiError(
                 404, "lookup_refused", "no case matches this receipt number and ID number", REFUSED_ZH
             )
-        answer = _notice(session, principal, submission)
+        answer = _notice(session, principal, submission, now, grant_lifetime)
     with db.transaction(write=True) as session:
         session.get_one(SupplementLookupAttempt, attempt).found = True
     return answer
@@ -82,7 +84,9 @@ def _matching_case(session: Session, request: LookupRequest) -> Submission | Non
     ).first()
 
 
-def _notice(session: Session, principal: KioskPrincipal, submission: Submission) -> LookupAnswer:
+def _notice(
+    session: Session, principal: KioskPrincipal, submission: Submission, now: datetime, lifetime: timedelta
+) -> LookupAnswer:
     requests = correction_requests(submission)
     last = requests[-1]
     return LookupAnswer(
@@ -91,5 +95,5 @@ def _notice(session: Session, principal: KioskPrincipal, submission: Submission)
         items=items_of_detail(last.detail or {}),
         message=last.message_zh,
         notice_due=(last.detail or {}).get("notice_due"),
-        lookup_grant=make_grant(session, principal.kiosk_id, submission.receipt_no),
+        lookup_grant=lookup_grant.issue(session, principal.kiosk_id, submission.receipt_no, now, lifetime),
     )

@@ -14,8 +14,6 @@ reads it from the ``supplement`` event (``workspace.history.materials_received_a
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 from datetime import datetime
 
@@ -35,6 +33,7 @@ from shared_schema.supplement import (
     page_counts,
 )
 
+from . import lookup_grant
 from .blobs import HeldBlob, blob_rows, held_blobs, record_blobs, require_held
 from .blobstore import BlobStore
 from .cases import locked_case
@@ -42,8 +41,8 @@ from .db import Database, utcnow
 from .enrollment import KioskPrincipal
 from .errors import ApiError
 from .events import record_event
-from .id_lookup import lookup_key
 from .ingest import IngestResult, check_kiosk
+from .lookup_grant import GrantCheck
 from .models import Submission, SubmissionEvent, SubmissionPage, Supplement
 
 log = logging.getLogger("tongban.server.supplements")
@@ -77,14 +76,14 @@ def ingest_supplement(
     replay = _replay(session, manifest, digest)
     if replay is not None:
         return replay
-    submission = _case(session, principal, manifest)  # locked: a racing twin has committed by now
+    now = now or utcnow()
+    submission = _case(session, principal, manifest, now)  # locked: a racing twin has committed by now
     replay = _replay(session, manifest, digest)
     if replay is not None:
         return replay
     items = _open_items(submission, manifest.correction_round)
     _check_materials(manifest, items)
     require_held(held, manifest.page_hashes())
-    now = now or utcnow()
     number = _next_number(session, submission)
     record_blobs(session.connection(), blob_rows(held.values(), now))
     _append_pages(session, submission, manifest, number)
@@ -150,11 +149,24 @@ def _replay(session: Session, manifest: SupplementManifest, digest: str) -> Inge
     return IngestResult(stored.ack_body, False, manifest.receipt_no)
 
 
-def _case(session: Session, principal: KioskPrincipal, manifest: SupplementManifest) -> Submission:
-    """The case, locked for the rest of the transaction; 404 unknown, 403 not this station's."""
+def _case(
+    session: Session, principal: KioskPrincipal, manifest: SupplementManifest, now: datetime
+) -> Submission:
+    """The case, locked for the rest of the transaction; 404 unknown, 403 not this station's
+    (``lookup_expired`` when its grant ran out: the resident looks the case up again)."""
     submission = locked_case(session, manifest.receipt_no)
-    own = submission.station_code == principal.station_code
-    if not own and not grant_valid(session, manifest.lookup_grant, principal.kiosk_id, submission.receipt_no):
+    if submission.station_code == principal.station_code:
+        return submission
+    grant = lookup_grant.check(session, manifest.lookup_grant, principal.kiosk_id, submission.receipt_no, now)
+    if grant is GrantCheck.expired:
+        raise ApiError(
+            403,
+            "lookup_expired",
+            "the lookup grant has expired; look the case up again (receipt + ID number)",
+            "核验已过期，请重新联网核验受理编号和身份证号后再补交材料",
+            {"receipt_no": submission.receipt_no},
+        )
+    if grant is not GrantCheck.valid:
         raise ApiError(
             403,
             "not_your_station",
@@ -163,16 +175,6 @@ def _case(session: Session, principal: KioskPrincipal, manifest: SupplementManif
             {"receipt_no": submission.receipt_no},
         )
     return submission
-
-
-def make_grant(session: Session, kiosk_id: str, receipt_no: str) -> str:
-    """What another station's kiosk gets from a successful lookup (``supplement_lookup``)."""
-    key = lookup_key(session.connection())
-    return hmac.new(key, f"supplement|{kiosk_id}|{receipt_no}".encode(), hashlib.sha256).hexdigest()
-
-
-def grant_valid(session: Session, grant: str | None, kiosk_id: str, receipt_no: str) -> bool:
-    return bool(grant) and hmac.compare_digest(make_grant(session, kiosk_id, receipt_no), grant or "")
 
 
 def correction_requests(submission: Submission) -> list[SubmissionEvent]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Response, current_app, request
 
 from shared_schema import Evaluation, Handover, SubmissionManifest
@@ -65,7 +67,9 @@ def supplements() -> Response:
 def supplement_lookup() -> Response:
     """Another station's case by receipt + ID number: 200, 404 (either wrong), 409, 429."""
     body = parse_body(LookupRequest, "supplement lookup")
-    return answer(look_up(get_db(), principal(), body, current_app.config["SUPPLEMENT_LOOKUPS_PER_HOUR"]))
+    config = current_app.config
+    lifetime = timedelta(seconds=config["SUPPLEMENT_GRANT_SECONDS"])
+    return answer(look_up(get_db(), principal(), body, config["SUPPLEMENT_LOOKUPS_PER_HOUR"], lifetime))
 
 
 @bp.get("/submissions/<receipt_no>/status", endpoint="submission_status")

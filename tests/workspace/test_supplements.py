@@ -8,16 +8,23 @@ from __future__ import annotations
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from shared_schema import SubmissionState
 from shared_schema.protocol import API_PREFIX, sha256_hex
-from shared_schema.supplement import LookupAnswer, SupplementAck, SupplementManifest
+from shared_schema.supplement import LookupAnswer, LookupRequest, SupplementAck, SupplementManifest
+from sync_server.blobs import held_blobs
+from sync_server.blobstore import get_store
 from sync_server.db import get_db
+from sync_server.enrollment import KioskPrincipal
+from sync_server.errors import ApiError
 from sync_server.models import Matter, Submission, SubmissionPage, Supplement
+from sync_server.supplement_lookup import look_up
+from sync_server.supplements import ingest_supplement
 from sync_server.workspace import actions, history, limits
 from sync_server.workspace.models import StaffUser
 from tests.server.conftest import upload
@@ -199,6 +206,44 @@ def test_another_station_needs_the_online_lookup(app, client, kiosk, other_kiosk
     assert answer.status_code == 201, answer.get_json()
     with get_db(app).transaction() as session:
         assert session.get_one(Submission, case).state == "routed"
+
+
+def test_a_lookup_grant_expires_after_its_lifetime(app, client, kiosk, other_kiosk, staff):
+    """The grant is bounded (SUPPLEMENT_GRANT_SECONDS): on a clock past it the supplement is
+    refused with lookup_expired and nothing is stored; a second before, it joins the case.
+    Its expiry is signed: moving it forward makes the grant invalid."""
+    case = new_case(app, client, kiosk)
+    ask(app, case, ["户口簿首页"])
+    number = receipt(app, case)
+    asker = KioskPrincipal(other_kiosk.kiosk_id, other_kiosk.station_code, other_kiosk.secret)
+    lifetime = timedelta(seconds=app.config["SUPPLEMENT_GRANT_SECONDS"])
+    looked_up = datetime.now(UTC)
+    request = LookupRequest(receipt_no=number, id_number=id_number(QINSHUI))
+    notice = look_up(get_db(app), asker, request, 20, lifetime, now=looked_up)
+    grant = notice.lookup_grant
+    manifest, blobs = supplement(other_kiosk, number, {"item-1": [png_page(86)]}, lookup_grant=grant)
+    upload(client, other_kiosk, blobs)
+
+    def ingest_at(moment: datetime):
+        held = held_blobs(get_store(app), manifest.page_hashes())
+        with get_db(app).transaction(write=True) as session:
+            return ingest_supplement(session, asker, manifest, held, now=moment)
+
+    with pytest.raises(ApiError) as expired:
+        ingest_at(looked_up + lifetime)
+    assert (expired.value.status, expired.value.code) == (403, "lookup_expired")
+    assert "重新联网核验" in expired.value.message_zh
+    assert supplement_rows(app, case) == []
+
+    expiry, _, mac = (grant or "").partition(".")
+    stretched = manifest.model_copy(
+        update={"lookup_grant": f"{int(expiry) + 3600}.{mac}", "client_uuid": uuid.uuid4()}
+    )
+    refused = send(client, other_kiosk, stretched)
+    assert (refused.status_code, refused.get_json()["error"]) == (403, "not_your_station")
+
+    assert ingest_at(looked_up + lifetime - timedelta(seconds=1)).created
+    assert [row.station_code for row in supplement_rows(app, case)] == [other_kiosk.station_code]
 
 
 def test_lookups_are_rate_limited_per_kiosk(app, client, other_kiosk, kiosk, staff):
