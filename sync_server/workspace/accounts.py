@@ -48,6 +48,7 @@ def create_user(
     full_name: str | None = None,
     department_code: str | None = None,
     station_code: str | None = None,
+    phone: str | None = None,
 ) -> StaffUser:
     """A new account; a reviewer needs a department, station staff a station."""
     role = Role(role)
@@ -56,7 +57,8 @@ def create_user(
     check_password_strength(password)
     if session.scalar(select(StaffUser.id).where(StaffUser.username == username)) is not None:
         raise WorkspaceError(f"user {username} already exists", "用户名已存在")
-    _check_binding(session, Department, department_code, role is Role.reviewer, "department", "部门")
+    in_department = role in (Role.reviewer, Role.department_head)
+    _check_binding(session, Department, department_code, in_department, "department", "部门")
     _check_binding(session, Station, station_code, role is Role.station_staff, "station", "服务站")
     user = StaffUser(
         username=username,
@@ -64,6 +66,7 @@ def create_user(
         role=role.value,
         department_code=department_code,
         station_code=station_code,
+        phone=phone,
         password_hash=hash_password(password),
         active=True,
         failed_logins=0,

@@ -17,6 +17,7 @@ from .roles import Role
 @click.option("--department", "department_code", default=None, help="Department code (reviewers).")
 @click.option("--station", "station_code", default=None, help="Station code (station staff).")
 @click.option("--full-name", default=None, help="Name shown on forms (default: the username).")
+@click.option("--phone", default=None, help="Mobile number for deadline (督办) SMS.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @json_option
 @click.pass_context
@@ -27,6 +28,7 @@ def create_user_cmd(
     department_code: str | None,
     station_code: str | None,
     full_name: str | None,
+    phone: str | None,
     password_stdin: bool,
     as_json: bool,
 ) -> None:
@@ -45,7 +47,7 @@ def create_user_cmd(
         with get_db(app).transaction(write=True) as session:
             user = create_user(
                 session, username, role, password, full_name=full_name,
-                department_code=department_code, station_code=station_code,
+                department_code=department_code, station_code=station_code, phone=phone,
             )  # fmt: skip
             result = {"id": user.id, "username": user.username, "role": user.role,
                       "department_code": user.department_code, "station_code": user.station_code}  # fmt: skip
@@ -72,3 +74,6 @@ def sms_dispatch_cmd(ctx: click.Context, as_json: bool) -> None:
 def register(group: click.Group) -> None:
     group.add_command(create_user_cmd)
     group.add_command(sms_dispatch_cmd)
+    from .supervision_cli import supervise_cmd
+
+    group.add_command(supervise_cmd)

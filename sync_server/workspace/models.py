@@ -31,6 +31,7 @@ class StaffUser(Base):
     role: Mapped[str] = mapped_column(String(20))
     department_code: Mapped[str | None] = mapped_column(ForeignKey("departments.code"))
     station_code: Mapped[str | None] = mapped_column(ForeignKey("stations.code"))
+    phone: Mapped[str | None] = mapped_column(String(20), doc="for 督办 SMS (supervision.py)")
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)

@@ -18,6 +18,8 @@ class Role(StrEnum):
     reviewer = "reviewer"
     station_staff = "station_staff"
     auditor = "auditor"
+    department_head = "department_head"  # 部门负责人: told when a case breaks its time limit
+    city_supervisor = "city_supervisor"  # 市级督办: told when the department head let it run on
 
 
 ROLE_LABELS = {
@@ -25,6 +27,8 @@ ROLE_LABELS = {
     Role.reviewer: "部门审核人员",
     Role.station_staff: "窗口工作人员",
     Role.auditor: "审计员",
+    Role.department_head: "部门负责人",
+    Role.city_supervisor: "市级督办",
 }
 
 STATE_LABELS = {
@@ -46,15 +50,18 @@ STATE_LABELS = {
 OPEN_STATES = (S.routed, S.correction_requested, S.accepted, S.special_stage, S.completed)
 
 # Which roles may open which part of the workspace.
-CAN_INBOX = {Role.city_admin, Role.reviewer}
-CAN_REVIEW = {Role.city_admin, Role.reviewer}
+SUPERVISORS = {Role.department_head, Role.city_supervisor}  # read what they are told about
+CAN_INBOX = {Role.city_admin, Role.reviewer, *SUPERVISORS}
+CAN_REVIEW = {Role.city_admin, Role.reviewer, *SUPERVISORS}
 CAN_DECIDE = {Role.reviewer}
 CAN_TRIAGE = {Role.city_admin}
 CAN_PICKUPS = {Role.station_staff}
-CAN_LEDGER = {Role.city_admin, Role.reviewer, Role.auditor}
+CAN_LEDGER = {Role.city_admin, Role.reviewer, Role.auditor, *SUPERVISORS}
 CAN_AUDIT = {Role.auditor, Role.city_admin}
 CAN_HOLIDAYS = {Role.city_admin}  # import the year's holiday notice
 CAN_KIOSKS = {Role.city_admin, Role.station_staff}  # station staff: their own station's
+CAN_DASHBOARD = {Role.city_admin, Role.city_supervisor, Role.reviewer, Role.department_head}  # dept: own
+CAN_ALERTS = {Role.city_admin, Role.city_supervisor, Role.reviewer, Role.department_head, Role.station_staff}
 
 
 def state_label(state: str) -> str:

@@ -24,9 +24,9 @@ PICKUP_STATES = (S.completed.value, S.delivered.value)
 def visible(user: StaffUser):  # type: ignore[no-untyped-def]
     """A WHERE clause on ``Submission`` for this user's scope."""
     role = Role(user.role)
-    if role is Role.city_admin:
+    if role in (Role.city_admin, Role.city_supervisor):
         return true()
-    if role is Role.reviewer:
+    if role in (Role.reviewer, Role.department_head):
         return Submission.department_code == user.department_code
     if role is Role.station_staff:
         pickup = select(CaseResult.submission_id).where(CaseResult.pickup_station == user.station_code)

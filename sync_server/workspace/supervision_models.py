@@ -1,0 +1,40 @@
+"""The escalation log (督办记录): every warning and escalation a case's clock caused.
+
+One row per person told, per channel, per level, per clock and due day of a case. The
+unique key is what makes ``tongban server supervise`` idempotent: a second run on the
+same day finds the step already there and tells nobody twice. A moved deadline (a
+special stage, a holiday import) is a new due day, so its warning is a new step. A level
+nobody holds (no department head account) is recorded too, with channel ``none``, so the
+gap shows instead of passing in silence.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db import Base, UtcDateTime, utcnow
+
+
+class EscalationStep(Base):
+    __tablename__ = "escalation_steps"
+    __table_args__ = (
+        UniqueConstraint("submission_id", "clock", "due", "level", "recipient", "channel"),
+        Index("ix_escalation_steps_recipient_at", "recipient", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    clock: Mapped[str] = mapped_column(String(12), doc="transfer | notice | promised | delivery")
+    due: Mapped[date] = mapped_column(Date)
+    level: Mapped[str] = mapped_column(String(8), doc="warn (owner) | head (部门负责人) | city (市级督办)")
+    recipient: Mapped[str] = mapped_column(String(40), doc="the staff username; '' when nobody holds it")
+    recipient_role: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    channel: Mapped[str] = mapped_column(String(10), doc="workspace | sms | none")
+    sms_message_id: Mapped[int | None] = mapped_column(ForeignKey("sms_outbox.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
