@@ -325,6 +325,12 @@ ZH |= {
 }
 
 
+# Issue 11, the return path's leftovers: what waits to be sent, the transfer deadline,
+# Back from the supplement, a failed slip, the scanned ID card, enterprises (单位).
+ZH |= {
+    "of which {p} supplements, {h} hand-overs, {e} ratings": "其中补正材料 {p} 份，交付记录 {h} 条，评价 {e} 条",
+}
+
 def quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 

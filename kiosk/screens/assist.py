@@ -99,6 +99,11 @@ class AssistScreen(KioskScreen):
                 bold=True,
             )
         )
+        if counts.supplements or counts.handovers or counts.evaluations:
+            of_which = _("of which {p} supplements, {h} hand-overs, {e} ratings")
+            grid.add_widget(
+                Text(of_which.format(p=counts.supplements, h=counts.handovers, e=counts.evaluations))
+            )
         for reason in counts.failed_reasons:
             grid.add_widget(Text("✗ " + reason, color=theme.DANGER))
         grid.add_widget(BigButton(_("Sync now"), self.force_sync))

@@ -9,6 +9,7 @@ again blindly and never deleted.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
@@ -82,5 +83,25 @@ class SealedQueue(Generic[M]):
                 row.last_error = error[:2000]
 
     def pending_count(self) -> int:
+        """Unsent rows, the refused ones included."""
         with self.store.db.read() as s:
             return s.scalar(select(func.count()).where(self.row_type.sent_at.is_(None))) or 0
+
+    def backlog(self) -> Backlog:
+        """What still waits to be sent and what the server refused (the kiosk header's counts)."""
+        refused = self._refused()
+        query = select(
+            func.count().filter(~refused),
+            func.count().filter(refused),
+            func.min(self.row_type.created_at).filter(~refused),
+        ).where(self.row_type.sent_at.is_(None))
+        with self.store.db.read() as s:
+            waiting, held, oldest = s.execute(query).one()
+        return Backlog(int(waiting or 0), int(held or 0), oldest)
+
+
+@dataclass(frozen=True)
+class Backlog:
+    waiting: int  # queued, not sent yet (sent on the next sync that reaches the server)
+    refused: int  # refused by the server: held for staff, never sent again
+    oldest_waiting_at: datetime | None  # when the oldest waiting one was queued

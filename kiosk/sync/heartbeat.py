@@ -1,4 +1,7 @@
-"""The heartbeat: what the server's fleet view shows about this kiosk."""
+"""The heartbeat: what the server's fleet view shows about this kiosk. The queue length
+counts everything queued (:mod:`kiosk.store.backlog`); the oldest waiting item is the
+oldest unsent submission or supplement, so the workspace's kiosk list flags a supplement
+stuck on a dead link before its transfer deadline as it does a submission."""
 
 from __future__ import annotations
 
@@ -7,9 +10,9 @@ from typing import Any
 
 from shared_schema.api import Heartbeat
 
+from ..store.backlog import read_backlog
 from ..store.fsutil import free_bytes
 from ..store.outbox import Outbox
-from ..store.states import WAITING
 from .client import ApiClient
 
 
@@ -21,10 +24,10 @@ def app_version() -> str:
 
 
 def heartbeat_body(outbox: Outbox, last_error: str | None, catalog_version: str | None) -> dict[str, Any]:
-    counts = outbox.counts()
+    backlog = read_backlog(outbox.store)  # submissions, supplements, handovers, ratings
     beat = Heartbeat(
-        queue_length=sum(counts.get(s.value, 0) for s in WAITING),
-        oldest_waiting_at=outbox.oldest_waiting_at(),
+        queue_length=backlog.waiting + backlog.sending,
+        oldest_waiting_at=backlog.oldest_waiting_at,
         last_error=last_error[:500] if last_error else None,
         disk_free_bytes=free_bytes(outbox.store.home),
         app_version=app_version(),

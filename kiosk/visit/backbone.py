@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kiosk.store import Drafts, KioskIdentity, KioskStore, Outbox, OutboxEntry, OutboxState
+from kiosk.store.backlog import read_backlog
 from kiosk.store.evaluations import Evaluations
 from kiosk.store.handovers import Handovers, HandoverStatus
 from shared_schema import EvaluationStage, Handover, RatingReason, SubmissionManifest
@@ -70,13 +71,17 @@ class StoreOutbox:
         self.drafts.discard(client_uuid)
 
     def counts(self) -> QueueCounts:
-        raw = self.outbox.counts()
-        failed = self.outbox.entries([OutboxState.failed], limit=20)
+        backlog = read_backlog(self.store)
+        failed = self.outbox.entries([OutboxState.failed], limit=20) if backlog.failed else []
         return QueueCounts(
-            waiting=raw.get(OutboxState.finalized.value, 0),
-            sending=raw.get(OutboxState.uploading.value, 0),
-            failed=raw.get(OutboxState.failed.value, 0),
+            waiting=backlog.waiting,
+            sending=backlog.sending,
+            failed=backlog.refused,
             failed_reasons=[f"{e.receipt_no}: {e.failure_reason or e.last_error or ''}" for e in failed],
+            supplements=backlog.supplements.waiting,
+            handovers=backlog.handovers.waiting,
+            evaluations=backlog.evaluations.waiting,
+            oldest_waiting_at=backlog.oldest_waiting_at,
         )
 
     def status(self, receipt_no: str) -> LocalStatus | None:

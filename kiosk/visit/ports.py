@@ -79,10 +79,16 @@ class Completeness(Protocol):
 
 @dataclass
 class QueueCounts:
-    waiting: int = 0
+    """What waits to be sent (待发送): submissions, supplements, handovers and ratings alike."""
+
+    waiting: int = 0  # every item queued and not sent yet (submissions being sent excluded)
     sending: int = 0
-    failed: int = 0
+    failed: int = 0  # refused by the server, held for staff (any kind of item)
     failed_reasons: list[str] = field(default_factory=list)
+    supplements: int = 0  # of ``waiting``: 补正材料
+    handovers: int = 0  # of ``waiting``: 送达 records
+    evaluations: int = 0  # of ``waiting``: ratings
+    oldest_waiting_at: datetime | None = None  # oldest unsent submission or supplement (附录 A)
 
 
 @dataclass
