@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
+from sqlalchemy import ScalarSelect, func, select
+
 from shared_schema import SubmissionState as S
 
 from ..models import Submission, SubmissionEvent
@@ -64,9 +66,28 @@ def materials_received_at(submission: Submission) -> datetime:
     else the transfer. 行政许可法 §32 counts the acceptance clock from the complete
     materials, so a supplement restarts it."""
     supplement = last(list(submission.events), "supplement")
-    if supplement is not None:
-        return supplement.at
-    return submission.transferred_at or submission.received_at
+    return received_after(submission, supplement.at if supplement is not None else None)
+
+
+def received_after(submission: Submission, supplemented_at: datetime | None) -> datetime:
+    """:func:`materials_received_at` when the latest supplement's time is already known
+    (a list reads it with :func:`last_supplement_at`, one query for the page)."""
+    return supplemented_at or submission.transferred_at or submission.received_at
+
+
+def last_supplement_at() -> ScalarSelect[datetime]:
+    """SQL: the time of the row's latest supplement event (NULL without one), correlated
+    to ``Submission`` so a listing gets it in its own query instead of loading every
+    case's events."""
+    return (
+        select(func.max(SubmissionEvent.at))
+        .where(
+            SubmissionEvent.submission_id == Submission.id,
+            SubmissionEvent.detail["action"].as_string() == "supplement",
+        )
+        .correlate(Submission)
+        .scalar_subquery()
+    )
 
 
 def correction_open(events: Sequence[SubmissionEvent]) -> bool:

@@ -57,8 +57,8 @@ def queue(session: Session, today: date, limit: int = 200) -> list[TriageItem]:
     ):
         handlers.setdefault(matter, []).append((code, name))
     return [
-        TriageItem(to_row(s, m, st, d, today), reasons.get(s.id, ""), handlers.get(s.matter_code, []))
-        for s, m, st, d in found
+        TriageItem(to_row(row, today), reasons.get(row[0].id, ""), handlers.get(row[0].matter_code, []))
+        for row in found
     ]
 
 

@@ -49,7 +49,7 @@ def pickups():  # type: ignore[no-untyped-def]
     query = inbox.select_rows(Submission.state == SubmissionState.completed.value)
     with get_db().transaction(write=True) as session:
         rows = session.execute(scoped(query, user()).order_by(Submission.completed_at).limit(500)).all()
-        items = [inbox.to_row(s, m, st, d, today) for s, m, st, d in rows]
+        items = [inbox.to_row(row, today) for row in rows]
         station = session.get(Station, user().station_code)
         audit.record(session, who(), "pickups", detail={"rows": len(items)})
     return page("pickups.html", items=items, station=station, done=request.args.get("done"))
