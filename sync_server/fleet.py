@@ -13,12 +13,14 @@ from sqlalchemy.orm import Session
 from shared_schema import Evaluation, EvaluationStage
 from shared_schema.api import EvaluationAck, Heartbeat, HeartbeatAck
 
+from . import clock
 from .db import utcnow
 from .enrollment import KioskPrincipal
 from .errors import ApiError
 from .models import Evaluation as EvaluationRow
 from .models import Kiosk, KioskHeartbeat, Submission
 from .once import insert_once
+from .rectification import open_for_rating
 from .workdays import local_date, transfer_deadline, working_days_left
 
 
@@ -121,7 +123,7 @@ def record_evaluation(
         )
     body = evaluation.model_dump(mode="json")
     digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode("utf-8")).hexdigest()
-    now = now or utcnow()
+    now = now or clock.now()
     case = _rated_case(session, evaluation)
 
     def find() -> EvaluationRow | None:
@@ -152,6 +154,8 @@ def record_evaluation(
     if existing is None and evaluation.at_stage is EvaluationStage.handle:
         _one_handling_rating(session, evaluation)
     row, created = insert_once(session, find, create)
+    if created:
+        open_for_rating(session, row, now)  # 差评 → 整改, in the rating's own transaction
     if row.content_digest != digest:
         raise ApiError(
             409,

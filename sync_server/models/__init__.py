@@ -4,6 +4,7 @@ from .catalog import CatalogRelease, Department, DepartmentMatter, Division, Ent
 from .handovers import Handover
 from .holidays import HolidayTableRow
 from .kiosks import EnrollmentCode, Kiosk, KioskHeartbeat, ServerSetting
+from .rectifications import Rectification, RectificationEscalation, RectificationEvent
 from .submissions import (
     Blob,
     Evaluation,
@@ -32,6 +33,9 @@ __all__ = [
     "Kiosk",
     "KioskHeartbeat",
     "Matter",
+    "Rectification",
+    "RectificationEscalation",
+    "RectificationEvent",
     "RoutingDecision",
     "ServerSetting",
     "Station",

@@ -11,7 +11,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, Text, UniqueConstraint, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared_schema.bounds import (
@@ -187,6 +187,12 @@ class Evaluation(Base):
     """评价 (9.1) sent by a kiosk; exactly once per ``evaluation_uuid``."""
 
     __tablename__ = "evaluations"
+    __table_args__ = (  # 一事一评: one rating at handling per case, whichever channel
+        Index(
+            "uq_evaluations_handle_once", "receipt_no", unique=True,
+            sqlite_where=text("at_stage = 'handle'"), postgresql_where=text("at_stage = 'handle'"),
+        ),
+    )  # fmt: skip
 
     id: Mapped[int] = mapped_column(primary_key=True)
     evaluation_uuid: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
@@ -203,6 +209,10 @@ class Evaluation(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     content_digest: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(
+        String(10), default="kiosk", server_default="kiosk", doc="kiosk | phone (回访, recorded by staff)"
+    )
+    recorded_by: Mapped[str | None] = mapped_column(String(40), doc="who took a phone rating")
 
 
 class SubmissionLookup(Base):
