@@ -131,6 +131,26 @@ class Entrustment(SchemaModel):
     on_behalf_of: list[str] = Field(min_length=1, description="codes of the home departments")
 
 
+COUNTY_FIELDS = ("location", "consultation_phone", "hours")
+"""The guide elements that may differ by county (6.3: one guide for the whole city; only
+the window's address, phone and hours are local)."""
+
+
+class CountyOverride(SchemaModel):
+    """A county's own window address, phone or hours for one matter; nothing else."""
+
+    division_code: str = Field(pattern=r"^\d{6}$", description="the county (县级) division")
+    location: str | None = Field(None, min_length=2, max_length=SHORT_TEXT_LEN, description="办理地点")
+    consultation_phone: str | None = Field(None, min_length=5, max_length=40, description="咨询电话")
+    hours: str | None = Field(None, min_length=2, max_length=SHORT_TEXT_LEN, description="办理时间")
+
+    @model_validator(mode="after")
+    def _says_something(self) -> CountyOverride:
+        if all(getattr(self, name) is None for name in COUNTY_FIELDS):
+            raise ValueError("a county override changes at least one of location, phone, hours")
+        return self
+
+
 class Matter(SchemaModel):
     """政务服务事项: one tongban service and its guide."""
 
@@ -150,6 +170,26 @@ class Matter(SchemaModel):
     keywords: list[str] = Field(default_factory=list, description="extra search words")
     entrustments: list[Entrustment] = Field(default_factory=list)
     guide: Guide
+    county_overrides: list[CountyOverride] = Field(
+        default_factory=list, description="per-county window address, phone, hours; left out when empty"
+    )
+
+    @model_serializer(mode="wrap")
+    def _omit_no_overrides(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # As original_by_mail: a catalog without county overrides reads as before everywhere.
+        data = handler(self)
+        if not self.county_overrides:
+            data.pop("county_overrides", None)
+        return data
+
+    def guide_for(self, county_code: str | None) -> Guide:
+        """The guide as a window in ``county_code`` shows it (the city's, with that county's
+        address, phone and hours when it has its own)."""
+        for item in self.county_overrides:
+            if item.division_code == county_code:
+                local = {name: getattr(item, name) for name in COUNTY_FIELDS if getattr(item, name)}
+                return self.guide.model_copy(update=local)
+        return self.guide
 
     @model_validator(mode="after")
     def _limits_consistent(self) -> Matter:
@@ -162,6 +202,12 @@ class Matter(SchemaModel):
         codes = [m.code for m in self.guide.materials]
         if len(codes) != len(set(codes)):
             raise ValueError("material codes repeat within the guide")
+        names = [m.name for m in self.guide.materials]
+        if len(names) != len(set(names)):
+            raise ValueError("material names repeat within the guide")
+        counties = [o.division_code for o in self.county_overrides]
+        if len(counties) != len(set(counties)):
+            raise ValueError("a county has more than one override")
         return self
 
 
@@ -174,7 +220,7 @@ class CatalogVersion(SchemaModel):
     city_name: str
 
 
-CATALOG_FORMAT = 3
+CATALOG_FORMAT = 4
 """The catalog JSON format this release reads. A kiosk asks for its own
 (``GET /catalog?format=N``), so a field added later never reaches an older kiosk, whose
 strict parser refuses unknown fields and would keep failing every catalog sync."""
@@ -182,6 +228,7 @@ strict parser refuses unknown fields and would keep failing every catalog sync."
 FIELDS_SINCE_FORMAT: dict[int, tuple[str, ...]] = {
     2: ("holidays",),
     3: ("matters[].guide.materials[].original_by_mail",),
+    4: ("matters[].county_overrides",),
 }
 """Catalog fields by the format that added them (format 1: the first release). A path
 names a field inside lists with ``[]``, e.g. ``matters[].guide.materials[].some_field``."""
@@ -247,6 +294,13 @@ class Catalog(SchemaModel):
                 f"department {dept.code}: unknown matter {code}"
                 for code in dept.matters
                 if code not in matter_codes
+            )
+        counties = {d.code for d in self.divisions if d.level.value == "county"}
+        for matter in self.matters:
+            problems.extend(
+                f"matter {matter.code}: county override for {o.division_code}, not a county of the catalog"
+                for o in matter.county_overrides
+                if o.division_code not in counties
             )
         for station in self.stations:
             if station.division_code not in division_codes:
