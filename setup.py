@@ -44,6 +44,7 @@ SERVER = [
     "argon2-cffi>=23",
     "openpyxl>=3.1",
     "jsonschema>=4.20",
+    "pygal>=3.0",  # the dashboard's charts, SVG rendered on the server (no script, no CDN)
 ]
 DEV = [
     "pytest>=8",

@@ -17,6 +17,8 @@ LANDING = {
     Role.reviewer: "workspace.inbox",
     Role.station_staff: "workspace.pickups",
     Role.auditor: "workspace.audit_log",
+    Role.department_head: "workspace.dashboard",
+    Role.city_supervisor: "workspace.dashboard",
 }
 
 

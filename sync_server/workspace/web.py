@@ -105,7 +105,7 @@ def check_csrf(expected: str | None) -> None:
 
 @bp.after_request
 def _headers(response: Response) -> Response:
-    return secure(response, CSP)
+    return secure(response, g.get("ws_csp") or CSP)  # a page may widen it (dashboard: inline SVG styles)
 
 
 def set_cookie(response: Response, name: str, value: str, same_site: str = "Lax") -> None:
@@ -169,8 +169,10 @@ def init_app(app: Flask) -> None:
         app.config.setdefault(key, value)
     from . import (  # noqa: F401
         kiosk_results,
+        views_alerts,
         views_auth,
         views_case,
+        views_dashboard,
         views_decide,
         views_holidays,
         views_inbox,

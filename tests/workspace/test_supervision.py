@@ -22,7 +22,7 @@ from sync_server.workspace.supervision_models import EscalationStep
 from sync_server.workspace.supervision_run import supervise
 from tests.server.factories import ORPHAN_MATTER, TRIAGE
 
-from .conftest import CHINA, DEPT_A, new_case
+from .conftest import CHINA, DEPT_A, login, new_case
 
 
 def at(day: int, month: int = 10) -> datetime:
@@ -63,7 +63,7 @@ def test_levels_fall_on_working_days_across_national_day() -> None:
 
 
 def test_a_case_stuck_in_triage_warns_the_station_then_escalates(
-    app, client, kiosk, staff, password_hash
+    app, client, kiosk, staff, password_hash, as_user
 ) -> None:  # type: ignore[no-untyped-def]
     case = new_case(app, client, kiosk, seq=1, matter_code=ORPHAN_MATTER, created_at=at(28, 9))
     with get_db(app).transaction() as session:
@@ -98,6 +98,14 @@ def test_a_case_stuck_in_triage_warns_the_station_then_escalates(
     assert texts[0][0] == "13900000001" and "已报部门负责人" in texts[0][1]
     assert texts[1][0] == "13900000002" and "已报市级督办" in texts[1][1]
     assert "张三" not in texts[0][1] and "2026-09-30" in texts[0][1]  # receipt number only
+
+    head, _ = login(app, "head")  # the workspace notification: the head's own steps, once new
+    first = head.get("/workspace/alerts").get_data(as_text=True)
+    assert "超期报部门负责人" in first and "已报部门负责人" in first and ">新<" in first
+    assert "超期报市级督办" not in first  # the city supervisor's step is not the head's
+    assert ">新<" not in head.get("/workspace/alerts").get_data(as_text=True)
+    station_page = as_user("station").get("/workspace/alerts").get_data(as_text=True)
+    assert "到期提醒" in station_page
 
 
 def test_promised_limit_is_owned_by_who_accepted_and_a_missing_head_is_recorded(

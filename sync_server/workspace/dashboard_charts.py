@@ -1,0 +1,63 @@
+"""Charts for the dashboard: pygal renders SVG on the server, inlined in the page.
+
+No script and no network: pygal's tooltip script (fetched from a CDN by default) is
+switched off, so the page works offline and under the workspace's CSP. Each bar links
+to the drill-down of the cases it counts. Fonts and sizes are for a projector.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import pygal
+from markupsafe import Markup
+from pygal.style import Style
+
+SCRIPT = re.compile(r"<script\b.*?</script>", re.S)  # pygal's config for its (unused) tooltip script
+STYLE = Style(
+    font_family='"Noto Sans CJK SC", "WenQuanYi Zen Hei", sans-serif',
+    background="white",
+    plot_background="white",
+    foreground="#222",
+    foreground_strong="#111",
+    foreground_subtle="#666",
+    colors=("#1f5fa8", "#c0392b", "#e67e22", "#27ae60", "#7f8c8d"),
+    label_font_size=16,
+    major_label_font_size=16,
+    value_font_size=16,
+    value_label_font_size=16,
+    title_font_size=22,
+    legend_font_size=16,
+)
+
+
+def bars(title: str, items: Sequence[tuple[str, int, str]], *, limit: int = 12) -> Markup:
+    """A horizontal bar per ``(label, value, href)``, largest first, the rest left out."""
+    shown = list(items)[:limit]
+    chart = pygal.HorizontalBar(
+        style=STYLE, js=[], show_legend=False, print_values=True, width=900,
+        height=max(220, 60 + 42 * len(shown)), title=title, margin=10, truncate_label=-1,
+    )  # fmt: skip
+    chart.x_labels = [label for label, _, _ in reversed(shown)]
+    chart.add("", [{"value": v, "xlink": {"href": href, "target": "_top"}} for _, v, href in reversed(shown)])
+    return _inline(chart)
+
+
+def stacked(
+    title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[tuple[int, str]]]]
+) -> Markup:
+    """Stacked horizontal bars: one bar per label, one colour per series ``(name, [(value, href)])``."""
+    chart = pygal.HorizontalStackedBar(
+        style=STYLE, js=[], width=900, height=max(240, 90 + 56 * len(labels)), title=title, margin=10,
+        legend_at_bottom=True, truncate_label=-1, truncate_legend=-1,
+    )  # fmt: skip
+    chart.x_labels = list(labels)
+    for name, values in series:
+        chart.add(name, [{"value": v, "xlink": {"href": h, "target": "_top"}} for v, h in values])
+    return _inline(chart)
+
+
+def _inline(chart: pygal.Graph) -> Markup:
+    svg = SCRIPT.sub("", chart.render(is_unicode=True, disable_xml_declaration=True))
+    return Markup(svg)
