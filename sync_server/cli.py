@@ -311,3 +311,7 @@ _register_workspace_cli(server)  # tongban server create-user / sms-dispatch (is
 from .workspace.holidays_cli import register as _register_holidays_cli  # noqa: E402
 
 _register_holidays_cli(server)  # tongban server holidays import / list (issue 10)
+
+from .workspace.rectification_cli import register as _register_rectification_cli  # noqa: E402
+
+_register_rectification_cli(server)  # tongban server rectifications escalate (issue 14, 9.2)

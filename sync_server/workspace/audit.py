@@ -38,6 +38,13 @@ ACTION_LABELS = {
     "verify_lookup": "公众核验办理结果",
     "original_arrived": "确认原件寄达",
     "kiosk_result_print": "终端凭证件打印电子结果",
+    "ratings": "查看评价",
+    "ratings_export": "导出好差评",
+    "rating_phone": "记录回访评价",
+    "rectifications": "查看整改列表",
+    "rectification": "查看整改详情",
+    "rectification_step": "整改办理",
+    "complaint": "登记投诉",
 }
 
 

@@ -45,6 +45,8 @@ class RatingView:
     level: str
     reasons: str
     comment: str
+    stage_code: str = ""
+    channel: str = "kiosk"
 
 
 def ratings_of(session: Session, submission: Submission) -> list[RatingView]:
@@ -60,6 +62,8 @@ def ratings_of(session: Session, submission: Submission) -> list[RatingView]:
             level=NATIONAL_LEVELS.get(row.score, str(row.score)),
             reasons="、".join(RATING_REASON_WORDS[RatingReason(r)] for r in _reasons(row)),
             comment=row.comment,
+            stage_code=row.at_stage,
+            channel=row.channel,
         )
         for row in rows
     ]

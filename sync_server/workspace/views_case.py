@@ -28,6 +28,7 @@ DONE = {
     "accept": "已受理。", "correct": "补正告知已发出。", "reject": "已作出不予受理/不予许可决定。",
     "special_start": "特殊环节已开始。", "special_end": "特殊环节已结束。", "complete": "已办结。",
     "deliver": "已送达。", "archive": "已归档。", "original": "原件寄达已确认。",
+    "rating": "回访评价已记录。",
 }  # fmt: skip
 
 

@@ -179,6 +179,8 @@ def init_app(app: Flask) -> None:
         views_kiosks,
         views_office,
         views_originals,
+        views_ratings,
+        views_rectification,
     )
 
     app.register_blueprint(bp)

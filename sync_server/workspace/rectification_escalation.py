@@ -1,0 +1,97 @@
+"""督办 for rectifications: an overdue clock is told to the unit and the city supervisors, once.
+
+Run by ``tongban server rectifications escalate`` (a timer, e.g. every hour) with the
+server's clock; on the first working day after a due day it records, per clock (联系 /
+整改), who was told and when (``rectification_escalations``, unique per clock, so two
+runs never tell twice). Those told see it on their 整改督办 page.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..models import Rectification, RectificationEscalation, RectificationEvent
+from ..once import insert_once
+from ..rectification import due_escalations, overdue_clause
+from ..workdays import local_date
+from .models import StaffUser
+from .roles import Role
+
+
+def recipients(session: Session, rect: Rectification) -> list[str]:
+    """The unit's staff (reviewers and head, or the station's staff) and the city supervisors."""
+    unit = (
+        (StaffUser.department_code == rect.unit_department_code)
+        & StaffUser.role.in_([Role.reviewer.value, Role.department_head.value])
+        if rect.unit_department_code
+        else (StaffUser.station_code == rect.unit_station_code) & (StaffUser.role == Role.station_staff.value)
+    )
+    told = session.scalars(
+        select(StaffUser.username)
+        .where(StaffUser.active.is_(True), unit | (StaffUser.role == Role.city_supervisor.value))
+        .order_by(StaffUser.username)
+    )
+    return list(told)
+
+
+def escalate_overdue(session: Session, now: datetime) -> list[RectificationEscalation]:
+    """Escalate every overdue clock whose day has come; the new escalations."""
+    today = local_date(now)
+    overdue = session.scalars(
+        select(Rectification)
+        .where(overdue_clause(today))
+        .options(selectinload(Rectification.escalations))
+        .order_by(Rectification.id)
+    )
+    made = []
+    for rect in overdue:
+        for clock, due in due_escalations(rect, today):
+            row = _escalate(session, rect, clock.value, due, now)
+            if row is not None:
+                made.append(row)
+    session.flush()
+    return made
+
+
+def _escalate(
+    session: Session, rect: Rectification, clock: str, due: date, now: datetime
+) -> RectificationEscalation | None:
+    """One clock told once (a racing run finds the other's row and adds nothing)."""
+    told = recipients(session, rect)
+
+    def find() -> RectificationEscalation | None:
+        return session.scalars(
+            select(RectificationEscalation).where(
+                RectificationEscalation.rectification_id == rect.id, RectificationEscalation.clock == clock
+            )
+        ).first()
+
+    def create() -> RectificationEscalation:
+        row = RectificationEscalation(
+            rectification_id=rect.id, clock=clock, due=due, escalated_at=now, notified=told
+        )
+        session.add(row)
+        return row
+
+    row, created = insert_once(session, find, create)
+    if not created:
+        return None
+    session.add(RectificationEvent(rectification_id=rect.id, action="escalated", at=now, actor="system",
+                                   detail={"clock": clock, "notified": told}))  # fmt: skip
+    return row
+
+
+def told_to(
+    session: Session, username: str, limit: int = 50
+) -> list[tuple[RectificationEscalation, Rectification]]:
+    """The escalations that named this user, newest first (their 督办 reminders)."""
+    rows = session.execute(
+        select(RectificationEscalation, Rectification)
+        .join(Rectification, Rectification.id == RectificationEscalation.rectification_id)
+        .order_by(RectificationEscalation.escalated_at.desc())
+        .limit(500)
+    ).all()
+    return [(e, r) for e, r in rows if username in (e.notified or [])][:limit]
