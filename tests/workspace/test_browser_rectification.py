@@ -1,0 +1,121 @@
+"""整改 in Debian's Chromium: an overdue, escalated rectification on the list; the unit
+records contact on its page; a station appeals a bad rating and the city supervisor
+decides. Screenshots: docs/screenshots/rectification-*.png.
+
+The server runs on loopback (werkzeug thread, SQLite) at the real time; the data are put
+in place through the same service functions the sync API and the workspace call.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from sync_server.db import get_db, utcnow
+from sync_server.holidays import reload
+from sync_server.models import Evaluation, Rectification
+from sync_server.rectification import Complaint, RectificationSource, open_complaint, open_for_rating
+from sync_server.workspace.accounts import create_user
+from sync_server.workspace.rectification_escalation import escalate_overdue
+from tests.support.kiosk_factories import STATION
+from tests.support.live_server import LiveServer, fresh_database
+
+from .test_browser import ARGS, CHROMIUM, PASSWORD, SHOTS, playwright_api, sign_in
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
+DEPARTMENT = "140502-RS"
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    root = tmp_path_factory.mktemp("rect-live")
+    server = LiveServer(root / "home", fresh_database("sqlite", root)).start()
+    app = server.in_app()
+    with get_db(app).transaction(write=True) as session:
+        create_user(session, "wang", "reviewer", PASSWORD, department_code=DEPARTMENT, full_name="王审核")
+        create_user(session, "desk", "station_staff", PASSWORD, station_code=STATION, full_name="钱窗口")
+        create_user(session, "zhao", "city_admin", PASSWORD, full_name="赵管理")
+        create_user(session, "sun", "city_supervisor", PASSWORD, full_name="孙督办")
+    yield server
+    get_db(app).dispose()
+    server.stop()
+
+
+def seed(app) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """A 12345 complaint opened a month ago (both clocks overdue, escalated) and a bad
+    rating at collection received now; their ids."""
+    reload(app)
+    weeks_ago = utcnow() - timedelta(days=30)
+    with app.app_context(), get_db(app).transaction(write=True) as session:
+        complaint = Complaint(
+            source=RectificationSource.hotline, unit_department_code=DEPARTMENT,
+            summary="12345 转来：申请人反映养老保险参保登记寄出材料后一周无人联系，电话打不通",
+            complainant_name="王秀英", complainant_phone="13800138000",
+        )  # fmt: skip
+        late = open_complaint(session, complaint, "zhao", weeks_ago)
+        rating = Evaluation(
+            evaluation_uuid=uuid.uuid4(), kiosk_id=None, station_code=STATION, receipt_no=None,
+            at_stage="collect", department_code=None, score=2, comment="终端打印机卡纸，等了半小时",
+            reasons=["too_slow"], created_at=utcnow(), received_at=utcnow(), content_digest="0" * 64,
+            channel="kiosk",
+        )  # fmt: skip
+        session.add(rating)
+        session.flush()
+        fresh = open_for_rating(session, rating, utcnow())
+        assert fresh is not None
+        told = escalate_overdue(session, utcnow())
+        assert {e.clock for e in told} == {"contact", "fix"}
+        return late.id, fresh.id
+
+
+def test_rectifications_in_chromium(live: LiveServer) -> None:
+    late, fresh = seed(live.in_app())
+    with playwright_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+
+        admin = sign_in(browser, live.url, "zhao", "inbox", 760)
+        admin.click("text=整改督办")
+        rows = admin.locator("table.rectifications tbody tr")
+        assert rows.count() == 2
+        overdue = admin.locator(f'tr[data-rectification="{late}"]')
+        assert "overdue" in (overdue.get_attribute("class") or "")
+        assert overdue.locator(".badge.late").count() == 2  # both clocks escalated
+        admin.screenshot(path=str(SHOTS / "rectification-list.png"), full_page=True)
+
+        wang = sign_in(browser, live.url, "wang", "inbox", 900)
+        wang.goto(f"{live.url}/workspace/rectifications")
+        assert "督办提醒" in wang.inner_text(".reminders")
+        wang.click(f'tr[data-rectification="{late}"] a')
+        assert "已超期" in wang.inner_text(".limits")
+        wang.fill(".step-contact textarea", "已电话联系王秀英，说明材料已于当日收到，正在办理")
+        wang.click(".step-contact button")
+        wang.wait_for_url("**done=contact")
+        assert "已记录联系申请人" in wang.inner_text(".alert.ok")
+        assert wang.locator(".step-verify textarea").count() == 1  # the next steps open up
+        wang.screenshot(path=str(SHOTS / "rectification-page.png"), full_page=True)
+
+        desk = sign_in(browser, live.url, "desk", "pickups", 900)
+        desk.goto(f"{live.url}/workspace/rectifications/{fresh}")
+        desk.fill(".appeal textarea", "当日打印机卡纸已当场更换，已向申请人道歉，评价针对设备而非服务")
+        desk.click(".appeal button")
+        desk.wait_for_url("**done=appeal")
+        assert "申诉中" in desk.inner_text("h1")
+
+        sun = sign_in(browser, live.url, "sun", "dashboard", 900)
+        sun.goto(f"{live.url}/workspace/rectifications?show=appealed")
+        sun.click(f'tr[data-rectification="{fresh}"] a')
+        sun.check("input[value=rejected]")
+        sun.fill(".decision textarea", "设备故障亦属服务问题，请完成整改并回访")
+        sun.screenshot(path=str(SHOTS / "rectification-appeal.png"), full_page=True)
+        sun.click(".decision button")
+        sun.wait_for_url("**done=decision")
+        assert "申诉不成立" in sun.inner_text(".steps")
+        browser.close()
+    with get_db(live.in_app()).transaction() as session:
+        states = dict(session.execute(select(Rectification.id, Rectification.state)).all())
+    assert states == {late: "in_progress", fresh: "open"}
