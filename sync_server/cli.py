@@ -18,7 +18,7 @@ from shared_schema import SchemaError, load_catalog
 from tongban_cli.common import catalog_dir_option, emit, fail, home_of, home_option, json_option
 
 from . import migrate
-from .catalog_sync import load_catalog_into
+from .catalog_versions import load_yaml_release
 from .enrollment import create_code, installation_id, revoke
 from .errors import ApiError
 from .fleet import kiosk_overview
@@ -108,24 +108,29 @@ def init_db(ctx: click.Context, catalog_dir: str | None, as_json: bool) -> None:
     except SchemaError as exc:
         fail(str(exc), as_json, **exc.to_dict())
         return
-    with _db(app).transaction(write=True) as session:
-        release = load_catalog_into(session, catalog)
-        result = {
-            "revision": migrate.head_revision(),
-            "catalog_version": release.version,
-            "etag": release.etag,
-            "matters": len(catalog.matters),
-            "departments": len(catalog.departments),
-            "stations": len(catalog.stations),
-            "server_key_id": installation_id(session),
-        }
+    try:
+        with _db(app).transaction(write=True) as session:
+            release, loaded = load_yaml_release(session, catalog)
+            result = {
+                "revision": migrate.head_revision(),
+                "catalog_version": release.version,
+                "catalog": loaded,
+                "etag": release.etag,
+                "matters": len(catalog.matters),
+                "departments": len(catalog.departments),
+                "stations": len(catalog.stations),
+                "server_key_id": installation_id(session),
+            }
+    except ApiError as exc:  # a published version's content changed in catalog.yaml
+        fail(exc.message, as_json, error=exc.code)
+        return
     emit(
         result,
         as_json,
         lambda r: (
-            f"database at {r['revision']}; catalog {r['catalog_version']} loaded "
-            f"({r['matters']} matters, {r['departments']} departments, "
-            f"{r['stations']} stations)"
+            f"database at {r['revision']}; catalog {r['catalog_version']} "
+            + ("current (catalog.yaml's version is older; kept as published)" if r["catalog"] == "kept" else
+               f"loaded ({r['matters']} matters, {r['departments']} departments, {r['stations']} stations)")
         ),
     )
 
@@ -311,6 +316,10 @@ _register_workspace_cli(server)  # tongban server create-user / sms-dispatch (is
 from .workspace.holidays_cli import register as _register_holidays_cli  # noqa: E402
 
 _register_holidays_cli(server)  # tongban server holidays import / list (issue 10)
+
+from .catalog_cli import register as _register_catalog_cli  # noqa: E402
+
+_register_catalog_cli(server)  # tongban server catalog versions / export / import / publish (issue 14)
 
 from .workspace.rectification_cli import register as _register_rectification_cli  # noqa: E402
 

@@ -19,7 +19,12 @@ from ..db import Base, JsonType, UtcDateTime, utcnow
 
 
 class CatalogRelease(Base):
-    """One loaded catalog version; exactly one is current and is served to kiosks."""
+    """One published catalog version; exactly one is current and is served to kiosks.
+
+    Published versions are never edited: a change is a :class:`CatalogDraft` made from
+    one and published as a new version. ``published_by`` and ``reason`` are its change
+    log entry (who and why); ``based_on`` the version it was drafted from.
+    """
 
     __tablename__ = "catalog_releases"
 
@@ -31,6 +36,30 @@ class CatalogRelease(Base):
     etag: Mapped[str] = mapped_column(String(64))
     is_current: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     loaded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    published_by: Mapped[str | None] = mapped_column(String(40))
+    reason: Mapped[str | None] = mapped_column(Text)
+    based_on: Mapped[str | None] = mapped_column(String(CATALOG_VERSION_LEN))
+
+
+class CatalogDraft(Base):
+    """A catalog being prepared: a copy of a published version, edited until published.
+
+    ``state`` is ``draft`` while it may change, then ``published`` (``published_version``
+    names the release it became) or ``discarded``; only a draft is ever written to.
+    """
+
+    __tablename__ = "catalog_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    based_on: Mapped[str] = mapped_column(String(CATALOG_VERSION_LEN))
+    body: Mapped[dict[str, Any]] = mapped_column(JsonType, doc="the Catalog JSON being edited")
+    state: Mapped[str] = mapped_column(String(12), default="draft", index=True)
+    source: Mapped[str] = mapped_column(String(200), doc="how it began: a version copied, a file imported")
+    created_by: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(40))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    published_version: Mapped[str | None] = mapped_column(String(CATALOG_VERSION_LEN))
 
 
 class Division(Base):

@@ -11,8 +11,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from .views_public_catalog import init_app as _init_public_catalog
     from .views_verify import init_app as _init_verify
     from .web import init_app as _init
 
     _init(app)
     _init_verify(app)  # the public /verify pages: no login
+    _init_public_catalog(app)  # the public /public/catalog pages: no login

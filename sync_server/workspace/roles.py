@@ -60,6 +60,8 @@ CAN_LEDGER = {Role.city_admin, Role.reviewer, Role.auditor, *SUPERVISORS}
 CAN_AUDIT = {Role.auditor, Role.city_admin}
 CAN_HOLIDAYS = {Role.city_admin}  # import the year's holiday notice
 CAN_KIOSKS = {Role.city_admin, Role.station_staff}  # station staff: their own station's
+CAN_CATALOG = {Role.city_admin, Role.auditor}  # read catalog versions and their diffs (5.4)
+CAN_CATALOG_EDIT = {Role.city_admin}  # drafts, the guide editor, import, publish
 CAN_DASHBOARD = {Role.city_admin, Role.city_supervisor, Role.reviewer, Role.department_head}  # dept: own
 CAN_ALERTS = {Role.city_admin, Role.city_supervisor, Role.reviewer, Role.department_head, Role.station_staff}
 

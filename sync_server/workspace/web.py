@@ -172,6 +172,7 @@ def init_app(app: Flask) -> None:
         views_alerts,
         views_auth,
         views_case,
+        views_catalog,
         views_dashboard,
         views_decide,
         views_holidays,
