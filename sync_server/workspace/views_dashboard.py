@@ -37,6 +37,7 @@ from .web import CSP, bp, page, user, who
 MAX_DAYS = 3 * 366
 LIST_ROWS = 200
 EXPORT_CAP = 50_000
+CHART_LABELS = {"transfer": "转报", "notice": "受理/补正告知", "promised": "承诺时限", "delivery": "送达"}
 CITY_ROLES = {Role.city_admin, Role.city_supervisor}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -95,7 +96,7 @@ def deadlines():  # type: ignore[no-untyped-def]
     series = [
         (label, [(r.counts[o], links[r.clock][o]) for r in rates]) for o, label in dashboard.OUTCOMES.items()
     ]
-    chart = stacked("各时限完成情况（件）", [r.label for r in rates], series)
+    chart = stacked("各时限完成情况（件）", [CHART_LABELS[r.clock] for r in rates], series)
     return page("dashboard_deadlines.html", **_common(period, "deadlines"), rates=rates, links=links,
                 outcomes=dashboard.OUTCOMES, chart=chart, today=today)  # fmt: skip
 
