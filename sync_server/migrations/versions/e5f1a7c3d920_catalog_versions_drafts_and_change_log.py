@@ -1,7 +1,7 @@
 """Catalog versions: drafts, and who published each version and why (issue 14)
 
 Revision ID: e5f1a7c3d920
-Revises: d8b2f6a1c3e5
+Revises: b3c44f942c5b
 Create Date: 2026-12-02 14:40:00
 
 """
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision: str = 'e5f1a7c3d920'
-down_revision: Union[str, Sequence[str], None] = 'd8b2f6a1c3e5'
+down_revision: Union[str, Sequence[str], None] = 'b3c44f942c5b'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
