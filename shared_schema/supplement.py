@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from .base import SchemaModel
 from .bounds import (
@@ -31,8 +31,8 @@ from .bounds import (
     Instant,
     text,
 )
-from .enums import SubmissionState
-from .identifiers import IdNumber
+from .enums import ApplicantKind, SubmissionState
+from .identifiers import IdNumber, Uscc
 from .submission import (
     PROTOCOL_VERSION,
     CompletenessIssue,
@@ -117,10 +117,26 @@ class SupplementAck(SchemaModel):
 
 
 class LookupRequest(SchemaModel):
-    """``POST /supplements/lookup``: a receipt number and the applicant's ID number."""
+    """``POST /supplements/lookup``: a receipt number and the applicant's identity, exactly
+    one of a person's ID number or an enterprise's unified social credit code (GB 32100)."""
 
     receipt_no: ReceiptNo
-    id_number: IdNumber
+    id_number: IdNumber | None = None
+    uscc: Uscc | None = Field(None, description="an enterprise applicant (单位) instead of id_number")
+
+    @model_validator(mode="after")
+    def _one_identity(self) -> LookupRequest:
+        if (self.id_number is None) == (self.uscc is None):
+            raise ValueError("give either id_number (a person) or uscc (an enterprise)")
+        return self
+
+    @property
+    def applicant_kind(self) -> ApplicantKind:
+        return ApplicantKind.person if self.id_number else ApplicantKind.enterprise
+
+    @property
+    def identity(self) -> str:
+        return self.id_number or self.uscc or ""
 
 
 class LookupAnswer(SchemaModel):

@@ -1,4 +1,5 @@
-"""补正 at another station: find a case by receipt number AND the applicant's ID number.
+"""补正 at another station: find a case by receipt number AND the applicant's ID number (an
+enterprise applicant: its unified social credit code).
 
 No enumeration: an unknown receipt and a wrong ID number get the same 404 refusal, and
 each kiosk has an hourly budget of attempts (429 when spent). Every attempt is recorded
@@ -26,7 +27,7 @@ from .models import Submission, SubmissionLookup, SupplementLookupAttempt
 from .supplements import correction_requests
 
 WINDOW = timedelta(hours=1)
-REFUSED_ZH = "受理编号或身份证号不正确，请核对后再试"
+REFUSED_ZH = "受理编号或证件号码不正确，请核对后再试"  # the same for a person and an enterprise
 
 
 def look_up(
@@ -45,7 +46,7 @@ def look_up(
         submission = _matching_case(session, request)
         if submission is None:
             raise ApiError(
-                404, "lookup_refused", "no case matches this receipt number and ID number", REFUSED_ZH
+                404, "lookup_refused", "no case matches this receipt number and identity", REFUSED_ZH
             )
         answer = _notice(session, principal, submission, now, grant_lifetime)
     with db.transaction(write=True) as session:
@@ -76,11 +77,17 @@ def _count_attempt(
 
 
 def _matching_case(session: Session, request: LookupRequest) -> Submission | None:
-    id_digest = digest(lookup_key(session.connection()), request.id_number)
+    """The case of this receipt whose applicant is this person (ID number) or enterprise
+    (credit code); the identity is compared as its keyed digest, never as plain text."""
+    id_digest = digest(lookup_key(session.connection()), request.identity)
     return session.scalars(
         select(Submission)
         .join(SubmissionLookup, SubmissionLookup.submission_id == Submission.id)
-        .where(Submission.receipt_no == request.receipt_no, SubmissionLookup.id_digest == id_digest)
+        .where(
+            Submission.receipt_no == request.receipt_no,
+            Submission.applicant_kind == request.applicant_kind.value,
+            SubmissionLookup.id_digest == id_digest,
+        )
     ).first()
 
 

@@ -192,8 +192,10 @@ def make_manifest(
     created_at: datetime | None = None,
     client_uuid: uuid.UUID | None = None,
     name: str = "张三",
+    applicant: dict[str, str] | None = None,
 ) -> tuple[SubmissionManifest, dict[str, bytes]]:
-    """A finalized manifest and its page bytes by sha256 (2 pages unless given)."""
+    """A finalized manifest and its page bytes by sha256 (2 pages unless given); ``applicant``
+    replaces the default person (an enterprise, say)."""
     created_at = created_at or datetime(2026, 1, 5, 10, 30, tzinfo=CHINA)
     pages = pages if pages is not None else [png_page(seq * 10 + 1), png_page(seq * 10 + 2)]
     blobs = {sha256_hex(p): p for p in pages}
@@ -219,7 +221,8 @@ def make_manifest(
         "created_at": created_at.isoformat(),
         "matter_code": matter_code,
         "catalog_version": "2026.01.01",
-        "applicant": {
+        "applicant": applicant
+        or {
             "kind": "person",
             "name": name,
             "id_number": id_number(home_division[:6]),
