@@ -20,7 +20,8 @@ from sync_server.db import get_db, utcnow
 from sync_server.holidays import reload
 from sync_server.models import Evaluation, Rectification
 from sync_server.rectification import Complaint, RectificationSource, open_complaint, open_for_rating
-from sync_server.workspace.accounts import create_user
+from sync_server.workspace.accounts import hash_password
+from sync_server.workspace.models import StaffUser
 from sync_server.workspace.rectification_escalation import escalate_overdue
 from tests.support.kiosk_factories import STATION
 from tests.support.live_server import LiveServer, fresh_database
@@ -36,11 +37,16 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     root = tmp_path_factory.mktemp("rect-live")
     server = LiveServer(root / "home", fresh_database("sqlite", root)).start()
     app = server.in_app()
+    hashed = hash_password(PASSWORD)  # one slow hash for the three accounts
     with get_db(app).transaction(write=True) as session:
-        create_user(session, "wang", "reviewer", PASSWORD, department_code=DEPARTMENT, full_name="王审核")
-        create_user(session, "desk", "station_staff", PASSWORD, station_code=STATION, full_name="钱窗口")
-        create_user(session, "zhao", "city_admin", PASSWORD, full_name="赵管理")
-        create_user(session, "sun", "city_supervisor", PASSWORD, full_name="孙督办")
+        for username, role, dept, station, name in (
+            ("wang", "reviewer", DEPARTMENT, None, "王审核"),
+            ("desk", "station_staff", None, STATION, "钱窗口"),
+            ("sun", "city_supervisor", None, None, "孙督办"),
+        ):
+            staff = StaffUser(username=username, role=role, department_code=dept, station_code=station,
+                              full_name=name, password_hash=hashed, active=True, failed_logins=0)  # fmt: skip
+            session.add(staff)
     yield server
     get_db(app).dispose()
     server.stop()
@@ -57,7 +63,7 @@ def seed(app) -> tuple[int, int]:  # type: ignore[no-untyped-def]
             summary="12345 转来：申请人反映养老保险参保登记寄出材料后一周无人联系，电话打不通",
             complainant_name="王秀英", complainant_phone="13800138000",
         )  # fmt: skip
-        late = open_complaint(session, complaint, "zhao", weeks_ago)
+        late = open_complaint(session, complaint, "sun", weeks_ago)
         rating = Evaluation(
             evaluation_uuid=uuid.uuid4(), kiosk_id=None, station_code=STATION, receipt_no=None,
             at_stage="collect", department_code=None, score=2, comment="终端打印机卡纸，等了半小时",
@@ -78,14 +84,15 @@ def test_rectifications_in_chromium(live: LiveServer) -> None:
     with playwright_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
 
-        admin = sign_in(browser, live.url, "zhao", "inbox", 760)
-        admin.click("text=整改督办")
-        rows = admin.locator("table.rectifications tbody tr")
+        sun = sign_in(browser, live.url, "sun", "dashboard", 760)
+        sun.click("text=整改督办")
+        rows = sun.locator("table.rectifications tbody tr")
         assert rows.count() == 2
-        overdue = admin.locator(f'tr[data-rectification="{late}"]')
+        overdue = sun.locator(f'tr[data-rectification="{late}"]')
         assert "overdue" in (overdue.get_attribute("class") or "")
         assert overdue.locator(".badge.late").count() == 2  # both clocks escalated
-        admin.screenshot(path=str(SHOTS / "rectification-list.png"), full_page=True)
+        assert "督办提醒" in sun.inner_text(".reminders")  # the city supervisor was told
+        sun.screenshot(path=str(SHOTS / "rectification-list.png"), full_page=True)
 
         wang = sign_in(browser, live.url, "wang", "inbox", 900)
         wang.goto(f"{live.url}/workspace/rectifications")
@@ -106,7 +113,7 @@ def test_rectifications_in_chromium(live: LiveServer) -> None:
         desk.wait_for_url("**done=appeal")
         assert "申诉中" in desk.inner_text("h1")
 
-        sun = sign_in(browser, live.url, "sun", "dashboard", 900)
+        sun.set_viewport_size({"width": 1440, "height": 900})
         sun.goto(f"{live.url}/workspace/rectifications?show=appealed")
         sun.click(f'tr[data-rectification="{fresh}"] a')
         sun.check("input[value=rejected]")

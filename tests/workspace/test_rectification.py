@@ -91,7 +91,7 @@ def escalate(app, moment: datetime) -> list[tuple[str, date, list[str]]]:
 
 
 def test_a_bad_kiosk_rating_escalates_on_the_first_working_day_after_the_spring_festival(
-    app, client, kiosk, clock, as_user
+    app, client, kiosk, clock, as_user, db_url, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
     case, good = new_case(app, client, kiosk, seq=1), new_case(app, client, kiosk, seq=2)
     assert rate(client, kiosk, receipt(app, good), 3).status_code == 201  # 基本满意 opens nothing
@@ -126,30 +126,11 @@ def test_a_bad_kiosk_rating_escalates_on_the_first_working_day_after_the_spring_
     clock.moment = at(2, 15, 10)
     page = rev.get("/workspace/rectifications").get_data(as_text=True)
     assert "督办提醒" in page and "联系时限（2027-02-04）已过" in page
-    steps = (("contact", "已电话联系申请人"), ("verify", "窗口人员未一次告知材料"),
-             ("answer", "已向申请人致歉并说明"), ("fix", "已培训窗口人员，指南补充示例"))  # fmt: skip
-    for step, text in steps:
-        assert (
-            rev.post(f"/workspace/rectifications/{rect.id}/steps/{step}", {"text": text}).status_code == 303
-        )
-        if step == "contact":
-            assert escalate(app, at(3, 3, 18)) == []  # contacted; the fix clock is not late yet
-            clock.moment = at(3, 4)
-            assert "已超期" in rev.get(f"/workspace/rectifications/{rect.id}").get_data(as_text=True)
-    rect = the_rectification(app)
-    assert rect.state == "closed" and rect.fixed_at == at(3, 4) and rect.fix == "已培训窗口人员，指南补充示例"
-
-
-def test_the_fix_clock_escalates_through_the_cli_on_its_day(
-    app, client, kiosk, clock, as_user, db_url, tmp_path
-):  # type: ignore[no-untyped-def]
-    case = new_case(app, client, kiosk)
-    assert rate(client, kiosk, receipt(app, case), 2).status_code == 201
-    rect = the_rectification(app)
-    rev = as_user("rev_a")
-    assert (
-        rev.post(f"/workspace/rectifications/{rect.id}/steps/contact", {"text": "已联系"}).status_code == 303
-    )
+    department_b_sees_nothing(rect, as_user)
+    path = f"/workspace/rectifications/{rect.id}"
+    assert rev.post(f"{path}/steps/verify", {"text": "x"}).status_code == 409  # contact comes first
+    assert rev.post(f"{path}/steps/contact", {"text": "已电话联系申请人"}).status_code == 303
+    assert rev.post(f"{path}/steps/fix", {"text": "x"}).status_code == 409  # verify and answer first
 
     def run(moment: str) -> list[dict]:  # type: ignore[type-arg]
         result = CliRunner().invoke(
@@ -159,8 +140,8 @@ def test_the_fix_clock_escalates_through_the_cli_on_its_day(
         assert result.exit_code == 0, result.output
         return json.loads(result.output)
 
-    assert run("2027-03-03T18:00+08:00") == []  # the due day itself
-    made = run("2027-03-04T08:30+08:00")  # Thursday: the next working day
+    assert run("2027-03-03T18:00+08:00") == []  # contacted; the fix is due today, not late yet
+    made = run("2027-03-04T08:30+08:00")  # Thursday: the working day after the fix's due day
     assert [(r["clock"], r["due"], r["notified"]) for r in made] == [
         ("fix", "2027-03-03", ["head_a", "rev_a", "sup"])
     ]
@@ -170,6 +151,36 @@ def test_the_fix_clock_escalates_through_the_cli_on_its_day(
         assert (counts.open, counts.overdue, counts.appealed) == (1, 1, 0)
         assert open_counts(session, at(3, 5), department_code=DEPT_B).open == 0
         assert open_counts_by_department(session, at(3, 3))[DEPT_A].overdue == 0
+
+    clock.moment = at(3, 5)
+    assert "已超期" in rev.get(path).get_data(as_text=True)
+    for step, text in (("verify", "窗口人员未一次告知材料"), ("answer", "已向申请人致歉并说明"),
+                       ("fix", "已培训窗口人员，指南补充示例")):  # fmt: skip
+        assert rev.post(f"{path}/steps/{step}", {"text": text}).status_code == 303
+    rect = the_rectification(app)
+    assert rect.state == "closed" and rect.fixed_at == at(3, 5) and rect.fix == "已培训窗口人员，指南补充示例"
+    assert rev.post(f"{path}/steps/fix", {"text": "again"}).status_code == 409
+
+
+def department_b_sees_nothing(rect: Rectification, as_user) -> None:  # type: ignore[no-untyped-def]
+    """Another department: 404 for the rectification and its steps, nothing listed, no
+    ratings (nor asking for department A's by filter or export); the auditor: 403."""
+    rev_b, auditor = as_user("rev_b"), as_user("auditor")
+    path = f"/workspace/rectifications/{rect.id}"
+    assert rev_b.get(path).status_code == 404
+    for step in ("contact", "verify"):
+        assert rev_b.post(f"{path}/steps/{step}", {"text": "x"}).status_code == 404
+    assert rev_b.post(f"{path}/appeal", {"reason": "x"}).status_code == 404
+    listing = rev_b.get("/workspace/rectifications?show=all").get_data(as_text=True)
+    assert f'data-rectification="{rect.id}"' not in listing
+    assert auditor.get(path).status_code == 403 and auditor.get("/workspace/ratings").status_code == 403
+    assert as_user("admin").post(f"{path}/steps/contact", {"text": "x"}).status_code == 403  # reads only
+    assert as_user("station").get(path).status_code == 404  # the department's, not the station's
+    ratings_b = rev_b.get("/workspace/ratings").get_data(as_text=True)
+    assert "跑了三趟" not in ratings_b and "没有评价" in ratings_b
+    assert rev_b.get(f"/workspace/ratings?department={DEPT_A}").status_code == 404
+    assert rev_b.get(f"/workspace/ratings.json?department={DEPT_A}").status_code == 404
+    assert rev_b.get("/workspace/ratings.json").get_json()["count"] == 0
 
 
 def test_appeal_is_decided_by_the_city_supervisor(app, client, kiosk, clock, as_user) -> None:  # type: ignore[no-untyped-def]
@@ -213,33 +224,6 @@ def test_appeal_is_decided_by_the_city_supervisor(app, client, kiosk, clock, as_
     with get_db(app).transaction() as session:
         actions = session.scalars(select(AuditEntry.action).where(AuditEntry.action == "rectification_step"))
         assert len(list(actions)) == 5
-
-
-def test_a_department_sees_only_its_own(app, client, kiosk, clock, as_user) -> None:  # type: ignore[no-untyped-def]
-    case = new_case(app, client, kiosk)
-    assert rate(client, kiosk, receipt(app, case), 1).status_code == 201
-    rect = the_rectification(app)
-    rev_b, auditor = as_user("rev_b"), as_user("auditor")
-    path = f"/workspace/rectifications/{rect.id}"
-    assert rev_b.get(path).status_code == 404
-    for step in ("contact", "verify"):
-        assert rev_b.post(f"{path}/steps/{step}", {"text": "x"}).status_code == 404
-    assert rev_b.post(f"{path}/appeal", {"reason": "x"}).status_code == 404
-    assert f'data-rectification="{rect.id}"' not in rev_b.get("/workspace/rectifications?show=all").get_data(
-        as_text=True
-    )
-    assert auditor.get(path).status_code == 403 and auditor.get("/workspace/ratings").status_code == 403
-    assert (
-        as_user("admin").post(f"{path}/steps/contact", {"text": "x"}).status_code == 403
-    )  # reads, not the unit
-    assert as_user("station").get(path).status_code == 404  # the department's, not the station's
-
-    ratings_b = rev_b.get("/workspace/ratings").get_data(as_text=True)
-    assert "跑了三趟" not in ratings_b and "没有评价" in ratings_b
-    assert rev_b.get(f"/workspace/ratings?department={DEPT_A}").status_code == 404
-    assert rev_b.get(f"/workspace/ratings.json?department={DEPT_A}").status_code == 404
-    assert rev_b.get("/workspace/ratings.json").get_json()["count"] == 0
-    assert "跑了三趟" in as_user("rev_a").get("/workspace/ratings").get_data(as_text=True)
 
 
 def test_complaints_enter_the_same_workflow(app, client, kiosk, clock, as_user) -> None:  # type: ignore[no-untyped-def]
