@@ -158,10 +158,11 @@ class KioskApp(App):
     def current_screen(self) -> KioskScreen:
         return self.manager.current_screen
 
-    def read_link(self) -> tuple[bool, int, int]:
+    def read_link(self) -> tuple[bool, int, int, str]:
         """Queue and link state for the header (runs on the poller's thread: database I/O)."""
         counts = self.ctx.outbox.counts()
-        return self.ctx.sync.online(), counts.waiting + counts.sending, counts.failed
+        deadline = self.ctx.transfer.header_line(counts)  # the oldest unsent item's transfer deadline
+        return self.ctx.sync.online(), counts.waiting + counts.sending, counts.failed, deadline
 
     def tick(self, _dt: float) -> None:
         self.ctx.flow.check_idle()

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shared_schema import Catalog
+from shared_schema.workcalendar import WorkCalendar
 
 from .catalog_snapshot import cache_dir
 from .hardware import Devices, HardwareProfile, build_devices
@@ -25,6 +26,7 @@ from .visit.printing import PrintService
 from .visit.search import CatalogSearch
 from .visit.service import VisitService
 from .visit.submit import KioskRef
+from .visit.transfer_watch import TransferWatch
 
 if TYPE_CHECKING:
     from .store.home import KioskStore
@@ -55,6 +57,7 @@ class KioskContext:
     supplements: SupplementDesk | None = None  # 补正: None without a kiosk store (tests of the visit)
     results: ResultDesk | None = None  # printing results kept here or fetched (electronic)
     supplement_visit: SupplementVisit | None = None  # the 补正 under way, handed to its screen
+    transfer: TransferWatch = field(default_factory=TransferWatch)  # the 2-working-day promise
     closers: list = field(default_factory=list)
 
     def station_name(self) -> str:
@@ -117,6 +120,7 @@ def build_context(
             client,
             devices.id_reader if profile.id_reader.kind != "none" else None,
             applicant_id=outbox.applicant_id,
+            applicant_uscc=outbox.applicant_uscc,
         )
     return KioskContext(
         home=home,
@@ -135,4 +139,5 @@ def build_context(
         sync=sync,
         supplements=supplements,
         results=results,
+        transfer=TransferWatch(WorkCalendar(catalog.holidays)),
     )

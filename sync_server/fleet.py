@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from shared_schema import Evaluation, EvaluationStage
 from shared_schema.api import EvaluationAck, Heartbeat, HeartbeatAck
+from shared_schema.transfer import transfer_deadline
 
 from . import clock
 from .db import utcnow
@@ -21,7 +22,7 @@ from .models import Evaluation as EvaluationRow
 from .models import Kiosk, KioskHeartbeat, Submission
 from .once import insert_once
 from .rectification import open_for_rating
-from .workdays import local_date, transfer_deadline, working_days_left
+from .workdays import calendar
 
 
 def record_heartbeat(
@@ -93,21 +94,19 @@ def kiosk_overview(
     return out
 
 
-TRANSFER_DUE_SOON = 1
-"""Working days left at which a kiosk's oldest unsent submission is flagged: the 附录 A
-promise (transfer within 2 working days) is about to be broken by a link that is down."""
-
-
 def transfer_alarm(oldest_waiting_at: datetime | None, now: datetime) -> dict[str, Any]:
-    """The transfer deadline of a kiosk's oldest unsent submission and how near it is:
-    ``overdue`` (past it), ``due_soon`` (at most :data:`TRANSFER_DUE_SOON` working days
-    left) or None."""
+    """The transfer deadline of a kiosk's oldest unsent item and how near it is: ``overdue``
+    (past it), ``due_soon`` or None — judged as the kiosk's own header judges it
+    (:mod:`shared_schema.transfer`), on this server's working-day calendar."""
     if oldest_waiting_at is None:
         return {"transfer_due": None, "transfer_days_left": None, "transfer_alarm": None}
-    due = transfer_deadline(oldest_waiting_at)
-    left = working_days_left(due, local_date(now))
-    alarm = "overdue" if local_date(now) > due else "due_soon" if left <= TRANSFER_DUE_SOON else None
-    return {"transfer_due": due.isoformat(), "transfer_days_left": left, "transfer_alarm": alarm}
+    found = transfer_deadline(calendar(), oldest_waiting_at, now)
+    alarm = found.alarm.value if found.alarm else None
+    return {
+        "transfer_due": found.due.isoformat(),
+        "transfer_days_left": found.days_left,
+        "transfer_alarm": alarm,
+    }
 
 
 def record_evaluation(

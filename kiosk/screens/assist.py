@@ -33,7 +33,8 @@ class AssistScreen(KioskScreen):
         self.note = ("", theme.INK)
         self.rating_for: str | None = None  # a case just handed over: the resident rates it
         self.reasons: set[RatingReason] = set()
-        self.card_number = ""  # the ID number last read from the card reader
+        self.card_number = ""  # the ID number last read from the card (reader or camera)
+        self.card_how = IdentityCheck.id_card_reader  # how that card was read
 
     def on_pre_enter(self, *a: object) -> None:
         self.unlocked, self.note = False, ("", theme.INK)
@@ -104,6 +105,9 @@ class AssistScreen(KioskScreen):
             grid.add_widget(
                 Text(of_which.format(p=counts.supplements, h=counts.handovers, e=counts.evaluations))
             )
+        deadline = ctx.transfer.assist_line(counts)  # the 2-working-day promise at risk
+        if deadline:
+            grid.add_widget(Text(deadline, bold=True, color=theme.DANGER))
         for reason in counts.failed_reasons:
             grid.add_widget(Text("✗ " + reason, color=theme.DANGER))
         grid.add_widget(BigButton(_("Sync now"), self.force_sync))
@@ -130,7 +134,12 @@ class AssistScreen(KioskScreen):
         self.handover_staff = field(_("Your name (staff)"))
         for widget in (self.handover_no, self.handover_to, self.handover_id, self.handover_staff):
             grid.add_widget(widget)
-        grid.add_widget(BigButton(_("Read the ID card"), self.read_card, kind="secondary"))
+        grid.add_widget(
+            row(
+                BigButton(_("Read the ID card"), self.read_card, kind="secondary"),
+                BigButton(_("Scan the ID card"), self.scan_card, kind="secondary"),
+            )
+        )
         # no keyboard on a kiosk: a pad for each hand-over field, the names in Chinese
         pads = PadSwitcher(
             [
@@ -188,15 +197,35 @@ class AssistScreen(KioskScreen):
             self.say(_("No ID card on the reader."), theme.DANGER)
             return
         self.handover_to.text, self.handover_id.text = card
-        self.card_number = card[1]
+        self.card_number, self.card_how = card[1], IdentityCheck.id_card_reader
+        self.say(_("ID card read."))
+
+    def scan_card(self) -> None:
+        """Identity checked on the ID card under the camera (a kiosk without a card reader)."""
+        if self.busy:
+            return
+        image = self.ctx.devices.camera.capture()
+        if image is None:
+            self.say(_("The camera sees nothing."), theme.DANGER)
+            return
+        self.say(_("Checking the picture…"), theme.MUTED)
+        self.run_slow(lambda: self.ctx.scanner.scan(image, "id_card", None), self._card_scanned)
+
+    def _card_scanned(self, page, error) -> None:
+        card = self.ctx.handovers.scanned_card(page) if page is not None and error is None else None
+        if card is None:
+            self.say(_("No ID number could be read. Place the card flat, or type the number."), theme.DANGER)
+            return
+        name, number = card
+        self.handover_id.text = number
+        self.handover_to.text = name or self.handover_to.text
+        self.card_number, self.card_how = number, IdentityCheck.scanned_id
         self.say(_("ID card read."))
 
     def record_handover(self) -> None:
         number = self.handover_id.text.strip().upper()
         how = (
-            IdentityCheck.id_card_reader
-            if number and number == self.card_number
-            else IdentityCheck.receipt_qr_and_id_number
+            self.card_how if number and number == self.card_number else IdentityCheck.receipt_qr_and_id_number
         )
         try:
             entry = self.ctx.handovers.record(

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from kivy.uix.boxlayout import BoxLayout
 
+from shared_schema import ApplicantKind
+
 from ..i18n import _
 from ..ui import theme
 from ..ui.keypad import ReceiptPad
-from ..ui.widgets import BigButton, Text, field, title
+from ..ui.widgets import BigButton, Text, field, row, title
 from ..visit.steps import Step
 from ..visit.supplement import SupplementRefused
 from ..visit.supplement_visit import SupplementVisit
@@ -32,6 +34,7 @@ class StatusPickupScreen(KioskScreen):
         self.id_number = ""
         self.typing = "receipt"  # which field the pad types into: receipt | id
         self.offers: set[str] = set()  # supplement, result: what this receipt can do here
+        self.kind = ApplicantKind.person  # who proves the case is theirs: a person or an enterprise
 
     def prompt(self) -> str:
         return _("Hold your receipt's QR code under the camera, or type the number.")
@@ -43,7 +46,14 @@ class StatusPickupScreen(KioskScreen):
         left.add_widget(BigButton(_("Scan the QR code on my receipt"), self.scan_qr))
         self.number_field = field(_("Receipt number"), text=self.number)
         left.add_widget(self.number_field)
-        self.id_field = field(_("ID number (to print a result or look up elsewhere)"), text=self.id_number)
+        left.add_widget(self.kind_choice())
+        enterprise = self.kind is ApplicantKind.enterprise
+        label = (
+            _("Unified social credit code (18 characters)")
+            if enterprise
+            else _("ID number (to print a result or look up elsewhere)")
+        )
+        self.id_field = field(label, text=self.id_number)
         left.add_widget(self.id_field)
         self.result_box = BoxLayout(orientation="vertical", spacing=6, size_hint_y=None)
         self.result_box.bind(minimum_height=self.result_box.setter("height"))  # right under the field
@@ -52,14 +62,32 @@ class StatusPickupScreen(KioskScreen):
         self.pad = ReceiptPad(self.on_key)
         self.pad.value = self.number if self.typing == "receipt" else self.id_number
         right = BoxLayout(orientation="vertical", size_hint_x=0.46)
-        other = _("Type the ID number") if self.typing == "receipt" else _("Type the receipt number")
-        right.add_widget(BigButton(other, self.switch_typing, kind="secondary"))
+        proof = _("Type the credit code") if enterprise else _("Type the ID number")
+        other = proof if self.typing == "receipt" else _("Type the receipt number")
+        scan_id = BigButton(_("Scan my ID card"), self.scan_id, kind="secondary")  # instead of typing it
+        right.add_widget(row(BigButton(other, self.switch_typing, kind="secondary"), scan_id))
         right.add_widget(self.pad)
         right.add_widget(BoxLayout())
         main.add_widget(left)
         main.add_widget(right)
         self.body.add_widget(main)
         self.show_lines()
+
+    def kind_choice(self) -> BoxLayout:
+        """个人 / 单位: who proves it is their case — a person by the ID number, an
+        enterprise by its unified social credit code."""
+        choices = ((ApplicantKind.person, _("A person")), (ApplicantKind.enterprise, _("An enterprise")))
+        return row(*(
+            BigButton(("● " if self.kind is kind else "○ ") + words, lambda k=kind: self.choose_kind(k),
+                      kind="primary" if self.kind is kind else "secondary", wrap=False)
+            for kind, words in choices
+        ))  # fmt: skip
+
+    def choose_kind(self, kind: ApplicantKind) -> None:
+        if kind is not self.kind:
+            self.number, self.id_number = self.number_field.text, ""  # a number of the other kind goes
+            self.kind = kind
+            self.refresh()
 
     def on_key(self, value: str) -> None:
         if self.typing == "receipt":
@@ -111,6 +139,32 @@ class StatusPickupScreen(KioskScreen):
             return
         self.run_slow(lambda: self.ctx.scanner.codes(image), self._codes)
 
+    def scan_id(self) -> None:
+        """The ID number read off the resident's card under the camera, into the ID field
+        (then checked against the applicant exactly as a typed one)."""
+        if self.busy:
+            return
+        image = self.ctx.devices.camera.capture()
+        if image is None:
+            self.lines = [(_("The camera sees nothing."), theme.DANGER)]
+            self.show_lines()
+            return
+        self.run_slow(lambda: self.ctx.scanner.scan(image, "id_card", None), self._id_scanned)
+
+    def _id_scanned(self, page, error) -> None:
+        card = self.ctx.handovers.scanned_card(page) if page is not None and error is None else None
+        if card is None:
+            words = _("No ID number could be read. Place the card flat, or type the number.")
+            self.lines = [(words, theme.DANGER)]
+        else:
+            self.id_field.text = self.id_number = card[1]
+            if self.typing == "id":
+                self.pad.value = card[1]
+            self.lines = [(_("ID card read."), theme.OK_GREEN)]
+            words = self.lines[0][0]
+        self.show_lines()
+        self.announce(words)
+
     def _codes(self, codes, error) -> None:
         if error or not codes:
             none_found = _("No QR code found. Please hold the receipt flat, or type the number.")
@@ -133,6 +187,9 @@ class StatusPickupScreen(KioskScreen):
             self.lines.append((self.ctx.results.status(number), theme.OK_GREEN))
         if local:
             self.lines.append((_("At this kiosk: ") + local.message, theme.INK))
+        supplied = self.ctx.supplements.submitted(number) if self.ctx.supplements is not None else None
+        if supplied:  # the case still reads 需要补正 until the department has looked
+            self.lines.append((supplied, theme.OK_GREEN))
         if handover:
             self.lines.append(
                 (
@@ -179,11 +236,18 @@ class StatusPickupScreen(KioskScreen):
     def offers_here(self, number: str, state: str, online: bool = False) -> set[str]:
         offers = set()
         supplements, results = self.ctx.supplements, self.ctx.results
-        if supplements is not None and (state in CORRECTION_STATES or self.notice_here(number)):
+        if supplements is not None and (self.notice_here(number) or self.correction_open(number, state)):
             offers.add("supplement")
         if results is not None and (results.printable_here(number) or (online and state in RESULT_STATES)):
             offers.add("result")
         return offers
+
+    def correction_open(self, number: str, state: str) -> bool:
+        """The case waits for a correction and no supplement for it waits here to be sent
+        (until the department looks, the state still reads 需要补正)."""
+        assert self.ctx.supplements is not None
+        latest = self.ctx.supplements.queue.latest(number)
+        return state in CORRECTION_STATES and (latest is None or latest.sent_at is not None)
 
     def notice_here(self, number: str) -> bool:
         """An open correction notice for this receipt, kept here (no network asked)."""
@@ -200,7 +264,9 @@ class StatusPickupScreen(KioskScreen):
         if desk is None or self.busy:
             return
         number, id_number = self.number_field.text, self.id_field.text.strip() or None
-        self.run_slow(lambda: desk.find(number, id_number), self._found)
+        self.number, self.id_number = number.strip().upper(), (id_number or "").upper()  # kept for Back
+        kind = self.kind
+        self.run_slow(lambda: desk.find(number, id_number, kind), self._found)
 
     def _found(self, notice, error) -> None:
         if isinstance(error, SupplementRefused) or error is not None or notice is None:
@@ -218,15 +284,20 @@ class StatusPickupScreen(KioskScreen):
         if desk is None or self.busy:
             return
         number, typed = self.number_field.text.strip().upper(), self.id_field.text.strip().upper()
-        if not typed and desk.reader is None:
-            words = _("Please type your ID number first.")
-            self.lines = [(words, theme.DANGER)]
+        missing = None
+        if not typed and self.kind is ApplicantKind.enterprise:
+            missing = _("Please type the credit code first.")
+        elif not typed and desk.reader is None:
+            missing = _("Please type your ID number first.")
+        if missing:
+            self.lines = [(missing, theme.DANGER)]
             self.show_lines()
-            self.announce(words)
+            self.announce(missing)
             return
         self.lines = [(_("Checking and printing…"), theme.MUTED)]
         self.show_lines()
-        self.run_slow(lambda: desk.print_for_resident(number, typed or None), self._result_printed)
+        kind = self.kind
+        self.run_slow(lambda: desk.print_for_resident(number, typed or None, kind), self._result_printed)
 
     def _result_printed(self, answer, error) -> None:
         if error is not None or answer is None:

@@ -40,6 +40,8 @@ class SupplementScreen(CaptureScreen):
         return self.ctx.supplement_visit
 
     def prompt(self) -> str:
+        if self.phase == "done" and not self.visit.printed:
+            return _("Your supplement is received. The slip could not be printed.")
         if self.phase == "done":
             return _("Your supplement is received. Please take the printed slip.")
         if self.phase == "check":
@@ -168,15 +170,23 @@ class SupplementScreen(CaptureScreen):
             item = self.visit.item(material.key)
             pages = _("{n} page(s)").format(n=len(material.pages))
             self.body.add_widget(Text(f"✓ {item.text}  {pages}", size=theme.LARGE_PX))
-        printed = done.printed is not None and done.printed.ok
-        slip = (
-            _("Please take the printed slip.")
-            if printed
-            else _("The slip could not be printed. Please ask the staff.")
-        )
-        self.body.add_widget(
-            Text(slip, size=theme.LARGE_PX, color=theme.OK_GREEN if printed else theme.DANGER)
-        )
+        if self.visit.printed:
+            self.body.add_widget(
+                Text(_("Please take the printed slip."), size=theme.LARGE_PX, color=theme.OK_GREEN)
+            )
+        else:  # queued all the same: the truth, and a way to the slip
+            saved = _("Your materials are saved and will be sent; you need not hand them in again.")
+            self.body.add_widget(Text(saved, size=theme.LARGE_PX, bold=True, color=theme.OK_GREEN))
+            detail = done.printed.detail if done.printed is not None else ""
+            self.body.add_widget(
+                Text(
+                    _("The slip could not be printed ({why}). Print it again, or ask the staff.").format(
+                        why=detail[:120]
+                    ),
+                    size=theme.LARGE_PX,
+                    color=theme.DANGER,
+                )
+            )
         self.body.add_widget(
             Text(_("The department reviews your materials; check the progress here with the same number."))
         )
@@ -193,7 +203,11 @@ class SupplementScreen(CaptureScreen):
                 more,
                 BigButton(_("Confirm and print"), self.confirm, kind="ok", size_hint_x=None, width=320),
             ]
-        return [BigButton(_("Done"), self.go_home, kind="ok", size_hint_x=None, width=220)]
+        done = BigButton(_("Done"), self.go_home, kind="ok", size_hint_x=None, width=220)
+        if self.visit.printed:
+            return [done]
+        again = BigButton(_("Print the slip again"), self.reprint, size_hint_x=None, width=320)
+        return [again, done]
 
     def build_bar(self) -> None:
         super().build_bar()
@@ -201,6 +215,12 @@ class SupplementScreen(CaptureScreen):
             self.bar.children[-1].disabled = True
 
     # -- actions ------------------------------------------------------------------------
+    def go_back(self) -> None:
+        """Back to the progress screen, the receipt number still typed; nothing was queued,
+        so the pages captured so far go (补交材料 there starts afresh)."""
+        self.ctx.supplement_visit = None
+        super().go_back()
+
     def select(self, key: str) -> None:
         self.ctx.flow.touch()
         self.current, self.note, self.phase = key, ("", theme.INK), "scan"
@@ -266,9 +286,16 @@ class SupplementScreen(CaptureScreen):
         if isinstance(error, SupplementRefused):
             self.show(error.message_zh, theme.DANGER)
             return
-        if error is not None:
-            self.show(_("Printing failed: ") + type(error).__name__, theme.DANGER)
+        if error is not None:  # nothing was queued: confirming again is safe
+            self.show(_("The supplement could not be saved: ") + type(error).__name__, theme.DANGER)
             return
         self.phase = "done"
         self.refresh()
         self.speak(self.prompt())
+
+    def reprint(self) -> None:
+        """The slip again (the supplement stays queued once, whatever the printer does)."""
+        if self.busy:
+            return
+        self.ctx.flow.touch()
+        self.run_slow(self.visit.reprint, lambda _done, _error: self.refresh())

@@ -112,6 +112,12 @@ def _pages(person: Person) -> dict[str, object]:
     }
 
 
+def id_card_capture(person: Person, path: Path, seed: int = 0) -> Path:
+    """The front of ``person``'s ID card under the camera: a resident who brings their card
+    (the tests draw one for the applicant of a case)."""
+    return _shoot(_card("front", person).to_bgr(), path, seed, fill=0.55, frame=(1600, 1200))
+
+
 def make_demo_papers(folder: Path) -> DemoPapers:
     """Render (once) every capture the demo visit needs into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)

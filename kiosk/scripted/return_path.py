@@ -8,6 +8,12 @@ and the applicant's ID number typed on the pad → 打印办理结果, then staf
 the resident rates the handling. Residents who come to *another* station are named in
 ``TONGBAN_RETURN_ASKS`` (JSON: ``[{"receipt_no": …, "id_number": …, "want": "supplement" |
 "result"}]``, what they bring and came for): the kiosk, online, asks the server with both.
+A resident named in ``TONGBAN_RETURN_ID_CARDS`` (JSON: ``{ID number: image of the card}``)
+brings the ID card: it is scanned under the camera at 打印办理结果 and at the hand-over
+instead of typed. With ``TONGBAN_RETURN_JAM_PRINTER`` set, the printer fails for real at each supplement's
+slip (its output folder made unwritable): the supplement stays queued once, the screen
+says so, and 重新打印凭证 prints it once the printer is back. Back from the notice returns
+to the progress screen, the number still typed; after Done the number is looked up again.
 Used by the end-to-end test (``tongban kiosk run --script return``) and for the screenshots.
 """
 
@@ -16,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -24,8 +31,10 @@ from ..ui import theme
 from ..visit.steps import Step
 from .driver import Driver, ScriptError
 from .papers import DemoPapers
-from .visits import hand_over, type_receipt_no
+from .visits import DEMO_PIN, hand_over, type_receipt_no
 
+ID_CARDS = "TONGBAN_RETURN_ID_CARDS"  # {ID number: capture of the card}: scanned, not typed
+JAM_PRINTER = "TONGBAN_RETURN_JAM_PRINTER"  # set: each supplement slip fails first, then prints
 # which demo paper answers a notice item (by its key); anything else: the register page
 PAPER_FOR = {"registration_form": "pension_form", "id_card_front": "id_front", "id_card_back": "id_back"}
 
@@ -99,6 +108,13 @@ def supplement(
     accessible = theme.accessible
     driver.shot(f"{shots}-supplement-notice-accessible")
     driver.tap("Large text · voice")
+    driver.tap("Back", expect=Step.status_pickup)  # where the resident came from, number kept
+    back = {"step": driver.step.value, "receipt_no": driver.screen.number_field.text}
+    driver.tap("Hand in materials")
+    driver.idle()
+    if driver.step is not Step.supplement:
+        raise ScriptError(f"补交材料 did not open the notice again: {driver.screen.lines}")
+    screen = driver.screen
     messages = []
     for item in screen.visit.items:
         if screen.current != item.key:
@@ -112,20 +128,62 @@ def supplement(
     driver.shot(f"{shots}-supplement-scanned")
     driver.tap("Check my materials")
     driver.shot(f"{shots}-supplement-check")
+    jam = _jam_printer(driver) if os.environ.get(JAM_PRINTER) else None
     driver.tap("Confirm and print")
     driver.idle()
     if screen.phase != "done":
         raise ScriptError(f"the supplement was not queued: {screen.note[0]}")
+    jammed = None
+    if jam is not None:  # the printer fails: queued all the same, and the slip again once it is back
+        driver.shot(f"{shots}-supplement-not-printed")
+        driver.tap("Print the slip again")
+        driver.idle()
+        jammed = {"printed": screen.visit.printed, "words": _texts(screen.body),
+                  "queued": driver.app.ctx.supplements.queue.backlog().waiting}  # fmt: skip
+        jam()
+        driver.tap("Print the slip again")
+        driver.idle()
     driver.shot(f"{shots}-supplement-done")
+    header = driver.app.header.queue.text  # what waits to be sent, the supplement included
     done = screen.visit.confirmed
     driver.tap("Done", expect=Step.home)
+    look_up(driver, receipt_no)  # the resident (or staff) asks again: the truth, not a second offer
+    later = {"lines": [text for text, _colour in driver.screen.lines], "offers": sorted(driver.screen.offers)}
+    driver.tap("Home", expect=Step.home)
     return {
         "receipt_no": receipt_no,
         "items": [m.key for m in done.manifest.materials],
         "slip_pdf": str(done.printed.pdf_path) if done.printed and done.printed.pdf_path else "",
         "capture_messages": messages,
         "accessible_seen": accessible,
+        "back": back,
+        "jammed": jammed,
+        "header_queue": header,
+        "later": later,
     }
+
+
+def _jam_printer(driver: Driver):
+    """Make the virtual printer fail for real: a plain file where its output folder goes
+    (root cannot write there either). Returns what puts the printer back."""
+    folder = driver.app.ctx.devices.printer.folder
+    aside = folder.with_name(folder.name + ".jammed")
+    if folder.exists():
+        folder.rename(aside)
+    folder.write_bytes(b"")
+
+    def unjam() -> None:
+        folder.unlink()
+        if aside.exists():
+            aside.rename(folder)
+
+    return unjam
+
+
+def _texts(widget) -> list[str]:
+    """Every text shown under ``widget``, as written (before the line wrapping)."""
+    texts = (getattr(w, "raw", getattr(w, "text", None)) for w in widget.walk(restrict=True))
+    return [t for t in texts if isinstance(t, str) and t]
 
 
 def print_result(
@@ -133,7 +191,15 @@ def print_result(
 ) -> dict:
     look_up(driver, receipt_no)
     offers = sorted(driver.screen.offers)
-    type_id(driver, id_number)
+    card = _id_card(id_number)
+    if card is not None:  # the resident brought the ID card: scanned instead of typed
+        driver.app.ctx.devices.camera.place(card)
+        driver.tap("Scan my ID card")
+        driver.idle()
+        if driver.screen.id_field.text != id_number:
+            raise ScriptError(f"the scanned card gave {driver.screen.id_field.text!r}: {driver.screen.lines}")
+    else:
+        type_id(driver, id_number)
     driver.shot(f"{shots}-status-result")
     driver.tap("Print the result")
     driver.idle()
@@ -145,7 +211,8 @@ def print_result(
         return {"receipt_no": receipt_no, "offers": offers, "lines": lines, "prints": prints}
     # staff hand the printed result over (ID checked again), the resident rates the handling
     driver.tap("Staff", expect=Step.assist)
-    handed = hand_over(driver, receipt_no, name, id_number)
+    handed = hand_over(driver, receipt_no, name, id_number, card)
+    panel = assist_panel(driver, f"{shots}-assist-queue")
     driver.tap("Home", expect=Step.home)
     return {
         "receipt_no": receipt_no,
@@ -153,7 +220,26 @@ def print_result(
         "lines": lines,
         "prints": prints,
         "handover_message": handed,
+        "panel": panel,
     }
+
+
+def _id_card(id_number: str) -> Path | None:
+    """The capture of the resident's ID card, when ``TONGBAN_RETURN_ID_CARDS`` names one."""
+    path = json.loads(os.environ.get(ID_CARDS, "{}")).get(id_number)
+    return Path(path) if path else None
+
+
+def assist_panel(driver: Driver, shot: str) -> dict:
+    """Staff open the assist panel: what waits to be sent (the hand-over and the rating
+    just queued among it) and the transfer deadline of the oldest unsent item."""
+    driver.tap("Staff", expect=Step.assist)
+    driver.type_keys(DEMO_PIN)
+    driver.tap("Unlock")
+    driver.shot(shot)
+    seen = {"texts": _texts(driver.screen.body), "header_queue": driver.app.header.queue.text}
+    driver.tap("Log out")
+    return seen
 
 
 def elsewhere(driver: Driver, papers: DemoPapers, receipt_no: str, id_number: str, want: str) -> dict:

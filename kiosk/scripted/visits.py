@@ -305,10 +305,13 @@ def status_and_staff(driver: Driver, papers: DemoPapers, receipt_no: str, result
     driver.tap("Home", expect=Step.home)
 
 
-def hand_over(driver: Driver, receipt_no: str, recipient: str, id_number: str) -> str:
+def hand_over(
+    driver: Driver, receipt_no: str, recipient: str, id_number: str, card: Path | None = None
+) -> str:
     """On the assist screen: staff log in, record the hand-over (the names typed on the pinyin
-    pad, the number set as scanned, the ID number on the keypad), the resident rates the
-    handling (a reason ticked, then 5), staff log out. The screen's words after recording."""
+    pad, the number set as scanned, the ID number on the keypad, or ``card``, the resident's
+    ID card, scanned under the camera), the resident rates the handling (a reason ticked,
+    then 5), staff log out. The screen's words after recording."""
     driver.type_keys(DEMO_PIN)
     driver.shot("assist-pin")  # a dot per digit typed
     driver.tap("Unlock")
@@ -319,8 +322,17 @@ def hand_over(driver: Driver, receipt_no: str, recipient: str, id_number: str) -
     type_chinese(driver, recipient)
     driver.tap("Staff name")
     type_chinese(driver, STAFF_NAME)
-    driver.tap("ID number")
-    driver.type_keys(id_number)  # checked with the receipt QR and the typed number
+    if card is not None:  # the number (and the name, when read) off the card
+        driver.app.ctx.devices.camera.place(card)
+        driver.tap("Scan the ID card")
+        driver.idle()
+        if driver.screen.handover_id.text != id_number:
+            raise ScriptError(
+                f"the scanned card gave {driver.screen.handover_id.text!r}: {driver.screen.note}"
+            )
+    else:
+        driver.tap("ID number")
+        driver.type_keys(id_number)  # checked with the receipt QR and the typed number
     driver.shot("assist")
     driver.tap("Record hand-over")
     message = driver.screen.message.raw

@@ -116,6 +116,20 @@ class Supplements(SealedQueue[SupplementManifest]):
         for sha in set(manifest.page_hashes()) - needed:
             self.pages.delete(sha)
 
+    def latest(self, receipt_no: str) -> QueuedSupplement | None:
+        """The newest supplement queued here for this case (its bookkeeping only, detached)."""
+        query = (
+            select(QueuedSupplement)
+            .where(QueuedSupplement.receipt_no == receipt_no)
+            .order_by(QueuedSupplement.created_at.desc())
+            .limit(1)
+        )
+        with self.store.db.read() as s:
+            row = s.scalars(query).first()
+            if row is not None:
+                s.expunge(row)
+            return row
+
     def awaiting(self, receipt_no: str) -> bool | None:
         """Whether this kiosk's own case still waits for a correction (None: not collected here)."""
         with self.store.db.read() as s:

@@ -21,7 +21,7 @@ from . import theme
 from .widgets import BigButton, paint
 
 log = logging.getLogger(__name__)
-LinkState = tuple[bool, int, int]  # online, waiting (incl. sending), failed
+LinkState = tuple[bool, int, int, str]  # online, waiting (incl. sending), failed, transfer deadline warning
 
 
 def _label(text: str = "", **kw) -> Label:
@@ -69,7 +69,7 @@ class Header(BoxLayout):
             self.add_widget(widget)
         self.show_accessible()
 
-        self._state: LinkState = (False, 0, 0)
+        self._state: LinkState = (False, 0, 0, "")
         self.show_link(self._state)
 
     def show_title(self, step_title: str) -> None:
@@ -77,13 +77,14 @@ class Header(BoxLayout):
 
     def show_link(self, state: LinkState) -> None:
         self._state = state
-        online, waiting, failed = state
+        online, waiting, failed, deadline = state
         self.link.text = "● " + (_("Online") if online else _("Offline"))
         self.link.color = (0.55, 1, 0.6, 1) if online else (1, 0.8, 0.3, 1)
         text = _("{n} waiting to send").format(n=waiting)
         if failed:
             text += " / " + _("{n} failed").format(n=failed)
-        self.queue.text = text
+        self.queue.text = text + ("\n" + deadline if deadline else "")  # the transfer promise at risk
+        self.queue.color = (1, 0.55, 0.35, 1) if deadline else theme.WHITE
 
     def show_accessible(self) -> None:
         """The mode's button: yellow with a tick while it is on (the header keeps its size)."""

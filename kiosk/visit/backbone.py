@@ -13,7 +13,7 @@ from kiosk.store import Drafts, KioskIdentity, KioskStore, Outbox, OutboxEntry, 
 from kiosk.store.backlog import read_backlog
 from kiosk.store.evaluations import Evaluations
 from kiosk.store.handovers import Handovers, HandoverStatus
-from shared_schema import EvaluationStage, Handover, RatingReason, SubmissionManifest
+from shared_schema import Applicant, EvaluationStage, Handover, RatingReason, SubmissionManifest
 
 from .ports import LocalStatus, QueueCounts
 
@@ -126,7 +126,16 @@ class StoreOutbox:
 
     def applicant_id(self, receipt_no: str) -> str | None:
         """The applicant's ID number of a case collected here, while its manifest is kept."""
+        applicant = self._applicant(receipt_no)
+        return applicant.id_number if applicant else None
+
+    def applicant_uscc(self, receipt_no: str) -> str | None:
+        """An enterprise applicant's credit code, the same way (None for a person)."""
+        applicant = self._applicant(receipt_no)
+        return applicant.uscc if applicant else None
+
+    def _applicant(self, receipt_no: str) -> Applicant | None:
         entry = self.outbox.find(receipt_no)
         if entry is None or entry.purged:
             return None
-        return self.outbox.manifest(entry.client_uuid).applicant.id_number
+        return self.outbox.manifest(entry.client_uuid).applicant

@@ -1,6 +1,7 @@
 """Handing a result over at the station (送达) and the resident's rating at handling.
 
-Village staff record who handed the result to whom and how identity was checked; the
+Village staff record who handed the result to whom and how identity was checked (the
+card reader, the card scanned under the camera, or the receipt and the typed number); the
 record is queued in the kiosk store (sealed, synced exactly once like a submission), the
 server moves the case to delivered. Only the masked ID number is kept. When this kiosk
 collected the case and still holds its manifest, a recipient whose ID number is not the
@@ -21,7 +22,7 @@ from shared_schema.handover import IDENTITY_CHECK_WORDS, masked_id
 from shared_schema.identifiers import validate_id_number
 
 from ..hardware.idreader import IdReader
-from .ports import Outbox
+from .ports import Outbox, ScannedPage
 
 # The server's refusals as staff read them (held items show the reason).
 REFUSALS_ZH = {
@@ -64,6 +65,16 @@ class HandoverDesk:
         """(name, ID number) from the card on the reader, or None when no card is there."""
         card = self.id_reader.read()
         return (card.name, card.id_number) if card else None
+
+    @staticmethod
+    def scanned_card(page: ScannedPage) -> tuple[str, str] | None:
+        """(name, ID number) the scan pipeline read off an ID card under the camera, or None
+        when it read no valid number (the check digit is verified: a misread is refused)."""
+        try:
+            number = validate_id_number(page.fields.get("id_number", "").strip().upper())
+        except ValueError:
+            return None
+        return page.fields.get("name", "").strip(), number
 
     def record(
         self, receipt_no: str, staff: str, recipient: str, id_number: str, how: IdentityCheck | str

@@ -139,6 +139,10 @@ class Outbox(Protocol):
         """The applicant's ID number of a case collected at this kiosk, if still kept."""
         ...
 
+    def applicant_uscc(self, receipt_no: str) -> str | None:
+        """An enterprise applicant's credit code of a case collected here, if still kept."""
+        ...
+
 
 class SyncControl(Protocol):
     """The background sync worker as the UI sees it."""

@@ -19,6 +19,8 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from shared_schema import ApplicantKind
+
 from ..hardware.idreader import IdReader
 from ..hardware.printer import PrintOutcome
 from ..store import results
@@ -31,6 +33,7 @@ NOTHING_HERE_ZH = "本服务站没有该受理编号的办理结果，请核对�
 NO_CARD_ZH = "未读到身份证，请将身份证放在读卡区后重试，或手动输入证件号码"
 PRINTER_ZH = "打印机出现故障，请联系工作人员"
 NOT_APPLICANT_ZH = "身份证号码与申请人不一致，不能打印办理结果，请咨询工作人员"
+NO_USCC_ZH = "请输入单位的统一社会信用代码"
 
 
 @dataclass(frozen=True)
@@ -56,8 +59,10 @@ class ResultDesk:
         client: Callable[[], ApiClient],
         reader: IdReader | None = None,
         applicant_id: Callable[[str], str | None] | None = None,
+        applicant_uscc: Callable[[str], str | None] | None = None,
     ) -> None:
         self.applicant_id = applicant_id  # the applicant's ID number while this kiosk holds the case
+        self.applicant_uscc = applicant_uscc  # an enterprise applicant's credit code, the same way
         self.store = store
         self.printing = printing
         self.client = client
@@ -92,9 +97,18 @@ class ResultDesk:
         views = results.for_receipt(self.store, receipt_no)
         return bool(views) and views[0].stored and not views[0].purged
 
-    def print_for_resident(self, receipt_no: str, identity: str | None = None) -> PrintAnswer:
+    def print_for_resident(
+        self, receipt_no: str, identity: str | None = None, kind: ApplicantKind = ApplicantKind.person
+    ) -> PrintAnswer:
         """The resident's own print after the ID check (typed number, or the card when None):
-        the result kept here, checked against the applicant, else fetched as electronic."""
+        the result kept here, checked against the applicant, else fetched as electronic. An
+        enterprise (``kind``) proves itself with its unified social credit code, typed."""
+        if kind is ApplicantKind.enterprise:
+            if not identity:
+                return PrintAnswer(False, NO_USCC_ZH)
+            if not self.printable_here(receipt_no):
+                return self.print_electronic(receipt_no, identity)
+            return self._print_kept(receipt_no, identity, self.applicant_uscc)
         if not self.printable_here(receipt_no):
             return self.print_electronic(receipt_no, identity)
         if identity is None:
@@ -102,9 +116,15 @@ class ResultDesk:
             if card is None:
                 return PrintAnswer(False, NO_CARD_ZH)
             identity = card.id_number
-        applicant = self.applicant_id(receipt_no) if self.applicant_id is not None else None
+        return self._print_kept(receipt_no, identity, self.applicant_id)
+
+    def _print_kept(
+        self, receipt_no: str, identity: str, applicant_of: Callable[[str], str | None] | None
+    ) -> PrintAnswer:
+        """The result kept here, for the applicant only (``applicant_of``: their identity)."""
+        applicant = applicant_of(receipt_no) if applicant_of is not None else None
         typed = "".join(identity.split()).upper()
-        if applicant is None or not secrets.compare_digest(applicant.upper().encode(), typed.encode()):
+        if not applicant or not secrets.compare_digest(applicant.upper().encode(), typed.encode()):
             return PrintAnswer(False, NOT_APPLICANT_ZH)
         return self.print_received(receipt_no)
 

@@ -57,9 +57,15 @@ FORWARD[Step.assist].discard(Step.assist)
 
 AFTER_FINALIZE = {Step.receipt, Step.rating}
 
+# Side screens opened from another one: Back returns there (补交材料 from the progress screen).
+OPENED_FROM: dict[Step, Step] = {Step.supplement: Step.status_pickup}
+
 
 def previous(step: Step) -> Step:
-    """Where Back leads: the previous visit step, or Home for side screens and the end."""
+    """Where Back leads: the previous visit step, the screen a side screen was opened from,
+    or Home for other side screens and the end."""
+    if step in OPENED_FROM:
+        return OPENED_FROM[step]
     if step in AFTER_FINALIZE or step not in VISIT_ORDER:
         return Step.home
     index = VISIT_ORDER.index(step)

@@ -12,15 +12,18 @@ sync sends it exactly once.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
-from shared_schema import CompletenessResult, PageRecord, SchemaError
+from shared_schema import ApplicantKind, CompletenessResult, PageRecord, SchemaError
 from shared_schema.submission import RECEIPT_NO
 from shared_schema.supplement import LookupAnswer, SupplementManifest, SupplementReceipt
+from shared_schema.workcalendar import CHINA_TZ
 
 from ..hardware.printer import PrintOutcome
 from ..receipt_no import today_in_china
@@ -28,12 +31,14 @@ from ..scan.completeness import check_supplement_pages
 from ..scan.types import Problem
 from ..store.home import KioskStore
 from ..store.models import utcnow
+from ..store.sealed_queue import REFUSED
 from ..store.supplements import Supplements
 from ..sync.client import ApiClient
 from ..sync.errors import Refused, SyncError, TransientError
 from .printing import PrintService
 from .submit import KioskRef
 
+log = logging.getLogger(__name__)
 _RECEIPT = re.compile(RECEIPT_NO)
 OFFLINE_ZH = "网络暂时不通，无法查询其他服务站受理的申请。请稍后再试，或到原受理服务站办理补正。"
 ID_NEEDED_ZH = "本服务站没有该申请的补正告知。请输入申请人身份证号，联网查询。"
@@ -108,8 +113,11 @@ class SupplementDesk:
         self.printer = printer
         self.client = client
 
-    def find(self, raw_receipt: str, id_number: str | None = None) -> LookupAnswer:
-        """The open notice for the receipt: from the feed here, else online with the ID number."""
+    def find(
+        self, raw_receipt: str, id_number: str | None = None, kind: ApplicantKind = ApplicantKind.person
+    ) -> LookupAnswer:
+        """The open notice for the receipt: from the feed here, else online with the ID number
+        (``kind`` enterprise: ``id_number`` is the unified social credit code)."""
         receipt_no = receipt_from_input(raw_receipt)
         notice = self.queue.notice(receipt_no)
         if self.queue.awaiting(receipt_no) is False:  # collected here, and the feed says it moved on
@@ -120,16 +128,17 @@ class SupplementDesk:
             return notice
         if not id_number:
             raise SupplementRefused("id_needed", ID_NEEDED_ZH)
-        return self._look_up(receipt_no, id_number)
+        return self._look_up(receipt_no, id_number, kind)
 
-    def _look_up(self, receipt_no: str, id_number: str) -> LookupAnswer:
+    def _look_up(self, receipt_no: str, id_number: str, kind: ApplicantKind) -> LookupAnswer:
         if self.client is None:
             raise SupplementRefused("offline", OFFLINE_ZH)
         try:
             client = self.client()
         except Exception as exc:  # not enrolled, no server configured: nothing to ask
             raise SupplementRefused("offline", OFFLINE_ZH) from exc
-        body = {"receipt_no": receipt_no, "id_number": "".join(id_number.split()).upper()}
+        proof = "uscc" if kind is ApplicantKind.enterprise else "id_number"
+        body = {"receipt_no": receipt_no, proof: "".join(id_number.split()).upper()}
         try:
             answer = client.call("POST", "/supplements/lookup", json_body=body).body
             notice = LookupAnswer.parse(answer, source="POST /supplements/lookup")
@@ -149,6 +158,18 @@ class SupplementDesk:
             raise SupplementRefused("already_supplemented", ALREADY_ZH)
         return notice
 
+    def submitted(self, receipt_no: str) -> str | None:
+        """What the progress screen tells about a supplement queued here for this case: it
+        was taken (and when), whether it has reached the platform; None when there is none."""
+        row = self.queue.latest(receipt_no.strip().upper())
+        if row is None:
+            return None
+        on = row.created_at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
+        if (row.last_error or "").startswith(REFUSED):
+            return f"补正材料已于 {on} 在本机提交，平台未接收，请联系工作人员"
+        where = "已发送至平台" if row.sent_at is not None else "等待发送"
+        return f"补正材料已于 {on} 在本机提交（{where}），无需再次提交"
+
     def check(
         self, notice: LookupAnswer, pages: Mapping[str, Sequence[SupplementPage]]
     ) -> CompletenessResult:
@@ -159,6 +180,13 @@ class SupplementDesk:
         self, notice: LookupAnswer, pages: Mapping[str, Sequence[SupplementPage]], now: datetime | None = None
     ) -> Confirmed:
         """Queue the supplement (refused unless complete) and print its receipt."""
+        manifest = self.queue_supplement(notice, pages, now)
+        return Confirmed(manifest, self.print_slip(notice, manifest, pages))
+
+    def queue_supplement(
+        self, notice: LookupAnswer, pages: Mapping[str, Sequence[SupplementPage]], now: datetime | None = None
+    ) -> SupplementManifest:
+        """Check and queue (sealed, durable on return); raises :class:`SupplementRefused`."""
         result = self.check(notice, pages)
         if not result.complete:
             raise SupplementRefused(
@@ -181,16 +209,32 @@ class SupplementDesk:
             created_at=now or utcnow(),
         )
         self.queue.queue(manifest, {p.sha256: p.data for found in pages.values() for p in found})
-        return Confirmed(manifest, self._print(notice, manifest, pages))
+        return manifest
+
+    def print_slip(
+        self,
+        notice: LookupAnswer,
+        manifest: SupplementManifest,
+        pages: Mapping[str, Sequence[SupplementPage]],
+    ) -> PrintOutcome | None:
+        """The 补正材料接收凭证 of a queued supplement (again, after a failure). Never raises:
+        the supplement is queued whatever the printer does, so a failure (the renderer's
+        too) is logged and answered as a failed outcome the screen shows with a retry."""
+        if self.printer is None:
+            return None
+        try:
+            return self._print(notice, manifest, pages)
+        except Exception as exc:
+            log.exception("the supplement slip for %s was not printed", manifest.receipt_no)
+            return PrintOutcome(False, Path(), f"{type(exc).__name__}: {exc}")
 
     def _print(
         self,
         notice: LookupAnswer,
         manifest: SupplementManifest,
         pages: Mapping[str, Sequence[SupplementPage]],
-    ) -> PrintOutcome | None:
-        if self.printer is None:
-            return None
+    ) -> PrintOutcome:
+        assert self.printer is not None
         receipt = SupplementReceipt(
             receipt_no=manifest.receipt_no,
             unit=self.printer.unit(),

@@ -65,7 +65,22 @@ class SupplementVisit:
         return self.desk.check(self.notice, self.pages)
 
     def confirm(self) -> Confirmed:
-        """Queue and print (raises SupplementRefused when incomplete or already sent)."""
-        if self.confirmed is None:  # a second tap prints nothing twice
-            self.confirmed = self.desk.confirm(self.notice, self.pages)
+        """Queue and print (raises SupplementRefused when incomplete or already sent). Queued
+        once: a second call, after a failed print too, only answers what was done."""
+        if self.confirmed is None:
+            manifest = self.desk.queue_supplement(self.notice, self.pages)
+            self.confirmed = Confirmed(manifest, None)  # queued: from here on, never again
+            self.confirmed = Confirmed(manifest, self.desk.print_slip(self.notice, manifest, self.pages))
         return self.confirmed
+
+    def reprint(self) -> Confirmed:
+        """The slip of the queued supplement printed again (after a printer failure)."""
+        assert self.confirmed is not None, "nothing queued yet"
+        manifest = self.confirmed.manifest
+        self.confirmed = Confirmed(manifest, self.desk.print_slip(self.notice, manifest, self.pages))
+        return self.confirmed
+
+    @property
+    def printed(self) -> bool:
+        done = self.confirmed
+        return done is not None and done.printed is not None and done.printed.ok

@@ -90,6 +90,16 @@ def test_assist_from_any_step_returns_there(tmp_path, catalog):
     assert flow.visit.matter is not None  # the visit continues, not wiped
 
 
+def test_back_from_the_supplement_returns_to_the_progress_screen(tmp_path):
+    flow = _flow(tmp_path)
+    flow.go(Step.status_pickup)
+    flow.go(Step.supplement)
+    flow.back()  # where the resident came from, not Home
+    assert flow.step is Step.status_pickup
+    flow.back()
+    assert flow.step is Step.home
+
+
 def test_home_wipes_draft_pages(tmp_path, catalog):
     flow = _flow(tmp_path)
     flow.visit.matter = catalog.matter("JC-RS-001")

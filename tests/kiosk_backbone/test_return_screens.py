@@ -23,6 +23,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -32,7 +33,10 @@ from sqlalchemy import select
 
 from kiosk.hardware.printer import PdfFilePrinter
 from kiosk.runtime import OFFLINE_URL
+from kiosk.scan.synth.identities import Person
+from kiosk.scripted.documents import id_card_capture
 from kiosk.store import KioskStore, Outbox, save_identity
+from kiosk.store.models import OutboxItem
 from kiosk.sync.catalog import CatalogCache
 from kiosk.sync.client import ApiClient
 from kiosk.sync.enroll import enroll
@@ -55,6 +59,18 @@ from tests.support.live_server import LiveServer
 from .conftest import FAST, applicant, finalize_one
 from .test_results import complete_on_server
 from .test_supplements import FORM, FREE_TEXT, OTHER_STATION, ask_correction, case_on_server
+
+JAM_PRINTER = "TONGBAN_RETURN_JAM_PRINTER"  # kiosk/scripted/return_path.py: the slip's printer fails
+ID_CARDS = "TONGBAN_RETURN_ID_CARDS"  # and: the residents' ID cards, scanned instead of typed
+
+
+def person_of(fields: dict[str, str]) -> Person:
+    """The applicant as the synthetic ID card shows them (birth and sex from the number)."""
+    number = fields["id_number"]
+    born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    sex = "男" if int(number[16]) % 2 else "女"
+    return Person(fields["name"], sex, "汉", born, "山西省晋城市泽州县南村镇南村1号", number,
+                  fields["phone"], "泽州县", fields["home_division"])  # fmt: skip
 
 
 @contextmanager
@@ -88,7 +104,7 @@ def pdf_text(data: bytes) -> str:
 
 
 def test_the_app_takes_a_supplement_offline_and_prints_the_result_after_the_id_check(
-    enrolled: KioskStore, service: SyncService, server: LiveServer, tmp_path: Path
+    enrolled: KioskStore, service: SyncService, server: LiveServer, tmp_path: Path, monkeypatch
 ) -> None:
     uuid = finalize_one(enrolled, seed=611, pages=3)  # the registration form is missing
     assert service.run_once().ok
@@ -99,18 +115,31 @@ def test_the_app_takes_a_supplement_offline_and_prints_the_result_after_the_id_c
     assert service.run_once().ok  # the feed brings the notice; the app below runs offline
 
     shots = tmp_path / "shots"
+    monkeypatch.setenv(JAM_PRINTER, "1")  # the printer fails for real at the slip
     with offline(enrolled):
         report = run_kiosk(enrolled.home, "return", shots, timeout=600)
+    monkeypatch.delenv(JAM_PRINTER)
     assert report["ok"], (report["error"], report["screenshots"][-1:])
     [done] = report["return_path"]["supplements"]
     assert done["receipt_no"] == receipt and done["items"] == ["registration_form", "item-2"]
+    assert done["back"] == {"step": "status_pickup", "receipt_no": receipt}  # Back: where they came from
+    jammed = done["jammed"]  # queued once, said so; the slip again while the printer still fails
+    assert jammed["printed"] is False and jammed["queued"] == 1
+    assert "您的补正材料已保存，将按原回执编号发送，无需再次提交。" in jammed["words"], jammed
+    assert any(w.startswith("凭证没有打印出来（") for w in jammed["words"]), jammed
+    assert done["header_queue"] == "待发送 1 份"  # the supplement is what waits to be sent
+    later = done["later"]  # asked again: the truth, and no second 补交材料
+    told = [line for line in later["lines"] if line.startswith("补正材料已于 ")]
+    assert later["offers"] == [] and len(told) == 1 and told[0].endswith("（等待发送），无需再次提交"), later
     assert done["accessible_seen"] is True  # the header's mode reached the notice screen
     said = report["voice_said"]  # and its voice read the notice screen's prompt aloud
     assert any(line.startswith("办理部门需要您补交") for line in said), said
     slip = Path(done["slip_pdf"]).read_bytes()
     assert slip.startswith(b"%PDF") and b"/FontFile" in slip
     names = [Path(p).name for p in report["screenshots"]]
-    for shot in ("supplement-notice", "supplement-notice-accessible", "supplement-check", "supplement-done"):
+    shot_names = ("supplement-notice", "supplement-notice-accessible", "supplement-check",
+                  "supplement-not-printed", "supplement-done")  # fmt: skip
+    for shot in shot_names:
         assert any(shot in n for n in names), names
 
     sent = service.run_once()
@@ -141,6 +170,11 @@ def test_the_app_takes_a_supplement_offline_and_prints_the_result_after_the_id_c
     assert (refused.ok, refused.message_zh, refused.outcome) == (False, NOT_APPLICANT_ZH, None)
     assert not paper.exists() or not list(paper.iterdir())
 
+    card = id_card_capture(person_of(applicant(611)), tmp_path / "id-card.jpg")  # the resident brings it
+    monkeypatch.setenv(ID_CARDS, json.dumps({applicant_id: str(card)}))
+    late = finalize_one(enrolled, seed=613, pages=1)  # collected a month ago, the link down since
+    with enrolled.db.write() as s:
+        s.get(OutboxItem, late).finalized_at = datetime.now(UTC) - timedelta(days=30)
     with offline(enrolled):  # the result is kept here: printing it needs no network
         report = run_kiosk(enrolled.home, "return", tmp_path / "shots2", timeout=600)
     assert report["ok"], (report["error"], report["screenshots"][-1:])
@@ -153,6 +187,10 @@ def test_the_app_takes_a_supplement_offline_and_prints_the_result_after_the_id_c
     printed_bytes = result_pdf.read_bytes()
     assert hashlib.sha256(printed_bytes).hexdigest() == sha  # as the department issued it
     assert printed["handover_message"].startswith(f"已记录 {receipt} 的交付")
+    panel = printed["panel"]  # the hand-over and the rating wait beside the late submission
+    assert panel["header_queue"] == "待发送 3 份\n⚠ 已超转报期限", panel
+    assert "其中补正材料 0 份，交付记录 1 条，评价 1 条" in panel["texts"], panel
+    assert any(t.startswith("本机最早一份待发送的材料应在 ") for t in panel["texts"]), panel
 
     synced = service.run_once()  # the hand-over, then the rating at handling
     assert synced.ok and (synced.handovers_sent, synced.evaluations_sent) == (1, 1), synced.to_dict()
@@ -160,7 +198,7 @@ def test_the_app_takes_a_supplement_offline_and_prints_the_result_after_the_id_c
     handed = server.query(
         "SELECT handed_by, identity_check, id_number_masked FROM handovers WHERE receipt_no = :r", r=receipt
     )
-    assert [tuple(r) for r in handed] == [("李明", "receipt_qr_and_id_number", masked_id(person_id))]
+    assert [tuple(r) for r in handed] == [("李明", "scanned_id", masked_id(person_id))]  # the card scanned
     rating = server.query("SELECT at_stage, score FROM evaluations WHERE receipt_no = :r", r=receipt)
     assert [tuple(r) for r in rating] == [("handle", 5)]
     with get_db(server.in_app()).transaction() as session:
