@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared_schema import Evaluation, EvaluationStage
@@ -152,7 +153,11 @@ def record_evaluation(
     existing = find()
     if existing is None and evaluation.at_stage is EvaluationStage.handle:
         _one_handling_rating(session, evaluation)
-    row, created = insert_once(session, find, create)
+    try:
+        row, created = insert_once(session, find, create)
+    except IntegrityError:  # another channel rated the case at handling meanwhile (一事一评)
+        _one_handling_rating(session, evaluation)
+        raise
     if created:
         open_for_rating(session, row, now)  # 差评 → 整改, in the rating's own transaction
     if row.content_digest != digest:

@@ -6,16 +6,21 @@ from __future__ import annotations
 
 import io
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from sync_server.db import get_db
 from sync_server.models import Evaluation, Rectification, Submission
-from sync_server.workspace.models import AuditEntry
+from sync_server.workspace import phone_rating
+from sync_server.workspace.models import AuditEntry, StaffUser
 from sync_server.workspace.ratings_export import COLUMNS
 from tests.server.factories import STATION_ZEZHOU, ZEZHOU
+from tests.support.waiting import wait_until
 
 from .conftest import CHINA, DEPT_A, DEPT_B, new_case
 from .test_actions import act
@@ -154,3 +159,38 @@ def test_ratings_by_dimension_and_the_national_export(app, client, kiosk, as_use
     with get_db(app).transaction() as session:
         exports = session.scalars(select(AuditEntry).where(AuditEntry.action == "ratings_export")).all()
         assert {e.detail["format"] for e in exports} == {"json", "xlsx"}
+
+
+def test_a_racing_phone_and_kiosk_rating_leave_one(app, client, kiosk, as_user, db_url) -> None:  # type: ignore[no-untyped-def]
+    """一次一评 under a race: the phone rating is written but not committed when the kiosk's
+    arrives; the unique index makes the kiosk's wait, then refuses it 409 already_rated."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite serialises writers (BEGIN IMMEDIATE): the two cannot interleave")
+    rev = as_user("rev_a")
+    case = completed_by_mail(app, client, kiosk, rev, 1)
+    engine = get_db(app).engine
+    with engine.connect() as held:
+        holder = held.begin()
+        with Session(bind=held) as phone_session:
+            staff = phone_session.scalars(select(StaffUser).where(StaffUser.username == "rev_a")).one()
+            sub = phone_session.get(Submission, case)
+            with app.app_context():
+                phone_rating.record(phone_session, staff, sub, 4, [], "", at(2, 3))
+            pid = held.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+            with ThreadPoolExecutor(1) as pool:
+                kiosk_answer = pool.submit(rate, client, kiosk, receipt(app, case), 1, "handle", at(2, 3))
+
+                def kiosk_waits_for_the_phone_rating() -> bool:
+                    with engine.connect() as probe:
+                        return bool(probe.exec_driver_sql(
+                            "SELECT count(*) FROM pg_locks WHERE NOT granted AND pid <> %s", (pid,)
+                        ).scalar())  # fmt: skip
+
+                wait_until(kiosk_waits_for_the_phone_rating, "the kiosk's insert to wait on the unique index")
+                holder.commit()
+                answer = kiosk_answer.result()
+    assert answer.status_code == 409 and answer.get_json()["error"] == "already_rated"
+    with get_db(app).transaction() as session:
+        rows = session.scalars(select(Evaluation).where(Evaluation.at_stage == "handle")).all()
+        assert [(r.channel, r.score) for r in rows] == [("phone", 4)]
+        assert session.scalar(select(Rectification.id)) is None  # the refused 1 opened nothing
