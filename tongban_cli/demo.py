@@ -1,7 +1,7 @@
 """``make demo``: the whole flow on one machine with embedded defaults.
 
 1. a sync server (SQLite, local blob folder, the 晋城市 demo catalog) under gunicorn;
-2. workspace accounts for a city admin and a reviewer;
+2. workspace accounts for a city admin, reviewers, a department head and the city supervisor;
 3. a kiosk on the ``virtual`` hardware profile, enrolled at a village station;
 4. a resident's visit: with a display, the kiosk window for you to use; without one,
    a scripted visit on Xvfb that saves a screenshot of every screen and prints the
@@ -22,6 +22,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from urllib.request import urlopen
 
@@ -32,6 +33,14 @@ ACCOUNTS = {  # username: (role, scope option, password, display name) — demo 
     # (home acceptance); 泽州县 医保 decides the other on entrustment, local to the kiosk
     "yc-renshe": ("reviewer", ["--department", "140522-RS"], "tongban-demo-review", "王芳"),
     "zz-yibao": ("reviewer", ["--department", "140525-YB"], "tongban-demo-review", "李强"),
+    # 督办 (issue 14): told when a case runs late — the department head, then the city
+    "yc-head": (
+        "department_head",
+        ["--department", "140522-RS", "--phone", "13900000001"],
+        "tongban-demo-head",
+        "张局长",
+    ),
+    "city-sup": ("city_supervisor", ["--phone", "13900000002"], "tongban-demo-super", "孙督办"),
 }
 # The staff assist-mode PIN the demo kiosk gets (the scripted visit unlocks with it, see
 # kiosk/scripted/visits.py DEMO_PIN); set with `tongban kiosk set-pin` like a real kiosk's.
@@ -132,6 +141,7 @@ def main() -> int:
         result = _visit(kiosk_home, shots, interactive)
         _tongban("kiosk", "--home", str(kiosk_home), "sync", "--drain")
         _report(result, server_home, url)
+        _supervise(server_home)
         if sys.stdin.isatty() and not os.environ.get("CI"):
             input("==> the server keeps running for the workspace; press Enter to stop it ")
         else:
@@ -150,6 +160,15 @@ def _closing(server_home: Path, kiosk_home: Path, port: int) -> None:
     print(f"    {exe} server --home {_shown(server_home)} run --bind 127.0.0.1:{port}")
     print(f"    → http://127.0.0.1:{port}/workspace/ ; then, in another terminal, the kiosk syncs with:")
     print(f"    {exe} kiosk --home {_shown(kiosk_home)} sync --once")
+
+
+def _supervise(server_home: Path) -> None:
+    """督办: the pass a timer runs, now and as a drill three weeks on, when nobody has acted."""
+    drill = (datetime.now(UTC) + timedelta(days=21)).astimezone(timezone(timedelta(hours=8)))
+    for at in (None, drill.replace(hour=9, minute=0, second=0, microsecond=0)):
+        extra = ["--at", at.isoformat()] if at else []
+        print("==> " + _tongban("server", "--home", str(server_home), "supervise", *extra).strip())
+    print("    (the drill's steps: 督办提醒 of yc-renshe, yc-head and city-sup; their SMS in sms_log)")
 
 
 def _report(result: dict, server_home: Path, url: str) -> None:

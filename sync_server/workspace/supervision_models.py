@@ -16,6 +16,7 @@ from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UtcDateTime, utcnow
+from ..models import Submission, SubmissionEvent
 
 
 class EscalationStep(Base):
@@ -38,3 +39,22 @@ class EscalationStep(Base):
     text: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+# The dashboard's scans (dashboard.py), answered from indexes instead of the wide
+# submissions rows (their manifest JSON): on PostgreSQL the case columns every figure
+# reads are INCLUDEd, so a whole-city count is an index-only scan; a department's is a
+# range of it. The events index gives each case's first answer (the notice clock).
+DASHBOARD_COLUMNS = [
+    "matter_code", "station_code", "source", "state", "receipt_no", "transfer_due", "transferred_at",
+    "accepted_at", "promised_due", "completed_at", "delivered_at",
+]  # fmt: skip
+Index(
+    "ix_submissions_dashboard",
+    Submission.department_code,
+    Submission.collected_at,
+    postgresql_include=DASHBOARD_COLUMNS,
+)
+Index(
+    "ix_submission_events_answers", SubmissionEvent.state, SubmissionEvent.submission_id, SubmissionEvent.at
+)

@@ -1,4 +1,4 @@
-"""Supervision (督办): the escalation log, staff phones for its SMS
+"""Supervision (督办): the escalation log, staff phones for its SMS, the dashboard's indexes
 
 Revision ID: d4a8e1f0c2b7
 Revises: c7d2e9a41b53
@@ -47,9 +47,21 @@ def upgrade() -> None:
     with op.batch_alter_table('staff_users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('phone', sa.String(length=20), nullable=True))
 
+    with op.batch_alter_table('submissions', schema=None) as batch_op:
+        batch_op.create_index('ix_submissions_dashboard', ['department_code', 'collected_at'], unique=False, postgresql_include=['matter_code', 'station_code', 'source', 'state', 'receipt_no', 'transfer_due', 'transferred_at', 'accepted_at', 'promised_due', 'completed_at', 'delivered_at'])
+
+    with op.batch_alter_table('submission_events', schema=None) as batch_op:
+        batch_op.create_index('ix_submission_events_answers', ['state', 'submission_id', 'at'], unique=False)
+
 
 def downgrade() -> None:
     """Downgrade schema."""
+    with op.batch_alter_table('submission_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_submission_events_answers')
+
+    with op.batch_alter_table('submissions', schema=None) as batch_op:
+        batch_op.drop_index('ix_submissions_dashboard', postgresql_include=['matter_code', 'station_code', 'source', 'state', 'receipt_no', 'transfer_due', 'transferred_at', 'accepted_at', 'promised_due', 'completed_at', 'delivered_at'])
+
     with op.batch_alter_table('staff_users', schema=None) as batch_op:
         batch_op.drop_column('phone')
 
