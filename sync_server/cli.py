@@ -317,7 +317,7 @@ from .workspace.holidays_cli import register as _register_holidays_cli  # noqa: 
 
 _register_holidays_cli(server)  # tongban server holidays import / list (issue 10)
 
-from .catalog_cli import register as _register_catalog_cli  # noqa: E402
+from .workspace.catalog_cli import register as _register_catalog_cli  # noqa: E402
 
 _register_catalog_cli(server)  # tongban server catalog versions / export / import / publish (issue 14)
 

@@ -1,6 +1,6 @@
 """``tongban server catalog …``: versions, diff, export and import (JSON or XLSX), publish.
 
-The same service as the workspace's catalog pages (catalog_versions.py): an import
+The same service as the workspace's catalog pages (sync_server/catalog_versions.py): an import
 becomes a draft, listing every problem of a bad file at once (sheet, row and column for a
 workbook); ``publish`` needs a reason; both are written to the audit log under the
 operating-system user.
@@ -23,8 +23,9 @@ from shared_schema.catalog_sheets import (
 )
 from tongban_cli.common import emit, fail, json_option
 
-from . import catalog_versions as versions
-from .errors import ApiError
+from .. import catalog_versions as versions
+from ..errors import ApiError
+from . import audit
 
 
 def register(server: click.Group) -> None:
@@ -37,7 +38,7 @@ def catalog() -> None:
 
 
 def _open(ctx: click.Context, as_json: bool) -> Any:
-    from .cli import _db, _require_schema, make_app
+    from ..cli import _db, _require_schema, make_app
 
     app = make_app(ctx)
     _require_schema(app, as_json)
@@ -49,8 +50,6 @@ def _actor() -> str:
 
 
 def _audit(session: Any, action: str, detail: dict[str, Any]) -> None:
-    from .workspace import audit
-
     audit.record(session, audit.Who(None, _actor(), "cli", None, None), action, detail=detail)
 
 
@@ -156,8 +155,8 @@ def import_cmd(ctx: click.Context, path: Path, as_json: bool) -> None:
 @click.pass_context
 def publish_cmd(ctx: click.Context, draft: str, reason: str, as_json: bool) -> None:
     """Publish DRAFT (draft-N or N) as the new current version; kiosks take it at their next sync."""
-    from .db import utcnow
-    from .workdays import local_date
+    from ..db import utcnow
+    from ..workdays import local_date
 
     draft_id = draft.removeprefix("draft-")
     if not draft_id.isdigit():
