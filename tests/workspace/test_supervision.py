@@ -8,6 +8,7 @@ The cases come in through the real API; every pass is run at an injected moment.
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 
 from sqlalchemy import select, update
@@ -127,3 +128,28 @@ def test_promised_limit_is_owned_by_who_accepted_and_a_missing_head_is_recorded(
         ("promised", "warn", "rev_a", "workspace"),
         ("promised", "head", "", "none"),
     ]
+
+
+def test_the_command_a_timer_runs_is_idempotent_and_sends_the_sms(
+    app, db_url, client, kiosk, staff, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """``tongban server supervise --at …`` as cron would run it, against the same database."""
+    from tests.server.test_cli import run as cli
+
+    new_case(app, client, kiosk, seq=3, matter_code=ORPHAN_MATTER, created_at=at(28, 9))
+    with get_db(app).transaction(write=True) as session:
+        session.add(StaffUser(username="sup", role="city_supervisor", full_name="孙督办", phone="13900000009",
+                              password_hash="-", active=True, failed_logins=0))  # fmt: skip
+    first = cli(tmp_path, db_url, "supervise", "--at", "2026-10-10T09:00:00+08:00", "--json")
+    assert first[0] == 0, first[1]
+    report = json.loads(first[1])
+    assert report["recorded"] == {"city/workspace": 1, "city/sms": 1} and report["sms_sent"] == 1
+    assert report["unassigned"] == 1  # the triage department has no head: recorded, not skipped
+    again = json.loads(cli(tmp_path, db_url, "supervise", "--at", "2026-10-10T09:00:00+08:00", "--json")[1])
+    assert again["recorded"] == {} and again["unassigned"] == 0 and again["sms_sent"] == 0
+    holiday = cli(tmp_path, db_url, "supervise", "--at", "2026-10-04T09:00:00+08:00")
+    assert holiday[0] == 0 and "a day off" in holiday[1]
+    bad = cli(tmp_path, db_url, "supervise", "--at", "2026-10-10T09:00", "--json")
+    assert bad[0] != 0 and "offset" in json.loads(bad[1])["message"]
+    with get_db(app).transaction() as session:
+        assert session.scalar(select(SmsLogEntry.phone)) == "13900000009"
