@@ -273,8 +273,11 @@ def load_yaml_release(session: Session, catalog: Catalog) -> tuple[CatalogReleas
 
 
 def _comparable(catalog: Catalog) -> str:
+    """The content that makes a version: the order of files in a folder does not count."""
     data = catalog.to_json_dict()
     data.pop("holidays", None)
+    for part in ("divisions", "departments", "stations", "matters"):
+        data[part] = sorted(data[part], key=lambda record: record["code"])
     return json.dumps(data, sort_keys=True, ensure_ascii=False)
 
 
