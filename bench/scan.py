@@ -4,9 +4,9 @@ Documents come from ``kiosk.scan.synth.documents`` (ground-truth text and identi
 captures from the virtual photographer ``kiosk.scan.synth.camera`` (ground-truth page
 corners): perspective up to 30°, four orientations, skew, uneven light, shadows, blur,
 noise, JPEG, textured desks. Environment: ``BENCH_SCAN_COUNT`` (default 40),
-``BENCH_SCAN_ENGINES`` (default ``tesseract,rapidocr``); issue 13's gate and hard sets
-(``bench/_scan_hard.py``): ``BENCH_SCAN_GATE_COUNT`` (50), ``BENCH_SCAN_HARD_COUNT`` (48),
-``BENCH_SCAN_HARD=0`` to leave them out.
+``BENCH_SCAN_ENGINES`` (default ``tesseract,rapidocr``); issue 13's hard identifier set
+(``bench/_scan_hard.py``): ``BENCH_SCAN_HARD_COUNT`` (48), ``BENCH_SCAN_HARD=0`` to leave it
+out. Issue 13's quality-gate set is its own section: ``python -m bench scan_gate``.
 """
 
 from __future__ import annotations

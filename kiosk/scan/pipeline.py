@@ -10,7 +10,7 @@ OCR is most of a page's time and runs without the GIL (Tesseract in-process, ONN
 Runtime), so the stages that need only the upright page — the quality gate, the code
 reader and compression — run beside it in a worker thread, on the kiosk's second core.
 A page the quality gate rejects cancels its OCR; what the gate only doubts (soft print) is
-read, and refused only if the reading is not reliable (``quality.settle``). ``timings_ms``
+read, and refused only if the reading is not reliable (``settle.settle``). ``timings_ms``
 keeps each stage's own time (they overlap) and ``total`` is the wall-clock time of the page.
 """
 
@@ -41,6 +41,7 @@ from . import ink as ink_stage
 from . import orient as orient_stage
 from . import quality as quality_stage
 from . import reread as reread_stage
+from . import settle as settle_stage
 from . import sources
 from .ocr import DEFAULT_ENGINE, OcrEngine, get_engine
 from .types import Capture, OcrResult, PageResult, Problem
@@ -158,7 +159,10 @@ class Pipeline:
             page.problems.append(Problem(code, OCR_FAILED))
             raise _Stop
         self._understand(page, dpi, reading)
-        standing = quality_stage.settle(found_beside.doubts, page.ocr, page.fields)  # e.g. soft print
+        expected = settle_stage.expected_labels(self._requirement(page))  # soft print, glare beside print …
+        standing = self._run(
+            page, "settle", settle_stage.settle, found_beside.doubts, page.ocr, page.fields, expected
+        )  # fmt: skip
         if standing:
             page.problems += standing
             raise _Stop

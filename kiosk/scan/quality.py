@@ -16,10 +16,10 @@ import cv2
 import numpy as np
 
 from .detect import PAGE_SIZES, Detection
+from .glare import hidden_print
 from .ink import without_red
 from .ocr.base import paper_background
-from .reread import LABELS
-from .types import OcrResult, Problem
+from .types import Problem
 
 MESSAGES = {
     "blurry": "图像模糊，请保持材料平稳后重拍",
@@ -34,13 +34,13 @@ MESSAGES = {
 
 # Thresholds (see docs/scanning.md, "Imaging", for how each was measured)
 MAX_BLUR_PX = 2.4  # estimated edge blur (Gaussian sigma, px at the page's DPI): the reading decides
-MIN_CONFIDENCE = {"rapidocr": 90.0, "tesseract": 85.0}  # mean confidence of a reliable reading
 MIN_PAPER = 70  # paper darker than this (0–255) is too dark
 MIN_CONTRAST = 50  # paper minus ink; less is dim light, washed out or a blank page
 OVEREXPOSED_PAPER = 240  # paper at least this bright …
 OVEREXPOSED_INK = 150  # … and even the darkest print no darker than this: washed out
 BLANK_CONTRAST = 20  # less than this between paper and darkest print: nothing printed
-GLARE_CELL_SHARE = 0.01  # share of the page's cells burnt out while most paper is not
+GLARE_CELL_SHARE = 0.01  # share of the page's cells burnt out while most paper is not: a doubt
+HIDDEN_SHARE = 0.05  # share of the print a glare spot washes out (``glare.hidden_print``): refused
 GLARE_PAPER_MAX = 238  # median paper brighter than this: overexposed, not glare
 MIN_DPI = {"a4": 90, "id_card": 150}  # pixels per inch the camera must give the page
 STRIPE = 256  # rows per stripe of the blur measure
@@ -50,8 +50,6 @@ EDGE_SKIP = 0.01  # … not counting the page's outermost strip: its edge line, 
 CUT_INK = 12  # print pixels (on the working copy) in that band that make a cut: more than specks
 WORK_SIDE = 1200  # the capture is examined at this size for print at the frame's border
 SOLID = 0.006  # dark areas wider than this share of the page (~1.8 mm) are no print: a dog-ear, a shadow
-GLARE_REACH = 0.015  # glare this close to the print area (share of the page) may hide print
-GLARE_HALO = 0.04  # paper this close to a glare spot is not searched for print
 
 
 def problem(code: str) -> Problem:
@@ -103,14 +101,6 @@ def blur_px(gray: np.ndarray, contrast: float) -> float:
     return float(np.sqrt(max(sigma**2 - 0.8**2, 0.0)))  # remove our own smoothing
 
 
-def ink_mask(gray: np.ndarray) -> np.ndarray:
-    """Print (1) on a quarter-size copy: what is clearly darker than the paper round it."""
-    bg = paper_background(gray, full_size=False)
-    small = cv2.resize(gray, (bg.shape[1], bg.shape[0]), interpolation=cv2.INTER_AREA)
-    ink = (small < INK * bg.astype(np.float32)).astype(np.uint8)
-    return cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))  # lone noise specks
-
-
 def print_at_frame(capture: np.ndarray, detection: Detection) -> int:
     """Print pixels lying on the page within ``CUT_BAND`` of a frame border the page reaches:
     print the frame may have cut through. Measured in the capture, where the frame's border
@@ -143,6 +133,11 @@ def print_at_frame(capture: np.ndarray, detection: Detection) -> int:
     return int(ink[band & (page > 0)].sum())
 
 
+def glare_cell(shape: tuple[int, ...]) -> int:
+    """Side of a glare cell in pixels: 1/60 of the page's short side."""
+    return max(4, min(shape[:2]) // 60)
+
+
 def glare_cells(gray: np.ndarray) -> np.ndarray:
     """Cells (1/60 of the short side) burnt out to white while most of the paper is not.
 
@@ -151,36 +146,11 @@ def glare_cells(gray: np.ndarray) -> np.ndarray:
     the whole page is overexposed, which is a different problem (all False here).
     """
     h, w = gray.shape
-    cell = max(4, min(h, w) // 60)
+    cell = glare_cell(gray.shape)
     cells = cv2.resize(gray, (w // cell, h // cell), interpolation=cv2.INTER_AREA)
     if float(np.median(cells)) > GLARE_PAPER_MAX:
         return np.zeros(cells.shape, bool)
     return cells >= 250
-
-
-def glare_on_print(glare: np.ndarray, ink: np.ndarray) -> float:
-    """Share of the burnt-out cells that lie on the print area (the box round the print,
-    grown by ``GLARE_REACH``): glare on a blank margin hides nothing."""
-    if not glare.any():
-        return 0.0
-    # round a glare spot, paper merely less bright than the spot passes for print: look
-    # for print only away from it (print under the spot's middle is lost either way)
-    near = cv2.resize(glare.astype(np.uint8), (ink.shape[1], ink.shape[0]), interpolation=cv2.INTER_NEAREST)
-    reach = max(3, round(GLARE_HALO * max(ink.shape))) | 1
-    ink = ink & (1 - cv2.dilate(near, np.ones((reach, reach), np.uint8)))
-    ih, iw = ink.shape
-    by, bx = max(1, round(CUT_BAND * ih)), max(1, round(CUT_BAND * iw))  # desk slivers at the edges
-    ys, xs = np.nonzero(ink[by : ih - by, bx : iw - bx])
-    ys, xs = ys + by, xs + bx
-    if not len(ys):
-        return 1.0  # no print seen at all: the glare may be hiding it
-    gh, gw = glare.shape
-    grow = GLARE_REACH * max(ih, iw)
-    top, bottom = (ys.min() - grow) * gh / ih, (ys.max() + 1 + grow) * gh / ih
-    left, right = (xs.min() - grow) * gw / iw, (xs.max() + 1 + grow) * gw / iw
-    cy, cx = np.nonzero(glare)
-    on = (cy + 1 > top) & (cy < bottom) & (cx + 1 > left) & (cx < right)
-    return float(on.mean())
 
 
 def effective_dpi(detection: Detection, page: str) -> float:
@@ -221,13 +191,17 @@ def assess(
         report.problems.append(problem("blank"))
     glare = glare_cells(gray)
     metrics["glare"] = float(glare.mean())
-    if metrics["glare"] > GLARE_CELL_SHARE:  # only then is the print area worth finding
+    if glare.any():  # does it hide print, or only shine on it? (``glare.py``)
         plain = without_red(page_image)  # a licence's red frame or a seal is no print to protect
         plain = plain if plain.ndim == 2 else cv2.cvtColor(plain, cv2.COLOR_BGR2GRAY)
-        metrics["glare_on_print"] = metrics["glare"] * glare_on_print(glare, ink_mask(plain[m:-m, m:-m]))
-        # on the print it hides print: refused; on a margin the reading decides
-        hides = metrics["glare_on_print"] > GLARE_CELL_SHARE
-        (report.problems if hides else report.doubts).append(problem("glare"))
+        cell = glare_cell(gray.shape)
+        cell_mm = cell * min(PAGE_SIZES.get(page, PAGE_SIZES["a4"])[:2]) / min(gray.shape)
+        hidden, _ = hidden_print(plain[m:-m, m:-m], glare, cell, cell_mm)
+        metrics["glare_hidden"] = hidden
+        if hidden >= HIDDEN_SHARE:  # a good part of the print ran under the spot: lost, refused
+            report.problems.append(problem("glare"))
+        elif hidden > 0 or metrics["glare"] > GLARE_CELL_SHARE:  # a word or two, or beside the print:
+            report.doubts.append(problem("glare"))  # the reading decides (labels, check digits)
     metrics["blur_px"] = blur_px(gray, contrast)
     if metrics["blur_px"] > MAX_BLUR_PX and contrast >= MIN_CONTRAST:
         # soft print may still read perfectly (the limit was set on Tesseract's CER): the
@@ -247,24 +221,6 @@ def assess(
         if dpi < MIN_DPI.get(page, MIN_DPI["a4"]):
             report.problems.append(problem("low_resolution"))
     return report
-
-
-def reliable(ocr: OcrResult, fields: dict[str, str]) -> bool:
-    """Whether a reading can be trusted without a retake: the engine is confident
-    (``MIN_CONFIDENCE``) and every identifier whose label is on the page was read valid
-    (its check digit holds)."""
-    if ocr.error or not ocr.text.strip() or ocr.confidence is None:
-        return False
-    if ocr.confidence < MIN_CONFIDENCE.get(ocr.engine, 90.0):
-        return False
-    flat = ocr.text.replace(" ", "")
-    return all(kind in fields for kind, labels in LABELS.items() if any(label in flat for label in labels))
-
-
-def settle(doubts: list[Problem], ocr: OcrResult, fields: dict[str, str]) -> list[Problem]:
-    """The doubts that stand once the page has been read: all of them unless the reading
-    is ``reliable``."""
-    return [] if not doubts or reliable(ocr, fields) else list(doubts)
 
 
 def assess_before_issue_13(

@@ -1,13 +1,23 @@
-"""Issue 13: the gate refuses what was lost (print cut by the frame, glare over the print),
-not a page that merely runs out of the frame by its margin or shines on blank paper."""
+"""Issue 13: the gate refuses what was lost (print cut by the frame, print washed out by
+glare), not a page that merely runs out of the frame by its margin or shines on paper."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from kiosk.scan.detect import detect_page, rectify
+from kiosk.scan.glare import hidden_print
 from kiosk.scan.orient import orient
-from kiosk.scan.quality import GLARE_CELL_SHARE, MESSAGES, assess, assess_before_issue_13
+from kiosk.scan.quality import (
+    GLARE_CELL_SHARE,
+    HIDDEN_SHARE,
+    MESSAGES,
+    assess,
+    assess_before_issue_13,
+    glare_cell,
+    glare_cells,
+)
 from kiosk.scan.synth.camera import photograph, random_params
 from kiosk.scan.synth.documents import render
 
@@ -59,7 +69,41 @@ def test_glare_on_a_blank_margin_is_accepted(form):
     assert "glare" in codes(before)
 
 
-def test_glare_on_the_print_is_refused(form):
-    report, _, _ = gate(form, 23, glare=0.05, glare_at=(0.45, 0.25))
+def test_glare_that_washes_out_the_print_is_refused(form):
+    report, _, _ = gate(form, 23, glare=0.08, glare_at=(0.45, 0.25))
+    assert report.metrics["glare_hidden"] >= HIDDEN_SHARE, report.metrics
     assert "glare" in codes(report), report.metrics
     assert next(p.message for p in report.problems if p.code == "glare") == MESSAGES["glare"]
+
+
+def test_glare_the_print_shows_through_is_left_to_the_reading(form):
+    """A smaller spot on the table: the paper burns out, the strokes under it stay legible."""
+    report, before, _ = gate(form, 23, glare=0.05, glare_at=(0.45, 0.25))
+    assert report.metrics["glare"] > GLARE_CELL_SHARE and report.metrics["glare_hidden"] < HIDDEN_SHARE
+    assert report.ok and [p.code for p in report.doubts] == ["glare"], report.metrics
+    assert "glare" in codes(before)
+
+
+def _lines_with_a_spot(spot_at: tuple[int, int]) -> np.ndarray:
+    """Eight lines of 'characters' (grids of strokes) on gray paper, and a smooth glare spot
+    centred at ``spot_at`` (x, y) that washes out print in its core and lightens it round it."""
+    page = np.full((900, 900), 190, np.float32)
+    for y in range(100, 500, 50):
+        for x in range(200, 840, 40):
+            page[y : y + 30 : 6, x : x + 30] = 40
+            page[y : y + 30, x : x + 30 : 6] = 40
+    yy, xx = np.mgrid[0:900, 0:900]
+    page += 420 * np.exp(-((xx - spot_at[0]) ** 2 + ((yy - spot_at[1]) * 1.4) ** 2) / (2 * 55.0**2))
+    return page.clip(0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize(("spot_at", "hides"), [((450, 300), True), ((450, 720), False), ((60, 300), False)])
+def test_hidden_print_is_where_print_runs_under_the_spot(spot_at, hides):
+    """The middle of a block of lines: print washed out. Below the last line, or on the
+    margin beside the lines' starts: nothing hidden, though the paper burns out."""
+    image = _lines_with_a_spot(spot_at)
+    glare = glare_cells(image)
+    assert glare.any()
+    share, hidden = hidden_print(image, glare, glare_cell(image.shape), cell_mm=3.5)
+    assert (share > 0) == hides, share
+    assert hidden.any() == hides

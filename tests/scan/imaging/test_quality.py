@@ -22,7 +22,7 @@ def test_good_capture_passes(examine, seed):
 
 
 def test_blurry_capture_is_left_to_its_reading(examine):
-    """Soft print is a doubt, not a refusal: the reading settles it (``quality.settle``)."""
+    """Soft print is a doubt, not a refusal: the reading settles it (``settle.settle``)."""
     report, _ = examine(51, blur_sigma=1.4)
     assert [p.code for p in report.doubts] == ["blurry"] and report.ok, report.metrics
     assert report.doubts[0].message == MESSAGES["blurry"]
@@ -33,7 +33,7 @@ def test_blurry_capture_is_left_to_its_reading(examine):
     [
         ("too_dark", {"exposure": 0.18}),
         ("overexposed", {"exposure": 1.3, "veil": 0.6}),
-        ("glare", {"glare": 0.08}),
+        ("glare", {"glare": 0.08, "glare_at": (0.5, 0.4)}),  # over the lines: print washed out
         ("low_resolution", {"fill": 0.33}),
     ],
 )

@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 from kiosk.scan.pipeline import Pipeline
-from kiosk.scan.quality import MESSAGES, problem, settle
+from kiosk.scan.quality import MESSAGES, problem
+from kiosk.scan.settle import settle
 from kiosk.scan.synth.camera import CameraParams, photograph, random_params
 from kiosk.scan.synth.documents import render
 from kiosk.scan.types import Capture, OcrResult

@@ -1,0 +1,87 @@
+"""The gate's doubts settled by the page's reading.
+
+What the gate can only suspect from the pixels (soft print, glare beside the print, a page
+running out of the frame by its margin) is decided by what was read: a page is filed when
+its reading is *reliable* and refused with the gate's own advice when not. Reliable means
+what matters for the material:
+
+- the engine is confident on the whole (``MIN_CONFIDENCE``) and on every line that carries
+  text (``MIN_LINE_CONFIDENCE``, where the engine gives word confidences): one weak line is
+  where a smear or a glare spot took characters;
+- every label the material must carry was read (``expected_labels``: the requirement's
+  keywords and its kind's wording, e.g. 性别 and 公民身份号码 on an ID card's front): a
+  label washed out by glare is also the value beside it;
+- every identifier whose label is on the page was read valid (its check digit holds).
+
+The thresholds were set on the gate benchmark's ``tune`` split (``bench/scan_gate.py``).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+
+from shared_schema import MaterialRequirement
+
+from .classify import KIND_CUES, keyword_score
+from .reread import LABELS
+from .types import OcrResult, Problem
+
+MIN_CONFIDENCE = {"rapidocr": 90.0, "tesseract": 85.0}  # mean confidence of a reliable reading
+MIN_LINE_CONFIDENCE = {"tesseract": 60.0}  # mean word confidence of each line with ≥ 2 characters
+LABEL_FOUND = 0.5  # fuzzy match (``classify.keyword_score``) at which a label counts as read
+
+
+def expected_labels(requirement: MaterialRequirement | None) -> list[str]:
+    """The wording every page of this material carries: its keywords and its kind's cues."""
+    if requirement is None:
+        return []
+    labels = list(requirement.hints.keywords) + KIND_CUES.get(requirement.hints.kind, [])
+    return list(dict.fromkeys(labels))
+
+
+def line_confidences(ocr: OcrResult) -> list[float]:
+    """Mean word confidence of each line with at least two characters (engines with word
+    boxes only; empty otherwise)."""
+    by_line: dict[int, list[tuple[float, int]]] = {}
+    for word in ocr.words:
+        by_line.setdefault(word.line, []).append((word.confidence, len(word.text)))
+    out = []
+    for words in by_line.values():
+        chars = sum(n for _, n in words)
+        if chars >= 2:
+            out.append(sum(c * n for c, n in words) / chars)
+    return out
+
+
+def weakest_line(ocr: OcrResult) -> float | None:
+    lines = line_confidences(ocr)
+    return min(lines) if lines else None
+
+
+def reliable(ocr: OcrResult, fields: dict[str, str], expected: Sequence[str] = ()) -> bool:
+    """Whether a reading can be trusted without a retake (see the module's docstring)."""
+    if ocr.error or not ocr.text.strip() or ocr.confidence is None:
+        return False
+    if ocr.confidence < MIN_CONFIDENCE.get(ocr.engine, 90.0):
+        return False
+    weakest = weakest_line(ocr)
+    if weakest is not None and weakest < MIN_LINE_CONFIDENCE.get(ocr.engine, 0.0):
+        return False
+    if any(keyword_score(label, ocr.text) < LABEL_FOUND for label in expected):
+        return False
+    flat = ocr.text.replace(" ", "")
+    return all(kind in fields for kind, labels in LABELS.items() if any(label in flat for label in labels))
+
+
+def settle(
+    doubts: list[Problem], ocr: OcrResult, fields: dict[str, str], expected: Sequence[str] = ()
+) -> list[Problem]:
+    """The doubts that stand once the page has been read: all of them unless the reading
+    is ``reliable``."""
+    return [] if not doubts or reliable(ocr, fields, expected) else list(doubts)
+
+
+def median_line_confidence(ocr: OcrResult) -> float | None:
+    lines = line_confidences(ocr)
+    return statistics.median(lines) if lines else None
