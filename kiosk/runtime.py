@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Callable
 from pathlib import Path
 
+from .catalog_adopt import adopt_between_visits
 from .context import KioskContext, build_context
 from .hardware.profile import load_profile
 from .store import KioskIdentity, KioskStore, NotEnrolled, save_identity
@@ -90,6 +91,7 @@ def open_kiosk(
         client=lambda: ApiClient(identity.server_url, identity, timeout=(3.0, 20.0)),
     )
     ctx.closers += [store.close, worker.stop, scanner.close]
+    adopt_between_visits(ctx, CatalogCache(home))  # a newly synced version, from the next visit on
     scan_worker_follows(ctx.flow, scanner)
     if start_sync:
         worker.start()

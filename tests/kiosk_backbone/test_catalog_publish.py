@@ -1,7 +1,8 @@
 """A catalog version published on the server reaches kiosks through real sync (issue 14):
 an office edits the exported workbook, the CLI imports it into a draft and publishes it;
-the online kiosk takes it at its next sync, the offline one keeps working on the version it
-has and says so, the kiosk list shows who runs what, and the offline one catches up."""
+the online kiosk takes it at its next sync (its running app from the next visit on), the
+offline one keeps working on the version it has and says so, the kiosk list shows who
+runs what, and the offline one catches up."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from kiosk.runtime import open_kiosk
 from kiosk.store import KioskStore, load_identity, save_identity
 from kiosk.sync.catalog import CatalogCache
 from kiosk.sync.enroll import enroll
@@ -80,6 +82,7 @@ def test_published_version_reaches_the_online_kiosk_and_the_offline_one_keeps_it
     live: LiveServer, tmp_path: Path
 ) -> None:
     online, offline = _kiosk(live, tmp_path / "k1"), _kiosk(live, tmp_path / "k2")
+    closers = [online.close, offline.close]
     try:
         for store in (online, offline):
             report = SyncService(store, FAST).run_once()
@@ -93,6 +96,10 @@ def test_published_version_reaches_the_online_kiosk_and_the_offline_one_keeps_it
         second = published["version"]
         assert second != first and published["based_on"] == first
 
+        app = open_kiosk(online.home, "virtual", start_sync=False)  # the kiosk app, running
+        closers.append(app.close)
+        assert app.catalog.version.version == first
+
         _offline(offline)
         assert not SyncService(offline, FAST).run_once().ok  # the link is down
         report = SyncService(online, FAST).run_once()
@@ -100,6 +107,16 @@ def test_published_version_reaches_the_online_kiosk_and_the_offline_one_keeps_it
 
         assert CatalogCache(online.home).version() == second
         assert CatalogCache(online.home).current().matter(MATTER).guide.hours == HOURS
+        assert app.catalog.version.version == first  # a visit under way keeps its version
+        app.flow.home()  # the visit ends: the screen returns to home
+        assert (
+            app.catalog.version.version == second and app.service.catalog.matter(MATTER).guide.hours == HOURS
+        )
+        assert app.search.catalog is app.catalog and app.printing.catalog is app.catalog
+        assert next(i.detail for i in app.health() if i.name == "catalog").startswith(
+            second
+        )  # the assist screen
+
         cache = CatalogCache(offline.home)
         assert cache.version() == first and cache.source == "cache"  # keeps working on its own
         assert cache.current().matter(MATTER).guide.hours != HOURS
@@ -113,5 +130,5 @@ def test_published_version_reaches_the_online_kiosk_and_the_offline_one_keeps_it
         assert SyncService(offline, FAST).run_once().catalog_updated
         assert CatalogCache(offline.home).version() == second
     finally:
-        online.close()
-        offline.close()
+        for close in reversed(closers):
+            close()
