@@ -1,8 +1,9 @@
 """The kiosk database's schema revision, checked at every open without loading Alembic.
 
 Almost every start finds the database current; reading one row with ``sqlite3`` then
-suffices, and Alembic (about 0.2 s and 10 MB on a kiosk) loads only when a migration
-is due (:mod:`kiosk.store.migrate`).
+suffices, and Alembic (about 0.2 s and 10 MB on a kiosk) loads only when a database
+with tables is behind (:mod:`kiosk.store.migrate`); a new one is created from the models
+(:mod:`kiosk.store.fresh`).
 """
 
 from __future__ import annotations
@@ -36,6 +37,12 @@ def recorded_revision(path: Path) -> str | None:
 def ensure_current(path: Path) -> Path | None:
     """Migrate the database when it is behind; returns the backup taken, if any."""
     if recorded_revision(path) == HEAD:
+        return None
+    from .fresh import create_if_empty
+
+    # a new database (no history to replay, no Alembic loaded), or one another process
+    # starting at the same moment has just created
+    if create_if_empty(path) or recorded_revision(path) == HEAD:
         return None
     from .migrate import upgrade
 
