@@ -46,6 +46,7 @@ def escalate_cmd(ctx: click.Context, at: datetime | None, as_json: bool) -> None
     from ..cli import _db, _require_schema, make_app
     from ..holidays import reload
     from .rectification_escalation import escalate_overdue
+    from .sms import dispatch, load_sender
 
     app = make_app(ctx)
     _require_schema(app, as_json)
@@ -57,6 +58,7 @@ def escalate_cmd(ctx: click.Context, at: datetime | None, as_json: bool) -> None
              "escalated_at": e.escalated_at.isoformat(), "notified": list(e.notified)}
             for e in made
         ]  # fmt: skip
+    dispatch(_db(app), load_sender(app.config.get("SMS_SENDER")), limit=10_000)  # after commit
     emit(rows, as_json, _text)
 
 

@@ -3,7 +3,8 @@
 Run by ``tongban server rectifications escalate`` (a timer, e.g. every hour) with the
 server's clock; on the first working day after a due day it records, per clock (联系 /
 整改), who was told and when (``rectification_escalations``, unique per clock, so two
-runs never tell twice). Those told see it on their 整改督办 page.
+runs never tell twice). Those told see it on their 整改督办 page, and those with a phone
+(``create-user --phone``) get an SMS through the configured sender.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..models import Rectification, RectificationEscalation, RectificationEvent
 from ..once import insert_once
-from ..rectification import due_escalations, overdue_clause
+from ..rectification import CLOCK_WORDS, Clock, due_escalations, overdue_clause
 from ..workdays import local_date
+from . import sms
 from .models import StaffUser
 from .roles import Role
 
 
-def recipients(session: Session, rect: Rectification) -> list[str]:
+def recipients(session: Session, rect: Rectification) -> list[StaffUser]:
     """The unit's staff (reviewers and head, or the station's staff) and the city supervisors."""
     unit = (
         (StaffUser.department_code == rect.unit_department_code)
@@ -30,11 +32,17 @@ def recipients(session: Session, rect: Rectification) -> list[str]:
         else (StaffUser.station_code == rect.unit_station_code) & (StaffUser.role == Role.station_staff.value)
     )
     told = session.scalars(
-        select(StaffUser.username)
+        select(StaffUser)
         .where(StaffUser.active.is_(True), unit | (StaffUser.role == Role.city_supervisor.value))
         .order_by(StaffUser.username)
     )
     return list(told)
+
+
+def message(rect: Rectification, clock: str, due: date) -> str:
+    """The SMS to those told (no personal data: the rectification's number only)."""
+    late = f"{CLOCK_WORDS[Clock(clock)]}（{due.isoformat()}）已过"
+    return f"【市域通办督办】整改 #{rect.id} 的{late}，请登录工作台尽快办理。"
 
 
 def escalate_overdue(session: Session, now: datetime) -> list[RectificationEscalation]:
@@ -59,8 +67,10 @@ def escalate_overdue(session: Session, now: datetime) -> list[RectificationEscal
 def _escalate(
     session: Session, rect: Rectification, clock: str, due: date, now: datetime
 ) -> RectificationEscalation | None:
-    """One clock told once (a racing run finds the other's row and adds nothing)."""
-    told = recipients(session, rect)
+    """One clock told once (a racing run finds the other's row and adds nothing): in the
+    workspace (督办提醒) and by SMS to those with a phone, sent after commit."""
+    people = recipients(session, rect)
+    told = [p.username for p in people]
 
     def find() -> RectificationEscalation | None:
         return session.scalars(
@@ -81,6 +91,9 @@ def _escalate(
         return None
     session.add(RectificationEvent(rectification_id=rect.id, action="escalated", at=now, actor="system",
                                    detail={"clock": clock, "notified": told}))  # fmt: skip
+    for person in people:
+        if person.phone:
+            sms.queue(session, person.phone, message(rect, clock, due), rect.submission_id, None)
     return row
 
 

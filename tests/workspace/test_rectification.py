@@ -26,7 +26,7 @@ from sync_server.holidays import reload
 from sync_server.models import Rectification, RectificationEscalation, Submission
 from sync_server.rectification import open_counts, open_counts_by_department
 from sync_server.workspace.holiday_import import import_table
-from sync_server.workspace.models import AuditEntry, StaffUser
+from sync_server.workspace.models import AuditEntry, SmsLogEntry, SmsMessage, StaffUser
 from sync_server.workspace.rectification_escalation import escalate_overdue
 from tests.server.factories import STATION_ZEZHOU
 from tongban_cli.main import cli
@@ -59,6 +59,7 @@ def clock(app, staff, password_hash) -> Clock:  # type: ignore[no-untyped-def]
         import_table(session, load_holiday_table(HOLIDAYS_2027), "test")
         for name, role, dept in (("sup", "city_supervisor", None), ("head_a", "department_head", DEPT_A)):
             session.add(StaffUser(username=name, role=role, department_code=dept, full_name=name,
+                                  phone="13900000001" if name == "sup" else None,
                                   password_hash=password_hash, active=True, failed_logins=0))  # fmt: skip
     reload(app)
     moment = Clock(at(2, 3))
@@ -122,6 +123,10 @@ def test_a_bad_kiosk_rating_escalates_on_the_first_working_day_after_the_spring_
     with get_db(app).transaction() as session:
         row = session.scalars(select(RectificationEscalation)).one()
         assert row.escalated_at == at(2, 15, 9)
+        texts = list(session.scalars(select(SmsMessage.text).where(SmsMessage.phone == "13900000001")))
+        assert texts == [
+            f"【市域通办督办】整改 #{rect.id} 的联系时限（2027-02-04）已过，请登录工作台尽快办理。"
+        ]
 
     clock.moment = at(2, 15, 10)
     page = rev.get("/workspace/rectifications").get_data(as_text=True)
@@ -146,6 +151,12 @@ def test_a_bad_kiosk_rating_escalates_on_the_first_working_day_after_the_spring_
         ("fix", "2027-03-03", ["head_a", "rev_a", "sup"])
     ]
     assert run("2027-03-05T08:30+08:00") == []
+    with get_db(app).transaction() as session:  # the CLI sent the fix clock's SMS after commit
+        sent = session.scalars(select(SmsLogEntry.text).where(SmsLogEntry.phone == "13900000001")).all()
+        assert sorted(sent) == [  # the contact clock's, queued by the earlier pass, went out too
+            f"【市域通办督办】整改 #{rect.id} 的整改时限（2027-03-03）已过，请登录工作台尽快办理。",
+            f"【市域通办督办】整改 #{rect.id} 的联系时限（2027-02-04）已过，请登录工作台尽快办理。",
+        ]
     with app.app_context(), get_db(app).transaction() as session:
         counts = open_counts(session, at(3, 5), department_code=DEPT_A)
         assert (counts.open, counts.overdue, counts.appealed) == (1, 1, 0)
