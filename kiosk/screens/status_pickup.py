@@ -43,7 +43,10 @@ class StatusPickupScreen(KioskScreen):
         self.body.add_widget(title(_("Check progress or pick up a result")))
         main = BoxLayout(orientation="horizontal", spacing=24)
         left = BoxLayout(orientation="vertical", spacing=10)
-        left.add_widget(BigButton(_("Scan the QR code on my receipt"), self.scan_qr))
+        scans = [BigButton(_("Scan the QR code on my receipt"), self.scan_qr)]
+        if self.kind is ApplicantKind.person:  # the ID card instead of typing its number
+            scans.append(BigButton(_("Scan my ID card"), self.scan_id, kind="secondary"))
+        left.add_widget(row(*scans))
         self.number_field = field(_("Receipt number"), text=self.number)
         left.add_widget(self.number_field)
         left.add_widget(self.kind_choice())
@@ -64,8 +67,7 @@ class StatusPickupScreen(KioskScreen):
         right = BoxLayout(orientation="vertical", size_hint_x=0.46)
         proof = _("Type the credit code") if enterprise else _("Type the ID number")
         other = proof if self.typing == "receipt" else _("Type the receipt number")
-        scan_id = BigButton(_("Scan my ID card"), self.scan_id, kind="secondary")  # instead of typing it
-        right.add_widget(row(BigButton(other, self.switch_typing, kind="secondary"), scan_id))
+        right.add_widget(BigButton(other, self.switch_typing, kind="secondary"))
         right.add_widget(self.pad)
         right.add_widget(BoxLayout())
         main.add_widget(left)

@@ -177,16 +177,8 @@ class SupplementScreen(CaptureScreen):
         else:  # queued all the same: the truth, and a way to the slip
             saved = _("Your materials are saved and will be sent; you need not hand them in again.")
             self.body.add_widget(Text(saved, size=theme.LARGE_PX, bold=True, color=theme.OK_GREEN))
-            detail = done.printed.detail if done.printed is not None else ""
-            self.body.add_widget(
-                Text(
-                    _("The slip could not be printed ({why}). Print it again, or ask the staff.").format(
-                        why=detail[:120]
-                    ),
-                    size=theme.LARGE_PX,
-                    color=theme.DANGER,
-                )
-            )
+            again = _("The slip could not be printed. Print it again, or ask the staff.")
+            self.body.add_widget(Text(again, size=theme.LARGE_PX, color=theme.DANGER))
         self.body.add_widget(
             Text(_("The department reviews your materials; check the progress here with the same number."))
         )

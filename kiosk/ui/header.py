@@ -42,11 +42,11 @@ class Header(BoxLayout):
             orientation="horizontal", size_hint_y=None, height=96, padding=(20, 6), spacing=16, **kw
         )
         paint(self, theme.HEADER_BG)
-        self.place = _label(station, halign="left", valign="middle", size_hint_x=0.22)
+        self.place = _label(station, halign="left", valign="middle", size_hint_x=0.19)
         self.place.bind(size=lambda w, v: setattr(w, "text_size", v))
         self.step = _label("", font_size=theme.LARGE_PX, bold=True, size_hint_x=0.22)
         self.link = _label("", size_hint_x=0.1)
-        self.queue = _label("", size_hint_x=0.13)
+        self.queue = _label("", size_hint_x=0.16)  # two lines when the transfer deadline nears
         # the accessibility mode: one tap from every screen, the first button a hand finds
         self.accessible = BigButton(
             "", on_accessible, kind="secondary", size_hint_x=0.15, height=80, wrap=False

@@ -223,27 +223,22 @@ class SupplementDesk:
         if self.printer is None:
             return None
         try:
-            return self._print(notice, manifest, pages)
+            outcome = self.printer.supplement(
+                SupplementReceipt(
+                    receipt_no=manifest.receipt_no,
+                    unit=self.printer.unit(),
+                    items=[(item.text, len(pages[item.key])) for item in notice.items],
+                    received_on=today_in_china(),
+                    supplement_id=str(manifest.client_uuid)[:8].upper(),
+                    notice_due=notice.notice_due,
+                )
+            )
         except Exception as exc:
             log.exception("the supplement slip for %s was not printed", manifest.receipt_no)
             return PrintOutcome(False, Path(), f"{type(exc).__name__}: {exc}")
-
-    def _print(
-        self,
-        notice: LookupAnswer,
-        manifest: SupplementManifest,
-        pages: Mapping[str, Sequence[SupplementPage]],
-    ) -> PrintOutcome:
-        assert self.printer is not None
-        receipt = SupplementReceipt(
-            receipt_no=manifest.receipt_no,
-            unit=self.printer.unit(),
-            items=[(item.text, len(pages[item.key])) for item in notice.items],
-            received_on=today_in_china(),
-            supplement_id=str(manifest.client_uuid)[:8].upper(),
-            notice_due=notice.notice_due,
-        )
-        return self.printer.supplement(receipt)
+        if not outcome.ok:  # for staff: the resident reads only that it failed
+            log.error("the supplement slip for %s was not printed: %s", manifest.receipt_no, outcome.detail)
+        return outcome
 
 
 def _message_zh(exc: SyncError, fallback: str) -> str:

@@ -41,7 +41,7 @@ class TransferWatch:
             return ""
         if found.alarm is TransferAlarm.overdue:
             return _("⚠ transfer overdue")
-        return _("⚠ transfer due {date}").format(date=found.due.strftime("%m-%d"))
+        return _("⚠ transfer by {date}").format(date=found.due.strftime("%m-%d"))
 
     def assist_line(self, counts: QueueCounts) -> str:
         """What the assist panel tells staff, and what to do ('' while the promise is safe)."""

@@ -33,13 +33,13 @@ def test_the_warning_counts_working_days_not_calendar_days(catalog: Catalog) -> 
     assert watch_at(catalog, 30, 9).header_line(waiting) == ""  # collected today
     holiday = watch_at(catalog, 5)  # 国庆 holidays: two working days still left (Mon–Fri would say overdue)
     assert holiday.deadline(waiting).days_left == 2 and holiday.header_line(waiting) == ""
-    assert watch_at(catalog, 8).header_line(waiting) == "⚠ 10-09 前须转报"
+    assert watch_at(catalog, 8).header_line(waiting) == "⚠ 10-09前转报"
     assert watch_at(catalog, 8).assist_line(waiting) == (
         "本机最早一份待发送的材料须在 2026-10-09 前转报到办理部门（还剩 1 个工作日）。"
         "请检查网络并立即同步，或导出数据包。"
     )
-    assert watch_at(catalog, 9).header_line(waiting) == "⚠ 10-09 前须转报"  # the due day itself
+    assert watch_at(catalog, 9).header_line(waiting) == "⚠ 10-09前转报"  # the due day itself
     late = watch_at(catalog, 10)  # a Saturday worked in lieu (调休): past the deadline
-    assert late.header_line(waiting) == "⚠ 已超转报期限"
+    assert late.header_line(waiting) == "⚠ 转报超期"
     assert late.assist_line(waiting).startswith("本机最早一份待发送的材料应在 2026-10-09 前转报")
     assert late.header_line(QueueCounts()) == late.assist_line(QueueCounts()) == ""  # nothing waits

@@ -57,6 +57,7 @@ from tests.kiosk_app.kiosk_run import run_kiosk
 from tests.support.live_server import LiveServer
 
 from .conftest import FAST, applicant, finalize_one
+from .test_enterprise_return import COMPANY, ENTERPRISE_MATTER
 from .test_results import complete_on_server
 from .test_supplements import FORM, FREE_TEXT, OTHER_STATION, ask_correction, case_on_server
 
@@ -126,7 +127,7 @@ def test_the_app_takes_a_supplement_offline_and_prints_the_result_after_the_id_c
     jammed = done["jammed"]  # queued once, said so; the slip again while the printer still fails
     assert jammed["printed"] is False and jammed["queued"] == 1
     assert "您的补正材料已保存，将按原回执编号发送，无需再次提交。" in jammed["words"], jammed
-    assert any(w.startswith("凭证没有打印出来（") for w in jammed["words"]), jammed
+    assert "凭证没有打印出来。请点“重新打印凭证”，或联系工作人员。" in jammed["words"], jammed
     assert done["header_queue"] == "待发送 1 份"  # the supplement is what waits to be sent
     later = done["later"]  # asked again: the truth, and no second 补交材料
     told = [line for line in later["lines"] if line.startswith("补正材料已于 ")]
@@ -188,7 +189,7 @@ def test_the_app_takes_a_supplement_offline_and_prints_the_result_after_the_id_c
     assert hashlib.sha256(printed_bytes).hexdigest() == sha  # as the department issued it
     assert printed["handover_message"].startswith(f"已记录 {receipt} 的交付")
     panel = printed["panel"]  # the hand-over and the rating wait beside the late submission
-    assert panel["header_queue"] == "待发送 3 份\n⚠ 已超转报期限", panel
+    assert panel["header_queue"] == "待发送 3 份\n⚠ 转报超期", panel
     assert "其中补正材料 0 份，交付记录 1 条，评价 1 条" in panel["texts"], panel
     assert any(t.startswith("本机最早一份待发送的材料应在 ") for t in panel["texts"]), panel
 
@@ -236,22 +237,31 @@ def test_at_another_station_the_app_looks_up_with_the_id_number(
     online, asks the server with the receipt number and the typed ID number."""
     asked = finalize_one(enrolled, seed=621, pages=3)
     electronic = finalize_one(enrolled, seed=622, pages=1, delivery=Delivery.electronic)
+    company = finalize_one(  # an enterprise: 单位 chosen, its credit code typed
+        enrolled, seed=623, pages=2, delivery=Delivery.electronic, matter=ENTERPRISE_MATTER, who=COMPANY
+    )
     assert service.run_once().ok
     near = Outbox(enrolled)
     asked_no, electronic_no = near.get(asked).receipt_no, near.get(electronic).receipt_no
+    company_no = near.get(company).receipt_no
     ask_correction(server, asked_no, [FORM])
     sha = complete_on_server(server, electronic_no, "electronic")
+    company_sha = complete_on_server(server, company_no, "electronic")
 
     far = tmp_path / "far"
     enroll(far, server.url, server.enrollment_code(OTHER_STATION))
     asks = [
         {"receipt_no": asked_no, "id_number": applicant(621)["id_number"], "want": "supplement"},
         {"receipt_no": electronic_no, "id_number": applicant(622)["id_number"], "want": "result"},
+        {"receipt_no": company_no, "uscc": COMPANY["uscc"], "want": "result"},
     ]
     monkeypatch.setenv("TONGBAN_RETURN_ASKS", json.dumps(asks))
     report = run_kiosk(far, "return", tmp_path / "far-shots", timeout=600)
     assert report["ok"], (report["error"], report["screenshots"][-1:])
-    supplied, printed = report["return_path"]["elsewhere"]
+    supplied, printed, enterprise = report["return_path"]["elsewhere"]
+    assert enterprise["print"]["lines"] == ["办理结果已打印，请取走"]
+    [pdf] = [Path(p) for p in enterprise["print"]["prints"] if Path(p).name.startswith("result")]
+    assert hashlib.sha256(pdf.read_bytes()).hexdigest() == company_sha
     assert supplied["offers"] == printed["offers"] == ["result", "supplement"]  # nothing known here
     assert supplied["supplement"]["items"] == ["registration_form"]
     assert printed["print"]["lines"] == ["办理结果已打印，请取走"]
