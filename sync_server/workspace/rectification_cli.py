@@ -2,7 +2,7 @@
 
 Meant for a timer (cron or systemd, e.g. hourly on working days): each run escalates the
 clocks whose escalation day has come and were not escalated before, so running it often
-is harmless. ``--now`` runs it as of another moment (a drill, or a test across a holiday).
+is harmless. ``--at`` runs it as of another moment (a drill, or a test across a holiday).
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from typing import Any
 import click
 
 from tongban_cli.common import emit, json_option
+
+from .supervision_cli import _parse_at
 
 
 def register(server: click.Group) -> None:
@@ -25,19 +27,11 @@ def rectifications() -> None:
 
 
 def _moment(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter("an ISO time with its offset, e.g. 2027-02-15T09:00+08:00") from None
-    if moment.tzinfo is None:
-        raise click.BadParameter("give the offset too, e.g. +08:00")
-    return moment
+    return _parse_at(value)  # the same ISO-with-offset rule as ``tongban server supervise --at``
 
 
 @rectifications.command("escalate")
-@click.option("--now", "at", callback=_moment, help="Run as of this ISO time (with offset).")
+@click.option("--at", "at", callback=_moment, help="Run as of this moment (ISO, with offset).")
 @json_option
 @click.pass_context
 def escalate_cmd(ctx: click.Context, at: datetime | None, as_json: bool) -> None:

@@ -140,7 +140,7 @@ def test_a_bad_kiosk_rating_escalates_on_the_first_working_day_after_the_spring_
     def run(moment: str) -> list[dict]:  # type: ignore[type-arg]
         result = CliRunner().invoke(
             cli, ["server", "--home", str(tmp_path), "--db", db_url, "rectifications", "escalate",
-                  "--now", moment, "--json"],
+                  "--at", moment, "--json"],
         )  # fmt: skip
         assert result.exit_code == 0, result.output
         return json.loads(result.output)
