@@ -78,7 +78,7 @@ def volumes(session: Session, user: StaffUser, period: Period) -> dict[str, list
     """``{dimension: [(key, label, count), …]}``, largest first, from one grouped scan."""
     cols = list(_DIM_COLUMNS.values())
     rows = session.execute(select(*cols, func.count()).where(cases(user, period)).group_by(*cols)).all()
-    names = _names(session)
+    labels = names(session)
     tiers = {a: b for a, b in session.execute(select(Matter.code, Matter.frequency))}
     totals: dict[str, Counter[str]] = {dim: Counter() for dim in DIMENSIONS}
     for matter, station, department, channel, n in rows:
@@ -86,12 +86,12 @@ def volumes(session: Session, user: StaffUser, period: Period) -> dict[str, list
                          ("channel", channel), ("tier", tiers.get(matter, "")),):  # fmt: skip
             totals[dim][key or ""] += n
     return {
-        dim: [(key, label_of(names, dim, key), n) for key, n in counts.most_common()]
+        dim: [(key, label_of(labels, dim, key), n) for key, n in counts.most_common()]
         for dim, counts in totals.items()
     }
 
 
-def _names(session: Session) -> dict[str, dict[str, str]]:
+def names(session: Session) -> dict[str, dict[str, str]]:
     return {
         "matter": {a: b for a, b in session.execute(select(Matter.code, Matter.name))},
         "station": {a: b for a, b in session.execute(select(Station.code, Station.name))},

@@ -173,7 +173,7 @@ def _figure(session, period: dashboard.Period, today: date) -> tuple[Any, str]: 
         fig = args.get("fig")
         if fig == "volume":
             dim, key = args.get("dim", ""), args.get("key", "")
-            names = dashboard._names(session) if dim in dashboard.DIMENSIONS else {}
+            names = dashboard.names(session) if dim in dashboard.DIMENSIONS else {}
             label = dashboard.label_of(names, dim, key) if names else key
             caption = f"{dashboard.DIMENSIONS.get(dim, '')}：{label}"
             return dashboard.volume_clause(dim, key), caption
