@@ -332,6 +332,27 @@ class Catalog(SchemaModel):
                 return item
         raise KeyError(code)
 
+    def county_of(self, division_code: str) -> str | None:
+        """The county-level division holding ``division_code`` (itself if it is one)."""
+        known = {d.code: d for d in self.divisions}
+        seen: set[str] = set()
+        node = known.get(division_code)
+        while node is not None and node.code not in seen:
+            if node.level.value == "county":
+                return node.code
+            seen.add(node.code)
+            node = known.get(node.parent_code or "")
+        return None
+
+    def local_matter(self, matter: Matter, station_code: str) -> Matter:
+        """``matter`` with the guide as the station's county shows it (6.3 overrides)."""
+        try:
+            county = self.county_of(self.station(station_code).division_code)
+        except KeyError:
+            return matter
+        local = matter.guide_for(county)
+        return matter if local is matter.guide else matter.model_copy(update={"guide": local})
+
     def station(self, code: str) -> Station:
         for item in self.stations:
             if item.code == code:

@@ -37,6 +37,10 @@ class PrintService:
     def unit(self) -> str:
         return unit_name(self.catalog, self.kiosk.station_code)
 
+    def local(self, matter: Matter) -> Matter:
+        """The matter as this station's county shows it: its own address, phone, hours."""
+        return self.catalog.local_matter(matter, self.kiosk.station_code)
+
     def receipt(self, visit: Visit, receipt_no: str) -> PrintOutcome:
         notice = receipt_notice(self.catalog, visit, self.kiosk, receipt_no)
         pdf, lines = render("receipt", notice)
@@ -52,7 +56,7 @@ class PrintService:
             issues=list(visit.completeness.issues),
             unit=self.unit(),
             issued_on=today_in_china(),
-            consultation_phone=visit.matter.guide.consultation_phone,
+            consultation_phone=self.local(visit.matter).guide.consultation_phone,
         )
         pdf, lines = render("correction", notice)
         return self._send(Document("correction", visit.matter.code, pdf, lines))
@@ -67,7 +71,7 @@ class PrintService:
         return self._send(Document("result", receipt_no, pdf, lines))
 
     def guide(self, matter: Matter) -> PrintOutcome:
-        pdf, lines = render("guide", matter)
+        pdf, lines = render("guide", self.local(matter))
         return self._send(Document("guide", matter.code, pdf, lines))
 
     def supplement(self, receipt: SupplementReceipt) -> PrintOutcome:

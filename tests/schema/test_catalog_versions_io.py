@@ -144,3 +144,19 @@ def test_not_a_workbook_is_refused_plainly() -> None:
         catalog_from_xlsx(b"PK\x03\x04 not really")
     with pytest.raises(SchemaError):
         catalog_from_file(b'{"version": 1}', "c.json")
+
+
+def test_a_station_shows_its_county_s_address_phone_and_hours() -> None:
+    catalog = demo()
+    station = next(s for s in catalog.stations if len(s.division_code) > 6)  # a township's
+    county = catalog.county_of(station.division_code)
+    assert county and catalog.division(county).level.value == "county"
+    data = catalog.to_json_dict()
+    data["matters"][0]["county_overrides"] = [{"division_code": county, "consultation_phone": "0356-1234567"}]
+    local_catalog = Catalog.parse(data)
+    matter = local_catalog.matters[0]
+    here = local_catalog.local_matter(matter, station.code)
+    assert here.guide.consultation_phone == "0356-1234567" and here.guide.hours == matter.guide.hours
+    elsewhere = next(s for s in catalog.stations if catalog.county_of(s.division_code) not in (county, None))
+    assert local_catalog.local_matter(matter, elsewhere.code) is matter
+    assert catalog.county_of(catalog.version.city_code) is None
