@@ -31,6 +31,7 @@ from .visit.transfer_watch import TransferWatch
 if TYPE_CHECKING:
     from .store.home import KioskStore
     from .sync.client import ApiClient
+    from .visit.mailing import MailingDesk
     from .visit.results import ResultDesk
     from .visit.supplement import SupplementDesk
     from .visit.supplement_visit import SupplementVisit
@@ -55,6 +56,7 @@ class KioskContext:
     outbox: Outbox
     sync: SyncControl
     supplements: SupplementDesk | None = None  # 补正: None without a kiosk store (tests of the visit)
+    mailings: MailingDesk | None = None  # 原件寄送 tracking numbers: None without a kiosk store
     results: ResultDesk | None = None  # printing results kept here or fetched (electronic)
     supplement_visit: SupplementVisit | None = None  # the 补正 under way, handed to its screen
     transfer: TransferWatch = field(default_factory=TransferWatch)  # the 2-working-day promise
@@ -108,8 +110,11 @@ def build_context(
     devices = build_devices(profile, home)
     flow = VisitFlow(home / "drafts", idle_timeout_s=profile.idle_timeout_s)
     printing = PrintService(catalog, kiosk, devices.printer)
-    supplements = results = None
+    supplements = results = mailings = None
     if store is not None and client is not None:
+        from .visit.mailing import MailingDesk
+
+        mailings = MailingDesk(store, kiosk.station_code, catalog)
         from .visit.results import ResultDesk
         from .visit.supplement import SupplementDesk
 
@@ -138,6 +143,7 @@ def build_context(
         outbox=outbox,
         sync=sync,
         supplements=supplements,
+        mailings=mailings,
         results=results,
         transfer=TransferWatch(WorkCalendar(catalog.holidays)),
     )

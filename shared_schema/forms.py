@@ -76,6 +76,15 @@ class ReceiptNotice(SchemaModel):
         return text + f"转报期限至 {day.year} 年 {day.month} 月 {day.day} 日（按工作日计算）。"
 
 
+class OriginalsMailed(SchemaModel):
+    """原件寄送 on the transfer slip: the originals the guide wants by post, and the
+    station's tracking number once entered (``shared_schema.mailing``)."""
+
+    materials: list[str] = Field(description="names of the originals sent with the slip")
+    tracking_no: str = Field("", description="快递单号; empty until the station enters it")
+    mailed_on: date | None = None
+
+
 class TransferSlip(SchemaModel):
     """申请材料转办单 (附录 B): travels with the materials to the department."""
 
@@ -90,6 +99,7 @@ class TransferSlip(SchemaModel):
     address: str = ""
     receiving_unit: str = Field(description="接件单位")
     received_on: date
+    originals_mailed: OriginalsMailed | None = Field(None, description="原件寄送, when the guide asks for it")
 
 
 class LedgerEntry(SchemaModel):

@@ -290,6 +290,18 @@ ZH |= {
 }
 
 
+# Issue 11, originals mailed with the transfer slip (原件寄送), in the assist panel.
+ZH |= {
+    "Receipt number (mailing)": "寄送原件的回执编号",
+    "Mail tracking number": "快递单号",
+    "Mailing refused: ": "原件寄送登记被拒收：",
+    "Originals mailed with the transfer slip:": "随转办单寄送原件：",
+    "Record mailing": "登记寄送",
+    "Mailing no.": "寄件编号",
+    "Tracking no.": "快递单号",
+    "Mailing of {n} recorded: tracking number {t}.": "已登记 {n} 的原件寄送，快递单号 {t}。",
+}
+
 
 # Issue 11 (the return path): 补交材料 and 打印办理结果 from the progress screen.
 EXTRA += ["Supplement"]
@@ -333,7 +345,7 @@ ZH |= {
     "of which {p} supplements, {h} hand-overs, {e} ratings": "其中补正材料 {p} 份，交付记录 {h} 条，评价 {e} 条",
     "Print the slip again": "重新打印凭证",
     "Your materials are saved and will be sent; you need not hand them in again.": "您的补正材料已保存，将按原回执编号发送，无需再次提交。",
-    "The slip could not be printed. Print it again, or ask the staff.": "凭证没有打印出来。请点“重新打印凭证”，或联系工作人员。",
+    "The slip could not be printed ({why}). Print it again, or ask the staff.": "凭证没有打印出来（{why}）。请点“重新打印凭证”，或联系工作人员。",
     "The supplement could not be saved: ": "补正材料没有保存成功：",
     "Your supplement is received. The slip could not be printed.": "补正材料已接收，但凭证没有打印出来。",
     "Scan the ID card": "扫描身份证",
@@ -342,8 +354,8 @@ ZH |= {
     "An enterprise": "单位",
     "Type the credit code": "输入统一社会信用代码",
     "Please type the credit code first.": "请先输入统一社会信用代码。",
-    "⚠ transfer overdue": "⚠ 转报超期",
-    "⚠ transfer by {date}": "⚠ {date}前转报",
+    "⚠ transfer overdue": "⚠ 已超转报期限",
+    "⚠ transfer due {date}": "⚠ {date} 前须转报",
     "The oldest item waiting here was due at the department on {due}: the two-working-day transfer promise is broken. Sync now or export a bundle, and tell the department.": "本机最早一份待发送的材料应在 {due} 前转报到办理部门，已超过 2 个工作日的转报承诺。请立即同步或导出数据包，并告知办理部门。",
     "The oldest item waiting here must reach the department by {due} ({n} working day(s) left). Check the network and sync now, or export a bundle.": "本机最早一份待发送的材料须在 {due} 前转报到办理部门（还剩 {n} 个工作日）。请检查网络并立即同步，或导出数据包。",
 }

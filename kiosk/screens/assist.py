@@ -20,6 +20,7 @@ from ..ui.widgets import BigButton, Text, field, row, scroll_list, title
 from ..visit.backbone import state_words
 from ..visit.handover import HandoverRefused
 from ..visit.steps import Step
+from .assist_mailing import MailingForm
 from .base import KioskScreen
 from .rating import LEVELS
 
@@ -141,16 +142,20 @@ class AssistScreen(KioskScreen):
             )
         )
         # no keyboard on a kiosk: a pad for each hand-over field, the names in Chinese
+        mailing = MailingForm(ctx.mailings, self.handover_staff, self.say) if ctx.mailings else None
         pads = PadSwitcher(
             [
                 (_("Receipt no."), lambda: code_pad(self.handover_no)),
                 (_("Recipient"), lambda: HanziPad(self.handover_to)),
                 (_("ID number"), lambda: digits_into(self.handover_id, with_x=True)),
                 (_("Staff name"), lambda: HanziPad(self.handover_staff)),
+                *(mailing.pads() if mailing is not None else []),
             ],
             size_hint_x=0.52,
         )
         grid.add_widget(BigButton(_("Record hand-over"), self.record_handover, kind="ok"))
+        if mailing is not None:
+            mailing.add_to(grid)
         grid.add_widget(Text(_("Kiosk health:"), bold=True))
         for item in ctx.health():
             grid.add_widget(

@@ -14,14 +14,12 @@ import uuid as uuidlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-
 from shared_schema import Handover, IdentityCheck
 
 from . import results
 from .home import KioskStore
 from .models import QueuedHandover, utcnow
-from .sealed_queue import REFUSED, SealedQueue
+from .sealed_queue import SealedQueue
 
 
 @dataclass(frozen=True)
@@ -72,16 +70,5 @@ class Handovers(SealedQueue[Handover]):
 
     def for_receipt(self, receipt_no: str) -> HandoverStatus | None:
         """The latest handover recorded here for this case."""
-        query = (
-            select(QueuedHandover)
-            .where(QueuedHandover.receipt_no == receipt_no)
-            .order_by(QueuedHandover.created_at.desc())
-            .limit(1)
-        )
-        with self.store.db.read() as s:
-            row = s.scalars(query).first()
-            if row is None:
-                return None
-            error = row.last_error or ""
-            refused = error[len(REFUSED) :].strip() if error.startswith(REFUSED) else None
-            return HandoverStatus(self.open(row), row.sent_at is not None, refused)
+        found = self.latest_for_receipt(receipt_no)
+        return HandoverStatus(*found) if found else None

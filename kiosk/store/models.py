@@ -197,6 +197,17 @@ class QueuedHandover(SealedQueueColumns, Base):
     receipt_no: Mapped[str] = mapped_column(String(40), index=True)
 
 
+class QueuedMailing(SealedQueueColumns, Base):
+    """Originals mailed with the transfer slip (原件寄送): the tracking number staff entered,
+    waiting to be sent; idempotent on the server by its uuid. The receipt number stays
+    readable so staff find a case's mailing without the key."""
+
+    __tablename__ = "original_mailings"
+
+    mailing_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    receipt_no: Mapped[str] = mapped_column(String(40), index=True)
+
+
 class QueuedSupplement(SealedQueueColumns, Base):
     """补正材料 for a case, waiting to be sent; idempotent on the server by its uuid.
 

@@ -69,6 +69,23 @@ class SealedQueue(Generic[M]):
         with self.store.db.read() as s:
             return [(self.open(r), r.last_error or "") for r in s.scalars(query.limit(limit)).all()]
 
+    def latest_for_receipt(self, receipt_no: str) -> tuple[M, bool, str | None] | None:
+        """The newest body queued for this case (queues with a ``receipt_no`` column): the
+        body, whether it was sent, and the server's refusal when it refused."""
+        query = (
+            select(self.row_type)
+            .where(self.row_type.receipt_no == receipt_no)
+            .order_by(self.row_type.created_at.desc())
+            .limit(1)
+        )
+        with self.store.db.read() as s:
+            row = s.scalars(query).first()
+            if row is None:
+                return None
+            error = row.last_error or ""
+            refused = error[len(REFUSED) :].strip() if error.startswith(REFUSED) else None
+            return self.open(row), row.sent_at is not None, refused
+
     def mark_sent(self, key: str, at: datetime | None = None) -> None:
         with self.store.db.write() as s:
             row = s.get(self.row_type, key)

@@ -24,6 +24,7 @@ from ..store.evaluations import Evaluations
 from ..store.handovers import Handovers
 from ..store.home import KioskStore
 from ..store.identity import NotEnrolled
+from ..store.mailings import OriginalMailings
 from ..store.outbox import Outbox
 from ..store.purge import purge_if_due
 from ..store.sealed_queue import REFUSED, SealedQueue
@@ -61,6 +62,7 @@ class SyncReport:
     pushed: PushReport = field(default_factory=PushReport)
     supplements_sent: int = 0
     handovers_sent: int = 0
+    mailings_sent: int = 0
     evaluations_sent: int = 0
     feed_changes: int = 0
     results_stored: int = 0
@@ -82,6 +84,7 @@ class SyncReport:
             "pushed": self.pushed.to_dict(),
             "supplements_sent": self.supplements_sent,
             "handovers_sent": self.handovers_sent,
+            "mailings_sent": self.mailings_sent,
             "evaluations_sent": self.evaluations_sent,
             "feed_changes": self.feed_changes,
             "results_stored": self.results_stored,
@@ -133,6 +136,7 @@ class SyncService:
         self.supplements = Supplements(store)
         self.evaluations = Evaluations(store)
         self.handovers = Handovers(store)
+        self.mailings = OriginalMailings(store)
         self.catalog = CatalogCache(store.home)
         self.lock = SyncLock(store.home)
         self._bucket = TokenBucket(self.settings.bandwidth_bps) if self.settings.bandwidth_bps else None
@@ -185,6 +189,7 @@ class SyncService:
             # handovers before ratings: a rating at handling follows its handover
             report.handovers_sent = self._send(client, self.handovers, "/handovers")
             report.evaluations_sent = self._send(client, self.evaluations, "/evaluations")
+            report.mailings_sent = self._send(client, self.mailings, "/original-mailings")
             report.feed_changes = retrying(lambda: feed.pull(self.outbox, client), **self._retry())
             fetch = lambda: results.fetch_announced(self.store, client)  # noqa: E731
             report.results_stored = retrying(fetch, **self._retry())

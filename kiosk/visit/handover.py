@@ -134,9 +134,9 @@ class HandoverDesk:
         self.outbox.queue_evaluation(receipt_no, score, stage=EvaluationStage.handle, reasons=list(reasons))
 
 
-def refusal_words(reason: str) -> str:
-    """The Chinese reason for a refusal stored as ``refused: … -> 409: …`` text."""
-    for code, words in REFUSALS_ZH.items():
+def refusal_words(reason: str, words_of: dict[str, str] = REFUSALS_ZH) -> str:
+    """The Chinese reason for a refusal stored as ``refused: [code] …`` text."""
+    for code, words in words_of.items():
         if f"[{code}]" in reason:
             return words
     return reason.removeprefix("refused:").strip()

@@ -30,6 +30,7 @@ from shared_schema.api import (
     SubmissionAck,
     SubmissionStatus,
 )
+from shared_schema.mailing import OriginalMailing, OriginalMailingAck
 from shared_schema.protocol import API_PREFIX, RESULT_SHA256_HEADER, SIGNATURE_HEADER
 from shared_schema.supplement import LookupAnswer, LookupRequest, SupplementAck, SupplementManifest
 
@@ -56,6 +57,8 @@ MODELS = [
     EvaluationAck,
     Handover,
     HandoverAck,
+    OriginalMailing,
+    OriginalMailingAck,
     ElectronicResultRequest,
     ApiErrorBody,
 ]
@@ -153,6 +156,13 @@ ENDPOINTS = [
         "Record a result handed over at this station (送达), exactly once",
         Handover,
         {200: HandoverAck, 201: HandoverAck, 403: None, 404: None, 409: None},
+    ),
+    Endpoint(
+        "post",
+        "/original-mailings",
+        "Record the tracking number of a case's originals mailed with the transfer slip, exactly once",
+        OriginalMailing,
+        {200: OriginalMailingAck, 201: OriginalMailingAck, 403: None, 404: None, 409: None},
     ),
     Endpoint(  # served by the workspace (sync_server/workspace/kiosk_results.py)
         "get",

@@ -8,6 +8,7 @@ from flask import Response, current_app, request
 
 from shared_schema import Evaluation, Handover, SubmissionManifest
 from shared_schema.api import BlobHashes, BlobStored, Heartbeat, MissingBlobs
+from shared_schema.mailing import OriginalMailing
 from shared_schema.supplement import LookupRequest, SupplementManifest
 
 from ..blobs import check_content_type, check_hash, missing_blobs, store_blob
@@ -18,6 +19,7 @@ from ..feed import status_feed, submission_status
 from ..fleet import record_evaluation, record_heartbeat
 from ..handover import record_handover
 from ..ingest import ingest_once
+from ..original_mailing import record_mailing
 from ..supplement_lookup import look_up
 from ..supplements import ingest_supplement_once
 from . import bp
@@ -109,4 +111,13 @@ def handovers() -> Response:
     handover = parse_body(Handover, "handover")
     with get_db().transaction(write=True) as session:
         ack, created = record_handover(session, principal(), handover)
+    return answer(ack, 201 if created else 200)
+
+
+@bp.post("/original-mailings", endpoint="original_mailings")
+def original_mailings() -> Response:
+    """Originals mailed with the transfer slip: 201 new, 200 replay, 403, 404, 409."""
+    mailing = parse_body(OriginalMailing, "original mailing")
+    with get_db().transaction(write=True) as session:
+        ack, created = record_mailing(session, principal(), mailing)
     return answer(ack, 201 if created else 200)

@@ -4,6 +4,7 @@ from .catalog import CatalogRelease, Department, DepartmentMatter, Division, Ent
 from .handovers import Handover
 from .holidays import HolidayTableRow
 from .kiosks import EnrollmentCode, Kiosk, KioskHeartbeat, ServerSetting
+from .mailings import OriginalMailing
 from .rectifications import Rectification, RectificationEscalation, RectificationEvent
 from .submissions import (
     Blob,
@@ -33,6 +34,7 @@ __all__ = [
     "Kiosk",
     "KioskHeartbeat",
     "Matter",
+    "OriginalMailing",
     "Rectification",
     "RectificationEscalation",
     "RectificationEvent",

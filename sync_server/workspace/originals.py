@@ -3,7 +3,8 @@
 The catalog marks such a material ``original_by_mail: true``; a case expects the
 originals of every marked material it was submitted with. The department confirms each
 arrival with its date (an ``original_arrivals`` row and an audit entry); until then the
-case shows under the inbox filter 原件未到. The kiosk's tracking number comes later.
+case shows under the inbox filter 原件未到. The station's tracking number, entered at the
+kiosk and synced (``sync_server.original_mailing``), shows beside each original.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ColumnElement
 
 from ..db import utcnow
-from ..models import Matter, Submission
+from ..models import Submission
+from ..original_mailing import expected_originals, mailing_of
 from ..workdays import local_date
 from .actions import require_decider
 from .errors import WorkspaceError
@@ -32,26 +34,25 @@ class ExpectedOriginal:
     name: str
     arrived_on: date | None = None
     confirmed_by: str = ""
+    tracking_no: str = ""  # the station's mail tracking number, once its kiosk synced it
+    mailed_on: date | None = None
 
 
-def marked(matter: Matter | None) -> dict[str, str]:
-    """Code → name of the guide's materials whose original must be mailed."""
-    materials = ((matter.body if matter else {}).get("guide") or {}).get("materials", [])
-    return {m["code"]: m["name"] for m in materials if m.get("original_by_mail")}
-
-
-def expected(session: Session, submission: Submission, matter: Matter | None) -> list[ExpectedOriginal]:
-    """The originals this case waits for, each with its arrival once confirmed."""
-    wanted = marked(matter)
-    handed_in = [m.get("requirement_code") for m in submission.manifest.get("materials", [])]
+def expected(session: Session, submission: Submission) -> list[ExpectedOriginal]:
+    """The originals this case waits for, each with its mailing and arrival once known."""
     query = select(OriginalArrival).where(OriginalArrival.submission_id == submission.id)
     arrivals = {a.material_code: a for a in session.scalars(query)}
+    mailing = mailing_of(session, submission.id)
+    mailed = {
+        "tracking_no": mailing.tracking_no if mailing else "",
+        "mailed_on": local_date(mailing.mailed_at) if mailing else None,
+    }
     out = []
-    for code in dict.fromkeys(c for c in handed_in if c in wanted):
+    for code, name in expected_originals(session, submission).items():
         arrival = arrivals.get(code)
         out.append(
-            ExpectedOriginal(code, wanted[code], arrival.arrived_on if arrival else None,
-                             arrival.confirmed_by if arrival else "")
+            ExpectedOriginal(code, name, arrival.arrived_on if arrival else None,
+                             arrival.confirmed_by if arrival else "", **mailed)
         )  # fmt: skip
     return out
 
@@ -63,8 +64,7 @@ def confirm(
     """Record that the original ``code`` arrived on ``arrived`` (YYYY-MM-DD)."""
     now = now or utcnow()
     require_decider(user, submission)
-    matter = session.get(Matter, submission.matter_code)
-    waiting = {e.code: e for e in expected(session, submission, matter)}
+    waiting = {e.code: e for e in expected(session, submission)}
     if code not in waiting:
         raise WorkspaceError("no such expected original", "本件没有需要寄送的该项原件")
     if waiting[code].arrived_on is not None:

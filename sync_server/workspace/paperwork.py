@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared_schema import FlowCard, MaterialRow, ReceiptNotice, SpecialStage, Stage, TransferSlip
-from shared_schema.forms import FlowStageRecord, SpecialStageRecord
+from shared_schema.forms import FlowStageRecord, OriginalsMailed, SpecialStageRecord
 from shared_schema.render.correction_notice import CorrectionNotice, render_correction_notice
 from shared_schema.render.flow_card import render_flow_card
 from shared_schema.render.receipt_notice import render_receipt_notice
@@ -21,6 +21,7 @@ from shared_schema.render.transfer_slip import render_transfer_slip
 from shared_schema.submission import CompletenessIssue
 
 from ..models import Department, Matter, Station, Submission
+from ..original_mailing import expected_originals, mailing_of
 from ..workdays import local_date
 from . import history
 from .handovers import handover_of, handover_words
@@ -98,6 +99,21 @@ def transfer_slip(session: Session, submission: Submission) -> TransferSlip:
         address=_address(submission),
         receiving_unit=station,
         received_on=local_date(submission.collected_at),
+        originals_mailed=originals_mailed(session, submission),
+    )
+
+
+def originals_mailed(session: Session, submission: Submission) -> OriginalsMailed | None:
+    """The slip's 原件寄送 row: the originals the guide wants by post, and the station's
+    tracking number once its kiosk synced it; None when the guide wants none."""
+    wanted = expected_originals(session, submission)
+    if not wanted:
+        return None
+    mailing = mailing_of(session, submission.id)
+    return OriginalsMailed(
+        materials=list(wanted.values()),
+        tracking_no=mailing.tracking_no if mailing else "",
+        mailed_on=local_date(mailing.mailed_at) if mailing else None,
     )
 
 

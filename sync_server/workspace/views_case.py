@@ -53,7 +53,7 @@ def case_page(
         sub = load(session, user(), submission_id, full=True)
         data = review_data(session, user(), sub, today)
         matter = session.get(Matter, sub.matter_code)
-        expected_originals = originals.expected(session, sub, matter)
+        expected_originals = originals.expected(session, sub)
         handover, ratings = handovers.handover_of(session, sub), handovers.ratings_of(session, sub)
         audit.record(session, who(), "review", submission_id=sub.id, receipt_no=sub.receipt_no)
     materials = [m.name for m in matter_materials(matter)]

@@ -28,6 +28,7 @@ from shared_schema import (
 from shared_schema.api import BlobHashes, ElectronicResultRequest, EnrollRequest, Heartbeat
 from shared_schema.bounds import INT32_MAX, INT64_MAX
 from shared_schema.enums import ApplicantKind, Delivery, EvaluationStage, IdentityCheck
+from shared_schema.mailing import OriginalMailing
 from shared_schema.supplement import LookupRequest, SupplementManifest
 from sync_server.api.openapi import ENDPOINTS
 from sync_server.models import (
@@ -41,11 +42,13 @@ from sync_server.models import (
 )
 from sync_server.models import Evaluation as EvaluationRow
 from sync_server.models import Handover as HandoverRow
+from sync_server.models import OriginalMailing as MailingRow
 from sync_server.workspace.models import AuditEntry
 
 REQUEST_MODELS = [EnrollRequest, BlobHashes, SubmissionManifest, Heartbeat, Evaluation, Handover]
 REQUEST_MODELS += [SupplementManifest, LookupRequest]
 REQUEST_MODELS += [ElectronicResultRequest]
+REQUEST_MODELS += [OriginalMailing]
 
 # Canonical (validated) forms are shorter than the typed input the models accept.
 CANONICAL = {"id_number": 18, "uscc": 18, "phone": 13, "home_division": 12}
@@ -78,6 +81,10 @@ STORED: list[tuple[type[BaseModel], str, Column[Any]]] = [
     (Handover, "handed_to", HandoverRow.__table__.c.handed_to),
     (Handover, "identity_check", HandoverRow.__table__.c.identity_check),
     (Handover, "id_number_masked", HandoverRow.__table__.c.id_number_masked),
+    (OriginalMailing, "receipt_no", MailingRow.__table__.c.receipt_no),
+    (OriginalMailing, "station_code", MailingRow.__table__.c.station_code),
+    (OriginalMailing, "tracking_no", MailingRow.__table__.c.tracking_no),
+    (OriginalMailing, "recorded_by", MailingRow.__table__.c.recorded_by),
     (SupplementManifest, "kiosk_id", Supplement.__table__.c.kiosk_id),
     (SupplementManifest, "station_code", Supplement.__table__.c.station_code),
     (SupplementManifest, "materials.key", SubmissionPage.__table__.c.requirement_code),
@@ -98,8 +105,9 @@ SERVER_MADE = {
     "submission_pages": set(),
     "blobs": set(),
     "audit_log": {"username", "role", "action", "remote_addr", "user_agent"},
-    "evaluations": {"kiosk_id", "content_digest", "department_code"},
+    "evaluations": {"kiosk_id", "content_digest", "department_code", "channel", "recorded_by"},
     "handovers": {"kiosk_id", "content_digest"},
+    "original_mailings": {"kiosk_id", "content_digest"},
     "supplements": {"content_digest"},
     "supplement_lookup_attempts": {"kiosk_id"},
     "kiosk_heartbeats": {"kiosk_id"},

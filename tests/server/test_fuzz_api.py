@@ -122,6 +122,8 @@ def _as_this_kiosk(case: Any, kiosk: KioskCreds, choose: Choices) -> Any:
         body.update(station_code=kiosk.station_code, created_at=choose.moment().isoformat())
     elif case.operation.path == "/handovers":  # reaches the case look-up (no such receipt: 404)
         body.update(station_code=kiosk.station_code, handed_at=choose.moment().isoformat())
+    elif case.operation.path == "/original-mailings":  # reaches the case look-up (no such receipt: 404)
+        body.update(station_code=kiosk.station_code, mailed_at=choose.moment().isoformat())
     elif case.operation.path == "/heartbeat" and body.get("oldest_waiting_at") is not None:
         body["oldest_waiting_at"] = choose.moment().isoformat()
     return case
