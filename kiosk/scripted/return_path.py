@@ -7,7 +7,8 @@ confirm → the printed 补正材料接收凭证. For every result PDF kept here
 and the applicant's ID number typed on the pad → 打印办理结果, then staff hand it over and
 the resident rates the handling. Residents who come to *another* station are named in
 ``TONGBAN_RETURN_ASKS`` (JSON: ``[{"receipt_no": …, "id_number": …, "want": "supplement" |
-"result"}]``, what they bring and came for): the kiosk, online, asks the server with both.
+"result"}]``, what they bring and came for; an enterprise gives ``"uscc"`` instead of
+``"id_number"`` and chooses 单位): the kiosk, online, asks the server with both.
 A resident named in ``TONGBAN_RETURN_ID_CARDS`` (JSON: ``{ID number: image of the card}``)
 brings the ID card: it is scanned under the camera at 打印办理结果 and at the hand-over
 instead of typed. With ``TONGBAN_RETURN_JAM_PRINTER`` set, the printer fails for real at each supplement's
@@ -25,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
+
+from shared_schema import ApplicantKind
 
 from ..store.models import CorrectionNoticeRow, ReceivedResult
 from ..ui import theme
@@ -88,7 +91,9 @@ def look_up(driver: Driver, receipt_no: str) -> None:
 
 
 def type_id(driver: Driver, id_number: str) -> None:
-    driver.tap("Type the ID number")
+    """The ID number, or an enterprise's credit code when 单位 is chosen, on the pad."""
+    enterprise = driver.screen.kind is ApplicantKind.enterprise
+    driver.tap("Type the credit code" if enterprise else "Type the ID number")
     type_receipt_no(driver, id_number, into="id_field")
 
 
@@ -243,10 +248,15 @@ def assist_panel(driver: Driver, shot: str) -> dict:
     return seen
 
 
-def elsewhere(driver: Driver, papers: DemoPapers, receipt_no: str, id_number: str, want: str) -> dict:
+def elsewhere(
+    driver: Driver, papers: DemoPapers, receipt_no: str, id_number: str, want: str, enterprise: bool = False
+) -> dict:
     """A resident from another station: both offers shown (the server tells another station
-    nothing without the ID number); the one they came for is taken."""
+    nothing without the ID number); the one they came for is taken. An enterprise (单位)
+    proves itself with its credit code (``id_number`` then holds it)."""
     look_up(driver, receipt_no)
+    if enterprise:
+        driver.tap("An enterprise")
     offers = sorted(driver.screen.offers)
     if want == "supplement" and want in offers:
         done = supplement(driver, papers, receipt_no, "elsewhere", id_number)
@@ -271,7 +281,8 @@ def run_return(driver: Driver, papers: DemoPapers) -> ReturnResult:
         sync = driver.app.ctx.sync
         driver.wait(sync.online, 60, "the kiosk to reach the server")
     for ask in asks:
-        result.elsewhere.append(elsewhere(driver, papers, ask["receipt_no"], ask["id_number"], ask["want"]))
+        proof, enterprise = (ask["uscc"], True) if "uscc" in ask else (ask["id_number"], False)
+        result.elsewhere.append(elsewhere(driver, papers, ask["receipt_no"], proof, ask["want"], enterprise))
     from .mailing import record_mailings  # staff at the assist screen (kiosk/scripted/mailing.py)
 
     result.mailings = record_mailings(driver)

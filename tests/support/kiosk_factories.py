@@ -55,17 +55,19 @@ def finalize_one(
     page_data: list[bytes] | None = None,
     delivery: Delivery = Delivery.pickup,
     matter: str = MATTER,
+    who: dict[str, str] | None = None,
 ) -> str:
     """A finalized submission of ``pages`` pages through the visit; returns its client UUID.
 
     The pages fill the matter's required materials in order; fewer than its five pages
-    make an incomplete submission, queued with a recorded reason (``PARTIAL``)."""
+    make an incomplete submission, queued with a recorded reason (``PARTIAL``). ``who``
+    replaces the applicant (an enterprise, for a matter that accepts one)."""
     catalog = CatalogCache(store.home).current()
     blobs = page_data or [jpeg_page(seed * 100 + i, page_size) for i in range(pages)]
     loose = [PageFile.of(data, f"page {i}") for i, data in enumerate(blobs)]
     request = HeadlessSubmission(
         matter_code=matter,
-        applicant=ApplicantFile.parse(applicant(seed)),
+        applicant=ApplicantFile.parse(who or applicant(seed)),
         pages=assign_pages(catalog.matter(matter), loose, {}),
         incomplete_reason=PARTIAL,
         delivery=delivery,
