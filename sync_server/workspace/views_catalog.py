@@ -39,17 +39,14 @@ def _counties(catalog) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
 @bp.get("/catalog", endpoint="catalog")
 def catalog_view():  # type: ignore[no-untyped-def]
     require_role(user(), CAN_CATALOG)
+    return _versions_page()
+
+
+def _versions_page(status: int = 200, **extra: object):  # type: ignore[no-untyped-def]
     with get_db().transaction() as session:
-        releases = versions.releases(session)
-        drafts = versions.drafts(session)
-    return page(
-        "catalog.html",
-        releases=releases,
-        drafts=drafts,
-        max_bytes=MAX_XLSX_BYTES,
-        can_edit=user().role in CAN_CATALOG_EDIT,
-        problems=None,
-    )
+        releases, drafts = versions.releases(session), versions.drafts(session)
+    return page("catalog.html", status, releases=releases, drafts=drafts, max_bytes=MAX_XLSX_BYTES,
+                can_edit=user().role in CAN_CATALOG_EDIT, **{"problems": None, **extra})  # fmt: skip
 
 
 @bp.post("/catalog/drafts", endpoint="catalog_new_draft")
@@ -73,23 +70,10 @@ def import_file():  # type: ignore[no-untyped-def]
         raw = upload.read(MAX_XLSX_BYTES + 1)
         try:
             found = catalog_from_file(raw, upload.filename)
-        except CatalogSheetError as exc:
-            problems = [str(p) for p in exc.problems]
-        except SchemaError as exc:
+        except (CatalogSheetError, SchemaError) as exc:
             problems = [str(p) for p in exc.problems]
     if problems:
-        with get_db().transaction() as session:
-            releases, drafts = versions.releases(session), versions.drafts(session)
-        return page(
-            "catalog.html",
-            400,
-            releases=releases,
-            drafts=drafts,
-            max_bytes=MAX_XLSX_BYTES,
-            can_edit=True,
-            problems=problems,
-            filename=upload.filename if upload else None,
-        )
+        return _versions_page(400, problems=problems, filename=upload.filename if upload else None)
     with get_db().transaction(write=True) as session:
         draft = versions.import_draft(session, found, user().username, upload.filename)
         audit.record(
