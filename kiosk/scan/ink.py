@@ -20,13 +20,24 @@ MIN_AREA = 200  # red pixels on the quarter-size copy below this are no seal
 GROW = 5  # quarter-size pixels the red area is grown by (ink's soft edges)
 
 
+def redness(image: np.ndarray) -> np.ndarray:
+    """Per pixel: red ink (or its edge) — red above both green and blue by ``REDNESS``, and
+    not dark (dark red is print)."""
+    px = image.astype(np.int16)
+    b, g, r = px[..., 0], px[..., 1], px[..., 2]
+    return (r - np.maximum(g, b) > REDNESS) & (r >= MIN_RED)
+
+
+def has_red(image: np.ndarray, share: float = 0.005) -> bool:
+    """Whether a (small) colour image carries red ink on more than ``share`` of it."""
+    return image.ndim == 3 and image.size > 0 and float(redness(image).mean()) > share
+
+
 def red_mask(image: np.ndarray) -> np.ndarray | None:
     """Where red ink lies, on a quarter-size grid (uint8 0/1); None when there is none."""
     if image.ndim != 3:
         return None
-    small = image[::4, ::4].astype(np.int16)
-    b, g, r = small[..., 0], small[..., 1], small[..., 2]
-    red = ((r - np.maximum(g, b) > REDNESS) & (r >= MIN_RED)).astype(np.uint8)
+    red = redness(image[::4, ::4]).astype(np.uint8)
     if int(red.sum()) < MIN_AREA:
         return None
     return cv2.dilate(red, np.ones((GROW, GROW), np.uint8))

@@ -204,7 +204,7 @@ class Pipeline:
         if page.ocr.words and ("id_number" not in page.fields or "uscc" not in page.fields):
             page.fields = self._run(
                 page, "reread", reread_stage.reread_identifiers, reading, page.ocr, page.fields,
-                self.ocr.recognize, dpi,
+                self.ocr, dpi, original=page.image,
             )  # fmt: skip
         if self.requirements:
             page.material = self._run(

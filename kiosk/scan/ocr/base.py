@@ -23,6 +23,7 @@ _CJK_GAP = re.compile(rf"(?<=[{_CJK}])[ \t]+(?=[{_CJK}])")
 @runtime_checkable
 class OcrEngine(Protocol):
     name: str
+    restricts_alphabet: bool  # whether ``recognize`` honours ``whitelist``
 
     def prepare(self, image: np.ndarray) -> np.ndarray:
         """The page exactly as this engine reads it (gray; lighting corrected if the engine

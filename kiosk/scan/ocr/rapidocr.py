@@ -25,8 +25,8 @@ from typing import Any
 import cv2
 import numpy as np
 
-from ..types import OcrResult
-from .base import clean_lines, failed, paper_background, to_gray
+from ..types import OcrResult, OcrWord
+from .base import clean_lines, failed, paper_background, remove_cjk_spaces, to_gray
 
 _LOCK = threading.Lock()
 _CALL = threading.Lock()  # the detector's size limit is set per call on the shared instance
@@ -89,14 +89,15 @@ def print_area(gray: np.ndarray) -> tuple[slice, slice]:
     )
 
 
-def group_rows(boxes: np.ndarray, texts: list[str]) -> list[str]:
-    """Merge detected text boxes that share a row (table cells) into one line, left to right."""
+def group_rows(boxes: np.ndarray, texts: list[str]) -> list[list[int]]:
+    """Detected text boxes that share a row (table cells), as rows of box indices, top to
+    bottom and left to right in each row."""
     items = []
-    for box, text in zip(boxes, texts, strict=True):
+    for i, box in enumerate(boxes[: len(texts)]):
         ys, xs = box[:, 1], box[:, 0]
-        items.append((float(ys.min()), float(ys.max()), float(xs.min()), text))
+        items.append((float(ys.min()), float(ys.max()), float(xs.min()), i))
     items.sort(key=lambda it: (it[0] + it[1]) / 2)
-    rows: list[list[tuple[float, float, float, str]]] = []
+    rows: list[list[tuple[float, float, float, int]]] = []
     for it in items:
         if rows:
             top, bottom = rows[-1][0][0], rows[-1][0][1]
@@ -105,11 +106,33 @@ def group_rows(boxes: np.ndarray, texts: list[str]) -> list[str]:
                 rows[-1].append(it)
                 continue
         rows.append([it])
-    return [" ".join(t for *_xy, t in sorted(row, key=lambda it: it[2])) for row in rows]
+    return [[i for *_xy, i in sorted(row, key=lambda it: it[2])] for row in rows]
+
+
+def page_words(
+    boxes: np.ndarray, texts: list[str], scores: list[float], offset: tuple[int, int], scale: float
+) -> tuple[list[str], list[OcrWord]]:
+    """Lines (row by row) and one word per detected box, its box in the page's pixels:
+    ``offset`` is where the detector's image starts in the (resized) page, ``scale`` that
+    resize. The field re-read (``reread``) cuts an identifier's line out by these boxes."""
+    lines: list[str] = []
+    words: list[OcrWord] = []
+    for row in group_rows(boxes, texts):
+        cleaned = [(i, t) for i in row if (t := remove_cjk_spaces(" ".join(texts[i].split())))]
+        if not cleaned:
+            continue
+        for i, text in cleaned:
+            xs, ys = boxes[i][:, 0] + offset[1], boxes[i][:, 1] + offset[0]
+            x0, y0 = int(xs.min() / scale), int(ys.min() / scale)
+            box = (x0, y0, int(np.ceil(xs.max() / scale)) - x0, int(np.ceil(ys.max() / scale)) - y0)
+            words.append(OcrWord(text, round(100 * float(scores[i]), 1), box, len(lines)))
+        lines.append(" ".join(t for _i, t in cleaned))
+    return lines, words
 
 
 class RapidOcrEngine:
     name = "rapidocr"
+    restricts_alphabet = False  # PP-OCR has no alphabet switch
 
     def prepare(self, image: np.ndarray) -> np.ndarray:
         """The page as this engine reads it (and the pipeline stores): the gray page,
@@ -131,7 +154,7 @@ class RapidOcrEngine:
         if cancel is not None and cancel.is_set():
             return failed(self.name, "cancelled")
         try:
-            out = self._run(self.prepare(image), dpi, single_line)
+            out, offset, scale = self._run(self.prepare(image), dpi, single_line)
         except Exception as exc:  # onnxruntime and OpenCV raise many kinds
             return failed(self.name, f"rapidocr failed: {exc}")
         texts = list(getattr(out, "txts", None) or [])
@@ -139,19 +162,24 @@ class RapidOcrEngine:
         if not texts:
             return OcrResult(text="", confidence=None, engine=self.name, lines=[])
         boxes = getattr(out, "boxes", None)
-        raw = texts if boxes is None or single_line else group_rows(np.asarray(boxes), texts)
-        lines = clean_lines(raw)
         confidence = round(100 * sum(scores) / len(scores), 1) if scores else None
-        return OcrResult(text="\n".join(lines), confidence=confidence, engine=self.name, lines=lines)
+        if boxes is None or single_line:
+            lines = clean_lines(texts)
+            return OcrResult(text="\n".join(lines), confidence=confidence, engine=self.name, lines=lines)
+        lines, words = page_words(np.asarray(boxes), texts, scores, offset, scale)
+        return OcrResult("\n".join(lines), confidence, self.name, lines, words=words)
 
     @staticmethod
-    def _run(gray: np.ndarray, dpi: float, single_line: bool) -> Any:
+    def _run(gray: np.ndarray, dpi: float, single_line: bool) -> tuple[Any, tuple[int, int], float]:
+        """RapidOCR's output, where its image starts in the page (rows, columns) after the
+        page was resized by the returned scale."""
         rapid = shared_rapidocr()
         if single_line:
-            return rapid(np.dstack([gray] * 3), use_det=False, use_cls=False, use_rec=True)
-        scale = min(1.0, MAX_SIDE / max(gray.shape))
+            return rapid(np.dstack([gray] * 3), use_det=False, use_cls=False, use_rec=True), (0, 0), 1.0
+        scale = resized = min(1.0, MAX_SIDE / max(gray.shape))
         if scale < 1.0:  # as RapidOCR would, before cropping: the same pixels reach the recogniser
             h, w = (max(32, round(int(n * scale) / 32) * 32) for n in gray.shape)
+            resized = w / gray.shape[1]
             gray = cv2.resize(gray, (w, h))
         rows, cols = print_area(gray)
         crop = gray[rows, cols]
@@ -161,4 +189,5 @@ class RapidOcrEngine:
         with _CALL:
             # RapidOCR 3.10 has no per-call detector size: set it on its (loaded) detector
             rapid._load_det_model().limit_side_len = side
-            return rapid(np.dstack([crop] * 3), use_det=True, use_cls=False, use_rec=True)
+            out = rapid(np.dstack([crop] * 3), use_det=True, use_cls=False, use_rec=True)
+        return out, (rows.start, cols.start), resized

@@ -65,6 +65,7 @@ class TesseractEngine:
     loads, else through the ``tesseract`` command (pytesseract); both give the same text."""
 
     name = "tesseract"
+    restricts_alphabet = True  # tessedit_char_whitelist
 
     def __init__(self, lang: str = LANG, psm: int = PAGE_PSM, timeout: float = 30.0, in_process: bool = True):
         self.lang = lang

@@ -162,3 +162,19 @@ def test_each_engine_prepares_the_page_it_reads():
     assert np.array_equal(get_engine("rapidocr").prepare(np.dstack([shadowed] * 3)), shadowed)
     evened = get_engine("tesseract").prepare(shadowed)
     assert np.percentile(evened[:100], 50) > 200 > np.percentile(shadowed[:100], 50)
+
+
+def test_rapidocr_word_boxes_are_in_the_page_pixels(docs):
+    """The engine reads a resized print area; its boxes come back in the page's pixels."""
+    from kiosk.scan.ocr.rapidocr import RapidOcrEngine
+
+    doc = docs["application_form"]
+    page = RapidOcrEngine().recognize(doc.image, dpi=200)
+    truth = doc.fields["id_number"]
+    word = next(w for w in page.words if truth in w.text)
+    x, y, w, h = word.box
+    assert page.lines[word.line].count(truth) == 1
+    gray = doc.image[y : y + h, x : x + w].min(axis=2)
+    assert (gray < 100).mean() > 0.05  # print inside the box
+    border = doc.image[max(0, y - h) : y, x : x + w].min(axis=2)
+    assert (gray < 100).mean() > 3 * (border < 100).mean()  # and more of it than just above

@@ -19,20 +19,15 @@ def test_missed_identifier_is_read_again_from_its_line(docs, tesseract, kind, fi
     broken = replace(page, text=page.text.replace(truth, truth[:6] + "?" + truth[7:]))
     fields = extract(broken.text).fields
     assert field not in fields
-    fixed = reread_identifiers(doc.image, broken, fields, tesseract.recognize, 200)
+    fixed = reread_identifiers(doc.image, broken, fields, tesseract, 200)
     assert fixed[field] == truth and f"{field}_unverified" not in fixed
 
 
 def test_no_label_no_second_look(docs, tesseract):
     doc = docs["guide_page"]
     page = tesseract.recognize(doc.image, dpi=200)
-    calls = []
-
-    def read(*args, **kwargs):
-        calls.append(kwargs)
-        return page
-
-    assert reread_identifiers(doc.image, page, {}, read, 200) == {} and not calls
+    engine = _Lines([page.text])
+    assert reread_identifiers(doc.image, page, {}, engine, 200) == {} and not engine.calls
     assert line_crop(doc.image, page, ("公民身份号码",)) is None
 
 
@@ -65,7 +60,8 @@ def test_whitelisted_read_keeps_a_number_bent_into_the_alphabet(tesseract):
 
 def test_line_strip_loses_cut_glyphs_and_gains_a_border():
     """A sliver of the label's last character at the strip's left end read as a leading
-    ``1`` (a 19-character run); Tesseract also wants paper round a line."""
+    ``1`` (a 19-character run); the next table cell's text is no part of the number;
+    Tesseract also wants paper round a line."""
     import numpy as np
 
     from kiosk.scan.reread import line_image
@@ -73,9 +69,59 @@ def test_line_strip_loses_cut_glyphs_and_gains_a_border():
     strip = np.full((40, 300), 230, np.uint8)
     strip[8:30, 0:3] = 20  # the cut-off end of the label's last character
     strip[10:28, 40:52] = 20  # print
+    strip[10:28, 200:212] = 20  # the next cell's text, a wide gap away
     out = line_image(strip)
     pad = 20
-    assert out.shape == (40 + 2 * pad, 300 + 2 * pad)
-    assert out[pad + 8 : pad + 30, pad : pad + 3].min() > 200  # sliver gone
-    assert out[pad + 10 : pad + 28, pad + 40 : pad + 52].max() < 60  # print kept
+    margin = 40 // 3  # kept round the number's columns
+    assert out.shape == (40 + 2 * pad, 12 + 2 * margin + 2 * pad)  # cut to the number's columns
+    assert (out < 60).sum() == 18 * 12  # the print only: sliver and next cell gone
+    assert out[pad + 10 : pad + 28, pad + margin : pad + margin + 12].max() < 60  # print kept
     assert out[:pad].min() > 200 and out[:, :pad].min() > 200  # paper border
+
+
+class _Lines:
+    """An engine that answers each single-line read with the next of ``answers`` (the
+    repair rules are under test here, not the OCR)."""
+
+    def __init__(self, answers, restricts_alphabet=True):
+        self.answers = list(answers)
+        self.restricts_alphabet = restricts_alphabet
+        self.calls = 0
+
+    def recognize(self, image, *, dpi, single_line=False, whitelist="", cancel=None):
+        from kiosk.scan.types import OcrResult
+
+        assert single_line
+        text = self.answers[min(self.calls, len(self.answers) - 1)]
+        self.calls += 1
+        return OcrResult(text, 90.0, "fake", [text])
+
+
+def _broken(docs, tesseract, field="id_number", kind="application_form"):
+    doc = docs[kind]
+    page = tesseract.recognize(doc.image, dpi=200)
+    truth = doc.fields[field]
+    return doc, truth, replace(page, text=page.text.replace(truth, truth[:6] + "?" + truth[7:]))
+
+
+def test_reread_refuses_a_number_whose_check_digit_fails(docs, tesseract):
+    doc, truth, broken = _broken(docs, tesseract)
+    wrong = truth[:9] + str((int(truth[9]) + 1) % 10) + truth[10:]  # one digit off: check fails
+    engine = _Lines([wrong])
+    fixed = reread_identifiers(doc.image, broken, extract(broken.text).fields, engine, 200)
+    assert engine.calls >= 2 and "id_number" not in fixed
+
+
+def test_reread_refuses_two_different_valid_readings(docs, tesseract):
+    """Two looks that each validate but disagree are a guess: nothing is taken."""
+    import random
+
+    from kiosk.scan.synth.identities import make_person
+
+    doc, truth, broken = _broken(docs, tesseract)
+    other = make_person(random.Random(99)).id_number
+    assert other != truth
+    engine = _Lines([truth, other], restricts_alphabet=False)
+    fixed = reread_identifiers(doc.image, broken, extract(broken.text).fields, engine, 200)
+    assert "id_number" not in fixed
+    assert reread_identifiers(doc.image, broken, {}, _Lines([truth]), 200)["id_number"] == truth
