@@ -126,7 +126,7 @@ def page_words(
             x0, y0 = int(xs.min() / scale), int(ys.min() / scale)
             box = (x0, y0, int(np.ceil(xs.max() / scale)) - x0, int(np.ceil(ys.max() / scale)) - y0)
             words.append(OcrWord(text, round(100 * float(scores[i]), 1), box, len(lines)))
-        lines.append(" ".join(t for _i, t in cleaned))
+        lines += clean_lines([" ".join(t for _i, t in cleaned)])  # no spaces between Chinese cells
     return lines, words
 
 
