@@ -71,6 +71,13 @@ def seed(app) -> tuple[int, int]:  # type: ignore[no-untyped-def]
             channel="kiosk",
         )  # fmt: skip
         session.add(rating)
+        for score, reasons in ((5, ["close_to_home", "fast"]), (5, ["helpful_staff"]), (4, ["close_to_home"]),
+                               (3, ["guide_unclear"])):  # fmt: skip
+            session.add(Evaluation(
+                evaluation_uuid=uuid.uuid4(), kiosk_id=None, station_code=STATION, receipt_no=None,
+                at_stage="collect", department_code=None, score=score, comment="", reasons=reasons,
+                created_at=utcnow(), received_at=utcnow(), content_digest="0" * 64, channel="kiosk",
+            ))  # fmt: skip
         session.flush()
         fresh = open_for_rating(session, rating, utcnow())
         assert fresh is not None
@@ -122,6 +129,15 @@ def test_rectifications_in_chromium(live: LiveServer) -> None:
         sun.click(".decision button")
         sun.wait_for_url("**done=decision")
         assert "申诉不成立" in sun.inner_text(".steps")
+
+        sun.click("text=好差评")
+        sun.select_option("select[name=by]", "station")
+        sun.click(".filters button")
+        sun.wait_for_url("**by=station**")
+        summary = sun.inner_text("table.ratings-summary")
+        assert "东街街道便民服务中心" in summary and "就近办理方便 2" in summary
+        assert sun.locator("table.ratings tbody tr").count() == 5
+        sun.screenshot(path=str(SHOTS / "rectification-ratings.png"), full_page=True)
         browser.close()
     with get_db(live.in_app()).transaction() as session:
         states = dict(session.execute(select(Rectification.id, Rectification.state)).all())
