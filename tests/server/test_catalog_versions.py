@@ -28,8 +28,14 @@ BASE = "2026.01.01"  # the test catalog's version
 
 @pytest.fixture
 def catalog_versions(app: Flask) -> Iterator[Flask]:
-    """The test catalog current and alone again afterwards (PostgreSQL keeps catalog tables)."""
+    """The test catalog current and alone, before and after (PostgreSQL keeps catalog tables
+    between tests, and other tests load versions of their own)."""
+    _only_the_test_catalog(app)
     yield app
+    _only_the_test_catalog(app)
+
+
+def _only_the_test_catalog(app: Flask) -> None:
     with get_db(app).transaction(write=True) as session:
         session.execute(delete(CatalogDraft))
         session.execute(delete(CatalogRelease).where(CatalogRelease.version != BASE))
