@@ -216,16 +216,15 @@ class _Days:
     ``start`` is the first day whose position is ``pos(start) + n`` (one prefix-table
     lookup per distinct day instead of walking the calendar for every pair)."""
 
-    BASE = date(2000, 1, 1)
-
-    def __init__(self) -> None:
+    def __init__(self, base: date) -> None:
+        self.base = base  # the day before the period: no year without a holiday table is read
         self._pos: dict[date, int] = {}
 
     def pos(self, day: date) -> int:
-        """Working days in ``(BASE, day]``."""
+        """Working days in ``(base, day]`` (negative before it)."""
         found = self._pos.get(day)
         if found is None:
-            found = self._pos[day] = count_working_days(self.BASE, day)
+            found = self._pos[day] = count_working_days(self.base, day)
         return found
 
     def judge(self, start: date, stop: date | None, running: bool, n: int, today: date) -> str | None:
@@ -247,7 +246,7 @@ def clock_rates(session: Session, user: StaffUser, period: Period, today: date) 
     row = session.execute(select(*columns).where(where)).one()
     values = iter(row)
     rates = {clock: {k: next(values) for k in clauses} for clock, clauses in stored.items()}
-    days = _Days()
+    days = _Days(period.first - timedelta(days=1))
     for clock in ("notice", "delivery"):
         counts = dict.fromkeys(OUTCOMES, 0)
         for start, stop, running, n in _pairs(session, where, clock):
@@ -269,7 +268,7 @@ def clock_clause(
         return _stored_clauses(clock, today)[outcome]
     if clock not in ("notice", "delivery"):
         raise BadFigure(f"unknown clock {clock!r}")
-    spec, days = _counted(clock), _Days()
+    spec, days = _counted(clock), _Days(period.first - timedelta(days=1))
     pairs = [
         (start, stop, running)
         for start, stop, running, _ in _pairs(session, cases(user, period), clock)

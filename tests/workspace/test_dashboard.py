@@ -211,7 +211,7 @@ def test_day_pairs_are_judged_as_the_calendar_counts() -> None:
     from sync_server.workdays import add_working_days
     from sync_server.workspace.dashboard import _Days
 
-    days, first = _Days(), date(2026, 9, 20)
+    days, first = _Days(date(2026, 1, 1)), date(2026, 9, 20)
     for offset in range(40):
         start = first + timedelta(days=offset)
         for n in (2, 5):
