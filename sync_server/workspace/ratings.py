@@ -4,7 +4,8 @@ A rating's department is the one stored with it, else its case's; its staff memb
 for a rating at handling, the person who completed the case (办结人员), and none for a
 rating at collection (the resident served themself at the kiosk). Rows are read in one
 query per page (names joined, the completing staff member a correlated subquery);
-summaries tally what the filter selects, bounded by ``SUMMARY_CAP``.
+summaries and exports take everything the filter selects, up to ``SUMMARY_CAP`` (more
+is refused with a request to narrow the period, never cut short unseen).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from shared_schema.forms import NATIONAL_LEVELS, RATING_REASON_WORDS
 from ..models import Department, Evaluation, Matter, Rectification, Station, Submission, SubmissionEvent
 from ..rectification import STATE_WORDS, RectificationState
 from ..workdays import CHINA_TZ
+from .errors import WorkspaceError
 from .feedback_scope import rating_case_join, rating_department, ratings_visible
 from .models import StaffUser
 from .paperwork import full_names
@@ -176,9 +178,20 @@ class Group:
         return "、".join(f"{RATING_REASON_WORDS[RatingReason(r)]} {n}" for r, n in self.reasons.most_common())
 
 
+def every_row(session: Session, user: StaffUser, f: RatingFilter) -> list[RatingRow]:
+    """All the ratings the filter selects, for a summary or an export; more than
+    ``SUMMARY_CAP`` is refused (400, narrow the period) rather than cut short unseen."""
+    found = rows(session, user, f, SUMMARY_CAP + 1)
+    if len(found) > SUMMARY_CAP:
+        raise WorkspaceError(
+            f"more than {SUMMARY_CAP} ratings selected", f"所选评价超过 {SUMMARY_CAP} 条，请缩小日期范围"
+        )
+    return found
+
+
 def summary(session: Session, user: StaffUser, f: RatingFilter, dimension: str) -> list[Group]:
     """Ratings grouped by one dimension (DIMENSIONS), most ratings first."""
-    all_rows = rows(session, user, f, SUMMARY_CAP)
+    all_rows = every_row(session, user, f)
     names = full_names(session, {r.staff for r in all_rows}) if dimension == "staff" else {}
     groups: dict[str, Group] = {}
     for row in all_rows:

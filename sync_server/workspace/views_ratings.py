@@ -21,7 +21,6 @@ from .views_inbox import parse_day
 from .web import bp, page, user, who
 
 SHOWN = 200
-EXPORT_CAP = ratings.SUMMARY_CAP
 
 
 def _filter() -> ratings.RatingFilter:
@@ -76,7 +75,7 @@ def ratings_export_view(kind: str) -> Response:
     require_role(user(), CAN_FEEDBACK)
     f = _filter()
     with get_db().transaction(write=True) as session:
-        rows = ratings.rows(session, user(), f, EXPORT_CAP)
+        rows = ratings.every_row(session, user(), f)
         names = full_names(session, {r.staff for r in rows})
         audit.record(session, who(), "ratings_export", detail={"rows": len(rows), "format": kind})
     records = [ratings.export_record(r, names) for r in rows]

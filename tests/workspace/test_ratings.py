@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from sync_server.db import get_db
 from sync_server.models import Evaluation, Rectification, Submission
-from sync_server.workspace import phone_rating
+from sync_server.workspace import phone_rating, ratings
 from sync_server.workspace.models import AuditEntry, StaffUser
 from sync_server.workspace.ratings_export import COLUMNS
 from tests.server.factories import STATION_ZEZHOU, ZEZHOU
@@ -106,7 +106,7 @@ def test_the_follow_up_call_records_one_rating_at_handling(app, client, kiosk, a
     assert rev.post(f"/workspace/submissions/{undecided}/rating", {"score": "4"}).status_code == 409
 
 
-def test_ratings_by_dimension_and_the_national_export(app, client, kiosk, as_user) -> None:  # type: ignore[no-untyped-def]
+def test_ratings_by_dimension_and_the_national_export(app, client, kiosk, as_user, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     rev = as_user("rev_a")
     mine = completed_by_mail(app, client, kiosk, rev, 1)
     theirs = new_case(app, client, kiosk, seq=2, home_division=ZEZHOU + "100200")
@@ -159,6 +159,11 @@ def test_ratings_by_dimension_and_the_national_export(app, client, kiosk, as_use
     with get_db(app).transaction() as session:
         exports = session.scalars(select(AuditEntry).where(AuditEntry.action == "ratings_export")).all()
         assert {e.detail["format"] for e in exports} == {"json", "xlsx"}
+
+    monkeypatch.setattr(ratings, "SUMMARY_CAP", 2)  # more than the cap is refused, not cut short
+    assert admin.get("/workspace/ratings.json").status_code == 400
+    assert "请缩小日期范围" in admin.get("/workspace/ratings").get_data(as_text=True)
+    assert admin.get("/workspace/ratings.json?from=2027-03-01").get_json()["count"] == 1
 
 
 def test_a_racing_phone_and_kiosk_rating_leave_one(app, client, kiosk, as_user, db_url) -> None:  # type: ignore[no-untyped-def]
