@@ -16,6 +16,7 @@ from pydantic import BeforeValidator, Field, model_validator
 from .base import SchemaModel
 from .bounds import COMMENT_LEN, STATION_CODE_LEN, Instant, text
 from .enums import CaseType, EvaluationStage, RatingReason, SpecialStage, Stage
+from .signature import Signature
 from .submission import CompletenessIssue, ReceiptNo
 
 TRANSFER_WORKING_DAYS = 2  # 附录 A: "我单位负责将你的申请材料在 2 日内转报"
@@ -165,6 +166,9 @@ class FlowCard(SchemaModel):
     accepted_at: datetime | None = Field(None, description="受理时间")
     stages: list[FlowStageRecord] = Field(min_length=4, max_length=4)
     special_stages: list[SpecialStageRecord] = Field(default_factory=list)
+    delivery_signature: Signature | None = Field(
+        None, exclude_if=lambda v: v is None, description="送达 签收: the recipient's signature, if any"
+    )
 
 
 # 好差评 (国办发〔2019〕51号): the five national levels, score ↔ level code (docs/workspace.md).

@@ -18,6 +18,7 @@ from .base import SchemaModel
 from .bounds import PERSON_NAME_LEN, STATION_CODE_LEN, Instant, text
 from .enums import IdentityCheck, SubmissionState
 from .identifiers import mask_id_number
+from .signature import Signature
 from .submission import ReceiptNo
 
 MASKED_ID_LEN = 18
@@ -47,6 +48,11 @@ class Handover(SchemaModel):
         pattern=MASKED_ID, max_length=MASKED_ID_LEN, description="the recipient's ID number, masked"
     )
     handed_at: Instant
+    # 签收 on the touch screen (optional); left out of the JSON when absent, so a handover
+    # without one has the content digest (and the server) it had before.
+    signature: Signature | None = Field(
+        None, exclude_if=lambda v: v is None, description="the recipient's signature (签收), optional"
+    )
 
 
 class HandoverAck(SchemaModel):

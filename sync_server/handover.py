@@ -63,6 +63,7 @@ def record_handover(
         handed_to=handover.handed_to, identity_check=handover.identity_check.value,
         id_number_masked=handover.id_number_masked, handed_at=handover.handed_at, received_at=now,
         content_digest=digest, ack_body="",
+        signature=handover.signature.model_dump(mode="json") if handover.signature else None,
     )  # fmt: skip
     session.add(row)
     detail = {"action": "deliver", "how": "pickup", "handover": str(handover.handover_uuid)}

@@ -225,6 +225,13 @@ ZH = {
 }
 
 
+# Issue 11, 签收: the recipient's signature on the touch screen at a hand-over.
+ZH |= {
+    "Signature": "签名",
+    "The recipient may sign in the box (optional).": "请领取人在框内签名（可不签）。",
+    "Clear the signature": "清除签名",
+}
+
 
 # Issue 12 (适老化): home tiles, pinyin pad, pager, accessibility mode. The situation
 # tiles' labels are msgids used through _() on values (kiosk/visit/situations.py).

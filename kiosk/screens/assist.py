@@ -21,6 +21,7 @@ from ..visit.backbone import state_words
 from ..visit.handover import HandoverRefused
 from ..visit.steps import Step
 from .assist_mailing import MailingForm
+from .assist_signature import SignatureTab
 from .base import KioskScreen
 from .rating import LEVELS
 
@@ -143,12 +144,14 @@ class AssistScreen(KioskScreen):
         )
         # no keyboard on a kiosk: a pad for each hand-over field, the names in Chinese
         mailing = MailingForm(ctx.mailings, self.handover_staff, self.say) if ctx.mailings else None
+        self.signing = SignatureTab()  # 签收: the recipient may sign (optional)
         pads = PadSwitcher(
             [
                 (_("Receipt no."), lambda: code_pad(self.handover_no)),
                 (_("Recipient"), lambda: HanziPad(self.handover_to)),
                 (_("ID number"), lambda: digits_into(self.handover_id, with_x=True)),
                 (_("Staff name"), lambda: HanziPad(self.handover_staff)),
+                self.signing.tab(),
                 *(mailing.pads() if mailing is not None else []),
             ],
             size_hint_x=0.52,
@@ -234,8 +237,9 @@ class AssistScreen(KioskScreen):
         )
         try:
             entry = self.ctx.handovers.record(
-                self.handover_no.text, self.handover_staff.text, self.handover_to.text, number, how
-            )
+                self.handover_no.text, self.handover_staff.text, self.handover_to.text, number, how,
+                signature=self.signing.signature(),
+            )  # fmt: skip
         except HandoverRefused as refused:
             self.say(refused.message, theme.DANGER)
             return

@@ -26,6 +26,7 @@ from ..visit.situations import situations, takes
 from ..visit.steps import Step
 from .driver import Driver, ScriptError
 from .papers import DemoPapers, receipt_qr_capture
+from .signing import sign_if_asked
 
 PENSION = "JC-RS-001"
 DEMO_PIN = "123456"
@@ -334,6 +335,7 @@ def hand_over(
         driver.tap("ID number")
         driver.type_keys(id_number)  # checked with the receipt QR and the typed number
     driver.shot("assist")
+    sign_if_asked(driver)  # 签收 on the touch screen (kiosk/scripted/signing.py)
     driver.tap("Record hand-over")
     message = driver.screen.message.raw
     if driver.screen.rating_for != receipt_no:

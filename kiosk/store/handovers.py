@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from shared_schema import Handover, IdentityCheck
+from shared_schema.signature import Signature
 
 from . import results
 from .home import KioskStore
@@ -44,11 +45,15 @@ class Handovers(SealedQueue[Handover]):
         handed_to: str,
         identity_check: IdentityCheck | str,
         id_number_masked: str,
+        signature: Signature | None = None,
         now: datetime | None = None,
     ) -> Handover:
-        """Validate (raises SchemaError) and queue one handover; sent on the next sync."""
+        """Validate (raises SchemaError) and queue one handover; sent on the next sync. The
+        recipient's signature, when they signed, is sealed with it."""
+        signed = {"signature": signature.model_dump(mode="json")} if signature is not None else {}
         handover = Handover.parse(
             {
+                **signed,
                 "handover_uuid": str(uuidlib.uuid4()),
                 "receipt_no": receipt_no,
                 "station_code": station_code,

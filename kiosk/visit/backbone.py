@@ -115,7 +115,7 @@ class StoreOutbox:
             reasons=reasons,
         )
 
-    def record_handover(self, receipt_no: str, **fields: str) -> Handover:
+    def record_handover(self, receipt_no: str, **fields: object) -> Handover:
         return self.handovers.record(receipt_no, station_code=self.identity.station_code, **fields)
 
     def handover_status(self, receipt_no: str) -> HandoverStatus | None:

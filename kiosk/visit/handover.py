@@ -20,6 +20,7 @@ from shared_schema import IdentityCheck, RatingReason, SchemaError
 from shared_schema.enums import EvaluationStage
 from shared_schema.handover import IDENTITY_CHECK_WORDS, masked_id
 from shared_schema.identifiers import validate_id_number
+from shared_schema.signature import Signature
 
 from ..hardware.idreader import IdReader
 from .ports import Outbox, ScannedPage
@@ -54,6 +55,7 @@ class HandoverView:
     at: str  # ISO 8601, local time
     how: str
     state: str  # Chinese: waiting to sync, synced, refused with the reason
+    signed: bool = False  # the recipient signed on the touch screen
 
 
 class HandoverDesk:
@@ -77,7 +79,13 @@ class HandoverDesk:
         return page.fields.get("name", "").strip(), number
 
     def record(
-        self, receipt_no: str, staff: str, recipient: str, id_number: str, how: IdentityCheck | str
+        self,
+        receipt_no: str,
+        staff: str,
+        recipient: str,
+        id_number: str,
+        how: IdentityCheck | str,
+        signature: Signature | None = None,
     ) -> HandoverView:
         """Check and queue one handover; raises :class:`HandoverRefused` with the reason."""
         receipt_no, staff, recipient = receipt_no.strip().upper(), staff.strip(), recipient.strip()
@@ -97,7 +105,7 @@ class HandoverDesk:
         try:
             handover = self.outbox.record_handover(
                 receipt_no, handed_by=staff, handed_to=recipient, identity_check=method.value,
-                id_number_masked=masked_id(number),
+                id_number_masked=masked_id(number), signature=signature,
             )  # fmt: skip
         except SchemaError as exc:
             raise HandoverRefused("交付信息有误：" + "；".join(p.message for p in exc.problems)) from None
@@ -121,6 +129,7 @@ class HandoverDesk:
             at=h.handed_at.astimezone().isoformat(timespec="seconds"),
             how=IDENTITY_CHECK_WORDS[h.identity_check],
             state=state,
+            signed=h.signature is not None,
         )
 
     def held(self) -> list[str]:

@@ -125,7 +125,7 @@ class Outbox(Protocol):
         reasons: Iterable[RatingReason] = (),
     ) -> None: ...
 
-    def record_handover(self, receipt_no: str, **fields: str) -> Handover:
+    def record_handover(self, receipt_no: str, **fields: object) -> Handover:
         """Queue a handover (送达) for sync; raises SchemaError on invalid fields."""
         ...
 

@@ -2,19 +2,22 @@
 
 Head rows (申请事项, 申请人姓名, 联系人 / 联系电话, 受理编号 / 承诺时限, 受理时间), then
 the four stages 收件/流转/办理/送达 and the special stages 勘验/评审/整改, each with
-接件时间, 办结时间, 办理意见 and 责任人, then the standard's note. The card is filled from
+接件时间, 办结时间, 办理意见 and 责任人, then the recipient's 签收 signature when they signed
+on the kiosk's touch screen (an image), then the standard's note. The card is filled from
 recorded events by the server; nothing on it is typed by hand.
 """
 
 from __future__ import annotations
 
+import io
 from datetime import datetime, timedelta, timezone
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Spacer
+from reportlab.platypus import Flowable, Image, Spacer
 
 from ..enums import SpecialStage, Stage
 from ..forms import FlowCard
+from ..signature import Signature, signature_png
 from .layout import build_pdf, grid_table, para
 
 CHINA = timezone(timedelta(hours=8))
@@ -25,6 +28,7 @@ SPECIAL_NAMES = {
     SpecialStage.review: "评审",
     SpecialStage.rectification: "整改",
 }
+SIGNATURE_WIDTH = 60 * mm
 WIDTHS = [12 * mm, 22 * mm, 32 * mm, 32 * mm, 48 * mm, 28 * mm]
 
 
@@ -80,6 +84,17 @@ def render_flow_card(card: FlowCard) -> bytes:
         Spacer(1, 4 * mm),
         table,
         Spacer(1, 3 * mm),
+        *signature_block(card.delivery_signature),
         para(NOTE, "small"),
     ]
     return build_pdf(story, f"审批流程登记卡 {card.receipt_no}")
+
+
+def signature_block(signature: Signature | None) -> list[Flowable]:
+    """送达签收: the recipient's signature from the kiosk's touch screen, drawn as an image."""
+    if signature is None:
+        return []
+    height = SIGNATURE_WIDTH * signature.height / signature.width
+    image = Image(io.BytesIO(signature_png(signature)), width=SIGNATURE_WIDTH, height=height)
+    image.hAlign = "LEFT"
+    return [para("送达签收（领取人在服务站自助终端签名）："), image, Spacer(1, 3 * mm)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from shared_schema.bounds import PERSON_NAME_LEN, RECEIPT_NO_LEN
 from shared_schema.handover import MASKED_ID_LEN
 
-from ..db import Base, UtcDateTime, utcnow
+from ..db import Base, JsonType, UtcDateTime, utcnow
 
 
 class Handover(Base):
@@ -35,3 +36,6 @@ class Handover(Base):
     received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     content_digest: Mapped[str] = mapped_column(String(64))
     ack_body: Mapped[str] = mapped_column(Text, doc="the first acknowledgement, replayed as is")
+    signature: Mapped[dict[str, Any] | None] = mapped_column(
+        JsonType, doc="the recipient's 签收 strokes (shared_schema.signature), when they signed"
+    )

@@ -18,6 +18,7 @@ from shared_schema.render.correction_notice import CorrectionNotice, render_corr
 from shared_schema.render.flow_card import render_flow_card
 from shared_schema.render.receipt_notice import render_receipt_notice
 from shared_schema.render.transfer_slip import render_transfer_slip
+from shared_schema.signature import Signature
 from shared_schema.submission import CompletenessIssue
 
 from ..models import Department, Matter, Station, Submission
@@ -181,6 +182,7 @@ def flow_card(session: Session, submission: Submission) -> FlowCard:
         )
         for span in history.special_spans(events)
     ]
+    signed = Signature.model_validate(handover.signature) if handover and handover.signature else None
     delivery = submission.manifest.get("delivery", {})
     return FlowCard(
         matter_name=matter,
@@ -192,6 +194,7 @@ def flow_card(session: Session, submission: Submission) -> FlowCard:
         accepted_at=submission.accepted_at,
         stages=stages,
         special_stages=specials,
+        delivery_signature=signed,
     )
 
 
