@@ -79,14 +79,15 @@ def rectifications_view():  # type: ignore[no-untyped-def]
     query = query.options(selectinload(Rectification.escalations))
     with get_db().transaction(write=True) as session:
         rows = list(
-            session.scalars(query.order_by(Rectification.fix_due, Rectification.id).limit(LIST_LIMIT))
+            session.scalars(query.order_by(Rectification.fix_due, Rectification.id).limit(LIST_LIMIT + 1))
         )
         reminders = told_to(session, user().username)
         units = _unit_names(session)
         audit.record(session, who(), "rectifications", detail={"rows": len(rows), "show": show})
-    items = [(r, overdue_clocks(r, today), working_days_left(r.fix_due, today)) for r in rows]
+    more = len(rows) > LIST_LIMIT  # said on the page: the earliest-due LIST_LIMIT are shown
+    items = [(r, overdue_clocks(r, today), working_days_left(r.fix_due, today)) for r in rows[:LIST_LIMIT]]
     return page("rectifications.html", items=items, show=show, shows=SHOWS, units=units,
-                reminders=reminders, **_words(),
+                reminders=reminders, more=more, limit=LIST_LIMIT, **_words(),
                 may_complain=Role(user().role) in CAN_COMPLAIN)  # fmt: skip
 
 

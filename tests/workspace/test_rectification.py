@@ -25,6 +25,7 @@ from sync_server.db import get_db
 from sync_server.holidays import reload
 from sync_server.models import Rectification, RectificationEscalation, Submission
 from sync_server.rectification import open_counts, open_counts_by_department
+from sync_server.workspace import views_rectification
 from sync_server.workspace.holiday_import import import_table
 from sync_server.workspace.models import AuditEntry, SmsLogEntry, SmsMessage, StaffUser
 from sync_server.workspace.rectification_escalation import escalate_overdue
@@ -194,7 +195,7 @@ def department_b_sees_nothing(rect: Rectification, as_user) -> None:  # type: ig
     assert rev_b.get("/workspace/ratings.json").get_json()["count"] == 0
 
 
-def test_appeal_is_decided_by_the_city_supervisor(app, client, kiosk, clock, as_user) -> None:  # type: ignore[no-untyped-def]
+def test_appeal_is_decided_by_the_city_supervisor(app, client, kiosk, clock, as_user, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     assert rate(client, kiosk, None, 2, stage="collect").status_code == 201  # at collection: the station's
     rect = the_rectification(app)
     assert rect.unit_station_code == STATION_ZEZHOU and rect.unit_department_code is None
@@ -235,6 +236,10 @@ def test_appeal_is_decided_by_the_city_supervisor(app, client, kiosk, clock, as_
     with get_db(app).transaction() as session:
         actions = session.scalars(select(AuditEntry.action).where(AuditEntry.action == "rectification_step"))
         assert len(list(actions)) == 5
+
+    monkeypatch.setattr(views_rectification, "LIST_LIMIT", 1)  # a long list says it is cut
+    listing = sup.get("/workspace/rectifications?show=all").get_data(as_text=True)
+    assert listing.count("data-rectification=") == 1 and "只显示整改时限最早的 1 条" in listing
 
 
 def test_complaints_enter_the_same_workflow(app, client, kiosk, clock, as_user) -> None:  # type: ignore[no-untyped-def]
