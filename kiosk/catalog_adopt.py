@@ -9,6 +9,7 @@ it was made under). The assist screen's health list and the heartbeat then name 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shared_schema.workcalendar import WorkCalendar
@@ -27,11 +28,8 @@ log = logging.getLogger("tongban.kiosk")
 
 def adopt_newer_catalog(ctx: KioskContext, cache: CatalogCache) -> bool:
     """Point every part of ``ctx`` that reads the catalog at the cached one, if it differs."""
-    fetched = cache.current()  # the same object while the cache file is unchanged
-    if fetched is ctx.catalog:
-        return False
-    if fetched == ctx.catalog:  # the copy loaded at start: remember it, nothing to rebuild
-        ctx.catalog = fetched
+    fetched = cache.current()
+    if fetched is ctx.catalog or fetched == ctx.catalog:
         return False
     log.info("catalog %s → %s", ctx.catalog.version.version, fetched.version.version)
     ctx.catalog = fetched
@@ -45,11 +43,27 @@ def adopt_newer_catalog(ctx: KioskContext, cache: CatalogCache) -> bool:
     return True
 
 
-def adopt_between_visits(ctx: KioskContext, cache: CatalogCache) -> None:
-    """Subscribe before the screens do, so home is drawn from the version adopted."""
+def adopt_between_visits(ctx: KioskContext, home: Path) -> None:
+    """Subscribe before the screens do, so home is drawn from the version adopted.
+
+    The cache file is parsed only when it changed since the last look (its size and
+    modification time), and by a throw-away reader, so no second copy stays in memory.
+    """
+    path = CatalogCache(home).path
+    seen: list[tuple[int, int] | None] = [(-1, -1)]  # the first return home always looks
 
     def follow(_before: Step, after: Step) -> None:
-        if after is Step.home:
-            adopt_newer_catalog(ctx, cache)
+        if after is not Step.home or _stamp(path) == seen[0]:
+            return
+        seen[0] = _stamp(path)
+        adopt_newer_catalog(ctx, CatalogCache(home))
 
     ctx.flow.subscribe(follow)
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    return info.st_mtime_ns, info.st_size

@@ -91,7 +91,7 @@ def open_kiosk(
         client=lambda: ApiClient(identity.server_url, identity, timeout=(3.0, 20.0)),
     )
     ctx.closers += [store.close, worker.stop, scanner.close]
-    adopt_between_visits(ctx, CatalogCache(home))  # a newly synced version, from the next visit on
+    adopt_between_visits(ctx, home)  # a newly synced version, from the next visit on
     scan_worker_follows(ctx.flow, scanner)
     if start_sync:
         worker.start()
