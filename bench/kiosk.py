@@ -6,6 +6,10 @@ measured from the process's start to the first frame of Home (Python, imports, k
 home and catalog, window); transitions from a tap to the next screen built and drawn;
 RSS at Home and after the warm-up; the process tree (app + scan worker) at its peak
 during the scripted demo visit and settled at its end.
+
+Each measure is taken twice in the same run, interleaved: on this tree and on a named
+baseline commit (extracted with ``git archive``, run with the same interpreter), so
+load from other work on the machine weighs on both alike.
 """
 
 from __future__ import annotations
@@ -19,69 +23,114 @@ import tempfile
 from pathlib import Path
 
 LAUNCHES = 3
+# before issue 12's memory work (settled at 327 / 295 MB in its own run): a new database
+# was migrated by Alembic inside the app, which kept Alembic, Mako and Pygments loaded
+BASELINE = "dee4985"
+REPO = Path(__file__).resolve().parent.parent
 
 
-def _run(script: str) -> dict:
+def _run(script: str, tree: Path | None = None) -> dict:
+    """One fresh kiosk process; ``tree``: run that source tree instead of this one."""
     with tempfile.TemporaryDirectory(prefix="tongban-bench-kiosk-") as tmp:
         env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+        if tree is not None:
+            env["PYTHONPATH"] = str(tree)  # before the editable install's finder
         out = subprocess.run(
             [sys.executable, "-m", "tongban_cli.main", "kiosk", "--home", str(Path(tmp) / "home"), "run",
              "--profile", "virtual", "--script", script, "--json"],
-            capture_output=True, text=True, env=env, check=False, timeout=900,
+            capture_output=True, text=True, env=env, check=False, timeout=900, cwd=tree or REPO,
         )  # fmt: skip
         return json.loads(out.stdout) if out.stdout.strip() else {"ok": False, "error": out.stderr[-500:]}
 
 
-def _row(name: str, value: str, target: str = "") -> str:
-    return f"| {name} | {value} | {target} |"
+def _extract(rev: str, into: Path) -> Path:
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", rev], capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    return into
+
+
+def _row(name: str, value: str, baseline: str = "", target: str = "") -> str:
+    return f"| {name} | {value} | {baseline} | {target} |"
 
 
 def _median(runs: list[dict], key: str) -> float:
     return statistics.median(r[key] for r in runs)
 
 
-def _launch_rows(launches: list[dict]) -> list[str]:
+def _launch_values(launches: list[dict]) -> tuple[str, str, str] | str:
     ok = [r for r in launches if r.get("ok")]
     if not ok:
-        return [_row("launch", f"failed: {launches[0].get('error', '')[:120]}")]
+        return f"failed: {launches[0].get('error', '')[:120]}"
     launch, home, warm = (_median(ok, k) for k in ("launch_to_home_ms", "rss_home_mb", "rss_warm_mb"))
+    return f"{launch:.0f} ms", f"{home:.0f} MB", f"{warm:.0f} MB"
+
+
+def _launch_rows(launches: list[dict], baseline: list[dict]) -> list[str]:
+    now, before = _launch_values(launches), _launch_values(baseline)
+    if isinstance(now, str):
+        return [_row("launch", now)]
+    before = before if not isinstance(before, str) else (before, "", "")
     return [
-        _row(f"launch to Home, from process start (median of {len(ok)})", f"{launch:.0f} ms", "≤ 3000 ms"),
-        _row("RSS at Home", f"{home:.0f} MB", "≤ 300 MB"),
-        _row("RSS of the app after the warm-up (Pillow, screen modules)", f"{warm:.0f} MB", "≤ 300 MB"),
+        _row(f"launch to Home, from process start (median of {LAUNCHES})", now[0], before[0], "≤ 3000 ms"),
+        _row("RSS at Home", now[1], before[1], "≤ 300 MB"),
+        _row("RSS of the app after the warm-up (Pillow, screen modules)", now[2], before[2], "≤ 300 MB"),
     ]
 
 
-def _demo_rows(demo: dict) -> list[str]:
+def _demo_values(demo: dict) -> dict[str, str]:
+    """Each measure of one demo visit as the table shows it."""
+    drawn, built = demo["transitions_ms"], demo["builds_ms"]
+    out = {f"transition {name}: built / drawn": f"{built[name]:.0f} / {drawn[name]:.0f} ms" for name in drawn}
+    worst, median = max(drawn.values(), default=0), statistics.median(drawn.values() or [0])
+    peak, settled = demo["tree_peak_mb"], demo["tree_settled_mb"]
+    out["transitions drawn: median / slowest"] = f"{median:.0f} / {worst:.0f} ms"
+    out["frame"] = f"{demo['frame_ms']:.0f} ms"
+    out["settled"] = f"{settled['rss']:.0f} / {settled['pss']:.0f} MB"
+    out["peak"] = f"{peak['rss']:.0f} / {peak['pss']:.0f} MB"
+    out["workers"] = str(demo["scan_workers"])
+    out["app peak"] = f"{peak.get('app_rss', 0):.0f} MB"
+    return out
+
+
+def _demo_rows(demo: dict, baseline: dict) -> list[str]:
     if not demo.get("ok"):
         return [_row("scripted demo visit", f"failed: {demo.get('error', '')[:120]}")]
-    drawn, built = demo["transitions_ms"], demo["builds_ms"]
-    rows = [
-        _row(f"transition {name}: built / drawn", f"{built[name]:.0f} / {drawn[name]:.0f} ms", "≤ 150 ms")
-        for name in sorted(drawn)
-    ]
-    worst, median = max(drawn.values(), default=0), statistics.median(drawn.values() or [0])
-    frame, peak, settled = demo["frame_ms"], demo["tree_peak_mb"], demo["tree_settled_mb"]
+    now = _demo_values(demo)
+    before = _demo_values(baseline) if baseline.get("ok") else {"settled": "failed"}
+    transitions = sorted(k for k in now if k.startswith("transition "))
     return [
-        *rows,
-        _row("transitions drawn: median / slowest", f"{median:.0f} / {worst:.0f} ms", "≤ 150 ms"),
-        _row("one redraw at rest (Xvfb + llvmpipe: the floor under each transition)", f"{frame:.0f} ms"),
+        *(_row(k, now[k], before.get(k, ""), "≤ 150 ms") for k in transitions),
+        _row(
+            "transitions drawn: median / slowest",
+            now["transitions drawn: median / slowest"],
+            before.get("transitions drawn: median / slowest", ""),
+            "≤ 150 ms",
+        ),
+        _row(
+            "one redraw at rest (Xvfb + llvmpipe: the floor under each transition)",
+            now["frame"],
+            before.get("frame", ""),
+        ),
         _row(
             "kiosk after the two-matter demo visit, settled (scan worker stopped): RSS / PSS",
-            f"{settled['rss']:.0f} / {settled['pss']:.0f} MB",
+            now["settled"],
+            before.get("settled", ""),
             "≤ 300 MB",
         ),
         _row(
             f"kiosk at its peak during the visit, app + scan worker (RapidOCR): RSS / PSS "
-            f"({demo['scan_workers']} workers started)",
-            f"{peak['rss']:.0f} / {peak['pss']:.0f} MB",
+            f"({now['workers']} workers started)",
+            now["peak"],
+            before.get("peak", ""),
             "app ≤ 300 MB; worker: issue 3's ≤ 600 MB",
         ),
-        _row("the app's own RSS at that peak", f"{peak.get('app_rss', 0):.0f} MB", "≤ 300 MB"),
+        _row("the app's own RSS at that peak", now["app peak"], before.get("app peak", ""), "≤ 300 MB"),
     ]
 
 
 NOTE = """
+The baseline column is the same measure on the named commit, run in this same session
+interleaved with this tree's runs (load from other work weighs on both alike).
 Memory is the whole kiosk process tree: the app and its children (the OCR pipeline runs
 in a scan worker started at the identity step and stopped at Home or after 90 s idle; PDFs
 are rendered in a child per print), sampled every 0.1 s; the script's Xvfb is not counted.
@@ -98,9 +147,20 @@ text textures, software OpenGL, buffer swap). Launch counts from the process's s
 
 
 def run() -> str:
-    launches = [_run("launch") for _ in range(LAUNCHES)]
-    lines = ["## Kiosk app", "", "| measure | value | target |", "|---|---|---|"]
-    lines += _launch_rows(launches) + _demo_rows(_run("demo"))
+    with tempfile.TemporaryDirectory(prefix="tongban-bench-kiosk-base-") as tmp:
+        base = _extract(BASELINE, Path(tmp))
+        launches, base_launches = [], []
+        for _ in range(LAUNCHES):  # interleaved: both see the same load
+            launches.append(_run("launch"))
+            base_launches.append(_run("launch", base))
+        demo, base_demo = _run("demo"), _run("demo", base)
+    lines = [
+        "## Kiosk app",
+        "",
+        f"| measure | value | baseline {BASELINE} (same run) | target |",
+        "|---|---|---|---|",
+    ]
+    lines += _launch_rows(launches, base_launches) + _demo_rows(demo, base_demo)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     lines.append(_row("load average at the end (1, 5, 15 min; other work shares the CPUs)", load))
     return "\n".join(lines) + "\n" + NOTE

@@ -131,8 +131,13 @@ def run_script(
 
 
 # the scan worker's and the PDF renderer's, never the app's (numpy still comes with the
-# completeness check's ``kiosk.scan.types``)
-HEAVY_MODULES = ("cv2", "numpy", "onnxruntime", "rapidocr", "kiosk.scan.pipeline", "reportlab")
+# completeness check's ``kiosk.scan.types``); nor Alembic (a new database is made without
+# it: ~12 MB), pypinyin (~58 MB: the pinyin pad reads a small table) or a test framework
+# pulled in by a script's helper (kivy.tests brings pytest: ~13 MB in the measured app)
+HEAVY_MODULES = (
+    *("cv2", "numpy", "onnxruntime", "rapidocr", "kiosk.scan.pipeline", "reportlab"),
+    *("alembic", "pypinyin", "pytest"),
+)
 
 
 def kept_after(app: KioskApp) -> dict[str, Any]:
