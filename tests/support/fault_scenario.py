@@ -147,31 +147,33 @@ def check_exactly_once(sc: Scenario) -> None:
         assert outbox.waiting_uuids() == []
 
 
-def handover_round(sc: Scenario, log: Path, count: int, timeout: float = 120) -> dict[str, object]:
-    """送达 under the same faults: ``count`` of the delivered cases are completed for pickup
-    on the server, handed over at the kiosk, and synced through the hostile proxy while the
-    server and then the kiosk's sync process are SIGKILLed once each (the handovers are
-    small: a kill may land before or after the last one, either way nothing may be lost or
-    doubled)."""
+def queue_handovers(sc: Scenario, store: KioskStore, uuids: list[str]) -> None:
+    """送达 of ``uuids``: completed for pickup on the server, then handed over at the kiosk."""
     from sync_server.db import get_db
     from sync_server.events import record_event
     from sync_server.models import Submission
 
-    with KioskStore(sc.home) as store:
-        picked = [Outbox(store).manifest(uuid) for uuid in sc.uuids[:count]]
-        with get_db(sc.server.in_app()).transaction(write=True) as session:
-            for manifest in picked:
-                by_receipt = select(Submission).where(Submission.receipt_no == manifest.receipt_no)
-                sub = session.scalars(by_receipt).one()
-                record_event(session, sub, SubmissionState.accepted, actor="rev")
-                record_event(session, sub, SubmissionState.completed, actor="rev", pickup_station=STATION)
-        handovers = Handovers(store)
+    picked = [Outbox(store).manifest(uuid) for uuid in uuids]
+    with get_db(sc.server.in_app()).transaction(write=True) as session:
         for manifest in picked:
-            handovers.record(
-                manifest.receipt_no, station_code=manifest.station_code, handed_by="李明",
-                handed_to=manifest.applicant.name, identity_check=IdentityCheck.id_card_reader,
-                id_number_masked=masked_id(manifest.applicant.id_number or ""),
-            )  # fmt: skip
+            by_receipt = select(Submission).where(Submission.receipt_no == manifest.receipt_no)
+            sub = session.scalars(by_receipt).one()
+            record_event(session, sub, SubmissionState.accepted, actor="rev")
+            record_event(session, sub, SubmissionState.completed, actor="rev", pickup_station=STATION)
+    handovers = Handovers(store)
+    for manifest in picked:
+        handovers.record(
+            manifest.receipt_no, station_code=manifest.station_code, handed_by="李明",
+            handed_to=manifest.applicant.name, identity_check=IdentityCheck.id_card_reader,
+            id_number_masked=masked_id(manifest.applicant.id_number or ""),
+        )  # fmt: skip
+
+
+def sync_with_kills(sc: Scenario, log: Path, timeout: float = 120) -> list[int]:
+    """Sync what is queued through the hostile proxy while the server and then the kiosk's
+    sync process are SIGKILLed once each (after the first handover landed: the items are
+    small, a kill may land before or after the last one, either way nothing may be lost or
+    doubled), then one calm cycle. The handovers on the server at each kill."""
     sc.proxy.chaos = CHAOS
     kiosk = sync_process(sc.home, log)
     try:
@@ -191,7 +193,7 @@ def handover_round(sc: Scenario, log: Path, count: int, timeout: float = 120) ->
             kiosk.wait(STUCK_S)
     sc.proxy.chaos = Chaos()
     sync_process(sc.home, log).wait(120)
-    return {"count": count, "at": at}
+    return at
 
 
 def _handovers_on_server(server: LiveServer) -> int:
