@@ -249,8 +249,9 @@ def clock_rates(session: Session, user: StaffUser, period: Period, today: date) 
     days = _Days(period.first - timedelta(days=1))
     for clock in ("notice", "delivery"):
         counts = dict.fromkeys(OUTCOMES, 0)
+        limit = _counted(clock).days
         for start, stop, running, n in _pairs(session, where, clock):
-            outcome = days.judge(start, stop, running, _counted(clock).days, today)
+            outcome = days.judge(start, stop, running, limit, today)
             if outcome:
                 counts[outcome] += n
         rates[clock] = counts

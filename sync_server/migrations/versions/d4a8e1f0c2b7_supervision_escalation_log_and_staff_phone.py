@@ -48,10 +48,10 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('phone', sa.String(length=20), nullable=True))
 
     with op.batch_alter_table('submissions', schema=None) as batch_op:
-        batch_op.create_index('ix_submissions_dashboard', ['department_code', 'collected_at'], unique=False, postgresql_include=['matter_code', 'station_code', 'source', 'state', 'receipt_no', 'transfer_due', 'transferred_at', 'accepted_at', 'promised_due', 'completed_at', 'delivered_at'])
+        batch_op.create_index('ix_submissions_dashboard', ['department_code', 'collected_at'], unique=False, postgresql_include=['id', 'matter_code', 'station_code', 'source', 'state', 'receipt_no', 'transfer_due', 'transferred_at', 'accepted_at', 'promised_due', 'completed_at', 'delivered_at'])
 
     with op.batch_alter_table('submission_events', schema=None) as batch_op:
-        batch_op.create_index('ix_submission_events_answers', ['state', 'submission_id', 'at'], unique=False)
+        batch_op.create_index('ix_submission_events_answers', ['submission_id', 'at'], unique=False, postgresql_where=sa.text("state IN ('accepted', 'correction_requested', 'rejected')"), sqlite_where=sa.text("state IN ('accepted', 'correction_requested', 'rejected')"))
 
 
 def downgrade() -> None:
@@ -60,7 +60,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_submission_events_answers')
 
     with op.batch_alter_table('submissions', schema=None) as batch_op:
-        batch_op.drop_index('ix_submissions_dashboard', postgresql_include=['matter_code', 'station_code', 'source', 'state', 'receipt_no', 'transfer_due', 'transferred_at', 'accepted_at', 'promised_due', 'completed_at', 'delivered_at'])
+        batch_op.drop_index('ix_submissions_dashboard', postgresql_include=['id', 'matter_code', 'station_code', 'source', 'state', 'receipt_no', 'transfer_due', 'transferred_at', 'accepted_at', 'promised_due', 'completed_at', 'delivered_at'])
 
     with op.batch_alter_table('staff_users', schema=None) as batch_op:
         batch_op.drop_column('phone')
