@@ -38,6 +38,7 @@ def bars(title: str, items: Sequence[tuple[str, int, str]], *, limit: int = 12) 
     chart = pygal.HorizontalBar(
         style=STYLE, js=[], show_legend=False, print_values=True, width=900,
         height=max(220, 60 + 42 * len(shown)), title=title, margin=10, truncate_label=-1,
+        margin_left=_cjk_room([label for label, _, _ in shown]),
     )  # fmt: skip
     chart.x_labels = [label for label, _, _ in reversed(shown)]
     chart.add("", [{"value": v, "xlink": {"href": href, "target": "_top"}} for _, v, href in reversed(shown)])
@@ -50,12 +51,19 @@ def stacked(
     """Stacked horizontal bars: one bar per label, one colour per series ``(name, [(value, href)])``."""
     chart = pygal.HorizontalStackedBar(
         style=STYLE, js=[], width=900, height=max(240, 90 + 56 * len(labels)), title=title, margin=10,
-        legend_at_bottom=True, truncate_label=-1, truncate_legend=-1,
+        legend_at_bottom=True, truncate_label=-1, truncate_legend=-1, margin_left=_cjk_room(labels),
     )  # fmt: skip
     chart.x_labels = list(labels)
     for name, values in series:
         chart.add(name, [{"value": v, "xlink": {"href": h, "target": "_top"}} for v, h in values])
     return _inline(chart)
+
+
+def _cjk_room(labels: Sequence[str]) -> int:
+    """Extra left margin for Chinese labels: pygal sizes label room for Latin glyphs
+    (about 0.6 em), a Chinese character takes a full em."""
+    longest = max((len(label) for label in labels), default=0)
+    return 10 + int(0.45 * STYLE.label_font_size * longest)
 
 
 def _inline(chart: pygal.Graph) -> Markup:
