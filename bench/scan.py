@@ -4,9 +4,9 @@ Documents come from ``kiosk.scan.synth.documents`` (ground-truth text and identi
 captures from the virtual photographer ``kiosk.scan.synth.camera`` (ground-truth page
 corners): perspective up to 30°, four orientations, skew, uneven light, shadows, blur,
 noise, JPEG, textured desks. Environment: ``BENCH_SCAN_COUNT`` (default 40),
-``BENCH_SCAN_ENGINES`` (default ``tesseract,rapidocr``); issue 13's hard identifier set
-(``bench/_scan_hard.py``): ``BENCH_SCAN_HARD_COUNT`` (48), ``BENCH_SCAN_HARD=0`` to leave it
-out. Issue 13's quality-gate set is its own section: ``python -m bench scan_gate``.
+``BENCH_SCAN_ENGINES`` (default ``tesseract,rapidocr``). Issue 13's sets are their own
+sections: the quality gate's ``python -m bench scan_gate``, the hard identifiers'
+``python -m bench scan_ids``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import cv2
 import numpy as np
 import pytesseract
 
-from bench import _scan_hard
 from kiosk.scan.geometry import quad_iou
 from kiosk.scan.ocr import get_engine
 from kiosk.scan.pipeline import Pipeline
@@ -270,7 +269,6 @@ def run() -> str:
             get_engine(engine)
             results[engine] = measure(engine, data, Path(tmp) / engine, baseline)
             memory[engine] = (peak_memory_mb(engine, big), peak_memory_mb(engine, big, tuned=False))
-        hard = _scan_hard.run(engines, Path(tmp)) if os.environ.get("BENCH_SCAN_HARD", "1") == "1" else []
     kinds = sorted({s.doc.kind for s in data})
     lines = [
         "## Scanning pipeline (issue 3)",
@@ -296,7 +294,7 @@ def run() -> str:
             lines += ["", f"{engine}: pages not ok: " + "; ".join(s.failed)]
         if s.misses:
             lines += ["", f"{engine}: identifiers missed: " + "; ".join(s.misses)]
-    return "\n".join(lines + hard)
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

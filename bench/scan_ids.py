@@ -1,0 +1,24 @@
+"""Issue 13's hard identifier set on its own: ``python -m bench scan_ids`` (~5–10 min).
+
+Identifiers under red seals, on bowed and creased pages, in faces the tests never use
+(``bench/_scan_hard.py``). Environment: ``BENCH_SCAN_HARD_COUNT`` (48),
+``BENCH_SCAN_ENGINES`` (``tesseract,rapidocr``).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from bench import _scan_hard
+
+
+def run() -> str:
+    engines = os.environ.get("BENCH_SCAN_ENGINES", "tesseract,rapidocr").split(",")
+    with tempfile.TemporaryDirectory() as tmp:
+        return "\n".join(_scan_hard.run(engines, Path(tmp)))
+
+
+if __name__ == "__main__":
+    print(run())
