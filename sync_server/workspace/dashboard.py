@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, false, func, or_, select, tuple_
+from sqlalchemy import Date, and_, column, false, func, select, values
 from sqlalchemy.orm import Session
 
 from shared_schema import SubmissionState as S
@@ -227,6 +227,13 @@ class _Days:
             found = self._pos[day] = count_working_days(self.base, day)
         return found
 
+    def due(self, start: date, n: int) -> date:
+        """The n-th working day after ``start`` (``add_working_days``, by positions)."""
+        target, day = self.pos(start) + n, start + timedelta(days=1)
+        while self.pos(day) < target or self.pos(day) == self.pos(day - timedelta(days=1)):
+            day += timedelta(days=1)
+        return day
+
     def judge(self, start: date, stop: date | None, running: bool, n: int, today: date) -> str | None:
         begin = self.pos(start)
         if stop is not None:
@@ -270,26 +277,27 @@ def clock_clause(
     if clock not in ("notice", "delivery"):
         raise BadFigure(f"unknown clock {clock!r}")
     spec, days = _counted(clock), _Days(period.first - timedelta(days=1))
-    pairs = [
-        (start, stop, running)
-        for start, stop, running, _ in _pairs(session, cases(user, period), clock)
-        if days.judge(start, stop, running, spec.days, today) == outcome
-    ]
-    if not pairs:
+    starts = sorted({start for start, _, _, _ in _pairs(session, cases(user, period), clock)})
+    if not starts:
         return false()
-    start, stop = china_day(spec.start), china_day(spec.stop)
-    stopped = [(a, b) for a, b, _ in pairs if b is not None]
-    open_days = sorted({a for a, b, _ in pairs if b is None})
-    judged = and_(
-        spec.start.is_not(None),
-        or_(
-            tuple_(start, stop).in_(stopped) if stopped else false(),
-            and_(spec.stop.is_(None), spec.running, start.in_(open_days)) if open_days else false(),
-        ),
+    # each start day's due day, as a small table joined on the case's start day: a hash
+    # join, where a list of (start, stop) pairs would be compared row by row
+    dues = (
+        values(column("day", Date), column("due", Date), name="dues")
+        .data([(day, days.due(day, spec.days)) for day in starts])
+        .cte("dues")
     )
-    if spec.joined is None:
-        return judged
-    return Submission.id.in_(spec.select(Submission.id).where(cases(user, period), judged).correlate(None))
+    start, stop = china_day(spec.start), china_day(spec.stop)
+    stopped = spec.stop.is_not(None)
+    running = and_(spec.stop.is_(None), spec.running)
+    judged = {
+        "on_time": and_(stopped, stop <= dues.c.due),
+        "late": and_(stopped, stop > dues.c.due),
+        "overdue": and_(running, dues.c.due < today),
+        "running": and_(running, dues.c.due >= today),
+    }[outcome]
+    found = spec.select(Submission.id).join(dues, dues.c.day == start).where(cases(user, period), judged)
+    return Submission.id.in_(found.correlate(None))
 
 
 # ---- satisfaction -------------------------------------------------------------------

@@ -216,6 +216,7 @@ def test_day_pairs_are_judged_as_the_calendar_counts() -> None:
         start = first + timedelta(days=offset)
         for n in (2, 5):
             due = add_working_days(start, n)
+            assert days.due(start, n) == due
             for later in range(0, 20):
                 stop = start + timedelta(days=later)
                 assert days.judge(start, stop, False, n, stop) == ("on_time" if stop <= due else "late")
