@@ -178,3 +178,15 @@ def test_rapidocr_word_boxes_are_in_the_page_pixels(docs):
     assert (gray < 100).mean() > 0.05  # print inside the box
     border = doc.image[max(0, y - h) : y, x : x + w].min(axis=2)
     assert (gray < 100).mean() > 3 * (border < 100).mean()  # and more of it than just above
+
+
+def test_rapidocr_sessions_do_not_spin():
+    """Idle ONNX Runtime threads sleep: spinning ones took a core from the stages beside
+    the OCR (docs/scanning.md, RapidOCR)."""
+    from kiosk.scan.ocr.rapidocr import shared_rapidocr
+
+    rapid = shared_rapidocr()
+    for model in (rapid._load_det_model(), rapid._load_rec_model()):
+        opts = model.session.session.get_session_options()
+        assert opts.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+        assert opts.intra_op_num_threads == 2
