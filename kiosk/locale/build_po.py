@@ -304,8 +304,8 @@ ZH |= {
     "Mailing refused: ": "原件寄送登记被拒收：",
     "Originals mailed with the transfer slip:": "随转办单寄送原件：",
     "Record mailing": "登记寄送",
-    "Mailing no.": "寄件编号",
-    "Tracking no.": "快递单号",
+    "Mailing no.": "寄件",  # tabs: seven share the pad's width
+    "Tracking no.": "单号",
     "Mailing of {n} recorded: tracking number {t}.": "已登记 {n} 的原件寄送，快递单号 {t}。",
 }
 

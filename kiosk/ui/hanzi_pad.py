@@ -131,6 +131,9 @@ class HanziPad(BoxLayout):
             self._on_change(self.letters)
 
 
+ROOMY_TABS = 4
+
+
 class PadSwitcher(BoxLayout):
     """One tab per field above the pad that types into it: a resident sees which field
     the keys fill (the tab and the field are highlighted together)."""
@@ -149,8 +152,8 @@ class PadSwitcher(BoxLayout):
             BigButton(label, lambda i=i: self.select(i), kind="secondary", wrap=False)
             for i, (label, _make) in enumerate(tabs)
         ]
-        if len(tabs) > 1:
-            self.add_widget(row(*self.buttons))
+        if len(tabs) > 1:  # many tabs (the assist panel's): closer together, so the labels fit
+            self.add_widget(row(*self.buttons, spacing=16 if len(tabs) <= ROOMY_TABS else 4))
         self.holder = BoxLayout(orientation="vertical")
         self.add_widget(self.holder)
         self.active = -1
