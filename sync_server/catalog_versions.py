@@ -161,6 +161,13 @@ def save_matter(session: Session, draft_id: int, matter: Matter, by: str) -> Cat
     return draft
 
 
+def save_catalog(session: Session, draft_id: int, catalog: Catalog, by: str) -> CatalogDraft:
+    """Replace the whole draft (a change spanning records, e.g. a matter and its departments)."""
+    draft = _editable(session, draft_id)
+    _store(draft, catalog, by)
+    return draft
+
+
 def remove_matter(session: Session, draft_id: int, code: str, by: str) -> CatalogDraft:
     """Drop a matter from the draft, and from the departments that handled it."""
     draft = _editable(session, draft_id)

@@ -18,6 +18,7 @@ from .submissions import (
     Supplement,
     SupplementLookupAttempt,
 )
+from .tier_reviews import TierProposal, TierReview
 
 __all__ = [
     "Blob",
@@ -47,4 +48,6 @@ __all__ = [
     "SubmissionPage",
     "Supplement",
     "SupplementLookupAttempt",
+    "TierProposal",
+    "TierReview",
 ]
