@@ -18,7 +18,6 @@ The thresholds were set on the gate benchmark's ``tune`` split (``bench/scan_gat
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Sequence
 
 from shared_schema import MaterialRequirement
@@ -80,8 +79,3 @@ def settle(
     """The doubts that stand once the page has been read: all of them unless the reading
     is ``reliable``."""
     return [] if not doubts or reliable(ocr, fields, expected) else list(doubts)
-
-
-def median_line_confidence(ocr: OcrResult) -> float | None:
-    lines = line_confidences(ocr)
-    return statistics.median(lines) if lines else None
