@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, cast, exists, func, literal_column, select
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import Rectification, RectificationEscalation, RectificationEvent
 from ..once import insert_once
-from ..rectification import CLOCK_WORDS, Clock, due_escalations, overdue_clause
+from ..rectification import CLOCK_WORDS, OPEN, Clock, due_escalations, overdue_clause
 from ..workdays import local_date
 from . import sms
 from .models import StaffUser
@@ -100,11 +101,24 @@ def _escalate(
 def told_to(
     session: Session, username: str, limit: int = 50
 ) -> list[tuple[RectificationEscalation, Rectification]]:
-    """The escalations that named this user, newest first (their 督办 reminders)."""
+    """The escalations that named this user on rectifications still open, newest first
+    (their 督办 reminders), found in SQL on both databases."""
     rows = session.execute(
         select(RectificationEscalation, Rectification)
         .join(Rectification, Rectification.id == RectificationEscalation.rectification_id)
-        .order_by(RectificationEscalation.escalated_at.desc())
-        .limit(500)
+        .where(Rectification.state.in_(OPEN), _names(session, username))
+        .order_by(RectificationEscalation.escalated_at.desc(), RectificationEscalation.id.desc())
+        .limit(limit)
     ).all()
-    return [(e, r) for e, r in rows if username in (e.notified or [])][:limit]
+    return [(e, r) for e, r in rows]
+
+
+def _names(session: Session, username: str) -> ColumnElement[bool]:
+    """``notified`` (a JSON list of usernames) contains ``username``."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(RectificationEscalation.notified, JSONB).has_key(username)
+    return exists(
+        select(literal_column("1"))
+        .select_from(func.json_each(RectificationEscalation.notified).table_valued("value"))
+        .where(literal_column("value") == username)
+    )

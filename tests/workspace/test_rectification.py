@@ -131,7 +131,9 @@ def test_a_bad_kiosk_rating_escalates_on_the_first_working_day_after_the_spring_
 
     clock.moment = at(2, 15, 10)
     page = rev.get("/workspace/rectifications").get_data(as_text=True)
-    assert "督办提醒" in page and "联系时限（2027-02-04）已过" in page
+    assert (
+        'class="alert error reminders"' in page and "联系时限（2027-02-04）已过" in page
+    )  # the 督办提醒 box
     department_b_sees_nothing(rect, as_user)
     path = f"/workspace/rectifications/{rect.id}"
     assert rev.post(f"{path}/steps/verify", {"text": "x"}).status_code == 409  # contact comes first
@@ -172,6 +174,9 @@ def test_a_bad_kiosk_rating_escalates_on_the_first_working_day_after_the_spring_
     rect = the_rectification(app)
     assert rect.state == "closed" and rect.fixed_at == at(3, 5) and rect.fix == "已培训窗口人员，指南补充示例"
     assert rev.post(f"{path}/steps/fix", {"text": "again"}).status_code == 409
+    assert 'class="alert error reminders"' not in rev.get("/workspace/rectifications").get_data(
+        as_text=True
+    )  # done: none left
 
 
 def department_b_sees_nothing(rect: Rectification, as_user) -> None:  # type: ignore[no-untyped-def]
