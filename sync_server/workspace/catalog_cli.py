@@ -173,3 +173,12 @@ def publish_cmd(ctx: click.Context, draft: str, reason: str, as_json: bool) -> N
         fail(exc.message, as_json, error=exc.code)
         return
     emit(result, as_json, lambda r: f"catalog {r['version']} published (was {r['based_on']})")
+
+
+def _add_tiers() -> None:
+    from .tiers_cli import tiers_group
+
+    catalog.add_command(tiers_group, "tiers")
+
+
+_add_tiers()

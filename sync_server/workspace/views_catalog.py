@@ -21,6 +21,7 @@ from shared_schema.catalog_sheets import (
 )
 
 from .. import catalog_versions as versions
+from .. import tier_review
 from ..db import get_db, utcnow
 from ..errors import ApiError
 from ..workdays import local_date
@@ -45,8 +46,10 @@ def catalog_view():  # type: ignore[no-untyped-def]
 def _versions_page(status: int = 200, **extra: object):  # type: ignore[no-untyped-def]
     with get_db().transaction() as session:
         releases, drafts = versions.releases(session), versions.drafts(session)
+        tier_due = tier_review.next_due(session) if releases else None
     return page("catalog.html", status, releases=releases, drafts=drafts, max_bytes=MAX_XLSX_BYTES,
-                can_edit=user().role in CAN_CATALOG_EDIT, **{"problems": None, **extra})  # fmt: skip
+                tier_due=tier_due, can_edit=user().role in CAN_CATALOG_EDIT,
+                **{"problems": None, **extra})  # fmt: skip
 
 
 @bp.post("/catalog/drafts", endpoint="catalog_new_draft")

@@ -182,6 +182,7 @@ def init_app(app: Flask) -> None:
         views_originals,
         views_ratings,
         views_rectification,
+        views_tiers,
     )
 
     app.register_blueprint(bp)

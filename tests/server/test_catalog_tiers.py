@@ -3,11 +3,13 @@ answers, the window's edges on real rows, proposals → decisions → a new draf
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
+from click.testing import CliRunner
 from flask import Flask
 from pydantic import ValidationError
 from sqlalchemy import delete
@@ -19,6 +21,7 @@ from sync_server import tier_review
 from sync_server.db import get_db
 from sync_server.errors import ApiError
 from sync_server.models import Submission, TierProposal, TierReview
+from tongban_cli.main import cli
 
 from .factories import CITY_MATTER, ENTRUSTED_MATTER, HOME_MATTER, ORPHAN_MATTER
 from .test_catalog_versions import BASE, _only_the_test_catalog
@@ -205,3 +208,34 @@ def test_review_cycle_and_due_date(tier_app: Flask) -> None:
         assert tier_review.rules(session) == tiers.TierRules(method="count", window_days=180)
         with pytest.raises(ApiError):
             tier_review.set_cycle_months(session, 0)
+
+
+def test_the_cli_sets_rules_reviews_decides_and_closes(tier_app: Flask, db_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    def run(*args: str, ok: bool = True) -> dict:  # type: ignore[type-arg]
+        result = CliRunner().invoke(
+            cli, ["server", "--home", str(tmp_path), "--db", db_url, "catalog", "tiers", *args, "--json"]
+        )
+        assert (result.exit_code == 0) is ok, result.output
+        return json.loads(result.output)
+
+    assert run("rules", "--set", "method=median", ok=False)["error"] == "bad_rule"
+    settings = run("rules", "--set", "method=count", "--set", "high_min=2", "--set", "medium_min=1",
+                   "--cycle-months", "6")  # fmt: skip
+    assert settings["rules"]["method"] == "count" and settings["cycle_months"] == 6
+    add_cases(tier_app, HOME_MATTER, _in_window(2))
+    add_cases(tier_app, CITY_MATTER, _in_window(1))
+    review = run("review", "--as-of", AS_OF.isoformat())
+    found = {p["matter"]: (p["kind"], p["proposed"]) for p in review["proposals"]}
+    assert found == {CITY_MATTER: ("demote", "medium"), ENTRUSTED_MATTER: ("demote", "low"),
+                     ORPHAN_MATTER: ("demote", "low")}  # fmt: skip
+    assert run("close", str(review["id"]), ok=False)["error"] == "proposals_pending"
+    for p in review["proposals"]:
+        decision = "accept" if p["matter"] == CITY_MATTER else "reject"
+        assert run("decide", str(p["id"]), decision, "--reason", "季度复核决定")["state"] in (
+            "accepted",
+            "rejected",
+        )
+    closed = run("close", str(review["id"]))
+    assert closed["draft"].startswith("draft-")
+    shown = run("show", str(review["id"]))
+    assert shown["state"] == "closed" and shown["draft"] == int(closed["draft"].removeprefix("draft-"))
