@@ -79,6 +79,8 @@ class Pipeline:
     requirements: list[MaterialRequirement] = field(default_factory=list)
     out_dir: Path | None = None
     gate: Callable[..., quality_stage.QualityReport] = quality_stage.assess  # the bench compares gates
+    # told each stage's name as it starts (the server's scan jobs report progress with it)
+    on_stage: Callable[[str], None] | None = None
     ocr: OcrEngine = field(init=False)
     _worker: ThreadPoolExecutor = field(init=False, repr=False)
 
@@ -89,6 +91,8 @@ class Pipeline:
     @contextmanager
     def _stage(self, page: PageResult, name: str) -> Iterator[None]:
         started = time.perf_counter()
+        if self.on_stage is not None:
+            self.on_stage(name)
         try:
             yield
         except _Stop:

@@ -6,6 +6,7 @@ from .holidays import HolidayTableRow
 from .kiosks import EnrollmentCode, Kiosk, KioskHeartbeat, ServerSetting
 from .mailings import OriginalMailing
 from .rectifications import Rectification, RectificationEscalation, RectificationEvent
+from .scan_jobs import ScanJob
 from .submissions import (
     Blob,
     Evaluation,
@@ -40,6 +41,7 @@ __all__ = [
     "RectificationEscalation",
     "RectificationEvent",
     "RoutingDecision",
+    "ScanJob",
     "ServerSetting",
     "Station",
     "Submission",
