@@ -1,6 +1,7 @@
 """Every server table, imported here so ``Base.metadata`` knows them all (Alembic needs it)."""
 
 from .catalog import CatalogRelease, Department, DepartmentMatter, Division, Entrustment, Matter, Station
+from .feedback import Feedback
 from .handovers import Handover
 from .holidays import HolidayTableRow
 from .kiosks import EnrollmentCode, Kiosk, KioskHeartbeat, ServerSetting
@@ -31,6 +32,7 @@ __all__ = [
     "Entrustment",
     "Evaluation",
     "FeedEntry",
+    "Feedback",
     "Handover",
     "HolidayTableRow",
     "Kiosk",

@@ -175,6 +175,7 @@ def init_app(app: Flask) -> None:
         views_catalog,
         views_dashboard,
         views_decide,
+        views_feedback,
         views_holidays,
         views_inbox,
         views_kiosks,

@@ -1,0 +1,127 @@
+"""Feedback on a matter or guide (standard 5.5): leave it, answer it, read the answer.
+
+Residents leave it at the kiosk (no login; they keep the feedback number shown, and may
+give a receipt number to find it by), station and department staff in the workspace. The
+city administrator answers, optionally linking the catalog draft that makes the change.
+Functions leave the transaction to the caller; failures are :class:`ApiError`.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import catalog_versions as versions
+from .db import utcnow
+from .errors import ApiError
+from .models import Feedback
+from .models.catalog import Matter as MatterRow
+
+TEXT_MIN, TEXT_MAX = 2, 500
+ABOUT = ("matter", "guide")
+RESIDENT, STATION, DEPARTMENT = "resident", "station", "department"
+OPEN, ANSWERED = "open", "answered"
+_DIGITS = "0123456789"
+
+
+def check_text(text: str | None, what: str = "feedback") -> str:
+    clean = (text or "").strip()
+    if not TEXT_MIN <= len(clean) <= TEXT_MAX:
+        raise ApiError(
+            400,
+            "bad_text",
+            f"{what} must be {TEXT_MIN}-{TEXT_MAX} characters",
+            f"请填写 {TEXT_MIN}–{TEXT_MAX} 个字",
+        )
+    return clean
+
+
+def _number() -> str:
+    """Not guessable: the number is what lets a resident read the answer."""
+    return "YJ" + "".join(secrets.choice(_DIGITS) for _ in range(10))
+
+
+def leave(
+    session: Session,
+    *,
+    matter_code: str,
+    about: str,
+    text: str,
+    source: str,
+    author: str | None = None,
+    station_code: str | None = None,
+    kiosk_id: str | None = None,
+    receipt_no: str | None = None,
+    client_uuid: uuid.UUID | None = None,
+) -> Feedback:
+    if about not in ABOUT:
+        raise ApiError(400, "bad_about", "about must be matter or guide", "请选择事项或办事指南")
+    if session.get(MatterRow, matter_code) is None:
+        raise ApiError(404, "no_such_matter", f"no matter {matter_code}", "没有这个事项")
+    item = Feedback(
+        feedback_no=_number(),
+        client_uuid=client_uuid,
+        matter_code=matter_code,
+        about=about,
+        text=check_text(text),
+        source=source,
+        author=author,
+        station_code=station_code,
+        kiosk_id=kiosk_id,
+        receipt_no=receipt_no,
+        created_at=utcnow(),
+        state=OPEN,
+    )
+    session.add(item)
+    session.flush()
+    return item
+
+
+def get(session: Session, feedback_id: int, *, for_update: bool = False) -> Feedback:
+    query = select(Feedback).where(Feedback.id == feedback_id)
+    item = session.scalars(query.with_for_update() if for_update else query).first()
+    if item is None:
+        raise ApiError(404, "no_such_feedback", f"no feedback {feedback_id}", "没有这条意见建议")
+    return item
+
+
+def answer(
+    session: Session, feedback_id: int, text: str | None, by: str, draft_id: int | None = None
+) -> Feedback:
+    """The administrator's answer; a linked draft must exist (it carries the change)."""
+    item = get(session, feedback_id, for_update=True)
+    if draft_id is not None:
+        versions.get_draft(session, draft_id)
+    item.answer = check_text(text, "answer")
+    item.draft_id, item.answered_by, item.answered_at, item.state = draft_id, by, utcnow(), ANSWERED
+    return item
+
+
+def listing(
+    session: Session, *, author: str | None = None, state: str | None = None, limit: int = 300
+) -> list[Feedback]:
+    """Newest first; ``author`` limits it to one staff member's own."""
+    query = select(Feedback).order_by(Feedback.id.desc()).limit(limit)
+    if author is not None:
+        query = query.where(Feedback.author == author)
+    if state is not None:
+        query = query.where(Feedback.state == state)
+    return list(session.scalars(query))
+
+
+def for_resident(
+    session: Session, *, feedback_no: str | None = None, receipt_no: str | None = None
+) -> list[Feedback]:
+    """What a resident may read at the kiosk: by the number they were given, or their receipt."""
+    if feedback_no:
+        query = select(Feedback).where(Feedback.feedback_no == feedback_no)
+    elif receipt_no:
+        query = select(Feedback).where(Feedback.receipt_no == receipt_no, Feedback.source == RESIDENT)
+    else:
+        raise ApiError(
+            400, "number_required", "give a feedback or receipt number", "请输入意见编号或受理编号"
+        )
+    return list(session.scalars(query.order_by(Feedback.id).limit(20)))
