@@ -121,8 +121,12 @@ class Heartbeat(SchemaModel):
 
 
 class HeartbeatAck(SchemaModel):
+    """``feed_next``: the last cursor of the kiosk's status feed, so an idle kiosk asks for
+    the feed only when it is past its own cursor (absent from older servers: poll as before)."""
+
     kiosk_id: str
     received_at: datetime
+    feed_next: int | None = Field(default=None, ge=0)
 
 
 class EvaluationAck(SchemaModel):

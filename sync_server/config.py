@@ -37,9 +37,14 @@ def defaults(home: Path) -> dict[str, Any]:
         # start; far longer than BODY_IDLE_TIMEOUT, so no live upload is ever touched.
         "BLOB_TMP_MAX_AGE": 3600,
         "ENROLLMENT_TTL_SECONDS": 24 * 3600,
-        # How long a verified kiosk secret is trusted without a database look-up; a
-        # revocation reaches every worker within this time (0: look up every request).
-        "AUTH_CACHE_SECONDS": 5,
+        # How long a verified kiosk secret is trusted without a database look-up (0: look
+        # up every request); a revocation reaches every worker of every node within
+        # REVOCATION_CHECK_SECONDS whatever this is (see auth_cache).
+        "AUTH_CACHE_SECONDS": 600,
+        "REVOCATION_CHECK_SECONDS": 2.0,
+        # SQLAlchemy pool per engine; `tongban server run` raises it to its threads per
+        # worker so no request waits for, or churns, a connection.
+        "DB_POOL_SIZE": 5,
         "FEED_PAGE_LIMIT": 500,
         # Online 补正 lookups (receipt + ID number) one kiosk may make per hour.
         "SUPPLEMENT_LOOKUPS_PER_HOUR": 20,

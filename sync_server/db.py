@@ -131,6 +131,15 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
+def pool_options(url: str, size: int | None) -> dict[str, Any]:
+    """A PostgreSQL pool of ``size`` connections (each thread of a worker holds at most one
+    per engine at a time, so ``size`` ≥ threads means no waiting and no churn), with a few
+    more allowed in a burst; SQLite keeps SQLAlchemy's own pool."""
+    if size is None or make_url(normalize_url(url)).get_backend_name() == "sqlite":
+        return {}
+    return {"pool_size": size, "max_overflow": max(2, size // 2)}
+
+
 class Database:
     """The engines of one process (gunicorn workers each build their own after fork)."""
 
@@ -191,7 +200,8 @@ class Database:
 
 
 def init_app(app: Flask) -> Database:
-    database = Database(app.config["DATABASE_URL"])
+    url = app.config["DATABASE_URL"]
+    database = Database(url, **pool_options(url, app.config.get("DB_POOL_SIZE")))
     app.extensions[EXTENSION_KEY] = database
     return database
 

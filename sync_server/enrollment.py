@@ -155,7 +155,7 @@ def authenticate(db: Session | Connection, kiosk_id: str, secret: str) -> KioskP
 
 
 def revoke(session: Session, kiosk_id: str, now: datetime | None = None) -> Kiosk:
-    from .auth_cache import forget  # (auth_cache builds on this module)
+    from .auth_cache import bump_generation, forget  # (auth_cache builds on this module)
 
     forget(kiosk_id)
     kiosk = session.get(Kiosk, kiosk_id)
@@ -163,4 +163,5 @@ def revoke(session: Session, kiosk_id: str, now: datetime | None = None) -> Kios
         raise ApiError(404, "unknown_kiosk", f"no kiosk {kiosk_id}", "未找到该终端")
     if kiosk.revoked_at is None:
         kiosk.revoked_at = now or utcnow()
+        bump_generation(session)  # every node's cache drops its checks (auth_cache)
     return kiosk

@@ -8,9 +8,20 @@ from sqlalchemy.orm import Session
 from shared_schema import StatusEvent, SubmissionState
 from shared_schema.api import StatusFeed, StatusHistoryEntry, SubmissionStatus
 
+from .db import Database
 from .enrollment import KioskPrincipal
 from .errors import ApiError
-from .models import FeedEntry, Submission, SubmissionEvent
+from .models import FeedEntry, Kiosk, Submission, SubmissionEvent
+
+
+def nothing_new(db: Database, principal: KioskPrincipal, after: int) -> bool:
+    """Whether the kiosk's feed holds nothing past ``after``: one indexed look-up of
+    ``kiosks.feed_seq`` (raised in the transaction that adds feed entries), no transaction."""
+    with db.single_statement() as connection:
+        position = connection.execute(
+            select(Kiosk.feed_seq).where(Kiosk.kiosk_id == principal.kiosk_id)
+        ).scalar_one()
+    return position <= after
 
 
 def status_feed(session: Session, principal: KioskPrincipal, after: int, limit: int) -> StatusFeed:

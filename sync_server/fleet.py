@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,7 +18,7 @@ from shared_schema.api import EvaluationAck, Heartbeat, HeartbeatAck
 from shared_schema.transfer import transfer_deadline
 
 from . import clock
-from .db import utcnow
+from .db import Database, utcnow
 from .enrollment import KioskPrincipal
 from .errors import ApiError
 from .models import Evaluation as EvaluationRow
@@ -25,34 +27,39 @@ from .once import insert_once
 from .rectification import open_for_rating
 from .workdays import calendar
 
+_BEAT_FIELDS = (
+    "queue_length",
+    "oldest_waiting_at",
+    "last_error",
+    "disk_free_bytes",
+    "app_version",
+    "catalog_version",
+)
+
 
 def record_heartbeat(
-    session: Session, principal: KioskPrincipal, beat: Heartbeat, now: datetime | None = None
+    db: Database, principal: KioskPrincipal, beat: Heartbeat, now: datetime | None = None
 ) -> HeartbeatAck:
-    """Keep the latest heartbeat of the kiosk (an upsert; races resolve to one row)."""
+    """Keep the latest heartbeat of the kiosk and answer with its feed position.
+
+    One statement (an upsert returning ``kiosks.feed_seq``), outside any transaction on
+    PostgreSQL: this is most of an idle fleet's traffic, and a heartbeat lost in a crash is
+    harmless (the next one replaces it).
+    """
     now = now or utcnow()
-    row, _ = insert_once(
-        session,
-        lambda: session.get(KioskHeartbeat, principal.kiosk_id),
-        lambda: _add(
-            session,
-            KioskHeartbeat(
-                kiosk_id=principal.kiosk_id, received_at=now, queue_length=0, app_version=beat.app_version
-            ),
-        ),
-    )
-    row.received_at = now
-    for name in (
-        "queue_length",
-        "oldest_waiting_at",
-        "last_error",
-        "disk_free_bytes",
-        "app_version",
-        "catalog_version",
-    ):
-        setattr(row, name, getattr(beat, name))
-    session.flush()
-    return HeartbeatAck(kiosk_id=principal.kiosk_id, received_at=now)
+    values = {"kiosk_id": principal.kiosk_id, "received_at": now}
+    values.update({name: getattr(beat, name) for name in _BEAT_FIELDS})
+    insert = pg_insert if not db.is_sqlite else sqlite_insert
+    table = KioskHeartbeat.__table__
+    statement = insert(table).values(values)
+    position = select(Kiosk.feed_seq).where(Kiosk.kiosk_id == principal.kiosk_id).scalar_subquery()
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.kiosk_id],
+        set_={name: statement.excluded[name] for name in ("received_at", *_BEAT_FIELDS)},
+    ).returning(position)
+    with db.single_statement(write=True) as connection:
+        feed_next = connection.execute(statement).scalar_one()
+    return HeartbeatAck(kiosk_id=principal.kiosk_id, received_at=now, feed_next=feed_next)
 
 
 def _add(session: Session, row: Any) -> Any:

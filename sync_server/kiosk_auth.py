@@ -25,8 +25,10 @@ def authenticate_request() -> None:
         raise ApiError(
             401, "auth_required", "missing or malformed Authorization header", "请求未携带终端凭据"
         )
-    ttl = current_app.config.get("AUTH_CACHE_SECONDS", 0)
-    principal: KioskPrincipal = verified_principal(get_db(), *credentials, ttl=ttl)
+    config = current_app.config
+    ttl = config.get("AUTH_CACHE_SECONDS", 0)
+    recheck = config.get("REVOCATION_CHECK_SECONDS", 2.0)
+    principal: KioskPrincipal = verified_principal(get_db(), *credentials, ttl=ttl, recheck=recheck)
     g.kiosk = principal
 
 

@@ -58,6 +58,13 @@ def gunicorn_options(bind: str, workers: int, threads: int, timeout: int) -> dic
     }
 
 
+def worker_config(app_config: dict[str, Any], threads: int, timeout: int) -> dict[str, Any]:
+    """The app config of each worker: a database pool of at least one connection per
+    thread (a smaller one makes threads wait, or churn PostgreSQL sessions, under load)."""
+    pool = max(threads, app_config.get("DB_POOL_SIZE") or 0)
+    return {**app_config, "BODY_IDLE_TIMEOUT": timeout, "DB_POOL_SIZE": pool}
+
+
 def run_gunicorn(
     app_config: dict[str, Any],
     bind: str,
@@ -65,5 +72,5 @@ def run_gunicorn(
     threads: int = DEFAULT_THREADS,
     timeout: int = DEFAULT_TIMEOUT,
 ) -> None:
-    config = {**app_config, "BODY_IDLE_TIMEOUT": timeout}
+    config = worker_config(app_config, threads, timeout)
     GunicornServer(config, gunicorn_options(bind, workers, threads, timeout)).run()

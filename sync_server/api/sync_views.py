@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import Response, current_app, request
 
 from shared_schema import Evaluation, Handover, SubmissionManifest
-from shared_schema.api import BlobHashes, BlobStored, Heartbeat, MissingBlobs
+from shared_schema.api import BlobHashes, BlobStored, Heartbeat, MissingBlobs, StatusFeed
 from shared_schema.mailing import OriginalMailing
 from shared_schema.supplement import LookupRequest, SupplementManifest
 
@@ -15,7 +15,7 @@ from ..blobs import check_content_type, check_hash, missing_blobs, store_blob
 from ..blobstore import get_store, too_large
 from ..db import get_db
 from ..errors import ApiError
-from ..feed import status_feed, submission_status
+from ..feed import nothing_new, status_feed, submission_status
 from ..fleet import record_evaluation, record_heartbeat
 from ..handover import record_handover
 from ..ingest import ingest_once
@@ -86,6 +86,8 @@ def feed() -> Response:
     after = FEED_AFTER.read(0)
     cap = current_app.config["FEED_PAGE_LIMIT"]
     limit = min(FEED_LIMIT.read(cap), cap)
+    if nothing_new(get_db(), principal(), after):  # most polls: one look-up, no transaction
+        return answer(StatusFeed(events=[], next=after))
     with get_db().transaction() as session:
         return answer(status_feed(session, principal(), after, limit))
 
@@ -93,8 +95,7 @@ def feed() -> Response:
 @bp.post("/heartbeat", endpoint="heartbeat")
 def heartbeat() -> Response:
     beat = parse_body(Heartbeat, "heartbeat")
-    with get_db().transaction(write=True) as session:
-        return answer(record_heartbeat(session, principal(), beat))
+    return answer(record_heartbeat(get_db(), principal(), beat))
 
 
 @bp.post("/evaluations", endpoint="evaluations")

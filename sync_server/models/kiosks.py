@@ -67,7 +67,9 @@ class KioskHeartbeat(Base):
     __tablename__ = "kiosk_heartbeats"
 
     kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.kiosk_id"), primary_key=True)
-    received_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    # no index: an indexed column changes on every heartbeat, which defeats in-place (HOT)
+    # updates; the fleet view reads every row anyway
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
     queue_length: Mapped[int] = mapped_column(Integer, doc="≤ INT32_MAX (Heartbeat)")
     oldest_waiting_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_error: Mapped[str | None] = mapped_column(String(LAST_ERROR_LEN))
