@@ -302,6 +302,20 @@ def run(ctx: click.Context, bind: str, workers: int, threads: int, timeout: int,
     run_gunicorn(config, bind, workers, threads=threads, timeout=timeout)
 
 
+@server.command("scan-worker")
+@click.option(
+    "--threads", default=1, show_default=True, type=click.IntRange(1, 16), help="Pages scanned at once."
+)
+@click.pass_context
+def scan_worker(ctx: click.Context, threads: int) -> None:
+    """Scan online pages from the scan queue (SCAN_QUEUE_URL; run one per machine or core)."""
+    from .config import load_config
+    from .scan_worker import serve_worker
+
+    obj = ctx.find_object(dict) or {}
+    serve_worker(load_config({"HOME": str(home_of(ctx)), "DATABASE_URL": obj.get("db_url")}), threads=threads)
+
+
 @server.command("db-revision", hidden=True)
 @click.argument("message")
 def db_revision(message: str) -> None:

@@ -2,7 +2,7 @@
 
 Precedence (later wins): built-in defaults under the server home → a TOML file
 (``$TONGBAN_SERVER_CONFIG``, else ``<home>/server.toml`` when present) → environment
-(``TONGBAN_SERVER_DB``) → ``test_config`` / CLI options. Keys are upper-case Flask
+(``TONGBAN_SERVER_DB``, ``TONGBAN_SCAN_QUEUE``) → ``test_config`` / CLI options. Keys are upper-case Flask
 config keys, e.g. ``DATABASE_URL = "postgresql+psycopg://…"``.
 """
 
@@ -55,6 +55,14 @@ def defaults(home: Path) -> dict[str, Any]:
         "MAX_MISSING_QUERY": 5000,
         "CATALOG_DIR": None,
         "JSON_AS_ASCII": False,
+        # Server-side page scans (online channel): Huey on a SQLite file by default; a
+        # redis://… URL lets scan workers on other machines share the queue (docs/deploy.md).
+        "SCAN_QUEUE_URL": f"sqlite:///{home / 'scan_queue.db'}",
+        "SCAN_QUEUE_NAME": "tongban-scan",  # prefixes the queue's keys in a shared Redis
+        # A scanning worker renews its job's lease; a job whose lease ran out (its worker
+        # died) is queued again, at most SCAN_MAX_ATTEMPTS times in all.
+        "SCAN_LEASE_SECONDS": 60,
+        "SCAN_MAX_ATTEMPTS": 3,
     }
 
 
@@ -70,6 +78,8 @@ def load_config(test_config: dict[str, Any] | None = None) -> dict[str, Any]:
             config.update({k.upper(): v for k, v in tomllib.load(fh).items()})
     if os.environ.get("TONGBAN_SERVER_DB"):
         config["DATABASE_URL"] = os.environ["TONGBAN_SERVER_DB"]
+    if os.environ.get("TONGBAN_SCAN_QUEUE"):
+        config["SCAN_QUEUE_URL"] = os.environ["TONGBAN_SCAN_QUEUE"]
     config.update({k: v for k, v in explicit.items() if v is not None})
     config["DATABASE_URL"] = normalize_url(str(config["DATABASE_URL"]))
     return config

@@ -1,0 +1,238 @@
+"""A scan worker: takes job ids off the scan queue and scans each page once.
+
+Run as its own process (``tongban server scan-worker``, or started beside the web server
+in the embedded setup), never inside a web worker: a page's OCR takes seconds of CPU.
+
+Claiming a job is one conditional UPDATE (queued, or running with its lease run out), so
+two deliveries of one message scan it once; finishing is conditional on still holding the
+claim, so a worker that lost its lease cannot overwrite the result. While it scans, a
+heartbeat renews the lease; every worker also runs a reaper that re-queues jobs whose
+worker died (lease expired) — how a SIGKILLed worker's page still gets scanned.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import tempfile
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+
+from .blobstore import LocalBlobStore
+from .db import Database, utcnow
+from .models import ScanJob
+from .scan_jobs import stage_progress
+from .scan_queue import ScanQueue
+
+log = logging.getLogger("tongban.server.scan")
+RESULT_KEYS = (
+    "ok",
+    "problems",
+    "text",
+    "ocr_confidence",
+    "barcodes",
+    "material",
+    "fields",
+    "rotation",
+    "timings_ms",
+)
+
+
+def page_result(page: dict[str, Any], page_count: int) -> dict[str, Any]:
+    """The stored result: what the resident's page shows, not where the worker kept files."""
+    return {**{k: page[k] for k in RESULT_KEYS}, "page_count": page_count}
+
+
+@dataclass
+class ScanRunner:
+    """Everything one worker process needs to run jobs: database, blobs, queue, pipelines."""
+
+    db: Database
+    blobs: LocalBlobStore
+    queue: ScanQueue
+    lease_s: float = 60.0
+    max_attempts: int = 3
+    engine: str | None = None
+    _local: threading.local = field(default_factory=threading.local, repr=False)
+
+    def _pipeline(self) -> Any:
+        """One pipeline per worker thread (its OCR engine loads once, is not shared)."""
+        pipe = getattr(self._local, "pipeline", None)
+        if pipe is None:
+            from kiosk.scan.pipeline import Pipeline
+
+            pipe = self._local.pipeline = Pipeline(engine=self.engine) if self.engine else Pipeline()
+        return pipe
+
+    def run(self, job_id: str) -> bool:
+        """Scan the job unless it is done or held by a live worker; True when this run stored it."""
+        token = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        blob = self._claim(job_id, token)
+        if blob is None:
+            log.info("scan job %s: not claimable (done, failed or held)", job_id)
+            return False
+        stop = threading.Event()
+        beat = threading.Thread(target=self._heartbeat, args=(job_id, token, stop), daemon=True)
+        beat.start()
+        try:
+            result = self._scan(job_id, token, blob)
+        except Exception as exc:
+            self._set(job_id, token, state="failed", error=f"{type(exc).__name__}: {exc}"[:2000])
+            raise
+        finally:
+            stop.set()
+            beat.join()
+        stored = self._set(job_id, token, state="done", stage="done", progress=100, result=result)
+        if not stored:
+            log.warning("scan job %s: lease lost before the result was stored; discarded", job_id)
+        return stored
+
+    def _claim(self, job_id: str, token: str) -> str | None:
+        now = utcnow()
+        progress, _ = stage_progress("load")
+        with self.db.transaction(write=True) as session:
+            claimed = session.execute(
+                update(ScanJob)
+                .where(
+                    ScanJob.job_id == job_id,
+                    or_(
+                        ScanJob.state == "queued",
+                        and_(ScanJob.state == "running", ScanJob.lease_until < now),
+                    ),
+                )
+                .values(
+                    state="running",
+                    stage="load",
+                    progress=progress,
+                    worker=token,
+                    attempts=ScanJob.attempts + 1,
+                    lease_until=now + timedelta(seconds=self.lease_s),
+                    updated_at=now,
+                )
+            ).rowcount
+            if claimed != 1:
+                return None
+            return session.scalar(select(ScanJob.blob_sha256).where(ScanJob.job_id == job_id))
+
+    def _set(self, job_id: str, token: str, **values: Any) -> bool:
+        """Change the job only while this claim holds it (state running, our token)."""
+        held = and_(ScanJob.job_id == job_id, ScanJob.worker == token, ScanJob.state == "running")
+        extra = values.pop("_where", None)
+        where = and_(held, extra) if extra is not None else held
+        with self.db.transaction(write=True) as session:
+            return (
+                session.execute(update(ScanJob).where(where).values(updated_at=utcnow(), **values)).rowcount
+                == 1
+            )
+
+    def _heartbeat(self, job_id: str, token: str, stop: threading.Event) -> None:
+        while not stop.wait(self.lease_s / 3):
+            self._set(job_id, token, lease_until=utcnow() + timedelta(seconds=self.lease_s))
+
+    def _on_stage(self, job_id: str, token: str, stage: str) -> None:
+        progress, _ = stage_progress(stage)
+        self._set(job_id, token, stage=stage, progress=progress, _where=ScanJob.progress < progress)
+
+    def _scan(self, job_id: str, token: str, blob_sha256: str) -> dict[str, Any]:
+        if not self.blobs.has(blob_sha256):
+            raise FileNotFoundError(f"page blob {blob_sha256} is not in the blob store")
+        pipe = self._pipeline()
+        pipe.on_stage = lambda stage: self._on_stage(job_id, token, stage)
+        try:
+            with tempfile.TemporaryDirectory(prefix="tongban-scan-") as tmp:
+                path = Path(tmp) / "page"
+                with self.blobs.open(blob_sha256) as src, path.open("wb") as dst:
+                    while chunk := src.read(1 << 20):
+                        dst.write(chunk)
+                pages = pipe.process_file(path)
+        finally:
+            pipe.on_stage = None
+        return page_result(pages[0].to_dict(), len(pages))
+
+    def reap(self) -> list[str]:
+        """Queue again the jobs whose worker died (lease run out); fail those out of attempts."""
+        now = utcnow()
+        with self.db.transaction(write=True) as session:
+            expired = ScanJob.state == "running", ScanJob.lease_until < now
+            session.execute(
+                update(ScanJob)
+                .where(*expired, ScanJob.attempts >= self.max_attempts)
+                .values(
+                    state="failed", stage="failed", error="scan worker died on every attempt", updated_at=now
+                )
+            )
+            again = list(session.scalars(select(ScanJob.job_id).where(*expired)))
+            if again:
+                session.execute(
+                    update(ScanJob)
+                    .where(ScanJob.job_id.in_(again), *expired)
+                    .values(
+                        state="queued",
+                        stage="queued",
+                        progress=0,
+                        worker=None,
+                        lease_until=None,
+                        updated_at=now,
+                    )
+                )
+        for job_id in again:
+            log.warning("scan job %s: its worker died, queued again", job_id)
+            self.queue.enqueue(job_id)
+        return again
+
+    def reap_forever(self, stop: threading.Event) -> None:
+        while not stop.wait(max(0.2, self.lease_s / 2)):
+            try:
+                self.reap()
+            except Exception:  # a database hiccup must not end the reaper; it is logged, and retried
+                log.exception("scan reaper failed; retrying")
+
+
+_RUNNER: ScanRunner | None = None
+
+
+def install(runner: ScanRunner) -> None:
+    """Make ``runner`` the one that queue messages in this process run on."""
+    global _RUNNER
+    _RUNNER = runner
+
+
+def run_installed(job_id: str) -> None:
+    if _RUNNER is None:
+        raise RuntimeError("no scan runner installed: scan jobs run only in a scan worker")
+    _RUNNER.run(job_id)
+
+
+def runner_from_config(config: dict[str, Any]) -> ScanRunner:
+    return ScanRunner(
+        db=Database(config["DATABASE_URL"]),
+        blobs=LocalBlobStore(config["BLOB_DIR"]),
+        queue=ScanQueue(config["SCAN_QUEUE_URL"], config["SCAN_QUEUE_NAME"]),
+        lease_s=float(config["SCAN_LEASE_SECONDS"]),
+        max_attempts=int(config["SCAN_MAX_ATTEMPTS"]),
+        engine=config.get("SCAN_OCR_ENGINE"),
+    )
+
+
+def serve_worker(config: dict[str, Any], threads: int = 1) -> None:
+    """Consume the scan queue until SIGINT/SIGTERM (Huey's consumer), reaping as it goes."""
+    runner = runner_from_config(config)
+    install(runner)
+    stop = threading.Event()
+    runner.reap()
+    threading.Thread(target=runner.reap_forever, args=(stop,), daemon=True, name="scan-reaper").start()
+    consumer = runner.queue.huey.create_consumer(
+        workers=threads, worker_type="thread", periodic=False, initial_delay=0.05, backoff=1.15, max_delay=0.5
+    )
+    try:
+        consumer.run()
+    finally:
+        stop.set()
+        runner.db.dispose()

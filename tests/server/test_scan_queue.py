@@ -1,0 +1,171 @@
+"""Server-side page scans on the scan queue (issue 15): real worker processes, real Huey on
+SQLite (embedded) and on the real Redis, the kiosk's real pipeline.
+
+Each test waits for the job's recorded state (``wait_until``), never for a guessed time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from kiosk.scan.synth.photos import phone_photos
+from sync_server.blobstore import LocalBlobStore
+from sync_server.db import get_db
+from sync_server.models import ScanJob
+from sync_server.scan_jobs import ScanJobView, job_view, submit_page_scan
+from sync_server.scan_queue import ScanQueue
+from tests.support.waiting import wait_until
+
+REDIS_URL = "redis://127.0.0.1:6379/15"  # a db of its own, and a random key prefix per test
+TONGBAN = str(Path(sys.executable).parent / "tongban")
+OWNER = "resident-1"
+
+
+@pytest.fixture(scope="module")
+def photos() -> list[bytes]:
+    return phone_photos(1, seed=0)  # a page the quality gate accepts
+
+
+@pytest.fixture(params=["embedded", "redis"])
+def queue(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ScanQueue]:
+    name = f"tongban-test-{secrets.token_hex(4)}"
+    url = f"sqlite:///{tmp_path / 'queue.db'}" if request.param == "embedded" else REDIS_URL
+    q = ScanQueue(url, name)
+    yield q
+    q.flush()
+
+
+def put_blob(app: Flask, data: bytes) -> str:
+    sha = hashlib.sha256(data).hexdigest()
+    LocalBlobStore(app.config["BLOB_DIR"]).put(sha, [data], len(data))
+    return sha
+
+
+def submit(app: Flask, queue: ScanQueue, sha: str, owner: str = OWNER) -> str:
+    with get_db(app).transaction(write=True) as session:
+        return submit_page_scan(session, owner=owner, blob_sha256=sha, material_hint=None, queue=queue)
+
+
+def view(app: Flask, job_id: str, owner: str = OWNER) -> ScanJobView | None:
+    with get_db(app).transaction() as session:
+        return job_view(session, job_id, owner)
+
+
+def row(app: Flask, job_id: str) -> ScanJob:
+    with get_db(app).transaction() as session:
+        job = session.get(ScanJob, job_id)
+        assert job is not None
+        session.expunge(job)
+        return job
+
+
+def start_worker(app: Flask, queue: ScanQueue, lease_s: int = 60) -> subprocess.Popen[bytes]:
+    """``tongban server scan-worker`` as its own process, on the test's database and queue."""
+    home = Path(app.config["HOME"])
+    (home / "server.toml").write_text(
+        f'SCAN_LEASE_SECONDS = {lease_s}\nSCAN_QUEUE_NAME = "{queue.huey.name}"\n'
+        f'BLOB_DIR = "{app.config["BLOB_DIR"]}"\n',
+        encoding="utf-8",
+    )
+    env = {**os.environ, "TONGBAN_SCAN_QUEUE": queue.url, "TONGBAN_SERVER_CONFIG": str(home / "server.toml")}
+    cmd = [TONGBAN, "server", "--home", str(home), "--db", app.config["DATABASE_URL"], "scan-worker"]
+    log = (home / f"worker-{secrets.token_hex(3)}.log").open("wb")
+    return subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def test_scan_pipeline_imports_without_kivy() -> None:
+    """The server imports kiosk.scan; it must not pull in the kiosk app's Kivy."""
+    code = (
+        "import sys; sys.modules['kivy'] = None\n"
+        "import kiosk.scan.pipeline, sync_server.scan_worker, sync_server.scan_jobs\n"
+        "assert not any(m.startswith('kivy') and sys.modules[m] for m in sys.modules)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
+
+
+def test_submit_is_idempotent_and_owned(app: Flask, queue: ScanQueue) -> None:
+    sha = hashlib.sha256(b"page").hexdigest()
+    first = submit(app, queue, sha)
+    assert submit(app, queue, sha) == first
+    assert queue.pending() == 1  # the second submit queued nothing
+    seen = view(app, first)
+    assert seen is not None and (seen.state, seen.progress, seen.stage_label) == ("queued", 0, "排队等候识别")
+    assert view(app, first, owner="someone-else") is None
+    assert view(app, "not-a-job") is None
+    assert submit(app, queue, sha, owner="someone-else") != first
+    with pytest.raises(ValueError):
+        submit(app, queue, "ABC")
+
+
+def test_worker_scans_once_with_progress(app: Flask, queue: ScanQueue, photos: list[bytes]) -> None:
+    sha = put_blob(app, photos[0])
+    job_id = submit(app, queue, sha)
+    worker = start_worker(app, queue)
+    try:
+        progress: list[int] = []
+
+        def done() -> bool:
+            seen = view(app, job_id)
+            assert seen is not None and seen.state != "failed", seen
+            progress.append(seen.progress)
+            return seen.state == "done"
+
+        wait_until(done, "the page scanned")
+        assert progress == sorted(progress) and progress[-1] == 100
+        assert len(set(progress)) >= 3  # the resident sees the page move through stages
+        result = view(app, job_id).result  # type: ignore[union-attr]
+        assert result["ok"] is True and result["problems"] == [], result["problems"]
+        assert "申请" in result["text"] or "登记" in result["text"], result["text"][:200]
+        assert result["page_count"] == 1
+        # the same page again: the same job, nothing queued, the one stored result
+        assert submit(app, queue, sha) == job_id
+        assert queue.pending() == 0
+        assert row(app, job_id).attempts == 1
+    finally:
+        stop(worker)
+    assert worker.returncode == 0
+
+
+@pytest.mark.parametrize("queue", ["redis"], indirect=True)
+def test_killed_worker_job_retried(app: Flask, queue: ScanQueue, photos: list[bytes]) -> None:
+    """SIGKILL a worker mid-scan: its lease runs out, the other worker's reaper queues the
+    job again, and it is scanned to one stored result."""
+    sha = put_blob(app, photos[0])
+    job_id = submit(app, queue, sha)
+    doomed = start_worker(app, queue, lease_s=3)
+    try:
+        wait_until(lambda: row(app, job_id).stage in ("ocr", "compress", "extract"), "the scan mid-way")
+        doomed.send_signal(signal.SIGKILL)
+        doomed.wait()
+    finally:
+        if doomed.poll() is None:
+            doomed.kill()
+    assert row(app, job_id).state == "running"  # killed mid-job, held by a dead worker
+    survivor = start_worker(app, queue, lease_s=3)
+    try:
+        wait_until(lambda: row(app, job_id).state in ("done", "failed"), "the job retried")
+        job = row(app, job_id)
+        assert (job.state, job.attempts) == ("done", 2), job.error
+        assert job.result and job.result["ok"] is True
+    finally:
+        stop(survivor)
