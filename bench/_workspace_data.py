@@ -28,6 +28,8 @@ from sync_server.workspace.accounts import create_user
 from tests.server.factories import id_number
 
 DB_NAME = "tongban_bench_workspace"
+DATA_VERSION = "3"  # 2: ratings, offline bundles, a city supervisor (the dashboard); 3: its indexes
+CITY_USER = "bench_city"
 DEPARTMENT = "140502-RS"  # the benchmark reviewer's department (gets a quarter of the rows)
 PASSWORD = "bench password 1"
 PAGE = "ab" * 32
@@ -40,6 +42,7 @@ STATES = (
     + ["completed"] * 8
     + ["rejected"] * 5
 )
+SCORES = [5] * 70 + [4] * 18 + [3] * 7 + [2] * 3 + [1] * 2
 
 
 SUBMISSION_COLUMNS = [
@@ -89,7 +92,7 @@ def ensure_database(base_url: str, rows: int) -> str:
         try:
             with psycopg.connect(conninfo(url)) as conn:
                 marker = conn.execute("SELECT value FROM server_settings WHERE key = 'bench_rows'").fetchone()
-            if marker and int(marker[0]) == rows and migrate.is_current(Database(url).engine):
+            if marker and marker[0] == f"{rows}:{DATA_VERSION}" and migrate.is_current(Database(url).engine):
                 return url
         except psycopg.Error:
             pass
@@ -107,6 +110,7 @@ def _fill(url: str, rows: int) -> None:
     with db.transaction(write=True) as session:
         load_catalog_into(session, load_catalog())
         create_user(session, "bench", "reviewer", PASSWORD, department_code=DEPARTMENT, full_name="基准审核")
+        create_user(session, CITY_USER, "city_supervisor", PASSWORD, full_name="基准督办")
         key_hex = secrets.token_hex(32)
         session.add(ServerSetting(key=KEY_SETTING, value=key_hex))
         handlers: dict[str, list[str]] = {}
@@ -171,7 +175,7 @@ def _fill(url: str, rows: int) -> None:
                         "pickup",
                         json.dumps(manifest, ensure_ascii=False),
                         hashlib.sha256(str(i).encode()).hexdigest(),
-                        "api",
+                        "bundle" if i % 20 == 0 else "api",
                         state,
                         dept,
                         "{}",
@@ -188,7 +192,7 @@ def _fill(url: str, rows: int) -> None:
                         now,
                     )
                 )
-                extra.append((i, digest(key, number), collected, dept, state, accepted))
+                extra.append((i, digest(key, number), collected, dept, state, accepted, station, done))
         with cur.copy("COPY submission_lookups (submission_id, id_digest) FROM STDIN") as copy:
             for i, dig, *_ in extra:
                 copy.write_row((i, dig))
@@ -210,7 +214,7 @@ def _fill(url: str, rows: int) -> None:
         with cur.copy(
             "COPY submission_events (submission_id, state, at, message_zh, detail, actor) FROM STDIN"
         ) as copy:
-            for i, _, collected, dept, _state, accepted in extra:
+            for i, _, collected, dept, _state, accepted, *_ in extra:
                 copy.write_row((i, "acknowledged", collected, "申请材料已送达服务器", "{}", "ingest"))
                 copy.write_row(
                     (
@@ -224,11 +228,26 @@ def _fill(url: str, rows: int) -> None:
                 )
                 if accepted:
                     copy.write_row((i, "accepted", accepted, "申请已受理", '{"action": "accept"}', "bench"))
-        for table in ("submissions", "submission_pages", "routing_decisions", "submission_events"):
+        with cur.copy(
+            "COPY evaluations (evaluation_uuid, station_code, receipt_no, at_stage, department_code, score,"
+            " comment, reasons, created_at, received_at, content_digest) FROM STDIN"
+        ) as copy:  # a collection rating for 60% of the cases, a handling rating for delivered ones
+            for i, _, collected, dept, state, _accepted, station, done in extra:
+                receipt = f"{station}-B{i % 97:02d}-{collected:%Y%m%d}-{i:06d}"
+                rated = [("collect", collected, 1)] if rng.random() < 0.6 else []
+                if state == "archived" and done is not None:
+                    rated.append(("handle", done, 2))
+                for stage, at, n in rated:
+                    copy.write_row((uuid.UUID(int=(n << 64) + i), station, receipt, stage, dept,
+                                    rng.choice(SCORES), "", "[]", at, at, "0" * 64))  # fmt: skip
+        tables = ("submissions", "submission_pages", "routing_decisions", "submission_events", "evaluations")
+        for table in tables:
             cur.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
             )
-        cur.execute("INSERT INTO server_settings (key, value) VALUES ('bench_rows', %s)", (str(rows),))
+        cur.execute(
+            "INSERT INTO server_settings (key, value) VALUES ('bench_rows', %s)", (f"{rows}:{DATA_VERSION}",)
+        )
         conn.commit()
     with psycopg.connect(conninfo(url), autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
