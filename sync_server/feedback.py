@@ -14,11 +14,22 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shared_schema.feedback import (
+    MAX_LOOKUP,
+    FeedbackAck,
+    FeedbackAnswer,
+    FeedbackAnswers,
+    FeedbackLookup,
+    FeedbackNote,
+)
+
 from . import catalog_versions as versions
 from .db import utcnow
+from .enrollment import KioskPrincipal
 from .errors import ApiError
 from .models import Feedback
 from .models.catalog import Matter as MatterRow
+from .once import insert_once
 
 TEXT_MIN, TEXT_MAX = 2, 500
 ABOUT = ("matter", "guide")
@@ -125,3 +136,58 @@ def for_resident(
             400, "number_required", "give a feedback or receipt number", "请输入意见编号或受理编号"
         )
     return list(session.scalars(query.order_by(Feedback.id).limit(20)))
+
+
+# -- from the kiosk ------------------------------------------------------------------------
+
+
+def record_note(session: Session, principal: KioskPrincipal, note: FeedbackNote) -> tuple[FeedbackAck, bool]:
+    """Once per ``client_uuid``: a replay gets the same number, other content a 409."""
+    if note.station_code != principal.station_code:
+        raise ApiError(403, "not_your_station", "feedback is taken for the kiosk's own station only",
+                       "只能提交本服务站的意见建议")  # fmt: skip
+
+    def find() -> Feedback | None:
+        return session.scalars(select(Feedback).where(Feedback.client_uuid == note.client_uuid)).first()
+
+    def create() -> Feedback:
+        return leave(session, matter_code=note.matter_code, about=note.about, text=note.text, source=RESIDENT,
+                     station_code=note.station_code, kiosk_id=principal.kiosk_id, receipt_no=note.receipt_no,
+                     client_uuid=note.client_uuid)  # fmt: skip
+
+    row, created = insert_once(session, find, create)
+    same = (row.matter_code, row.about, row.text, row.receipt_no, row.station_code)
+    if same != (note.matter_code, note.about, note.text.strip(), note.receipt_no, note.station_code):
+        raise ApiError(
+            409, "conflict", "this client_uuid was sent with different content", "该意见已以不同内容提交"
+        )
+    return FeedbackAck(
+        client_uuid=note.client_uuid, feedback_no=row.feedback_no, received_at=row.created_at
+    ), created
+
+
+def answers(session: Session, lookup: FeedbackLookup) -> FeedbackAnswers:
+    """Residents' feedback only, by its numbers or by the receipt they gave."""
+    query = select(Feedback).where(Feedback.source == RESIDENT)
+    if lookup.numbers:
+        query = query.where(Feedback.feedback_no.in_(lookup.numbers))
+    elif lookup.receipt_no:
+        query = query.where(Feedback.receipt_no == lookup.receipt_no)
+    else:
+        raise ApiError(
+            400, "number_required", "give feedback numbers or a receipt number", "请输入意见编号或受理编号"
+        )
+    rows = session.scalars(query.order_by(Feedback.id).limit(MAX_LOOKUP))
+    return FeedbackAnswers(
+        answers=[
+            FeedbackAnswer(
+                feedback_no=r.feedback_no,
+                matter_code=r.matter_code,
+                text=r.text,
+                state=r.state,
+                answer=r.answer,
+                answered_at=r.answered_at,
+            )
+            for r in rows
+        ]
+    )

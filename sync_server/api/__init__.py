@@ -8,7 +8,7 @@ from shared_schema.protocol import API_PREFIX
 
 bp = Blueprint("api", __name__, url_prefix=API_PREFIX)
 
-from . import io, params, public_views, sync_views  # noqa: E402,F401  (register routes and hooks)
+from . import feedback_views, io, params, public_views, sync_views  # noqa: E402,F401  (register routes and hooks)
 
 
 def init_app(app: Flask) -> None:

@@ -30,6 +30,7 @@ from shared_schema.api import (
     SubmissionAck,
     SubmissionStatus,
 )
+from shared_schema.feedback import FeedbackAck, FeedbackAnswers, FeedbackLookup, FeedbackNote
 from shared_schema.mailing import OriginalMailing, OriginalMailingAck
 from shared_schema.protocol import API_PREFIX, RESULT_SHA256_HEADER, SIGNATURE_HEADER
 from shared_schema.supplement import LookupAnswer, LookupRequest, SupplementAck, SupplementManifest
@@ -60,6 +61,10 @@ MODELS = [
     OriginalMailing,
     OriginalMailingAck,
     ElectronicResultRequest,
+    FeedbackNote,
+    FeedbackAck,
+    FeedbackLookup,
+    FeedbackAnswers,
     ApiErrorBody,
 ]
 BINARY = "binary"
@@ -163,6 +168,20 @@ ENDPOINTS = [
         "Record the tracking number of a case's originals mailed with the transfer slip, exactly once",
         OriginalMailing,
         {200: OriginalMailingAck, 201: OriginalMailingAck, 403: None, 404: None, 409: None},
+    ),
+    Endpoint(
+        "post",
+        "/feedback",
+        "Send a resident's feedback on a matter or guide (意见建议), exactly once",
+        FeedbackNote,
+        {200: FeedbackAck, 201: FeedbackAck, 403: None, 404: None, 409: None},
+    ),
+    Endpoint(
+        "post",
+        "/feedback/answers",
+        "Answers to residents' feedback, by feedback numbers or a receipt number",
+        FeedbackLookup,
+        {200: FeedbackAnswers, 400: None},
     ),
     Endpoint(  # served by the workspace (sync_server/workspace/kiosk_results.py)
         "get",

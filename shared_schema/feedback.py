@@ -1,0 +1,59 @@
+"""意见建议 from the kiosk (standard 5.5): a resident's feedback on a matter or its guide.
+
+Queued in the kiosk's outbox and sent exactly once per ``client_uuid`` (a replay gets the
+same acknowledgement, other content under the same uuid a 409). The acknowledgement
+carries the feedback number the resident keeps to read the answer later, at any kiosk.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import Field
+
+from .base import SchemaModel
+from .bounds import MATTER_CODE_LEN, STATION_CODE_LEN, Instant, text
+from .catalog import MATTER_CODE
+from .submission import ReceiptNo
+
+FEEDBACK_TEXT_LEN = 500
+FeedbackNo = Annotated[str, Field(pattern=r"^YJ\d{10}$", max_length=12)]
+MAX_LOOKUP = 20
+
+
+class FeedbackNote(SchemaModel):
+    client_uuid: UUID
+    station_code: Annotated[str, text(STATION_CODE_LEN)]
+    matter_code: str = Field(pattern=MATTER_CODE, max_length=MATTER_CODE_LEN)
+    about: Literal["matter", "guide"]
+    text: Annotated[str, text(FEEDBACK_TEXT_LEN, min_length=2)]
+    receipt_no: ReceiptNo | None = Field(None, description="a receipt the resident gave, to look up by")
+    created_at: Instant
+
+
+class FeedbackAck(SchemaModel):
+    client_uuid: UUID
+    feedback_no: FeedbackNo
+    received_at: datetime
+
+
+class FeedbackLookup(SchemaModel):
+    """The answers a resident asks for at the kiosk: by feedback numbers, or by a receipt."""
+
+    numbers: list[FeedbackNo] = Field(default_factory=list, max_length=MAX_LOOKUP)
+    receipt_no: ReceiptNo | None = None
+
+
+class FeedbackAnswer(SchemaModel):
+    feedback_no: FeedbackNo
+    matter_code: str
+    text: str
+    state: Literal["open", "answered"]
+    answer: str | None = None
+    answered_at: datetime | None = None
+
+
+class FeedbackAnswers(SchemaModel):
+    answers: list[FeedbackAnswer] = Field(max_length=MAX_LOOKUP)
