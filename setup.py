@@ -37,6 +37,9 @@ SCAN = [
 ]
 KIOSK = [*SCAN, "kivy==2.3.1", "argon2-cffi>=23"]
 SERVER = [
+    *SCAN,  # online pages are scanned on the server, by the kiosk's pipeline (scan workers)
+    "huey>=2.5",  # the scan queue: SQLite on one machine, Redis when scan workers scale out
+    "redis>=5",
     "Flask>=3.0",
     "alembic>=1.13",
     "psycopg[binary]>=3.1",
