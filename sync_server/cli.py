@@ -338,3 +338,7 @@ _register_catalog_cli(server)  # tongban server catalog versions / export / impo
 from .workspace.rectification_cli import register as _register_rectification_cli  # noqa: E402
 
 _register_rectification_cli(server)  # tongban server rectifications escalate (issue 14, 9.2)
+
+from .enroll_codes_cli import register as _register_enroll_codes_cli  # noqa: E402
+
+_register_enroll_codes_cli(server)  # tongban server enroll-codes: many codes at once (issue 16)
