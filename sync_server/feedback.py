@@ -166,13 +166,16 @@ def record_note(session: Session, principal: KioskPrincipal, note: FeedbackNote)
     ), created
 
 
-def answers(session: Session, lookup: FeedbackLookup) -> FeedbackAnswers:
-    """Residents' feedback only, by its numbers or by the receipt they gave."""
+def answers(session: Session, principal: KioskPrincipal, lookup: FeedbackLookup) -> FeedbackAnswers:
+    """Residents' feedback only: by its (unguessable) numbers at any kiosk, or by the receipt
+    they gave with it at the station where they left it (receipt numbers can be guessed)."""
     query = select(Feedback).where(Feedback.source == RESIDENT)
     if lookup.numbers:
         query = query.where(Feedback.feedback_no.in_(lookup.numbers))
     elif lookup.receipt_no:
-        query = query.where(Feedback.receipt_no == lookup.receipt_no)
+        query = query.where(
+            Feedback.receipt_no == lookup.receipt_no, Feedback.station_code == principal.station_code
+        )
     else:
         raise ApiError(
             400, "number_required", "give feedback numbers or a receipt number", "请输入意见编号或受理编号"

@@ -26,4 +26,4 @@ def feedback_note() -> Response:
 def feedback_answers() -> Response:
     lookup = parse_body(FeedbackLookup, "feedback lookup")
     with get_db().transaction() as session:
-        return answer(feedback.answers(session, lookup))
+        return answer(feedback.answers(session, principal(), lookup))

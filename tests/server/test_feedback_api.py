@@ -59,6 +59,15 @@ def test_feedback_once_signed_and_answered_back(app: Flask, client: ApiClient, k
     assert [(a["feedback_no"], a["answer"]) for a in by_receipt] == [
         (number, "已在新版指南中写明每份材料的用途")
     ]
+    with get_db(app).transaction(write=True) as session:
+        elsewhere = feedback.leave(session, matter_code=HOME_MATTER, about="guide", text="另一站的意见",
+                                   source=feedback.RESIDENT, station_code="ST02",
+                                   receipt_no=RECEIPT)  # fmt: skip
+        elsewhere_no = elsewhere.feedback_no
+    by_receipt = client.post("/feedback/answers", kiosk, json={"receipt_no": RECEIPT}).get_json()["answers"]
+    assert [a["feedback_no"] for a in by_receipt] == [number]  # by receipt: this station's only
+    by_no = client.post("/feedback/answers", kiosk, json={"numbers": [elsewhere_no]}).get_json()["answers"]
+    assert [a["feedback_no"] for a in by_no] == [elsewhere_no]  # by its number: at any kiosk
     assert client.post("/feedback/answers", kiosk, json={}).status_code == 400
     assert client.post("/feedback/answers", kiosk, json={"numbers": ["YJ1"]}).status_code == 422
     assert client.post("/feedback/answers", kiosk, json={"numbers": ["YJ0000000000"] * 21}).status_code == 422
