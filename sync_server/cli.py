@@ -287,10 +287,26 @@ def import_cmd(ctx: click.Context, bundle: str, as_json: bool) -> None:
     "send nothing before it is dropped (408). A slow upload that keeps moving is never cut off.",
 )
 @click.option("--dev", is_flag=True, help="Flask's development server (debugging only).")
+@click.option(
+    "--scan-workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(0, 64),
+    help="Scan worker processes started beside the server (0 when they run on other machines).",
+)
 @click.pass_context
-def run(ctx: click.Context, bind: str, workers: int, threads: int, timeout: int, dev: bool) -> None:
-    """Serve the API with gunicorn (N threaded workers)."""
+def run(
+    ctx: click.Context, bind: str, workers: int, threads: int, timeout: int, dev: bool, scan_workers: int
+) -> None:
+    """Serve the API with gunicorn (N threaded workers), and scan online pages beside it."""
+    from .scan_worker import embedded_workers
+
     app = make_app(ctx)
+    with embedded_workers(app.config["HOME"], app.config["DATABASE_URL"], scan_workers):
+        _serve(app, bind, workers, threads, timeout, dev)
+
+
+def _serve(app: Flask, bind: str, workers: int, threads: int, timeout: int, dev: bool) -> None:
     if dev:
         host, _, port = bind.rpartition(":")
         app.run(host=host or "127.0.0.1", port=int(port), debug=False)

@@ -14,10 +14,15 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
+import subprocess
+import sys
 import tempfile
 import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -236,3 +241,19 @@ def serve_worker(config: dict[str, Any], threads: int = 1) -> None:
     finally:
         stop.set()
         runner.db.dispose()
+
+
+@contextmanager
+def embedded_workers(home: str, db_url: str, count: int) -> Iterator[list[subprocess.Popen[bytes]]]:
+    """``count`` scan workers as child processes of the web server (one machine, no other
+    service): started before it serves, stopped (SIGINT, then waited for) when it ends."""
+    cmd = [sys.executable, "-c", "from tongban_cli.main import cli; cli()", "server", "--home", home]
+    procs = [subprocess.Popen([*cmd, "--db", db_url, "scan-worker"]) for _ in range(count)]
+    try:
+        yield procs
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGINT)
+        for proc in procs:
+            proc.wait()
