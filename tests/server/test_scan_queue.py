@@ -182,3 +182,27 @@ def test_killed_worker_job_retried(app: Flask, queue: ScanQueue, photos: list[by
         assert job.result and job.result["ok"] is True
     finally:
         stop(survivor)
+
+
+def test_server_run_scans_beside_it(app: Flask) -> None:
+    """The embedded setup: ``tongban server run`` starts a scan worker on the default
+    SQLite queue. A job for a blob the store lacks fails fast, with its reason recorded
+    — proof the worker consumed it, without seconds of OCR."""
+    if not app.config["DATABASE_URL"].startswith("sqlite"):
+        pytest.skip("the embedded setup is tested on SQLite")
+    home = Path(app.config["HOME"])
+    cmd = [TONGBAN, "server", "--home", str(home), "--db", app.config["DATABASE_URL"], "run"]
+    log = (home / "server.log").open("wb")
+    server = subprocess.Popen(
+        [*cmd, "--bind", "127.0.0.1:0", "--workers", "1"], stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        queue = ScanQueue(f"sqlite:///{home / 'scan_queue.db'}", "tongban-scan")
+        job_id = submit(app, queue, hashlib.sha256(b"never stored").hexdigest())
+        wait_until(lambda: row(app, job_id).state == "failed", "the embedded worker to take the job")
+        assert "not in the blob store" in (row(app, job_id).error or "")
+        assert view(app, job_id).stage_label == "识别没有完成，请重新上传"  # type: ignore[union-attr]
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=120)
