@@ -206,3 +206,30 @@ def test_server_run_scans_beside_it(app: Flask) -> None:
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=120)
+
+
+def test_reaper_requeues_dead_workers_jobs_then_gives_up(app: Flask, queue: ScanQueue) -> None:
+    """A job held by a worker whose lease ran out is queued again (once), until its
+    attempts are spent: then it fails with the reason, instead of looping forever."""
+    from datetime import timedelta
+
+    from sync_server.db import utcnow
+    from sync_server.scan_worker import ScanRunner
+
+    retried = submit(app, queue, hashlib.sha256(b"retried").hexdigest())
+    spent = submit(app, queue, hashlib.sha256(b"spent").hexdigest())
+    live = submit(app, queue, hashlib.sha256(b"live").hexdigest())
+    queue.flush()
+    with get_db(app).transaction(write=True) as session:
+        for job_id, attempts, lease in ((retried, 1, -1), (spent, 3, -1), (live, 1, 60)):
+            job = session.get(ScanJob, job_id)
+            assert job is not None
+            job.state, job.worker, job.attempts = "running", "gone:1:x", attempts
+            job.lease_until = utcnow() + timedelta(seconds=lease)
+    runner = ScanRunner(get_db(app), LocalBlobStore(app.config["BLOB_DIR"]), queue, max_attempts=3)
+    assert runner.reap() == [retried]
+    assert queue.pending() == 1
+    assert (row(app, retried).state, row(app, retried).worker) == ("queued", None)
+    assert row(app, spent).state == "failed" and "died" in (row(app, spent).error or "")
+    assert row(app, live).state == "running"
+    assert runner.reap() == []  # nothing twice
