@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from .models import Meta
 
 FEED_CURSOR = "feed_cursor"
+FEED_POSITION = "feed_position"  # the server's, from the last heartbeat (sync/feed_position)
 LAST_ERROR = "last_error"
 LAST_ATTEMPT_AT = "last_attempt_at"
 LAST_SUCCESS_AT = "last_success_at"

@@ -13,6 +13,7 @@ from shared_schema.api import Heartbeat
 from ..store.backlog import read_backlog
 from ..store.fsutil import free_bytes
 from ..store.outbox import Outbox
+from . import feed_position
 from .client import ApiClient
 
 
@@ -39,6 +40,8 @@ def heartbeat_body(outbox: Outbox, last_error: str | None, catalog_version: str 
 def send(
     outbox: Outbox, client: ApiClient, last_error: str | None, catalog_version: str | None
 ) -> dict[str, Any]:
+    """Send the heartbeat and keep the feed position the server answers with."""
     body = heartbeat_body(outbox, last_error, catalog_version)
-    client.call("POST", "/heartbeat", json_body=body)
+    answer = client.call("POST", "/heartbeat", json_body=body)
+    feed_position.remember(outbox, answer.body)
     return body

@@ -29,7 +29,7 @@ from ..store.outbox import Outbox
 from ..store.purge import purge_if_due
 from ..store.sealed_queue import REFUSED, SealedQueue
 from ..store.supplements import Supplements
-from . import feed, heartbeat, results
+from . import feed, feed_position, heartbeat, results
 from .backoff import Backoff, retrying
 from .catalog import CatalogCache
 from .client import ApiClient
@@ -71,9 +71,16 @@ class SyncReport:
     recovered: int = 0
     purged: bool = False
 
+    feed_pulled: bool = False
+
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    def sent_something(self) -> bool:
+        """Whether this sync sent anything the server answers with status events."""
+        sent = (self.supplements_sent, self.handovers_sent, self.mailings_sent, self.evaluations_sent)
+        return bool(self.pushed.acknowledged) or any(sent)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -87,6 +94,7 @@ class SyncReport:
             "mailings_sent": self.mailings_sent,
             "evaluations_sent": self.evaluations_sent,
             "feed_changes": self.feed_changes,
+            "feed_pulled": self.feed_pulled,
             "results_stored": self.results_stored,
             "catalog_updated": self.catalog_updated,
             "heartbeat": self.heartbeat,
@@ -180,6 +188,7 @@ class SyncService:
         except NotEnrolled as exc:
             report.error = str(exc)
             return
+        beat_error: str | None = None
         try:
             report.pushed = Pusher(
                 self.outbox, self.store.pages, client, batch=self.settings.batch, **self._retry()
@@ -190,10 +199,14 @@ class SyncService:
             report.handovers_sent = self._send(client, self.handovers, "/handovers")
             report.evaluations_sent = self._send(client, self.evaluations, "/evaluations")
             report.mailings_sent = self._send(client, self.mailings, "/original-mailings")
-            report.feed_changes = retrying(lambda: feed.pull(self.outbox, client), **self._retry())
+            report.catalog_updated = retrying(lambda: self.catalog.refresh(client), **self._retry())
+            # before the feed: its answer says whether the feed holds anything new
+            beat_error = self._beat(client, report)
+            if feed_position.worth_pulling(self.outbox, report.sent_something()):
+                report.feed_changes = retrying(lambda: feed.pull(self.outbox, client), **self._retry())
+                report.feed_pulled = True
             fetch = lambda: results.fetch_announced(self.store, client)  # noqa: E731
             report.results_stored = retrying(fetch, **self._retry())
-            report.catalog_updated = retrying(lambda: self.catalog.refresh(client), **self._retry())
         except Stopped:
             report.error = "stopped"
         except SyncError as exc:
@@ -202,13 +215,23 @@ class SyncService:
             log.exception("sync cycle failed")
             report.error = f"internal: {type(exc).__name__}: {exc}"
         try:
+            if not report.heartbeat or report.error != beat_error:  # the fleet view sees the outcome
+                self._beat(client, report)
+        finally:
+            client.close()
+
+    def _beat(self, client: ApiClient, report: SyncReport) -> str | None:
+        """Send a heartbeat with the error so far (best effort: the next sync sends another);
+        returns that error."""
+        try:
             if not self.stop.is_set():
                 heartbeat.send(self.outbox, client, report.error, self._catalog_version())
                 report.heartbeat = True
-        except Exception as exc:  # best effort: the next cycle sends another one
+        except Exception as exc:
             log.info("heartbeat not sent: %s", exc)
-        finally:
-            client.close()
+            report.heartbeat = False
+            feed_position.forget(self.outbox)  # no fresh position: ask for the feed
+        return report.error
 
     def live_status(self, receipt_no: str) -> SubmissionStatus | None:
         """Ask the server now (a resident at the screen); None when offline or unknown."""
