@@ -62,6 +62,8 @@ DEV = [
     # fuzzes the API from its OpenAPI 3.1 document (tests/server/test_fuzz_api.py); 4.x
     # reads 3.1, and the test uses its coverage-case and check APIs, so the version is pinned
     "schemathesis==4.32.5",
+    # the fleet simulator (bench/fleet.py): thousands of open-loop kiosk requests from one process
+    "aiohttp>=3.9",
 ]
 
 ROOTS = ["kiosk", "sync_server", "shared_schema", "tongban_cli", "hardware_profiles"]
