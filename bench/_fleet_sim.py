@@ -126,14 +126,20 @@ class Fleet:
 
     async def catalog(self, ident: Identity) -> None:
         headers = {**ident.headers, **({"If-None-Match": ident.etag} if ident.etag else {})}
-        async with self.session.get(self.base + "/catalog", headers=headers) as resp:
-            started = time.perf_counter()
-            await resp.read()
-            ident.etag = resp.headers.get("ETag", ident.etag)
+        started = time.perf_counter()
+        try:
+            async with self.session.get(self.base + "/catalog", headers=headers) as resp:
+                await resp.read()
+                ident.etag = resp.headers.get("ETag", ident.etag)
+                status = resp.status
+        except (TimeoutError, aiohttp.ClientError) as exc:
             if self.counting:
-                self.tally.latency["catalog"].append(time.perf_counter() - started)
-                if resp.status not in (200, 304):
-                    self.tally.errors[f"catalog: {resp.status}"] += 1
+                self.tally.errors[f"catalog: {type(exc).__name__}"] += 1
+            return
+        if self.counting:
+            self.tally.latency["catalog"].append(time.perf_counter() - started)
+            if status not in (200, 304):
+                self.tally.errors[f"catalog: {status}"] += 1
 
     async def submit(self, ident: Identity) -> None:
         ident.seq += 1
