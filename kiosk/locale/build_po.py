@@ -349,7 +349,7 @@ ZH |= {
 # Issue 11, the return path's leftovers: what waits to be sent, the transfer deadline,
 # Back from the supplement, a failed slip, the scanned ID card, enterprises (单位).
 ZH |= {
-    "of which {p} supplements, {h} hand-overs, {e} ratings": "其中补正材料 {p} 份，交付记录 {h} 条，评价 {e} 条",
+    "of which {p} supplements, {h} hand-overs, {m} mailings, {e} ratings": "其中补正材料 {p} 份，交付记录 {h} 条，原件寄送 {m} 条，评价 {e} 条",
     "Print the slip again": "重新打印凭证",
     "Your materials are saved and will be sent; you need not hand them in again.": "您的补正材料已保存，将按原回执编号发送，无需再次提交。",
     "The slip could not be printed. Print it again, or ask the staff.": "凭证没有打印出来。请点“重新打印凭证”，或联系工作人员。",

@@ -102,11 +102,12 @@ class AssistScreen(KioskScreen):
                 bold=True,
             )
         )
-        if counts.supplements or counts.handovers or counts.evaluations:
-            of_which = _("of which {p} supplements, {h} hand-overs, {e} ratings")
-            grid.add_widget(
-                Text(of_which.format(p=counts.supplements, h=counts.handovers, e=counts.evaluations))
+        if counts.supplements or counts.handovers or counts.mailings or counts.evaluations:
+            of_which = _("of which {p} supplements, {h} hand-overs, {m} mailings, {e} ratings")
+            text = of_which.format(
+                p=counts.supplements, h=counts.handovers, m=counts.mailings, e=counts.evaluations
             )
+            grid.add_widget(Text(text))
         deadline = ctx.transfer.assist_line(counts)  # the 2-working-day promise at risk
         if deadline:
             grid.add_widget(Text(deadline, bold=True, color=theme.DANGER))

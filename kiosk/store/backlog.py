@@ -1,9 +1,10 @@
 """Everything the kiosk still has to send, in one read: what the header's 待发送 counts, the
 assist panel lists and the heartbeat reports.
 
-Submissions are not the only items that wait: supplements (补正), handovers (送达) and
-ratings queue too, and a resident's supplement waiting on a dead link breaks the same
-transfer promise (附录 A) as a submission, so its age counts for the deadline warning.
+Submissions are not the only items that wait: supplements (补正), handovers (送达),
+originals' mailings (原件寄送) and ratings queue too, and a resident's supplement waiting on
+a dead link breaks the same transfer promise (附录 A) as a submission, so its age counts for
+the deadline warning.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import datetime
 from .evaluations import Evaluations
 from .handovers import Handovers
 from .home import KioskStore
+from .mailings import OriginalMailings
 from .outbox import Outbox
 from .sealed_queue import Backlog
 from .states import OutboxState
@@ -27,19 +29,23 @@ class KioskBacklog:
     failed: int  # submissions the server refused (held for staff)
     supplements: Backlog
     handovers: Backlog
+    mailings: Backlog
     evaluations: Backlog
     oldest_waiting_at: datetime | None  # the oldest unsent submission or supplement
 
     @property
     def waiting(self) -> int:
         """Every item waiting to be sent, submissions being sent excluded."""
-        queues = (self.supplements, self.handovers, self.evaluations)
-        return self.submissions + sum(q.waiting for q in queues)
+        return self.submissions + sum(q.waiting for q in self._queues)
 
     @property
     def refused(self) -> int:
         """Every item the server refused: held for staff, never sent again by itself."""
-        return self.failed + sum(q.refused for q in (self.supplements, self.handovers, self.evaluations))
+        return self.failed + sum(q.refused for q in self._queues)
+
+    @property
+    def _queues(self) -> tuple[Backlog, ...]:
+        return (self.supplements, self.handovers, self.mailings, self.evaluations)
 
 
 def read_backlog(store: KioskStore) -> KioskBacklog:
@@ -54,6 +60,7 @@ def read_backlog(store: KioskStore) -> KioskBacklog:
         failed=counts.get(OutboxState.failed.value, 0),
         supplements=supplements,
         handovers=Handovers(store).backlog(),
+        mailings=OriginalMailings(store).backlog(),
         evaluations=Evaluations(store).backlog(),
         oldest_waiting_at=min(oldest, default=None),
     )

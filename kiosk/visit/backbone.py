@@ -80,6 +80,7 @@ class StoreOutbox:
             failed_reasons=[f"{e.receipt_no}: {e.failure_reason or e.last_error or ''}" for e in failed],
             supplements=backlog.supplements.waiting,
             handovers=backlog.handovers.waiting,
+            mailings=backlog.mailings.waiting,
             evaluations=backlog.evaluations.waiting,
             oldest_waiting_at=backlog.oldest_waiting_at,
         )

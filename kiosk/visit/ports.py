@@ -79,7 +79,7 @@ class Completeness(Protocol):
 
 @dataclass
 class QueueCounts:
-    """What waits to be sent (待发送): submissions, supplements, handovers and ratings alike."""
+    """What waits to be sent (待发送): submissions, supplements, handovers, mailings and ratings alike."""
 
     waiting: int = 0  # every item queued and not sent yet (submissions being sent excluded)
     sending: int = 0
@@ -87,6 +87,7 @@ class QueueCounts:
     failed_reasons: list[str] = field(default_factory=list)
     supplements: int = 0  # of ``waiting``: 补正材料
     handovers: int = 0  # of ``waiting``: 送达 records
+    mailings: int = 0  # of ``waiting``: 原件寄送 tracking numbers
     evaluations: int = 0  # of ``waiting``: ratings
     oldest_waiting_at: datetime | None = None  # oldest unsent submission or supplement (附录 A)
 

@@ -1,4 +1,4 @@
-"""What the kiosk still has to send (待发送): submissions, supplements, handovers and ratings
+"""What the kiosk still has to send (待发送): submissions, supplements, handovers, mailings and ratings
 alike, in the header's and the assist panel's counts and in the heartbeat."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from kiosk.store import KioskStore
 from kiosk.store.evaluations import Evaluations
 from kiosk.store.handovers import Handovers
+from kiosk.store.mailings import OriginalMailings
 from kiosk.store.models import QueuedSupplement
 from kiosk.store.sealed_queue import REFUSED
 from kiosk.sync.heartbeat import heartbeat_body
@@ -47,12 +48,15 @@ def test_every_kind_of_queued_item_counts_as_waiting_to_send(store: KioskStore) 
         5, station_code=STATION, receipt_no=handed.receipt_no, at_stage=EvaluationStage.handle
     )
     desk = queue_supplement(store, "CQ0100-KTEST1-20261130-0002")
+    mailed = OriginalMailings(store).record(
+        "CQ0100-KTEST1-20261130-0003", station_code=STATION, tracking_no="SF1234567890", recorded_by="李明"
+    )
 
     counts = outbox.counts()
-    assert (counts.waiting, counts.sending, counts.failed) == (4, 0, 0)
-    assert (counts.supplements, counts.handovers, counts.evaluations) == (1, 1, 1)
+    assert (counts.waiting, counts.sending, counts.failed) == (5, 0, 0)
+    assert (counts.supplements, counts.handovers, counts.mailings, counts.evaluations) == (1, 1, 1, 1)
     body = heartbeat_body(outbox.outbox, None, None)
-    assert body["queue_length"] == 4
+    assert body["queue_length"] == 5
 
     # the oldest waiting item for the transfer promise: a submission or a supplement
     with store.db.write() as s:
@@ -65,7 +69,11 @@ def test_every_kind_of_queued_item_counts_as_waiting_to_send(store: KioskStore) 
     # a handover the server refused is held for staff: failed, no longer waiting
     Handovers(store).record_error(str(handed.handover_uuid), f"{REFUSED} [already_delivered] 409")
     counts = outbox.counts()
-    assert (counts.waiting, counts.failed, counts.handovers) == (3, 1, 0)
+    assert (counts.waiting, counts.failed, counts.handovers) == (4, 1, 0)
+    # so is a mailing it refused (already mailed): held, counted once as failed
+    OriginalMailings(store).record_error(str(mailed.mailing_uuid), f"{REFUSED} [already_mailed] 409")
+    counts = outbox.counts()
+    assert (counts.waiting, counts.failed, counts.mailings) == (3, 2, 0)
     # sent items no longer count
     Evaluations(store).mark_sent(str(Evaluations(store).pending()[0].evaluation_uuid))
     desk.queue.sent(desk.queue.pending()[0])
