@@ -19,4 +19,23 @@ else
   echo "!!! server tests run on SQLITE ONLY. CI always has PostgreSQL." >&2
   echo "################################################################################" >&2
 fi
+REDIS_URL="${TONGBAN_TEST_REDIS:-redis://127.0.0.1:6379/15}"
+if .venv/bin/python - "$REDIS_URL" <<'PY' 2>/dev/null
+import sys
+import redis
+redis.Redis.from_url(sys.argv[1], socket_connect_timeout=3).ping()
+PY
+then
+  export TONGBAN_TEST_REDIS="$REDIS_URL"
+  echo "==> Redis answers at ${REDIS_URL}: the scan queue is tested on the embedded backend and Redis"
+elif [ -n "${CI:-}" ]; then
+  echo "!!! NO REDIS answers at ${REDIS_URL}: CI always has it, so the Redis tests fail" >&2
+  export TONGBAN_TEST_REDIS="$REDIS_URL"
+else
+  unset TONGBAN_TEST_REDIS
+  echo "################################################################################" >&2
+  echo "!!! NO REDIS answers at ${REDIS_URL}" >&2
+  echo "!!! the scan queue is tested on its EMBEDDED backend only. CI always has Redis." >&2
+  echo "################################################################################" >&2
+fi
 exec .venv/bin/python -m pytest "$@"
