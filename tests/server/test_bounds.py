@@ -28,6 +28,7 @@ from shared_schema import (
 from shared_schema.api import BlobHashes, ElectronicResultRequest, EnrollRequest, Heartbeat
 from shared_schema.bounds import INT32_MAX, INT64_MAX
 from shared_schema.enums import ApplicantKind, Delivery, EvaluationStage, IdentityCheck
+from shared_schema.feedback import FeedbackLookup, FeedbackNote
 from shared_schema.mailing import OriginalMailing
 from shared_schema.supplement import LookupRequest, SupplementManifest
 from sync_server.api.openapi import ENDPOINTS
@@ -43,12 +44,14 @@ from sync_server.models import (
 from sync_server.models import Evaluation as EvaluationRow
 from sync_server.models import Handover as HandoverRow
 from sync_server.models import OriginalMailing as MailingRow
+from sync_server.models.feedback import Feedback as FeedbackRow
 from sync_server.workspace.models import AuditEntry
 
 REQUEST_MODELS = [EnrollRequest, BlobHashes, SubmissionManifest, Heartbeat, Evaluation, Handover]
 REQUEST_MODELS += [SupplementManifest, LookupRequest]
 REQUEST_MODELS += [ElectronicResultRequest]
 REQUEST_MODELS += [OriginalMailing]
+REQUEST_MODELS += [FeedbackNote, FeedbackLookup]
 
 # Canonical (validated) forms are shorter than the typed input the models accept.
 CANONICAL = {"id_number": 18, "uscc": 18, "phone": 13, "home_division": 12}
@@ -85,6 +88,10 @@ STORED: list[tuple[type[BaseModel], str, Column[Any]]] = [
     (OriginalMailing, "station_code", MailingRow.__table__.c.station_code),
     (OriginalMailing, "tracking_no", MailingRow.__table__.c.tracking_no),
     (OriginalMailing, "recorded_by", MailingRow.__table__.c.recorded_by),
+    (FeedbackNote, "station_code", FeedbackRow.__table__.c.station_code),
+    (FeedbackNote, "matter_code", FeedbackRow.__table__.c.matter_code),
+    (FeedbackNote, "receipt_no", FeedbackRow.__table__.c.receipt_no),
+    (FeedbackNote, "about", FeedbackRow.__table__.c.about),
     (SupplementManifest, "kiosk_id", Supplement.__table__.c.kiosk_id),
     (SupplementManifest, "station_code", Supplement.__table__.c.station_code),
     (SupplementManifest, "materials.key", SubmissionPage.__table__.c.requirement_code),
@@ -112,6 +119,7 @@ SERVER_MADE = {
     "supplement_lookup_attempts": {"kiosk_id"},
     "kiosk_heartbeats": {"kiosk_id"},
     "kiosks": {"kiosk_id", "station_code", "secret_hash", "bundle_key"},
+    "feedback": {"feedback_no", "source", "kiosk_id", "author", "state", "answered_by"},
 }
 ENUMS: dict[str, type[enum.Enum]] = {
     "applicant.kind": ApplicantKind,
@@ -199,6 +207,8 @@ def test_stored_request_values_fit_their_columns(model, path, column):
     assert isinstance(column.type, String) and column.type.length, column
     if path in ENUMS:
         longest = max(len(member.value) for member in ENUMS[path])
+    elif "enum" in leaf:  # a Literal
+        longest = max(len(str(value)) for value in leaf["enum"])
     else:
         longest = CANONICAL.get(name, leaf["maxLength"])
     assert longest <= column.type.length, f"{model.__name__}.{path} ({longest}) > {column} ({column.type})"
