@@ -11,7 +11,6 @@ a handover also starts the purge clock of the case's result kept here (``results
 from __future__ import annotations
 
 import uuid as uuidlib
-from dataclasses import dataclass
 from datetime import datetime
 
 from shared_schema import Handover, IdentityCheck
@@ -20,16 +19,9 @@ from shared_schema.signature import Signature
 from . import results
 from .home import KioskStore
 from .models import QueuedHandover, utcnow
-from .sealed_queue import SealedQueue
+from .sealed_queue import QueuedStatus, SealedQueue
 
-
-@dataclass(frozen=True)
-class HandoverStatus:
-    """A recorded handover as staff see it: sent, waiting, or refused with the reason."""
-
-    handover: Handover
-    sent: bool
-    refused: str | None  # the server's refusal, when it refused
+HandoverStatus = QueuedStatus[Handover]  # a recorded handover as staff see it
 
 
 class Handovers(SealedQueue[Handover]):
@@ -72,8 +64,3 @@ class Handovers(SealedQueue[Handover]):
             and_then=lambda s: results.mark_handed_over(s, handover.receipt_no, handover.handed_at),
         )
         return handover
-
-    def for_receipt(self, receipt_no: str) -> HandoverStatus | None:
-        """The latest handover recorded here for this case."""
-        found = self.latest_for_receipt(receipt_no)
-        return HandoverStatus(*found) if found else None

@@ -8,21 +8,15 @@ stays here with the reason for staff.
 from __future__ import annotations
 
 import uuid as uuidlib
-from dataclasses import dataclass
 from datetime import datetime
 
 from shared_schema.mailing import OriginalMailing
 
 from .home import KioskStore
 from .models import QueuedMailing, utcnow
-from .sealed_queue import SealedQueue
+from .sealed_queue import QueuedStatus, SealedQueue
 
-
-@dataclass(frozen=True)
-class MailingStatus:
-    mailing: OriginalMailing
-    sent: bool
-    refused: str | None  # the server's refusal, when it refused
+MailingStatus = QueuedStatus[OriginalMailing]  # a recorded mailing as staff see it
 
 
 class OriginalMailings(SealedQueue[OriginalMailing]):
@@ -51,8 +45,3 @@ class OriginalMailings(SealedQueue[OriginalMailing]):
         )
         self.put(str(mailing.mailing_uuid), mailing, receipt_no=mailing.receipt_no)
         return mailing
-
-    def for_receipt(self, receipt_no: str) -> MailingStatus | None:
-        """The latest mailing recorded here for this case."""
-        found = self.latest_for_receipt(receipt_no)
-        return MailingStatus(*found) if found else None

@@ -25,6 +25,15 @@ REFUSED = "refused:"
 M = TypeVar("M", bound=SchemaModel)
 
 
+@dataclass(frozen=True)
+class QueuedStatus(Generic[M]):
+    """A queued body as staff see it: sent, waiting, or refused with the server's reason."""
+
+    body: M
+    sent: bool
+    refused: str | None  # the server's refusal, when it refused
+
+
 class SealedQueue(Generic[M]):
     """Rows of ``row_type`` (key, ``payload_enc``, ``created_at``, ``sent_at``, ``attempts``,
     ``last_error``) holding ``model`` bodies sealed under ``"<purpose>:<key>"``."""
@@ -69,9 +78,8 @@ class SealedQueue(Generic[M]):
         with self.store.db.read() as s:
             return [(self.open(r), r.last_error or "") for r in s.scalars(query.limit(limit)).all()]
 
-    def latest_for_receipt(self, receipt_no: str) -> tuple[M, bool, str | None] | None:
-        """The newest body queued for this case (queues with a ``receipt_no`` column): the
-        body, whether it was sent, and the server's refusal when it refused."""
+    def for_receipt(self, receipt_no: str) -> QueuedStatus[M] | None:
+        """The newest body queued for this case (queues with a ``receipt_no`` column)."""
         query = (
             select(self.row_type)
             .where(self.row_type.receipt_no == receipt_no)
@@ -84,7 +92,7 @@ class SealedQueue(Generic[M]):
                 return None
             error = row.last_error or ""
             refused = error[len(REFUSED) :].strip() if error.startswith(REFUSED) else None
-            return self.open(row), row.sent_at is not None, refused
+            return QueuedStatus(self.open(row), row.sent_at is not None, refused)
 
     def mark_sent(self, key: str, at: datetime | None = None) -> None:
         with self.store.db.write() as s:

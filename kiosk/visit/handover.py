@@ -117,7 +117,7 @@ class HandoverDesk:
         status = self.outbox.handover_status(receipt_no)
         if status is None:
             return None
-        h = status.handover
+        h = status.body
         if status.refused is not None:
             state = "平台拒收：" + refusal_words(status.refused)
         else:

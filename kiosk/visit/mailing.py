@@ -68,7 +68,7 @@ class MailingDesk:
             raise MailingRefused(REFUSALS_ZH["no_originals_to_mail"])
         earlier = self.queue.for_receipt(receipt_no)
         if earlier is not None and earlier.refused is None:
-            raise MailingRefused(REFUSALS_ZH["already_mailed"] + "：快递单号 " + earlier.mailing.tracking_no)
+            raise MailingRefused(REFUSALS_ZH["already_mailed"] + "：快递单号 " + earlier.body.tracking_no)
         try:
             self.queue.record(
                 receipt_no, station_code=self.station_code, tracking_no=tracking, recorded_by=staff
@@ -104,7 +104,7 @@ class MailingDesk:
         else:
             state = "已同步至平台" if status.sent else "等待同步"
         return MailingView(
-            status.mailing.receipt_no, status.mailing.tracking_no, self.originals(receipt_no) or [], state
+            status.body.receipt_no, status.body.tracking_no, self.originals(receipt_no) or [], state
         )
 
     def held(self) -> list[str]:
