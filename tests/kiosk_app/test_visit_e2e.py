@@ -80,8 +80,10 @@ def test_two_matters_offline_then_synced_and_routed(visit: dict, server: LiveSer
     assert (medical["matter_code"], medical["handling_mode"]) == (MEDICAL, "entrusted_approval")
     # the progress screen's keypad typed the full receipt number (letters too) and found it
     assert report["typed_status_lines"] == report["status_lines"] == ["本终端记录：材料已接收，等待发送"]
-    # the scans ran in a worker process, stopped once the visit was over
-    assert report["scan_workers"] >= 1 and report["tree_peak_mb"]["processes"] == 2
+    # the scans ran in a worker process, stopped once the visit was over; at the peak the
+    # worker was counted, maybe beside a print child (receipt PDFs render in one) or a
+    # retiring worker whose successor had already started (a loaded machine)
+    assert report["scan_workers"] >= 1 and report["tree_peak_mb"]["processes"] >= 2
     assert report["tree_settled_mb"]["processes"] == 1
     # back at Home the app let go of the visit (memory ≤ 300 MB): its screens are released,
     # OpenCV and the OCR live only in the worker, no label keeps its pixels beside its texture
