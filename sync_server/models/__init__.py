@@ -6,6 +6,7 @@ from .handovers import Handover
 from .holidays import HolidayTableRow
 from .kiosks import EnrollmentCode, Kiosk, KioskHeartbeat, ServerSetting
 from .mailings import OriginalMailing
+from .rate_limits import RateLimitWindow
 from .rectifications import Rectification, RectificationEscalation, RectificationEvent
 from .scan_jobs import ScanJob
 from .submissions import (
@@ -39,6 +40,7 @@ __all__ = [
     "KioskHeartbeat",
     "Matter",
     "OriginalMailing",
+    "RateLimitWindow",
     "Rectification",
     "RectificationEscalation",
     "RectificationEvent",

@@ -39,7 +39,9 @@ LIMITER = "result_lookup_limiter"
 @bp.record_once
 def _setup(state: BlueprintSetupState) -> None:
     state.app.config.setdefault("RESULT_LOOKUP_PER_MINUTE", 10)
-    state.app.extensions[LIMITER] = RateLimiter(int(state.app.config["RESULT_LOOKUP_PER_MINUTE"]))
+    state.app.extensions[LIMITER] = RateLimiter(
+        "result_lookup", int(state.app.config["RESULT_LOOKUP_PER_MINUTE"])
+    )
 
 
 def _pdf(data: bytes, filename: str) -> Response:
@@ -61,7 +63,7 @@ def result(result_id: str) -> Response:
 def electronic() -> Response:
     ask = parse_body(ElectronicResultRequest, "electronic result request")
     limiter: RateLimiter = current_app.extensions[LIMITER]
-    if not limiter.allow(g.kiosk.kiosk_id):  # a malformed body (422) spends no budget
+    if not limiter.allow(get_db(), g.kiosk.kiosk_id):  # a malformed body (422) spends no budget
         raise rate_limited()
     kiosk = f"kiosk:{g.kiosk.kiosk_id}"
     who = audit.Who(None, kiosk, "kiosk", request.remote_addr, request.user_agent.string)

@@ -1,38 +1,77 @@
-"""A per-client request budget for public pages (the verification page).
+"""A per-client request budget shared by every worker of every node (verification page,
+kiosk result lookups).
 
-A sliding window of the last ``per_minute`` request times per client address, kept in
-this process: with several gunicorn workers a client may get up to workers × the budget,
-which still stops a script from walking the code space. The table of clients is bounded;
-when full, the stalest client is forgotten first.
+Several nodes behind a load balancer each see part of a client's requests, so the count
+lives in the database (``rate_limit_windows``, one row per scope and client): one atomic
+upsert per request adds the hit and returns the window's total, with no read-then-write
+race between nodes. Windows are fixed (``WINDOW_SECONDS``), so a client may spend up to
+twice the budget across a window boundary, whatever the number of nodes, and is let in
+again at most one window after it was refused. Refused requests count too: a script that
+keeps knocking stays out until it stops for a window.
+
+A node whose clock runs behind counts into the newer window another node opened (the
+window never moves back), so a small clock difference between nodes cannot reset a
+budget. Rows of clients silent for ``PRUNE_AFTER_WINDOWS`` windows are deleted when any
+client opens a new window (an indexed range delete), so the table stays as small as the
+set of recent clients.
+
+PostgreSQL and Redis were both candidates; the database was chosen because every node
+already depends on it and ``make demo`` (SQLite) keeps working with no other service.
 """
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import OrderedDict, deque
+from collections.abc import Callable
 
-WINDOW_SECONDS = 60.0
+from sqlalchemy import Connection, case, delete
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..db import Database
+from ..models.rate_limits import RATE_CLIENT_LEN, RateLimitWindow
+
+WINDOW_SECONDS = 60
+PRUNE_AFTER_WINDOWS = 60  # an hour of silence
+
+_TABLE = RateLimitWindow.__table__
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 class RateLimiter:
-    def __init__(self, per_minute: int, max_clients: int = 10_000) -> None:
-        self.per_minute = per_minute
-        self.max_clients = max_clients
-        self._hits: OrderedDict[str, deque[float]] = OrderedDict()
-        self._lock = threading.Lock()
+    """At most ``per_minute`` requests per client and window in ``scope``, on every node."""
 
-    def allow(self, client: str, now: float | None = None) -> bool:
+    def __init__(self, scope: str, per_minute: int, clock: Callable[[], float] = time.time) -> None:
+        if per_minute < 1:
+            raise ValueError("a rate limit needs a budget of at least one request")
+        self.scope = scope
+        self.per_minute = per_minute
+        self.clock = clock  # wall time (Unix seconds): nodes share it, unlike monotonic time
+
+    def allow(self, db: Database, client: str) -> bool:
         """Count one request from ``client``; False when its budget for the window is spent."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            hits = self._hits.pop(client, None) or deque()
-            while hits and hits[0] <= now - WINDOW_SECONDS:
-                hits.popleft()
-            allowed = len(hits) < self.per_minute
-            if allowed:
-                hits.append(now)
-            self._hits[client] = hits  # most recently seen last
-            while len(self._hits) > self.max_clients:
-                self._hits.popitem(last=False)
-            return allowed
+        window = int(self.clock() // WINDOW_SECONDS)
+        with db.single_statement(write=True) as connection:
+            hits = _count(connection, self.scope, client[:RATE_CLIENT_LEN], window)
+            if hits == 1:  # this client opened a window: forget long-silent clients
+                connection.execute(
+                    delete(RateLimitWindow).where(
+                        RateLimitWindow.scope == self.scope,
+                        RateLimitWindow.window_no < window - PRUNE_AFTER_WINDOWS,
+                    )
+                )
+        return hits <= self.per_minute
+
+
+def _count(connection: Connection, scope: str, client: str, window: int) -> int:
+    """Add one hit to the client's current window and return the window's hits."""
+    insert = _INSERTS[connection.dialect.name]
+    statement = insert(_TABLE).values(scope=scope, client=client, window_no=window, hits=1)
+    newer = statement.excluded.window_no > _TABLE.c.window_no
+    statement = statement.on_conflict_do_update(
+        index_elements=[_TABLE.c.scope, _TABLE.c.client],
+        set_={
+            "hits": case((newer, 1), else_=_TABLE.c.hits + 1),
+            "window_no": case((newer, statement.excluded.window_no), else_=_TABLE.c.window_no),
+        },
+    ).returning(_TABLE.c.hits)
+    return int(connection.execute(statement).scalar_one())

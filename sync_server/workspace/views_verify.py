@@ -106,7 +106,7 @@ def form() -> Response:
 def check(code: str) -> Response:
     as_json = _wants_json(code)
     limiter: RateLimiter = current_app.extensions["verify_limiter"]
-    if not limiter.allow(request.remote_addr or "-"):
+    if not limiter.allow(get_db(), request.remote_addr or "-"):
         log.info("verification lookup: rate_limited")
         response = _answer(as_json, 429, outcome="limited")
         response.headers["Retry-After"] = "60"
@@ -128,5 +128,5 @@ def _headers(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     app.config.setdefault("VERIFY_RATE_PER_MINUTE", 20)
     app.config.setdefault("VERIFY_BASE_URL", None)  # e.g. "https://tongban.example.gov.cn"
-    app.extensions["verify_limiter"] = RateLimiter(int(app.config["VERIFY_RATE_PER_MINUTE"]))
+    app.extensions["verify_limiter"] = RateLimiter("verify", int(app.config["VERIFY_RATE_PER_MINUTE"]))
     app.register_blueprint(bp)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from sync_server.blobstore import get_store
 from sync_server.db import get_db
-from sync_server.models import Submission
+from sync_server.models import RateLimitWindow, Submission
 from sync_server.workspace.models import AuditEntry, CaseResult, SmsLogEntry
 from sync_server.workspace.ratelimit import RateLimiter
 from sync_server.workspace.verification import mask_name
@@ -129,7 +129,7 @@ def test_unknown_and_malformed_codes_get_one_answer(app, client, kiosk, as_user)
 
 
 def test_rate_limit_per_client(app, client, kiosk, as_user):
-    app.extensions["verify_limiter"] = RateLimiter(per_minute=3)
+    app.extensions["verify_limiter"] = RateLimiter("verify", per_minute=3, clock=lambda: 6_000_000.0)
     public = app.test_client()
     code = display(new_code())
     seen = [public.get(f"/verify/{code}").status_code for _ in range(4)]
@@ -150,8 +150,21 @@ def test_codes_and_masks():
             for other in ALPHABET.replace(code[i], "")[:6]:
                 assert parse(code[:i] + other + code[i + 1 :])[0] is Parsed.typo
     assert mask_name("张三") == "张*" and mask_name("张小明") == "张*明" and mask_name("欧阳小明") == "欧**明"
-    limiter = RateLimiter(per_minute=2, max_clients=2)
-    assert limiter.allow("a", now=0) and limiter.allow("a", now=1) and not limiter.allow("a", now=2)
-    assert limiter.allow("a", now=61)  # the window slides
-    limiter.allow("b", now=61), limiter.allow("c", now=61)
-    assert "a" not in limiter._hits  # the stalest client is forgotten first
+
+
+def test_rate_limit_windows(app):
+    """Fixed windows in the database: refused requests count, a node whose clock runs
+    behind counts into the newer window, long-silent clients are forgotten."""
+    db, now = get_db(app), [6_000_000.0]
+    limiter = RateLimiter("verify", per_minute=2, clock=lambda: now[0])
+    assert [limiter.allow(db, "a") for _ in range(3)] == [True, True, False]
+    now[0] += 60
+    assert limiter.allow(db, "a") and limiter.allow(db, "a")
+    now[0] -= 60  # another node, its clock a minute behind: no fresh budget there
+    assert not limiter.allow(db, "a")
+    assert RateLimiter("result_lookup", per_minute=2, clock=lambda: now[0]).allow(db, "a")  # own scope
+    now[0] += 3600 + 120
+    assert limiter.allow(db, "b")  # opens a window: "a", silent for an hour, is deleted
+    with db.transaction() as session:
+        rows = session.execute(select(RateLimitWindow.scope, RateLimitWindow.client)).all()
+    assert sorted(rows) == [("result_lookup", "a"), ("verify", "b")]
