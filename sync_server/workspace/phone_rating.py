@@ -1,5 +1,6 @@
 """Rating at the 回访 call (9.1): a result that was not handed over at a station is rated by
-phone; department staff type what the resident said.
+phone; department staff type what the resident said. The online channel's rating at
+handling (``online.follow``) is stored by the same :func:`store_handle_rating`.
 
 Stage ``handle``, channel ``phone``, tied to the case, its collecting station and its
 department, with who recorded it. 一次一评: one rating at handling per case, whichever
@@ -66,17 +67,29 @@ def record(
         raise _refuse(
             "a pickup result is rated at the station's kiosk", "服务站领取的结果由申请人在终端评价", 409
         )
+    return store_handle_rating(
+        session, case, score, reasons, comment, now, channel="phone", recorded_by=staff.username
+    )
+
+
+def store_handle_rating(
+    session: Session, case: Submission, score: int, reasons: list[str], comment: str, now: datetime,
+    *, channel: str, recorded_by: str | None,
+) -> Evaluation:  # fmt: skip
+    """The rating at handling of ``case`` from ``channel`` (phone, online), once per case:
+    409 when it is rated already (the unique index decides a race); a bad rating opens its
+    rectification in the same transaction."""
     if case.station_code is None:
         raise _refuse("the case names no station", "该申请没有收件服务站，无法记录评价", 409)
     if _rated(session, case):
         raise _refuse("already rated at handling", "该申请的办理已评价（一次一评）", 409)
     body = {"receipt_no": case.receipt_no, "score": score, "reasons": reasons, "comment": comment,
-            "recorded_by": staff.username, "at": now.isoformat()}  # fmt: skip
+            "channel": channel, "recorded_by": recorded_by, "at": now.isoformat()}  # fmt: skip
     row = Evaluation(
         evaluation_uuid=uuid.uuid4(), kiosk_id=None, station_code=case.station_code,
         receipt_no=case.receipt_no, at_stage=EvaluationStage.handle.value,
         department_code=case.department_code, score=score, comment=comment, reasons=reasons or None,
-        created_at=now, received_at=now, channel="phone", recorded_by=staff.username,
+        created_at=now, received_at=now, channel=channel, recorded_by=recorded_by,
         content_digest=hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest(),
     )  # fmt: skip
     try:

@@ -32,7 +32,7 @@ from .query import day_range, equal
 
 SUMMARY_CAP = 50_000
 STAGE_WORDS = {EvaluationStage.collect.value: "收件", EvaluationStage.handle.value: "办理"}
-CHANNEL_WORDS = {"kiosk": "自助终端", "phone": "电话回访"}
+CHANNEL_WORDS = {"kiosk": "自助终端", "phone": "电话回访", "online": "网上专区"}
 DIMENSIONS = {"matter": "事项", "station": "服务站", "department": "办理部门", "staff": "工作人员"}
 NO_STAFF = "（自助办理）"
 
