@@ -13,6 +13,7 @@ from flask import Flask
 from . import blobstore, db, errors, holidays
 from .api import init_app as init_api
 from .config import load_config
+from .online import init_app as init_online
 from .workspace import init_app as init_workspace
 
 
@@ -25,4 +26,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     holidays.init_app(app)  # each app's working-day calendar, kept fresh
     init_api(app)
     init_workspace(app)
+    init_online(app)  # the residents' online zone (issue 15)
     return app

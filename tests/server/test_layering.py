@@ -60,10 +60,15 @@ def test_the_checker_sees_relative_and_local_imports(tmp_path: Path) -> None:
     assert "sync_server.auth_cache.forget" in imported_modules(ROOT / "sync_server/enrollment.py")
 
 
+UI_PACKAGES = ("sync_server/workspace/", "sync_server/online/")  # staff pages, residents' pages
+
+
 def test_the_core_never_imports_the_workspace() -> None:
-    outside = [p for p in sources(*PRODUCT) if "sync_server/workspace/" not in p.as_posix()]
+    outside = [p for p in sources(*PRODUCT) if not any(ui in p.as_posix() for ui in UI_PACKAGES)]
     offenders = set(importers_of("sync_server.workspace", outside)) - WORKSPACE_ROOTS
     assert not offenders, f"core modules importing the workspace UI: {sorted(offenders)}"
+    online_importers = set(importers_of("sync_server.online", outside)) - WORKSPACE_ROOTS
+    assert not online_importers, f"core modules importing the online pages: {sorted(online_importers)}"
 
 
 def test_kiosk_authentication_has_one_code_path() -> None:
