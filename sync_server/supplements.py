@@ -6,7 +6,9 @@ other content it is a 409. The case must be waiting for correction (409
 ``not_awaiting_correction``) in the round the supplement names (409 ``stale_correction``);
 only the notice's items may be sent (422 ``not_requested``). The collecting station's
 kiosks may supplement; another station's kiosk only with the grant its online lookup
-returned (``supplement_lookup``), else 403. The pages are appended after the case's
+returned (``supplement_lookup``), else 403. The online channel's applicant answers through
+:func:`store_supplement_once` with its own check (its own case, else 404) and no kiosk.
+The pages are appended after the case's
 pages, marked with the supplement's number; the case goes back to the reviewer (routed),
 and the acceptance clock (行政许可法 §32) restarts from this arrival — the workspace
 reads it from the ``supplement`` event (``workspace.history.materials_received_at``).
@@ -15,6 +17,8 @@ reads it from the ``supplement`` event (``workspace.history.materials_received_a
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -49,18 +53,43 @@ log = logging.getLogger("tongban.server.supplements")
 RECEIVED_ZH = "补正材料已收到，申请已退回部门审核"
 
 
+@dataclass(frozen=True)
+class Sender:
+    """Who hands a supplement in: a kiosk, or the online channel's applicant (no kiosk)."""
+
+    kiosk_id: str | None
+    station_code: str
+    actor: str
+
+
+Authorise = Callable[[Session, Submission, datetime], None]
+
+
 def ingest_supplement_once(
     db: Database, store: BlobStore, principal: KioskPrincipal, manifest: SupplementManifest
 ) -> IngestResult:
     """:func:`ingest_supplement` in its own write transaction, retried once after a lost race."""
+    return store_supplement_once(
+        db, store, manifest, lambda session, held: ingest_supplement(session, principal, manifest, held)
+    )
+
+
+def store_supplement_once(
+    db: Database,
+    store: BlobStore,
+    manifest: SupplementManifest,
+    run: Callable[[Session, dict[str, HeldBlob]], IngestResult],
+) -> IngestResult:
+    """``run`` (an ingest of ``manifest``) in its own write transaction, retried once after a
+    lost race (the retry reads the winner's acknowledgement)."""
     held = held_blobs(store, manifest.page_hashes())
     try:
         with db.transaction(write=True) as session:
-            return ingest_supplement(session, principal, manifest, held)
+            return run(session, held)
     except IntegrityError:
         log.info("supplement %s: lost an insert race, reading the winner", manifest.client_uuid)
     with db.transaction(write=True) as session:
-        return ingest_supplement(session, principal, manifest, held)
+        return run(session, held)
 
 
 def ingest_supplement(
@@ -70,14 +99,33 @@ def ingest_supplement(
     held: dict[str, HeldBlob],
     now: datetime | None = None,
 ) -> IngestResult:
-    """Store and acknowledge ``manifest`` once (replay → the first ack). The caller commits."""
+    """Store and acknowledge a kiosk's ``manifest`` once (replay → the first ack). The caller commits."""
     check_kiosk(principal, manifest.kiosk_id, manifest.station_code)
+    sender = Sender(principal.kiosk_id, principal.station_code, f"kiosk:{principal.kiosk_id}")
+
+    def authorise(session: Session, submission: Submission, now: datetime) -> None:
+        _check_station(session, principal, manifest, submission, now)
+
+    return store_supplement(session, sender, manifest, held, authorise, now)
+
+
+def store_supplement(
+    session: Session,
+    sender: Sender,
+    manifest: SupplementManifest,
+    held: dict[str, HeldBlob],
+    authorise: Authorise,
+    now: datetime | None = None,
+) -> IngestResult:
+    """Store and acknowledge ``manifest`` once for ``sender``; ``authorise`` refuses a case
+    the sender may not supplement. The caller commits."""
     digest = manifest.content_digest()
     replay = _replay(session, manifest, digest)
     if replay is not None:
         return replay
     now = now or utcnow()
-    submission = _case(session, principal, manifest, now)  # locked: a racing twin has committed by now
+    submission = locked_case(session, manifest.receipt_no)  # a racing twin has committed by now
+    authorise(session, submission, now)
     replay = _replay(session, manifest, digest)
     if replay is not None:
         return replay
@@ -101,8 +149,8 @@ def ingest_supplement(
             submission_id=submission.id,
             number=number,
             correction_round=manifest.correction_round,
-            kiosk_id=principal.kiosk_id,
-            station_code=principal.station_code,
+            kiosk_id=sender.kiosk_id,
+            station_code=sender.station_code,
             manifest=manifest.model_dump(mode="json"),
             content_digest=digest,
             complete=complete,
@@ -118,18 +166,10 @@ def ingest_supplement(
         "round": manifest.correction_round,
         "keys": sorted(page_counts(manifest.materials)),
         "complete": complete,
-        "station_code": principal.station_code,
+        "station_code": sender.station_code,
     }
-    record_event(
-        session,
-        submission,
-        SubmissionState.routed,
-        RECEIVED_ZH,
-        detail,
-        actor=f"kiosk:{principal.kiosk_id}",
-        at=now,
-    )
-    log.info("supplement %d of %s stored (kiosk %s)", number, submission.receipt_no, principal.kiosk_id)
+    record_event(session, submission, SubmissionState.routed, RECEIVED_ZH, detail, actor=sender.actor, at=now)
+    log.info("supplement %d of %s stored (%s)", number, submission.receipt_no, sender.actor)
     return IngestResult(ack, True, submission.receipt_no)
 
 
@@ -149,14 +189,14 @@ def _replay(session: Session, manifest: SupplementManifest, digest: str) -> Inge
     return IngestResult(stored.ack_body, False, manifest.receipt_no)
 
 
-def _case(
-    session: Session, principal: KioskPrincipal, manifest: SupplementManifest, now: datetime
-) -> Submission:
-    """The case, locked for the rest of the transaction; 404 unknown, 403 not this station's
+def _check_station(
+    session: Session, principal: KioskPrincipal, manifest: SupplementManifest, submission: Submission,
+    now: datetime,
+) -> None:  # fmt: skip
+    """403 unless the kiosk stands at the case's station or carries a valid lookup grant
     (``lookup_expired`` when its grant ran out: the resident looks the case up again)."""
-    submission = locked_case(session, manifest.receipt_no)
     if submission.station_code == principal.station_code:
-        return submission
+        return
     grant = lookup_grant.check(session, manifest.lookup_grant, principal.kiosk_id, submission.receipt_no, now)
     if grant is GrantCheck.expired:
         raise ApiError(
@@ -174,7 +214,6 @@ def _case(
             "该申请不是在本服务站提交的，请先联网核验受理编号和身份证号",
             {"receipt_no": submission.receipt_no},
         )
-    return submission
 
 
 def correction_requests(submission: Submission) -> list[SubmissionEvent]:
