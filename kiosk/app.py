@@ -46,6 +46,7 @@ SCREENS: dict[Step, tuple[str, str]] = {
     Step.status_pickup: ("status_pickup", "StatusPickupScreen"),
     Step.supplement: ("supplement", "SupplementScreen"),
     Step.assist: ("assist", "AssistScreen"),
+    Step.feedback: ("feedback", "FeedbackScreen"),
 }
 HEADER_REFRESH_S = 2.0
 WARM_MODULES = [

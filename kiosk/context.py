@@ -31,6 +31,7 @@ from .visit.transfer_watch import TransferWatch
 if TYPE_CHECKING:
     from .store.home import KioskStore
     from .sync.client import ApiClient
+    from .visit.feedback import FeedbackDesk
     from .visit.mailing import MailingDesk
     from .visit.results import ResultDesk
     from .visit.supplement import SupplementDesk
@@ -58,6 +59,7 @@ class KioskContext:
     supplements: SupplementDesk | None = None  # 补正: None without a kiosk store (tests of the visit)
     mailings: MailingDesk | None = None  # 原件寄送 tracking numbers: None without a kiosk store
     results: ResultDesk | None = None  # printing results kept here or fetched (electronic)
+    feedback: FeedbackDesk | None = None  # 意见建议 queued here, answers read by receipt number
     supplement_visit: SupplementVisit | None = None  # the 补正 under way, handed to its screen
     transfer: TransferWatch = field(default_factory=TransferWatch)  # the 2-working-day promise
     closers: list = field(default_factory=list)
@@ -110,11 +112,13 @@ def build_context(
     devices = build_devices(profile, home)
     flow = VisitFlow(home / "drafts", idle_timeout_s=profile.idle_timeout_s)
     printing = PrintService(catalog, kiosk, devices.printer)
-    supplements = results = mailings = None
+    supplements = results = mailings = feedback = None
     if store is not None and client is not None:
+        from .visit.feedback import FeedbackDesk
         from .visit.mailing import MailingDesk
 
         mailings = MailingDesk(store, kiosk.station_code, catalog)
+        feedback = FeedbackDesk(store, kiosk.station_code, catalog, client)
         from .visit.results import ResultDesk
         from .visit.supplement import SupplementDesk
 
@@ -145,5 +149,6 @@ def build_context(
         supplements=supplements,
         mailings=mailings,
         results=results,
+        feedback=feedback,
         transfer=TransferWatch(WorkCalendar(catalog.holidays)),
     )

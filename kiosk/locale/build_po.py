@@ -37,6 +37,11 @@ EXTRA = [
     "Very satisfied",
     "Letters A-Z",
     "Digits 0-9",
+    "Feedback",
+    "The list of materials is hard to understand",
+    "The service guide is not clear",
+    "Please add a service",
+    "Something else",
 ]
 
 ZH = {
@@ -349,7 +354,30 @@ ZH |= {
 # Issue 11, the return path's leftovers: what waits to be sent, the transfer deadline,
 # Back from the supplement, a failed slip, the scanned ID card, enterprises (单位).
 ZH |= {
-    "of which {p} supplements, {h} hand-overs, {m} mailings, {e} ratings": "其中补正材料 {p} 份，交付记录 {h} 条，原件寄送 {m} 条，评价 {e} 条",
+    "of which {p} supplements, {h} hand-overs, {m} mailings, {e} ratings, {y} feedback": "其中补正材料 {p} 份，交付记录 {h} 条，原件寄送 {m} 条，评价 {e} 条，意见建议 {y} 条",
+    # 意见建议 (5.5): the feedback screen, its button, the answers on the progress screen
+    "Feedback": "意见建议",
+    "The list of materials is hard to understand": "材料清单看不懂",
+    "The service guide is not clear": "办事指南写得不清楚",
+    "Please add a service": "希望增加事项",
+    "Something else": "其他",
+    "What was hard? Tap one reason. You may add a few words.": "请点选一项意见，也可以再写几句话。",
+    "Tap the reason that fits:": "请选择您的意见：",
+    "Your words (optional)": "补充说明（可以不填）",
+    "Thank you for your feedback!": "谢谢您的意见建议！",
+    "It goes to the city's administrator, who reads every note and answers it.": "您的意见会转给市里的管理员，管理员会逐条阅读并答复。",
+    "The kiosk is offline now: your feedback is kept and sent once it is online.": "本机现在没有联网，您的意见已保存，联网后自动发送。",
+    "To read the answer: on the home screen tap Progress and pickup and type {no}.": "查看答复：在首页点“查询进度 / 领取结果”，输入受理编号 {no}。",
+    "Without a receipt number the answer cannot be shown at the kiosk.": "这条意见没有受理编号，答复不能在本机查看。",
+    "Send feedback": "提交意见",
+    "Please tap a reason first.": "请先点选一项意见。",
+    "Feedback cannot be taken at this kiosk. Please ask the staff.": "本机暂时不能提交意见，请找工作人员。",
+    "Your feedback is kept here and will be sent once the kiosk is online.": "您的意见建议已保存在本机，联网后自动发送。",
+    "Your feedback could not be sent. Please ask the staff.": "您的意见建议未能发送，请找工作人员。",
+    "The kiosk is offline: answers to your feedback cannot be read now.": "本机没有联网，暂时不能查看意见答复，请稍后再查。",
+    "Answers to your feedback cannot be read now. Please try again later.": "暂时查不到意见答复，请稍后再试。",
+    "Answer to your feedback on {matter} ({no}): {answer}": "您对“{matter}”的意见（{no}）已答复：{answer}",
+    "Your feedback on {matter} ({no}) was received; it has not been answered yet.": "您对“{matter}”的意见（{no}）已收到，管理员尚未答复。",
     "Print the slip again": "重新打印凭证",
     "Your materials are saved and will be sent; you need not hand them in again.": "您的补正材料已保存，将按原回执编号发送，无需再次提交。",
     "The slip could not be printed. Print it again, or ask the staff.": "凭证没有打印出来。请点“重新打印凭证”，或联系工作人员。",
@@ -366,6 +394,7 @@ ZH |= {
     "The oldest item waiting here was due at the department on {due}: the two-working-day transfer promise is broken. Sync now or export a bundle, and tell the department.": "本机最早一份待发送的材料应在 {due} 前转报到办理部门，已超过 2 个工作日的转报承诺。请立即同步或导出数据包，并告知办理部门。",
     "The oldest item waiting here must reach the department by {due} ({n} working day(s) left). Check the network and sync now, or export a bundle.": "本机最早一份待发送的材料须在 {due} 前转报到办理部门（还剩 {n} 个工作日）。请检查网络并立即同步，或导出数据包。",
 }
+
 
 def quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'

@@ -102,11 +102,12 @@ class AssistScreen(KioskScreen):
                 bold=True,
             )
         )
-        if counts.supplements or counts.handovers or counts.mailings or counts.evaluations:
-            of_which = _("of which {p} supplements, {h} hand-overs, {m} mailings, {e} ratings")
+        if counts.supplements or counts.handovers or counts.mailings or counts.evaluations or counts.feedback:
+            of_which = _("of which {p} supplements, {h} hand-overs, {m} mailings, {e} ratings, {y} feedback")
             text = of_which.format(
-                p=counts.supplements, h=counts.handovers, m=counts.mailings, e=counts.evaluations
-            )
+                p=counts.supplements, h=counts.handovers, m=counts.mailings, e=counts.evaluations,
+                y=counts.feedback,
+            )  # fmt: skip
             grid.add_widget(Text(text))
         deadline = ctx.transfer.assist_line(counts)  # the 2-working-day promise at risk
         if deadline:

@@ -17,6 +17,7 @@ from ..ui.widgets import BigButton, Text, title
 from ..visit.checklist import FORM_WORDS
 from ..visit.steps import Step
 from .base import KioskScreen
+from .feedback_button import feedback_row
 
 MATERIAL_ROW_H = 170
 
@@ -39,7 +40,7 @@ class GuideScreen(KioskScreen):
         self.pager = Pager(blocks)
         self.body.add_widget(self.pager)
         self.message = Text("", color=theme.OK_GREEN)
-        self.body.add_widget(self.message)
+        self.body.add_widget(feedback_row(self.ctx, self.message))
 
     def material_row(self, req) -> BoxLayout:
         item = BoxLayout(orientation="horizontal", size_hint_y=None, height=MATERIAL_ROW_H, spacing=16)

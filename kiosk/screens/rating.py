@@ -8,6 +8,7 @@ from ..i18n import _
 from ..ui import theme
 from ..ui.widgets import BigButton, Text, row, title
 from .base import KioskScreen
+from .feedback_button import feedback_row
 
 LEVELS = ["Very dissatisfied", "Dissatisfied", "Fair", "Satisfied", "Very satisfied"]
 
@@ -34,6 +35,7 @@ class RatingScreen(KioskScreen):
         self.thanks = Text("", color=theme.OK_GREEN)
         self.body.add_widget(self.thanks)
         self.body.add_widget(BoxLayout())
+        self.body.add_widget(feedback_row(self.ctx))
 
     def actions(self) -> list[BigButton]:
         return [BigButton(_("Skip"), self.finish, kind="secondary", size_hint_x=None, width=220)]

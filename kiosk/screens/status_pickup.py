@@ -203,15 +203,23 @@ class StatusPickupScreen(KioskScreen):
             self.lines.append((_("Asking the server…"), theme.MUTED))
             self.show_lines()
             asked = local.receipt_no if local else number  # a renumbered item: its new number
-            self.run_slow(lambda: self.ctx.sync.live_status(asked), self._live)
+            work = lambda: (self.ctx.sync.live_status(asked), self.feedback_lines(number, True))  # noqa: E731
+            self.run_slow(work, self._live)
             return
         if not local:
             self.lines.append(
                 (_("Not found at this kiosk. The kiosk is offline; try again later."), theme.DANGER)
             )
+        self.lines += self.feedback_lines(number, False)
         self.refresh_offers()
 
-    def _live(self, status, error) -> None:
+    def feedback_lines(self, number: str, online: bool) -> list[tuple[str, tuple]]:
+        """意见建议 left with this receipt: waiting here, or the administrator's answer."""
+        desk = self.ctx.feedback
+        return [(line, theme.PRIMARY) for line in desk.answer_lines(number, online)] if desk else []
+
+    def _live(self, outcome, error) -> None:
+        status, notes = outcome if outcome is not None else (None, [])
         self.lines = [line for line in self.lines if line[1] is not theme.MUTED]
         if status is not None and not error:
             self.lines.append((_("Latest: ") + status.message, theme.PRIMARY))
@@ -225,6 +233,7 @@ class StatusPickupScreen(KioskScreen):
                 for offer, desk in (("supplement", self.ctx.supplements), ("result", self.ctx.results))
                 if desk is not None
             }
+        self.lines += notes
         self.refresh_offers()
 
     def refresh_offers(self) -> None:

@@ -2,9 +2,9 @@
 assist panel lists and the heartbeat reports.
 
 Submissions are not the only items that wait: supplements (补正), handovers (送达),
-originals' mailings (原件寄送) and ratings queue too, and a resident's supplement waiting on
-a dead link breaks the same transfer promise (附录 A) as a submission, so its age counts for
-the deadline warning.
+originals' mailings (原件寄送), ratings and residents' 意见建议 queue too, and a resident's
+supplement waiting on a dead link breaks the same transfer promise (附录 A) as a submission,
+so its age counts for the deadline warning.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .evaluations import Evaluations
+from .feedback import FeedbackNotes
 from .handovers import Handovers
 from .home import KioskStore
 from .mailings import OriginalMailings
@@ -31,6 +32,7 @@ class KioskBacklog:
     handovers: Backlog
     mailings: Backlog
     evaluations: Backlog
+    feedback: Backlog
     oldest_waiting_at: datetime | None  # the oldest unsent submission or supplement
 
     @property
@@ -45,7 +47,7 @@ class KioskBacklog:
 
     @property
     def _queues(self) -> tuple[Backlog, ...]:
-        return (self.supplements, self.handovers, self.mailings, self.evaluations)
+        return (self.supplements, self.handovers, self.mailings, self.evaluations, self.feedback)
 
 
 def read_backlog(store: KioskStore) -> KioskBacklog:
@@ -62,5 +64,6 @@ def read_backlog(store: KioskStore) -> KioskBacklog:
         handovers=Handovers(store).backlog(),
         mailings=OriginalMailings(store).backlog(),
         evaluations=Evaluations(store).backlog(),
+        feedback=FeedbackNotes(store).backlog(),
         oldest_waiting_at=min(oldest, default=None),
     )

@@ -208,6 +208,21 @@ class QueuedMailing(SealedQueueColumns, Base):
     receipt_no: Mapped[str] = mapped_column(String(40), index=True)
 
 
+class QueuedFeedback(SealedQueueColumns, Base):
+    """A resident's 意见建议 (standard 5.5) waiting to be sent; idempotent on the server by
+    its uuid. The text may hold personal data: sealed, and dropped once the server has it
+    (``payload_enc`` emptied). The matter, the receipt number the resident gave and the
+    feedback number the server answered with stay readable: the status screen finds the
+    answer by them without the key."""
+
+    __tablename__ = "feedback_notes"
+
+    client_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    matter_code: Mapped[str] = mapped_column(String(50))
+    receipt_no: Mapped[str | None] = mapped_column(String(40), index=True)
+    feedback_no: Mapped[str | None] = mapped_column(String(12))
+
+
 class QueuedSupplement(SealedQueueColumns, Base):
     """补正材料 for a case, waiting to be sent; idempotent on the server by its uuid.
 

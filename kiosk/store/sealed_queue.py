@@ -25,6 +25,11 @@ REFUSED = "refused:"
 M = TypeVar("M", bound=SchemaModel)
 
 
+class NotAcknowledged(Exception):
+    """The server's 2xx answer does not acknowledge the body sent (malformed, or names
+    another item): the body stays queued and is sent again on the next sync."""
+
+
 @dataclass(frozen=True)
 class QueuedStatus(Generic[M]):
     """A queued body as staff see it: sent, waiting, or refused with the server's reason."""
@@ -93,6 +98,11 @@ class SealedQueue(Generic[M]):
             error = row.last_error or ""
             refused = error[len(REFUSED) :].strip() if error.startswith(REFUSED) else None
             return QueuedStatus(self.open(row), row.sent_at is not None, refused)
+
+    def accept(self, key: str, answer: Any) -> None:
+        """The server's signed answer to sending ``key``; queues whose acknowledgement
+        carries something to keep override this (raising :class:`NotAcknowledged`)."""
+        self.mark_sent(key)
 
     def mark_sent(self, key: str, at: datetime | None = None) -> None:
         with self.store.db.write() as s:

@@ -21,19 +21,20 @@ from shared_schema.api import SubmissionStatus
 
 from ..store import meta
 from ..store.evaluations import Evaluations
+from ..store.feedback import FeedbackNotes
 from ..store.handovers import Handovers
 from ..store.home import KioskStore
 from ..store.identity import NotEnrolled
 from ..store.mailings import OriginalMailings
 from ..store.outbox import Outbox
 from ..store.purge import purge_if_due
-from ..store.sealed_queue import REFUSED, SealedQueue
+from ..store.sealed_queue import REFUSED, NotAcknowledged, SealedQueue
 from ..store.supplements import Supplements
 from . import feed, feed_position, heartbeat, results
 from .backoff import Backoff, retrying
 from .catalog import CatalogCache
 from .client import ApiClient
-from .errors import Refused, Stopped, SyncError
+from .errors import Refused, Stopped, SyncError, TransientError
 from .push import Pusher, PushReport
 from .supplements import send_pending
 from .throttle import TokenBucket
@@ -64,6 +65,7 @@ class SyncReport:
     handovers_sent: int = 0
     mailings_sent: int = 0
     evaluations_sent: int = 0
+    feedback_sent: int = 0
     feed_changes: int = 0
     results_stored: int = 0
     catalog_updated: bool = False
@@ -93,6 +95,7 @@ class SyncReport:
             "handovers_sent": self.handovers_sent,
             "mailings_sent": self.mailings_sent,
             "evaluations_sent": self.evaluations_sent,
+            "feedback_sent": self.feedback_sent,
             "feed_changes": self.feed_changes,
             "feed_pulled": self.feed_pulled,
             "results_stored": self.results_stored,
@@ -145,6 +148,7 @@ class SyncService:
         self.evaluations = Evaluations(store)
         self.handovers = Handovers(store)
         self.mailings = OriginalMailings(store)
+        self.feedback = FeedbackNotes(store)
         self.catalog = CatalogCache(store.home)
         self.lock = SyncLock(store.home)
         self._bucket = TokenBucket(self.settings.bandwidth_bps) if self.settings.bandwidth_bps else None
@@ -199,6 +203,7 @@ class SyncService:
             report.handovers_sent = self._send(client, self.handovers, "/handovers")
             report.evaluations_sent = self._send(client, self.evaluations, "/evaluations")
             report.mailings_sent = self._send(client, self.mailings, "/original-mailings")
+            report.feedback_sent = self._send(client, self.feedback, "/feedback")
             report.catalog_updated = retrying(lambda: self.catalog.refresh(client), **self._retry())
             # before the feed: its answer says whether the feed holds anything new
             beat_error = self._beat(client, report)
@@ -261,11 +266,14 @@ class SyncService:
             key = str(item.model_dump()[queue.key_name])
             body = item.model_dump(mode="json")  # as the model says: empty reasons left out
             try:
-                retrying(lambda b=body: client.call("POST", path, json_body=b), **self._retry())
+                answer = retrying(lambda b=body: client.call("POST", path, json_body=b), **self._retry())
             except Refused as exc:
                 queue.record_error(key, f"{REFUSED} [{exc.code}] {exc}")
                 continue
-            queue.mark_sent(key)
+            try:
+                queue.accept(key, answer.body)
+            except NotAcknowledged as exc:  # kept queued: the next sync sends it again
+                raise TransientError(f"POST {path}: {exc}") from None
             sent += 1
         return sent
 

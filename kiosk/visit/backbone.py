@@ -82,6 +82,7 @@ class StoreOutbox:
             handovers=backlog.handovers.waiting,
             mailings=backlog.mailings.waiting,
             evaluations=backlog.evaluations.waiting,
+            feedback=backlog.feedback.waiting,
             oldest_waiting_at=backlog.oldest_waiting_at,
         )
 

@@ -79,7 +79,8 @@ class Completeness(Protocol):
 
 @dataclass
 class QueueCounts:
-    """What waits to be sent (待发送): submissions, supplements, handovers, mailings and ratings alike."""
+    """What waits to be sent (待发送): submissions, supplements, handovers, mailings, ratings
+    and 意见建议 alike."""
 
     waiting: int = 0  # every item queued and not sent yet (submissions being sent excluded)
     sending: int = 0
@@ -89,6 +90,7 @@ class QueueCounts:
     handovers: int = 0  # of ``waiting``: 送达 records
     mailings: int = 0  # of ``waiting``: 原件寄送 tracking numbers
     evaluations: int = 0  # of ``waiting``: ratings
+    feedback: int = 0  # of ``waiting``: residents' 意见建议
     oldest_waiting_at: datetime | None = None  # oldest unsent submission or supplement (附录 A)
 
 

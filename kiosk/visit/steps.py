@@ -22,6 +22,7 @@ class Step(StrEnum):
     status_pickup = "status_pickup"
     supplement = "supplement"
     assist = "assist"
+    feedback = "feedback"
 
 
 VISIT_ORDER: list[Step] = [
@@ -38,15 +39,16 @@ VISIT_ORDER: list[Step] = [
 # Which step may follow which (besides Back and Home, always allowed).
 FORWARD: dict[Step, set[Step]] = {
     Step.home: {Step.guide, Step.status_pickup, Step.assist},
-    Step.guide: {Step.identity},
+    Step.guide: {Step.identity, Step.feedback},
     Step.identity: {Step.materials},
     Step.materials: {Step.check},
     Step.check: {Step.materials, Step.promise},
     Step.promise: {Step.receipt},
     Step.receipt: {Step.rating},
-    Step.rating: {Step.home},
+    Step.rating: {Step.home, Step.feedback},
     Step.status_pickup: {Step.assist, Step.supplement},
     Step.supplement: {Step.home},
+    Step.feedback: {Step.guide, Step.rating},  # 意见建议 returns where it was opened
     Step.assist: set(VISIT_ORDER) | {Step.status_pickup},
 }
 

@@ -1,0 +1,126 @@
+"""意见建议 (standard 5.5): a resident tells what was hard about this matter or its guide.
+
+Opened from the guide and from the rating screen. Four large reasons to tap, words of
+their own if they like (the pinyin pad), then a plain thank-you saying what happens next
+and where the answer will be found. The note is queued sealed (:mod:`kiosk.visit.feedback`)
+and sent by the sync worker; nothing waits on the network here.
+"""
+
+from __future__ import annotations
+
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
+
+from ..i18n import _
+from ..ui import theme
+from ..ui.hanzi_pad import HanziPad
+from ..ui.widgets import BigButton, Text, field, title
+from ..visit.feedback import REASONS, FeedbackRefused, Reason
+from ..visit.steps import Step
+from .base import KioskScreen
+
+REASON_H = 110
+
+
+class FeedbackScreen(KioskScreen):
+    title = "Feedback"
+
+    def __init__(self, ctx, **kw) -> None:
+        super().__init__(ctx, **kw)
+        self.reset()
+
+    def reset(self) -> None:
+        self.reason: Reason | None = None
+        self.typed = ""
+        self.sent = False
+        self.problem = ""
+
+    def on_pre_enter(self, *a: object) -> None:
+        self.reset()  # every visit to this screen starts empty
+        super().on_pre_enter(*a)
+
+    def prompt(self) -> str:
+        return _("What was hard? Tap one reason. You may add a few words.")
+
+    @property
+    def receipt_no(self) -> str | None:
+        return self.ctx.flow.visit.receipt_no
+
+    def build(self) -> None:
+        if self.sent:
+            self.build_thanks()
+            return
+        matter = self.ctx.flow.visit.matter
+        self.body.add_widget(title(_("Feedback") + ("：" + matter.name if matter else "")))
+        main = BoxLayout(orientation="horizontal", spacing=24)
+        left = BoxLayout(orientation="vertical", spacing=12)
+        left.add_widget(Text(_("Tap the reason that fits:"), bold=True))
+        grid = GridLayout(cols=1, spacing=12, size_hint_y=None)
+        grid.height = len(REASONS) * (REASON_H + 12)
+        for reason in REASONS:
+            chosen = reason is self.reason
+            grid.add_widget(
+                BigButton(("● " if chosen else "○ ") + _(reason.label), lambda r=reason: self.choose(r),
+                          kind="primary" if chosen else "secondary", height=REASON_H)
+            )  # fmt: skip
+        left.add_widget(grid)
+        self.problem_text = Text(self.problem, color=theme.DANGER)
+        left.add_widget(self.problem_text)
+        left.add_widget(BoxLayout())
+        right = BoxLayout(orientation="vertical", spacing=8, size_hint_x=0.55)
+        self.words = field(_("Your words (optional)"), text=self.typed)
+        right.add_widget(self.words)
+        right.add_widget(HanziPad(self.words))
+        right.add_widget(BoxLayout())
+        main.add_widget(left)
+        main.add_widget(right)
+        self.body.add_widget(main)
+
+    def build_thanks(self) -> None:
+        self.body.add_widget(title(_("Thank you for your feedback!")))
+        lines = [_("It goes to the city's administrator, who reads every note and answers it.")]
+        if not self.ctx.sync.online():
+            lines.append(_("The kiosk is offline now: your feedback is kept and sent once it is online."))
+        if self.receipt_no:
+            lines.append(
+                _("To read the answer: on the home screen tap Progress and pickup and type {no}.").format(
+                    no=self.receipt_no
+                )
+            )
+        else:
+            lines.append(_("Without a receipt number the answer cannot be shown at the kiosk."))
+        for line in lines:
+            self.body.add_widget(Text(line, size=theme.LARGE_PX))
+        self.body.add_widget(BoxLayout())
+
+    def actions(self) -> list[BigButton]:
+        if self.sent:
+            return [BigButton(_("Done"), self.go_back, kind="ok", size_hint_x=None, width=260)]
+        return [BigButton(_("Send feedback"), self.send, kind="ok", size_hint_x=None, width=300)]
+
+    def choose(self, reason: Reason) -> None:
+        self.reason, self.typed, self.problem = reason, self.words.text, ""
+        self.refresh()
+
+    def send(self) -> None:
+        desk, matter = self.ctx.feedback, self.ctx.flow.visit.matter
+        self.typed = self.words.text
+        if self.reason is None:
+            self.problem = _("Please tap a reason first.")
+        elif desk is None or matter is None:
+            self.problem = _("Feedback cannot be taken at this kiosk. Please ask the staff.")
+        else:
+            try:
+                desk.leave(matter.code, self.reason, self.typed, self.receipt_no)
+            except FeedbackRefused as exc:
+                self.problem = exc.message_zh
+            else:
+                self.sent = True
+                self.ctx.sync.force()  # sent now when the kiosk is online
+        self.refresh()
+        if self.problem:
+            self.announce(self.problem)
+
+    def go_back(self) -> None:
+        """Back where it was opened: the rating once the visit is finalized, else the guide."""
+        self.ctx.flow.go(Step.rating if self.ctx.flow.visit.finalized else Step.guide)

@@ -1,0 +1,156 @@
+"""意见建议 (issue 14, standard 5.5), kiosk side: a resident's note queued sealed while the
+server is down, counted in 待发送, sent exactly once when it is back (the signed
+acknowledgement's feedback number kept, the text dropped here), answered by the city
+administrator in the workspace, and the answer read at the kiosk by receipt number.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from kiosk import i18n
+from kiosk.store import KioskStore, Outbox
+from kiosk.store.backlog import read_backlog
+from kiosk.store.db import DB_FILE
+from kiosk.store.feedback import FeedbackNotes
+from kiosk.store.models import QueuedFeedback
+from kiosk.store.sealed_queue import REFUSED, NotAcknowledged
+from kiosk.sync.catalog import CatalogCache
+from kiosk.sync.client import ApiClient
+from kiosk.sync.service import SyncService
+from kiosk.visit.feedback import REASONS, FeedbackDesk, FeedbackRefused, note_text
+from sync_server.db import get_db
+from sync_server.workspace.accounts import hash_password
+from sync_server.workspace.models import StaffUser
+from tests.support.live_server import LiveServer, serving
+from tests.workspace.conftest import PASSWORD, login
+
+from .conftest import MATTER, STATION, backends, finalize_one
+
+MATERIALS, _GUIDE, ADD, _OTHER = REASONS
+
+
+@pytest.fixture(scope="module", params=backends())
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The live server of these tests, on SQLite and (when it answers) PostgreSQL."""
+    with serving(request.param, tmp_path_factory.mktemp(f"feedback-{request.param}")) as live:
+        yield live
+
+
+@pytest.fixture
+def chinese() -> Iterator[None]:
+    i18n.install("zh_CN")
+    yield
+    i18n.install("en")
+
+
+def _desk(store: KioskStore) -> FeedbackDesk:
+    identity = store.identity()
+    return FeedbackDesk(
+        store, STATION, CatalogCache(store.home).current(), lambda: ApiClient(identity.server_url, identity)
+    )
+
+
+def test_a_note_is_checked_sealed_and_held_when_refused(store: KioskStore, chinese: None) -> None:
+    assert note_text(MATERIALS, "  第三项   看不懂 ") == "材料清单看不懂：第三项 看不懂"
+    assert note_text(ADD, "") == "希望增加事项"
+    queue = FeedbackNotes(store)
+    note = queue.leave(station_code=STATION, matter_code=MATTER, about="guide", text="看不懂表格", receipt_no=None)
+    with pytest.raises(FeedbackRefused, match="过长"):
+        FeedbackDesk(store, STATION, None, lambda: None).leave(MATTER, ADD, "长" * 500, None)  # type: ignore[arg-type]
+    key = str(note.client_uuid)
+    # an answer that names another note is no acknowledgement: the note stays queued
+    with pytest.raises(NotAcknowledged):
+        queue.accept(key, {"client_uuid": "00000000-0000-4000-8000-000000000000",
+                           "feedback_no": "YJ0123456789", "received_at": "2026-12-02T10:00:00+00:00"})  # fmt: skip
+    with pytest.raises(NotAcknowledged):
+        queue.accept(key, {"ok": True})
+    assert [n.client_uuid for n in queue.pending()] == [note.client_uuid]
+    assert read_backlog(store).feedback.waiting == 1 and read_backlog(store).waiting == 1
+    # refused by the server: held for staff (counted as refused), never sent again
+    queue.record_error(key, f"{REFUSED} [no_such_matter] gone")
+    backlog = read_backlog(store)
+    assert (backlog.feedback.waiting, backlog.feedback.refused, backlog.refused) == (0, 1, 1)
+    assert queue.pending() == [] and queue.held()[0][0].text == "看不懂表格"
+
+
+def test_feedback_left_offline_is_sent_once_answered_and_read_by_receipt(
+    enrolled: KioskStore, service: SyncService, server: LiveServer, chinese: None
+) -> None:
+    receipt = Outbox(enrolled).get(finalize_one(enrolled, seed=1401, pages=1)).receipt_no
+    assert service.run_once().ok  # the submission reached the server; now the network goes
+    desk = _desk(enrolled)
+    server.stop()
+    try:
+        at_rating = desk.leave(MATTER, MATERIALS, "第三项填什么", receipt)  # from the rating screen
+        desk.leave(MATTER, ADD, "", None)  # from the guide: no receipt number yet
+        offline = service.run_once()
+        assert not offline.ok and offline.feedback_sent == 0
+        assert desk.answer_lines(receipt, online=True) == [
+            "您的意见建议已保存在本机，联网后自动发送。",
+            "暂时查不到意见答复，请稍后再试。",  # asked, and the server did not answer
+        ]
+    finally:
+        server.start()
+    counts = read_backlog(enrolled)
+    assert counts.feedback.waiting == 2 and counts.waiting == 2  # in 待发送
+    raw = sqlite3.connect(enrolled.home / DB_FILE)  # sealed at rest: the words are not readable
+    try:
+        blob = b"".join(r[0] for r in raw.execute("SELECT payload_enc FROM feedback_notes"))
+    finally:
+        raw.close()
+    assert "第三项".encode() not in blob and "看不懂".encode() not in blob
+
+    report = service.run_once()
+    assert report.ok, report.error
+    assert report.feedback_sent == 2 and service.run_once().feedback_sent == 0  # once each
+    assert read_backlog(enrolled).feedback.waiting == 0
+    rows = server.query("SELECT feedback_no, about, text, receipt_no, station_code, source, client_uuid "
+                        "FROM feedback ORDER BY id")  # fmt: skip
+    assert [(r.about, r.text, r.receipt_no, r.station_code, r.source) for r in rows] == [
+        ("guide", "材料清单看不懂：第三项填什么", receipt, STATION, "resident"),
+        ("matter", "希望增加事项", None, STATION, "resident"),
+    ]
+    with enrolled.db.read() as s:  # the kiosk keeps the number, not the words
+        kept = {r.client_uuid: r for r in s.scalars(select(QueuedFeedback))}
+    mine = kept[str(at_rating.client_uuid)]
+    assert mine.feedback_no == rows[0].feedback_no and mine.payload_enc == b""
+    assert all(r.payload_enc == b"" and r.feedback_no for r in kept.values())
+
+    name = CatalogCache(enrolled.home).current().matter(MATTER).name
+    waiting = f"您对“{name}”的意见（{mine.feedback_no}）已收到，管理员尚未答复。"
+    assert desk.answer_lines(receipt, online=True) == [waiting]
+    assert desk.answer_lines(receipt, online=False) == ["本机没有联网，暂时不能查看意见答复，请稍后再查。"]
+
+    admin = _workspace_admin(server)
+    page = admin.get("/workspace/feedback").get_data(as_text=True)
+    assert mine.feedback_no in page and "材料清单看不懂：第三项填什么" in page
+    feedback_id = _feedback_id(server, mine.feedback_no)
+    answer = "第三项填写户籍所在地，已在新版指南中说明"
+    assert admin.post(f"/workspace/feedback/{feedback_id}/answer", {"answer": answer}).status_code == 303
+    assert desk.answer_lines(receipt, online=True) == [
+        f"您对“{name}”的意见（{mine.feedback_no}）已答复：{answer}"
+    ]
+    assert desk.answer_lines("ZZ9999-K01-20261202-0001", online=True) == []  # nobody else's
+
+
+def _workspace_admin(server: LiveServer) -> Any:
+    app = server.in_app()
+    with get_db(app).transaction(write=True) as session:
+        if session.scalars(select(StaffUser).where(StaffUser.username == "fb-admin")).first() is None:
+            session.add(StaffUser(username="fb-admin", role="city_admin", full_name="赵管理", active=True,
+                                  password_hash=hash_password(PASSWORD), failed_logins=0))  # fmt: skip
+    browser, answer = login(app, "fb-admin")
+    assert answer.status_code == 303
+    return browser
+
+
+def _feedback_id(server: LiveServer, number: str) -> int:
+    assert re.fullmatch(r"YJ\d{10}", number)
+    return int(server.query("SELECT id FROM feedback WHERE feedback_no = :n", n=number)[0].id)
