@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import blobstore, db, errors, holidays
+from . import blobstore, db, errors, holidays, proxies
 from .api import init_app as init_api
 from .config import load_config
 from .online import init_app as init_online
@@ -20,6 +20,7 @@ from .workspace import init_app as init_workspace
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(load_config(test_config))
+    proxies.init_app(app)  # PROXY_HOPS: client addresses behind a balancer
     db.init_app(app)
     blobstore.init_app(app)
     errors.init_app(app)

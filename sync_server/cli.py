@@ -355,6 +355,8 @@ from .workspace.rectification_cli import register as _register_rectification_cli
 
 _register_rectification_cli(server)  # tongban server rectifications escalate (issue 14, 9.2)
 
+from .cluster import register as _register_balancer_config  # noqa: E402
 from .enroll_codes_cli import register as _register_enroll_codes_cli  # noqa: E402
 
 _register_enroll_codes_cli(server)  # tongban server enroll-codes: many codes at once (issue 16)
+_register_balancer_config(server)  # tongban server balancer-config: HAProxy over several nodes

@@ -23,7 +23,7 @@ from .db import Database, utcnow
 from .enrollment import KioskPrincipal
 from .errors import ApiError
 from .id_lookup import digest, lookup_key
-from .models import Submission, SubmissionLookup, SupplementLookupAttempt
+from .models import Kiosk, Submission, SubmissionLookup, SupplementLookupAttempt
 from .supplements import correction_requests
 
 WINDOW = timedelta(hours=1)
@@ -57,6 +57,8 @@ def look_up(
 def _count_attempt(
     session: Session, principal: KioskPrincipal, receipt_no: str, per_hour: int, now: datetime
 ) -> int:
+    # The kiosk's row is locked first, so concurrent attempts (on any node) count one by one.
+    session.execute(select(Kiosk.kiosk_id).where(Kiosk.kiosk_id == principal.kiosk_id).with_for_update())
     used = session.scalar(
         select(func.count()).where(
             SupplementLookupAttempt.kiosk_id == principal.kiosk_id, SupplementLookupAttempt.at > now - WINDOW

@@ -3,6 +3,8 @@
 A login that names an unknown user still spends one argon2 verification, so the answer
 time does not tell which usernames exist. After ``max_failures`` wrong passwords the
 account is locked for ``lock_minutes``; the lock, not a slower hash, stops guessing.
+The count is the user's row, locked while a login reads and updates it, so guesses spread
+over several nodes behind a load balancer are counted exactly (docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -101,7 +103,9 @@ def authenticate(
     """The user whose password this is; WorkspaceError (one message for every failure)."""
     now = now or utcnow()
     refused = WorkspaceError("login refused", "用户名或密码错误，或账号已被锁定", status=401)
-    user = session.scalar(select(StaffUser).where(StaffUser.username == username.strip().lower()))
+    # Locked: concurrent guesses at one account, on any node, count one after another.
+    by_name = select(StaffUser).where(StaffUser.username == username.strip().lower())
+    user = session.scalar(by_name.with_for_update())
     if user is None or not user.active:
         _verify(_DUMMY_HASH, password)
         raise refused
