@@ -112,3 +112,26 @@ def apply_homography(h: np.ndarray, points: np.ndarray) -> np.ndarray:
     """Map points through a 3×3 homography."""
     pts = np.asarray(points, dtype=np.float64).reshape(-1, 1, 2)
     return cv2.perspectiveTransform(pts, np.asarray(h, dtype=np.float64)).reshape(-1, 2)
+
+
+def true_aspect(q: np.ndarray, frame_shape: tuple[int, ...]) -> float:
+    """Long side ÷ short side of the flat rectangle a quad (TL TR BR BL) shows, undoing the
+    perspective (Zhang & He's rectangle constraint, principal point at the frame centre);
+    the plain side ratio when there is no measurable perspective."""
+    across = (np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3])) / 2
+    down = (np.linalg.norm(q[3] - q[0]) + np.linalg.norm(q[2] - q[1])) / 2
+    plain = max(across, down) / max(1.0, min(across, down))
+    h, w = frame_shape[:2]
+    tl, tr, br, bl = (np.append(p - [w / 2, h / 2], 1.0) for p in q)
+    d2, d3 = np.dot(np.cross(tr, br), bl), np.dot(np.cross(bl, br), tr)
+    if abs(d2) < 1e-9 or abs(d3) < 1e-9:
+        return plain
+    k2, k3 = np.dot(np.cross(tl, br), bl) / d2, np.dot(np.cross(tl, br), tr) / d3
+    n2, n3 = k2 * tr - tl, k3 * bl - tl
+    if abs(n2[2] * n3[2]) < 1e-9 or (abs(k2 - 1) < 0.02 and abs(k3 - 1) < 0.02):
+        return plain
+    f2 = -(n2[0] * n3[0] + n2[1] * n3[1]) / (n2[2] * n3[2])
+    if not np.isfinite(f2) or f2 <= 0:
+        return plain
+    r = np.sqrt((n2[0] ** 2 + n2[1] ** 2 + f2 * n2[2] ** 2) / (n3[0] ** 2 + n3[1] ** 2 + f2 * n3[2] ** 2))
+    return float(max(r, 1 / r)) if np.isfinite(r) and r > 0 else plain

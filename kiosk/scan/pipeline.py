@@ -43,6 +43,7 @@ from . import quality as quality_stage
 from . import reread as reread_stage
 from . import settle as settle_stage
 from . import sources
+from .geometry import true_aspect
 from .ocr import DEFAULT_ENGINE, OcrEngine, get_engine
 from .types import Capture, OcrResult, PageResult, Problem
 
@@ -265,23 +266,3 @@ def page_size(quad: np.ndarray, frame_shape: tuple[int, ...]) -> str:
     """
     ratio = true_aspect(np.asarray(quad, dtype=float), frame_shape)
     return "id_card" if abs(ratio - ID_CARD_ASPECT) < abs(ratio - A4_ASPECT) else "a4"
-
-
-def true_aspect(q: np.ndarray, frame_shape: tuple[int, ...]) -> float:
-    across = (np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3])) / 2
-    down = (np.linalg.norm(q[3] - q[0]) + np.linalg.norm(q[2] - q[1])) / 2
-    plain = max(across, down) / max(1.0, min(across, down))
-    h, w = frame_shape[:2]
-    tl, tr, br, bl = (np.append(p - [w / 2, h / 2], 1.0) for p in q)
-    d2, d3 = np.dot(np.cross(tr, br), bl), np.dot(np.cross(bl, br), tr)
-    if abs(d2) < 1e-9 or abs(d3) < 1e-9:
-        return plain
-    k2, k3 = np.dot(np.cross(tl, br), bl) / d2, np.dot(np.cross(tl, br), tr) / d3
-    n2, n3 = k2 * tr - tl, k3 * bl - tl
-    if abs(n2[2] * n3[2]) < 1e-9 or (abs(k2 - 1) < 0.02 and abs(k3 - 1) < 0.02):
-        return plain
-    f2 = -(n2[0] * n3[0] + n2[1] * n3[1]) / (n2[2] * n3[2])
-    if not np.isfinite(f2) or f2 <= 0:
-        return plain
-    r = np.sqrt((n2[0] ** 2 + n2[1] ** 2 + f2 * n2[2] ** 2) / (n3[0] ** 2 + n3[1] ** 2 + f2 * n3[2] ** 2))
-    return float(max(r, 1 / r)) if np.isfinite(r) and r > 0 else plain
