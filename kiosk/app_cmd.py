@@ -58,11 +58,12 @@ def _describe(report: dict) -> str:
 )
 @click.option(
     "--script",
-    type=click.Choice(["demo", "faults", "launch", "return"]),
+    type=click.Choice(["demo", "faults", "launch", "return", "feedback"]),
     default=None,
     help=(
         "Drive a scripted visit instead of waiting for people (faults: the scan worker crashes;"
-        " return: 补交材料 and results kept here, from the progress screen)."
+        " return: 补交材料 and results kept here, from the progress screen;"
+        " feedback: 意见建议 from the guide, its answer by receipt number)."
     ),
 )
 @click.option(

@@ -362,7 +362,7 @@ ZH |= {
     "Please add a service": "希望增加事项",
     "Something else": "其他",
     "What was hard? Tap one reason. You may add a few words.": "请点选一项意见，也可以再写几句话。",
-    "Tap the reason that fits:": "请选择您的意见：",
+    "About {matter}, tap the reason that fits:": "关于“{matter}”，请选择您的意见：",
     "Your words (optional)": "补充说明（可以不填）",
     "Thank you for your feedback!": "谢谢您的意见建议！",
     "It goes to the city's administrator, who reads every note and answers it.": "您的意见会转给市里的管理员，管理员会逐条阅读并答复。",

@@ -19,7 +19,7 @@ from ..visit.feedback import REASONS, FeedbackRefused, Reason
 from ..visit.steps import Step
 from .base import KioskScreen
 
-REASON_H = 110
+REASON_H = 92  # four of them and the pinyin pad fit a 1280 × 800 screen
 
 
 class FeedbackScreen(KioskScreen):
@@ -51,12 +51,12 @@ class FeedbackScreen(KioskScreen):
             self.build_thanks()
             return
         matter = self.ctx.flow.visit.matter
-        self.body.add_widget(title(_("Feedback") + ("：" + matter.name if matter else "")))
-        main = BoxLayout(orientation="horizontal", spacing=24)
-        left = BoxLayout(orientation="vertical", spacing=12)
-        left.add_widget(Text(_("Tap the reason that fits:"), bold=True))
-        grid = GridLayout(cols=1, spacing=12, size_hint_y=None)
-        grid.height = len(REASONS) * (REASON_H + 12)
+        main = BoxLayout(orientation="horizontal", spacing=24)  # no title: the header says 意见建议
+        left = BoxLayout(orientation="vertical", spacing=10)
+        about = _("About {matter}, tap the reason that fits:").format(matter=matter.name if matter else "")
+        left.add_widget(Text(about, bold=True))
+        grid = GridLayout(cols=1, spacing=10, size_hint_y=None)
+        grid.height = len(REASONS) * (REASON_H + 10) - 10
         for reason in REASONS:
             chosen = reason is self.reason
             grid.add_widget(

@@ -38,6 +38,7 @@ class ScriptReport:
     kept: dict[str, Any] = field(default_factory=dict)  # what the app still holds at the end (memory)
     faults: dict[str, Any] = field(default_factory=dict)  # the ``faults`` script's findings
     return_path: dict[str, Any] = field(default_factory=dict)  # the ``return`` script's findings
+    feedback: dict[str, Any] = field(default_factory=dict)  # the ``feedback`` script's findings
     screenshots: list[str] = field(default_factory=list)
     receipts: list[dict[str, Any]] = field(default_factory=list)
     status_lines: list[str] = field(default_factory=list)
@@ -101,6 +102,10 @@ def run_script(
             from .return_path import run_return
 
             report.return_path = asdict(run_return(driver, load_demo_papers(home / "demo-papers")))
+        elif script == "feedback":
+            from .feedback import run_feedback
+
+            report.feedback = asdict(run_feedback(driver))
         else:
             driver.shot("home")
         report.transitions_ms = _median_by_kind(driver.transitions_ms)

@@ -6,10 +6,8 @@ administrator in the workspace, and the answer read at the kiosk by receipt numb
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -22,18 +20,15 @@ from kiosk.store.feedback import FeedbackNotes
 from kiosk.store.models import QueuedFeedback
 from kiosk.store.sealed_queue import REFUSED, NotAcknowledged
 from kiosk.sync.catalog import CatalogCache
-from kiosk.sync.client import ApiClient
 from kiosk.sync.service import SyncService
 from kiosk.visit.feedback import REASONS, FeedbackDesk, FeedbackRefused, note_text
-from sync_server.db import get_db
-from sync_server.workspace.accounts import hash_password
-from sync_server.workspace.models import StaffUser
+from tests.support.feedback_staff import answer_in_workspace, feedback_desk
 from tests.support.live_server import LiveServer, serving
-from tests.workspace.conftest import PASSWORD, login
 
 from .conftest import MATTER, STATION, backends, finalize_one
 
 MATERIALS, _GUIDE, ADD, _OTHER = REASONS
+NOW = "2026-12-02T10:00:00+00:00"
 
 
 @pytest.fixture(scope="module", params=backends())
@@ -50,25 +45,18 @@ def chinese() -> Iterator[None]:
     i18n.install("en")
 
 
-def _desk(store: KioskStore) -> FeedbackDesk:
-    identity = store.identity()
-    return FeedbackDesk(
-        store, STATION, CatalogCache(store.home).current(), lambda: ApiClient(identity.server_url, identity)
-    )
-
-
 def test_a_note_is_checked_sealed_and_held_when_refused(store: KioskStore, chinese: None) -> None:
     assert note_text(MATERIALS, "  第三项   看不懂 ") == "材料清单看不懂：第三项 看不懂"
     assert note_text(ADD, "") == "希望增加事项"
     queue = FeedbackNotes(store)
-    note = queue.leave(station_code=STATION, matter_code=MATTER, about="guide", text="看不懂表格", receipt_no=None)
+    note = queue.leave(station_code=STATION, matter_code=MATTER, about="guide", text="看不懂表格")
     with pytest.raises(FeedbackRefused, match="过长"):
         FeedbackDesk(store, STATION, None, lambda: None).leave(MATTER, ADD, "长" * 500, None)  # type: ignore[arg-type]
     key = str(note.client_uuid)
     # an answer that names another note is no acknowledgement: the note stays queued
     with pytest.raises(NotAcknowledged):
-        queue.accept(key, {"client_uuid": "00000000-0000-4000-8000-000000000000",
-                           "feedback_no": "YJ0123456789", "received_at": "2026-12-02T10:00:00+00:00"})  # fmt: skip
+        other = "00000000-0000-4000-8000-000000000000"
+        queue.accept(key, {"client_uuid": other, "feedback_no": "YJ0123456789", "received_at": NOW})
     with pytest.raises(NotAcknowledged):
         queue.accept(key, {"ok": True})
     assert [n.client_uuid for n in queue.pending()] == [note.client_uuid]
@@ -85,7 +73,7 @@ def test_feedback_left_offline_is_sent_once_answered_and_read_by_receipt(
 ) -> None:
     receipt = Outbox(enrolled).get(finalize_one(enrolled, seed=1401, pages=1)).receipt_no
     assert service.run_once().ok  # the submission reached the server; now the network goes
-    desk = _desk(enrolled)
+    desk = feedback_desk(enrolled, STATION)
     server.stop()
     try:
         at_rating = desk.leave(MATTER, MATERIALS, "第三项填什么", receipt)  # from the rating screen
@@ -128,29 +116,9 @@ def test_feedback_left_offline_is_sent_once_answered_and_read_by_receipt(
     assert desk.answer_lines(receipt, online=True) == [waiting]
     assert desk.answer_lines(receipt, online=False) == ["本机没有联网，暂时不能查看意见答复，请稍后再查。"]
 
-    admin = _workspace_admin(server)
-    page = admin.get("/workspace/feedback").get_data(as_text=True)
-    assert mine.feedback_no in page and "材料清单看不懂：第三项填什么" in page
-    feedback_id = _feedback_id(server, mine.feedback_no)
     answer = "第三项填写户籍所在地，已在新版指南中说明"
-    assert admin.post(f"/workspace/feedback/{feedback_id}/answer", {"answer": answer}).status_code == 303
+    answer_in_workspace(server, mine.feedback_no, answer)
     assert desk.answer_lines(receipt, online=True) == [
         f"您对“{name}”的意见（{mine.feedback_no}）已答复：{answer}"
     ]
     assert desk.answer_lines("ZZ9999-K01-20261202-0001", online=True) == []  # nobody else's
-
-
-def _workspace_admin(server: LiveServer) -> Any:
-    app = server.in_app()
-    with get_db(app).transaction(write=True) as session:
-        if session.scalars(select(StaffUser).where(StaffUser.username == "fb-admin")).first() is None:
-            session.add(StaffUser(username="fb-admin", role="city_admin", full_name="赵管理", active=True,
-                                  password_hash=hash_password(PASSWORD), failed_logins=0))  # fmt: skip
-    browser, answer = login(app, "fb-admin")
-    assert answer.status_code == 303
-    return browser
-
-
-def _feedback_id(server: LiveServer, number: str) -> int:
-    assert re.fullmatch(r"YJ\d{10}", number)
-    return int(server.query("SELECT id FROM feedback WHERE feedback_no = :n", n=number)[0].id)

@@ -1,0 +1,61 @@
+"""意见建议 in the real Kivy app under Xvfb (issue 14, 5.5), kiosk ⇄ live server: a resident
+left feedback with their receipt earlier (sent, answered by the city administrator in the
+workspace); now a resident at the pension guide taps 意见建议, picks 材料清单看不懂, types
+表格 on the pinyin pad and sends: thanked, told what happens next, counted in 待发送 until
+the app's own sync worker sends it, once. On the progress screen the earlier receipt's
+number shows the administrator's answer. Screenshots: docs/screenshots/kiosk-feedback-*.png.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kiosk.store import KioskStore, Outbox
+from kiosk.store.models import QueuedFeedback
+from kiosk.sync.catalog import CatalogCache
+from kiosk.sync.service import SyncService
+from kiosk.visit.feedback import REASONS
+from tests.kiosk_app.kiosk_run import run_kiosk
+from tests.support.feedback_staff import answer_in_workspace, feedback_desk
+from tests.support.live_server import LiveServer
+
+from .conftest import MATTER, STATION, finalize_one
+
+pytestmark = [pytest.mark.gui, pytest.mark.skipif(not shutil.which("Xvfb"), reason="Xvfb not installed")]
+
+
+def test_feedback_from_the_guide_is_sent_once_and_the_answer_shows_by_receipt(
+    enrolled: KioskStore, service: SyncService, server: LiveServer, tmp_path: Path
+) -> None:
+    receipt = Outbox(enrolled).get(finalize_one(enrolled, seed=1421, pages=1)).receipt_no
+    earlier = feedback_desk(enrolled, STATION).leave(MATTER, REASONS[1], "", receipt)
+    assert service.run_once().feedback_sent == 1
+    with enrolled.db.read() as s:  # the number the server's acknowledgement gave
+        number = s.get(QueuedFeedback, str(earlier.client_uuid)).feedback_no
+    answer = "办事指南已重写，材料逐项配图说明"
+    answer_in_workspace(server, number, answer)
+
+    report = run_kiosk(enrolled.home, "feedback", tmp_path / "shots", timeout=600)
+    assert report["ok"], (report["error"], report["screenshots"][-1:])
+    walk = report["feedback"]
+    assert walk["queued_after_send"] == 1 and walk["sent_by_worker"]  # 待发送, then sent by the app
+    assert walk["back_to"] == "guide"  # Done: back where it was opened
+    assert walk["thanks"] == [
+        "谢谢您的意见建议！",
+        "您的意见会转给市里的管理员，管理员会逐条阅读并答复。",
+        "这条意见没有受理编号，答复不能在本机查看。",  # left at the guide: no receipt yet
+    ]
+    name = CatalogCache(enrolled.home).current().matter(MATTER).name
+    assert list(walk["answers"]) == [receipt]
+    assert f"您对“{name}”的意见（{number}）已答复：{answer}" in walk["answers"][receipt]
+
+    sent = server.query("SELECT about, text, receipt_no, source FROM feedback WHERE text = :t",
+                        t="材料清单看不懂：表格")  # fmt: skip
+    assert [tuple(r) for r in sent] == [("guide", "材料清单看不懂：表格", None, "resident")]  # once
+    assert service.run_once().feedback_sent == 0  # nothing left to send
+    names = [Path(p).name for p in report["screenshots"]]
+    assert names == ["01-feedback-guide.png", "02-feedback-chosen.png", "03-feedback-thanks.png",
+                     "04-feedback-answer.png"]  # fmt: skip
