@@ -2,7 +2,8 @@
 
 Identifiers under red seals, on bowed and creased pages, in faces the tests never use
 (``bench/_scan_hard.py``). Environment: ``BENCH_SCAN_HARD_COUNT`` (48),
-``BENCH_SCAN_ENGINES`` (``tesseract,rapidocr``).
+``BENCH_SCAN_ENGINES`` (``tesseract,rapidocr``), ``BENCH_SCAN_HARD_ONLY`` (a few
+indices, e.g. ``19,37,39``, while iterating).
 """
 
 from __future__ import annotations

@@ -21,9 +21,13 @@ whitelist (``extract``'s guarded repairs then apply). 8 of 8 copies right now.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import cv2
 import numpy as np
 
+from .combine import combine_readings
 from .extract import USCC_CHARS, find_identifiers
 from .ink import has_red
 from .ocr.base import OcrEngine, to_gray
@@ -31,6 +35,7 @@ from .types import OcrResult, OcrWord
 
 # parts of the labels, so one misread character (代吗 for 代码) does not hide them
 LABELS = {"id_number": ("身份号", "身份证号"), "uscc": ("社会信用", "信用代码")}
+LABEL_CHARS = set("公民身份证号码统一社会信用代码:：")
 ALPHABETS = {"id_number": "0123456789X", "uscc": "".join(sorted(USCC_CHARS))}
 
 
@@ -60,6 +65,16 @@ def _label_split(words: list[OcrWord], end: int, labels: tuple[str, ...]) -> int
     return box[0] + round(box[2] * sum(width[: max(0, cut)]) / sum(width))
 
 
+def _label_rest(text: str) -> bool:
+    """Whether a word is the rest of a label (码, 代码, a colon), not what follows it.
+
+    Anything else beside the label is where the number lies, whatever it was read as: a
+    seal over the number came back as one word "人" (or "/") spanning it, and skipping
+    every word without a digit put the strip past the number, on blank paper."""
+    text = text.replace(" ", "")
+    return bool(text) and all(c in LABEL_CHARS for c in text)
+
+
 def line_box(ocr: OcrResult, labels: tuple[str, ...], shape: tuple[int, ...]) -> tuple[slice, slice] | None:
     """Rows and columns of the page right of the label, on the label's line; None without one.
 
@@ -73,8 +88,8 @@ def line_box(ocr: OcrResult, labels: tuple[str, ...], shape: tuple[int, ...]) ->
         label = words[: end + 1]
         left = _label_split(words, end, labels)
         if left == words[end].box[0] + words[end].box[2]:
-            while end + 1 < len(words) and not any(c.isascii() and c.isalnum() for c in words[end + 1].text):
-                end += 1  # the rest of the label (…代码, a colon): the number starts at a digit
+            while end + 1 < len(words) and _label_rest(words[end + 1].text):
+                end += 1  # the rest of the label (…代码, a colon): the number starts after it
             left = words[end].box[0] + words[end].box[2]
         top = min(w.box[1] for w in label)
         bottom = max(w.box[1] + w.box[3] for w in label)
@@ -84,7 +99,10 @@ def line_box(ocr: OcrResult, labels: tuple[str, ...], shape: tuple[int, ...]) ->
         # the number is ~10 heights long; past it lie other cells (and, on a form, their rules)
         right = max([w.box[0] + w.box[2] + height for w in beside] + [left + 12 * height])
         pad = max(4, height // 3)
-        rows = slice(max(0, top - pad // 2), min(shape[0], bottom + pad // 2))
+        # half the label's height above and below: on a bowed page the number sags or rises
+        # beside its label (a strip of the label's height cut the digits' tops off); the
+        # print of the rows above and below is dropped again in ``clean_strip``
+        rows = slice(max(0, top - height // 2), min(shape[0], bottom + height // 2))
         cols = slice(max(0, left), min(shape[1], right + pad))
         if rows.stop > rows.start and cols.stop > cols.start:
             return rows, cols
@@ -97,35 +115,66 @@ def line_crop(image: np.ndarray, ocr: OcrResult, labels: tuple[str, ...]) -> np.
     return None if box is None else image[box]
 
 
+def _ink(gray: np.ndarray) -> np.ndarray:
+    return cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)[1]
+
+
+def _paper(gray: np.ndarray) -> int:
+    return int(np.percentile(gray, 90))
+
+
+def _core(height: int) -> tuple[int, int]:
+    """The rows of a strip the label's line itself takes: its middle half (``line_box``
+    adds half the label's height above and below)."""
+    return height // 4, height - height // 4
+
+
 def erase_rules(gray: np.ndarray) -> np.ndarray:
-    """White out table rules: vertical dark runs taller than most of the strip, and
-    horizontal ones longer than twice its height (the row's own rules, caught by the pad)."""
-    ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)[1]
-    tall = max(3, int(0.8 * gray.shape[0]))
-    wide = max(20, 2 * gray.shape[0])
+    """White out table rules: vertical dark runs taller than the line, and thin horizontal
+    ones longer than the strip is high (the row's own rules). Only thin ones: blurred
+    digits run together into a blob as long as the number, which a plain horizontal
+    opening took for a rule and erased (a sealed, blurry application form)."""
+    ink = _ink(gray)
+    low, high = _core(gray.shape[0])
+    tall = max(3, round(1.05 * (high - low)))
+    wide = max(20, gray.shape[0])
+    thick = max(4, gray.shape[0] // 8)
     rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, tall)))
-    rules |= cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (wide, 1)))
+    thin = ink & ~cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, thick)))
+    rules |= cv2.morphologyEx(thin, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (wide, 1)))
     out = gray.copy()
-    out[cv2.dilate(rules, np.ones((3, 3), np.uint8)) > 0] = int(np.percentile(gray, 90))  # paper
+    out[cv2.dilate(rules, np.ones((3, 3), np.uint8)) > 0] = _paper(gray)
     return out
+
+
+def line_rows(clean: np.ndarray) -> slice:
+    """The rows of the number's print: what reaches the strip's middle (the label's line),
+    without the print of the rows above and below, with a little paper round it."""
+    ink = _ink(clean)
+    count, labels = cv2.connectedComponents(ink)
+    low, high = _core(clean.shape[0])
+    inside = np.unique(labels[low:high])
+    rows = np.flatnonzero((np.isin(labels, inside[inside > 0])).sum(axis=1) >= 2)
+    if not len(rows) or count < 2:
+        return slice(low, high)
+    pad = max(3, (high - low) // 6)
+    return slice(max(0, rows[0] - pad), min(clean.shape[0], rows[-1] + 1 + pad))
 
 
 def cut_glyphs_cleared(gray: np.ndarray) -> np.ndarray:
     """White out print touching the strip's left or right end: pieces of characters the
     crop cut through (the label's last character), which read as a stray ``1`` or ``|``."""
-    ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)[1]
-    _count, labels = cv2.connectedComponents(ink)
+    _count, labels = cv2.connectedComponents(_ink(gray))
     ends = np.union1d(labels[:, 0], labels[:, -1])
     out = gray.copy()
-    out[np.isin(labels, ends[ends > 0])] = int(np.percentile(gray, 90))  # paper
+    out[np.isin(labels, ends[ends > 0])] = _paper(gray)
     return out
 
 
 def number_columns(clean: np.ndarray) -> slice:
     """The columns of the first run of print in a cleaned strip, up to a blank gap wider than
     the strip is high (the next table cell's text is no part of the number)."""
-    ink = cv2.threshold(clean, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)[1]
-    cols = np.flatnonzero(ink.sum(axis=0) >= 2 * 255)
+    cols = np.flatnonzero(_ink(clean).sum(axis=0) >= 2 * 255)
     if not len(cols):
         return slice(0, clean.shape[1])
     gaps = np.flatnonzero(np.diff(cols) > clean.shape[0])
@@ -134,28 +183,46 @@ def number_columns(clean: np.ndarray) -> slice:
     return slice(max(0, cols[0] - pad), min(clean.shape[1], end + 1 + pad))
 
 
-def clean_strip(crop: np.ndarray) -> np.ndarray:
-    """The strip with rules and cut glyphs gone, cut to the number's own columns."""
-    gray = cut_glyphs_cleared(erase_rules(to_gray(crop)))
-    return gray[:, number_columns(gray)]
+def even_paper(gray: np.ndarray) -> np.ndarray:
+    """The strip divided by its paper's brightness (a max filter wider than a stroke): a
+    fold's shadow across the number is a dark vertical band that the global threshold
+    took for a table rule, and erased with the digit under it (a bowed ID card)."""
+    low, high = _core(gray.shape[0])
+    size = max(5, (high - low) // 2) | 1
+    paper = cv2.blur(cv2.dilate(gray, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size))), (size, size))
+    return cv2.divide(gray, np.maximum(paper, 1), scale=255)
+
+
+def _strip_box(gray: np.ndarray, even: bool = True) -> tuple[np.ndarray, tuple[slice, slice]]:
+    """The strip cleaned of (uneven light,) rules and cut glyphs, and the number's rows and
+    columns in it."""
+    clean = cut_glyphs_cleared(erase_rules(even_paper(gray) if even else gray))
+    rows = line_rows(clean)
+    return clean, (rows, number_columns(clean[rows]))
+
+
+def clean_strip(crop: np.ndarray, even: bool = True) -> np.ndarray:
+    """The strip with rules and cut glyphs gone, cut to the number's own rows and columns;
+    with its light evened out (``even_paper``) or not (each reads some strips right that
+    the other does not)."""
+    clean, box = _strip_box(to_gray(crop), even)
+    return clean[box]
 
 
 def plain_strip(crop: np.ndarray) -> np.ndarray:
-    """The number's columns as they are, rules left in: PP-OCR reads some sealed strips
-    better so (erasing rules took strokes of the ring with them)."""
+    """The number's rows and columns as they are, rules left in: PP-OCR reads some sealed
+    strips better so (erasing rules took strokes of the ring with them)."""
     gray = to_gray(crop)
-    return gray[:, number_columns(cut_glyphs_cleared(erase_rules(gray)))]
+    return gray[_strip_box(gray)[1]]
 
 
-def line_image(crop: np.ndarray) -> np.ndarray:
+def line_image(crop: np.ndarray, even: bool = True) -> np.ndarray:
     """The strip as Tesseract reads one line best: ``clean_strip`` with a border of paper
     half the strip's height all round (PP-OCR, which scales a line to 48 px high, reads
     the strip without: a border shrinks the print)."""
-    gray = clean_strip(crop)
+    gray = clean_strip(crop, even)
     pad = max(8, gray.shape[0] // 2)
-    return cv2.copyMakeBorder(
-        gray, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=int(np.percentile(gray, 90))
-    )
+    return cv2.copyMakeBorder(gray, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=_paper(gray))
 
 
 def line_sources(
@@ -169,6 +236,16 @@ def line_sources(
     if original is not None and original.ndim == 3 and has_red(original[box]):
         out.append(np.ascontiguousarray(original[box][..., 2]))
     return out
+
+
+def _looks(engine: OcrEngine, kind: str) -> list[tuple[Callable[[np.ndarray], np.ndarray], str]]:
+    """How each source strip is read: Tesseract with the identifier's alphabet first, then
+    free (``extract``'s repairs apply), each with the light evened out and as it was;
+    RapidOCR on the cleaned strip both ways and on the plain one."""
+    raw = partial(line_image, even=False)
+    if engine.restricts_alphabet:
+        return [(line_image, ALPHABETS[kind]), (line_image, ""), (raw, ALPHABETS[kind]), (raw, "")]
+    return [(clean_strip, ""), (partial(clean_strip, even=False), ""), (plain_strip, "")]
 
 
 def reread_identifiers(
@@ -192,15 +269,14 @@ def reread_identifiers(
         box = line_box(ocr, labels, image.shape)
         if box is None:
             continue
-        if engine.restricts_alphabet:  # the identifier's alphabet first, then free (repairs apply)
-            looks = [(line_image, ALPHABETS[kind]), (line_image, "")]
-        else:
-            looks = [(clean_strip, ""), (plain_strip, "")]
-        found: set[str] = set()
-        for source in line_sources(image, original, box):
-            for shape, whitelist in looks:
-                line = engine.recognize(shape(source), dpi=dpi, single_line=True, whitelist=whitelist)
-                found |= {r.value for r in find_identifiers(line.text) if r.valid and r.kind == kind}
+        texts = [
+            engine.recognize(shape(source), dpi=dpi, single_line=True, whitelist=whitelist).text
+            for source in line_sources(image, original, box)
+            for shape, whitelist in _looks(engine, kind)
+        ]
+        found = {r.value for text in texts for r in find_identifiers(text) if r.valid and r.kind == kind}
+        if not found:  # no look read it whole: characters from several, under the check digit
+            found = set(combine_readings(texts, kind))
         if len(found) == 1:
             out[kind] = found.pop()
             out.pop(f"{kind}_unverified", None)

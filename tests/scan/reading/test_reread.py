@@ -71,11 +71,13 @@ def test_line_strip_loses_cut_glyphs_and_gains_a_border():
     strip[10:28, 40:52] = 20  # print
     strip[10:28, 200:212] = 20  # the next cell's text, a wide gap away
     out = line_image(strip)
-    pad = 20
-    margin = 40 // 3  # kept round the number's columns
-    assert out.shape == (40 + 2 * pad, 12 + 2 * margin + 2 * pad)  # cut to the number's columns
+    rows = 18 + 2 * 3  # the print's rows and a little paper (the strip's middle half / 6, ≥ 3)
+    pad = max(8, rows // 2)  # the paper border
+    margin = rows // 3  # kept round the number's columns
+    assert out.shape == (rows + 2 * pad, 12 + 2 * margin + 2 * pad)  # cut to the number
     assert (out < 60).sum() == 18 * 12  # the print only: sliver and next cell gone
-    assert out[pad + 10 : pad + 28, pad + margin : pad + margin + 12].max() < 60  # print kept
+    top, left = pad + 3, pad + margin
+    assert out[top : top + 18, left : left + 12].max() < 60  # print kept
     assert out[:pad].min() > 200 and out[:, :pad].min() > 200  # paper border
 
 
