@@ -39,6 +39,7 @@ def haproxy_config(
     bind: str,
     *,
     check_ms: int = 1000,
+    max_connections: int = 10_000,
     body_timeout_s: int = 60,
     answer_timeout_s: int = 120,
 ) -> str:
@@ -46,7 +47,8 @@ def haproxy_config(
 
     ``body_timeout_s`` matches the nodes' BODY_IDLE_TIMEOUT (a stalled upload is cut off),
     ``answer_timeout_s`` covers the slowest answer (an export). A node is taken out after
-    two failed checks ``check_ms`` apart and back after two good ones.
+    two failed checks ``check_ms`` apart and back after two good ones. HAProxy needs about
+    two file descriptors per connection (``max_connections``): raise its LimitNOFILE to match.
     """
     if not nodes:
         raise ValueError("a balancer needs at least one node")
@@ -55,7 +57,7 @@ def haproxy_config(
     )
     return f"""# Written by `tongban server balancer-config`; see docs/deploy.md.
 global
-    maxconn 20000
+    maxconn {max_connections}
     log stdout format raw local0
 
 defaults
@@ -93,12 +95,19 @@ def register(server: click.Group) -> None:
 @click.command("balancer-config")
 @click.option("--node", "nodes", multiple=True, required=True, help="A node's host:port (repeat for each).")
 @click.option("--bind", default="0.0.0.0:8400", show_default=True, help="Where HAProxy listens.")
+@click.option(
+    "--max-connections",
+    default=10_000,
+    show_default=True,
+    type=click.IntRange(10, 1_000_000),
+    help="Connections HAProxy holds at once (kiosks keep theirs open between requests).",
+)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="File to write (default: print).")  # fmt: skip
-def balancer_config(nodes: tuple[str, ...], bind: str, out: Path | None) -> None:
+def balancer_config(nodes: tuple[str, ...], bind: str, max_connections: int, out: Path | None) -> None:
     """Write an HAProxy configuration spreading requests over several server nodes."""
     try:
-        text = haproxy_config(nodes, bind)
+        text = haproxy_config(nodes, bind, max_connections=max_connections)
     except ValueError as error:
         fail(str(error))
     if out is None:
