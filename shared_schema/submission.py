@@ -10,7 +10,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import Field, model_validator
@@ -154,6 +154,9 @@ class DeliveryChoice(SchemaModel):
     address: Address | None = None
     recipient: Name | None = None
     phone: Phone | None = None
+    # pickup at a station the resident chose (the online zone); absent for a kiosk's
+    # pickup (its own station), and then left out of the JSON: old digests stay the same
+    station_code: Annotated[str, text(STATION_CODE_LEN)] | None = Field(None, exclude_if=lambda v: v is None)
 
     @model_validator(mode="after")
     def _address_for_mail(self) -> DeliveryChoice:
@@ -184,6 +187,9 @@ class SubmissionManifest(SchemaModel):
     # Left out of the JSON when absent, so a server of the previous release (which forbids
     # unknown fields) still takes every ordinary manifest, and older digests stay the same.
     incomplete_accepted: IncompleteAccepted | None = Field(None, exclude_if=lambda v: v is None)
+    # "online": filed in the online zone (网上专区), not at a kiosk; left out for kiosk
+    # manifests for the same reason.
+    channel: Literal["online"] | None = Field(None, exclude_if=lambda v: v is None)
 
     @model_validator(mode="after")
     def _accepted_only_when_incomplete(self) -> SubmissionManifest:

@@ -8,6 +8,7 @@ most people came for (5.2 of the standard).
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,15 +44,21 @@ class Hit:
 
 
 class CatalogSearch:
-    """An index over the matters a kiosk may collect (offline ones only)."""
+    """An index over the matters a channel may take: a kiosk the offline ones (default),
+    the server's online zone those whose guide allows online handling."""
 
-    def __init__(self, catalog: Catalog, cache_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        cache_dir: Path | None = None,
+        offered: Callable[[Matter], bool] = lambda m: m.offline,
+    ) -> None:
         self.catalog = catalog
         self.cache_dir = cache_dir
         self._entries = [
             _Entry(m, tuple(_normalise(t) for t in (m.name, *m.keywords, m.domain)))
             for m in catalog.matters
-            if m.offline
+            if offered(m)
         ]
         self._pinyin_ready = False
         self._lock = threading.Lock()

@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from .models import Throttle
+from .rows import insert_missing
 
 KEY_LEN = 96
 
@@ -41,9 +40,7 @@ def locked_until(session: Session, name: str, now: datetime) -> datetime | None:
 
 def count(session: Session, name: str, limit: Limit, now: datetime) -> bool:
     """Count one for ``name``; True when this count locked it."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    fresh = insert(Throttle).values(key=name, count=0, window_start=now)
-    session.execute(fresh.on_conflict_do_nothing(index_elements=["key"]))
+    insert_missing(session, Throttle, "key", key=name, count=0, window_start=now)
     row = session.scalars(select(Throttle).where(Throttle.key == name).with_for_update()).one()
     if now - row.window_start > limit.window or (row.locked_until is not None and row.locked_until <= now):
         row.count, row.window_start, row.locked_until = 0, now, None

@@ -1,7 +1,7 @@
 """The online blueprint's plumbing: who is signed in, CSRF on every POST, headers, errors.
 
 Every request looks up the resident session from its cookie (expired ones are deleted).
-Every POST needs a CSRF token (form field ``csrf_token`` or header ``X-CSRF-Token``): the
+Every POST (and PUT) needs a CSRF token (form field ``csrf_token`` or header ``X-CSRF-Token``): the
 session's once signed in, before that the sign-in cookie's (double submit). Errors are a
 Chinese page, or JSON for clients that ask for JSON (the upload script).
 """
@@ -52,7 +52,7 @@ def _load_session() -> None:
                     resident_sessions.touch(session, row.id)
         if row is not None and verdict != "expired":
             g.online_session, g.online_phone = row, row.phone
-    if request.method == "POST":
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
         if request.endpoint in SIGN_IN_ENDPOINTS:
             check_csrf(request.cookies.get(SIGN_IN_COOKIE))
         elif g.online_session is not None:
@@ -114,7 +114,14 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("ONLINE_COOKIE_SECURE", False)  # set true behind HTTPS
     from . import (
         follow,  # noqa: F401  (part B: the follow pages)
+        follow_correct,  # noqa: F401  (part B: 补正 uploads to the same case)
+        views_apply,  # noqa: F401
         views_sign_in,  # noqa: F401
+        views_uploads,  # noqa: F401
     )
+    from .uploads import DEFAULTS
+
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)
 
     app.register_blueprint(bp)
