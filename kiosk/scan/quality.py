@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from .detect import PAGE_SIZES, Detection
+from .geometry import true_aspect
 from .glare import hidden_print
 from .ink import without_red
 from .ocr.base import paper_background
@@ -50,6 +51,7 @@ EDGE_SKIP = 0.01  # … not counting the page's outermost strip: its edge line, 
 CUT_INK = 12  # print pixels (on the working copy) in that band that make a cut: more than specks
 WORK_SIDE = 1200  # the capture is examined at this size for print at the frame's border
 SOLID = 0.006  # dark areas wider than this share of the page (~1.8 mm) are no print: a dog-ear, a shadow
+MAX_BEYOND = 0.12  # share of the page beyond the frame (from what it shows) past which it is refused
 
 
 def problem(code: str) -> Problem:
@@ -133,6 +135,18 @@ def print_at_frame(capture: np.ndarray, detection: Detection) -> int:
     return int(ink[band & (page > 0)].sum())
 
 
+def beyond_frame(detection: Detection, page: str, frame_shape: tuple[int, ...]) -> float:
+    """Share of the page's length or width that lies beyond the frame, from the proportions
+    of what the frame shows: a page cut across its length shows a squatter rectangle than its
+    paper size, one cut across its width a slimmer one. The pipeline warps what it sees to
+    the whole page, so this is also how far the print was stretched."""
+    w_mm, h_mm, _ = PAGE_SIZES[page]
+    ratio = true_aspect(np.asarray(detection.quad, dtype=np.float64), frame_shape) / (
+        max(w_mm, h_mm) / min(w_mm, h_mm)
+    )
+    return float(1 - min(ratio, 1 / ratio))
+
+
 def glare_cell(shape: tuple[int, ...]) -> int:
     """Side of a glare cell in pixels: 1/60 of the page's short side."""
     return max(4, min(shape[:2]) // 60)
@@ -214,8 +228,13 @@ def assess(
             # without the capture to look at, a page reaching the frame's border is cut off
             cut = CUT_INK if capture is None else print_at_frame(capture, detection)
             metrics["print_at_frame"] = float(cut)
-            # print cut by the frame: refused; only margin beyond it: the reading decides
-            (report.problems if cut >= CUT_INK else report.doubts).append(problem("cut_off"))
+            if capture is not None:
+                metrics["beyond_frame"] = beyond_frame(detection, page, capture.shape)
+            # print cut by the frame, or more of the page beyond it than a margin: refused
+            # (what is beyond is lost, what is seen is stretched to a whole page); only a
+            # margin beyond it: the reading decides
+            lost = cut >= CUT_INK or metrics.get("beyond_frame", 0.0) > MAX_BEYOND
+            (report.problems if lost else report.doubts).append(problem("cut_off"))
         dpi = capture_dpi if detection.fills_frame and capture_dpi else effective_dpi(detection, page)
         metrics["effective_dpi"] = dpi
         if dpi < MIN_DPI.get(page, MIN_DPI["a4"]):

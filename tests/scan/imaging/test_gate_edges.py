@@ -6,15 +6,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kiosk.scan.detect import detect_page, rectify
+from kiosk.scan.detect import Detection, detect_page, rectify
 from kiosk.scan.glare import hidden_print
 from kiosk.scan.orient import orient
 from kiosk.scan.quality import (
+    CUT_INK,
     GLARE_CELL_SHARE,
     HIDDEN_SHARE,
+    MAX_BEYOND,
     MESSAGES,
     assess,
     assess_before_issue_13,
+    beyond_frame,
     glare_cell,
     glare_cells,
 )
@@ -107,3 +110,27 @@ def test_hidden_print_is_where_print_runs_under_the_spot(spot_at, hides):
     share, hidden = hidden_print(image, glare, glare_cell(image.shape), cell_mm=3.5)
     assert (share > 0) == hides, share
     assert hidden.any() == hides
+
+
+def _quad(w: float, h: float) -> Detection:
+    """A page seen straight on (no perspective), ``w`` × ``h`` frame pixels, touching the top."""
+    quad = np.array([[100, 0], [100 + w, 0], [100 + w, h], [100, h]], np.float64)
+    return Detection(quad=quad, method="edges", score=1.0, touches=("top",))
+
+
+@pytest.mark.parametrize(("w", "h", "beyond"), [(1000, 1414.3, 0.0), (1000, 1131.4, 0.2), (800, 1414.3, 0.2)])
+def test_beyond_frame_is_read_from_the_proportions_the_page_shows(w, h, beyond):
+    """A whole A4 page shows 1 : √2; a fifth of its length cut off shows 1 : 1.13, a fifth
+    of its width cut off 1 : 1.77 (then stretched back to A4 by the warp)."""
+    assert beyond_frame(_quad(w, h), "a4", (1500, 2000)) == pytest.approx(beyond, abs=0.002)
+
+
+def test_page_far_beyond_the_frame_is_refused_though_its_print_is_inside(form):
+    """The form's lower half is blank: a third of the page beyond the frame cuts no print, but
+    what the frame shows is warped to a whole page, its print stretched by half as much
+    again (a confident reading of it came out in the wrong order): refused."""
+    report, _, shot = gate(form, 21, overhang=("right", 0.3))  # the page lies turned: its foot
+    assert shot.print_inside
+    assert report.metrics["print_at_frame"] < CUT_INK, report.metrics
+    assert report.metrics["beyond_frame"] > MAX_BEYOND, report.metrics
+    assert "cut_off" in codes(report)
