@@ -52,6 +52,11 @@ def online_case(phone: str) -> ColumnElement[bool]:
     return (Submission.source == ONLINE_SOURCE) & (Submission.applicant_phone == phone)
 
 
+def online_case_row(sub: Submission, phone: str) -> bool:
+    """:func:`online_case` for a loaded row."""
+    return sub.source == ONLINE_SOURCE and sub.applicant_phone == phone
+
+
 def not_found() -> WorkspaceError:
     """The one answer for absent, a kiosk case and another phone's case."""
     return WorkspaceError("no such online case for this phone", "未找到该申请", status=404)
@@ -162,7 +167,7 @@ def case_view(session: Session, sub: Submission, today: date) -> CaseView:
         state_hint=STATE_HINTS.get(state, ""),
         deadlines=_deadlines(sub, matter, events, today),
         paused=state is S.special_stage,
-        correction=_correction(sub, events),
+        correction=open_correction(sub),
         results=results,
         events=[(e.at.isoformat(), STATE_LABELS.get(S(e.state), e.state), e.message_zh) for e in events],
         can_rate=rating is None and state in {S.completed, S.delivered, S.archived} and bool(results),
@@ -199,10 +204,16 @@ def _deadlines(sub: Submission, matter: Matter | None, events: list, today: date
     return out
 
 
-def _correction(sub: Submission, events: list) -> Correction | None:
+def matter_name(session: Session, sub: Submission) -> str:
+    matter = session.get(Matter, sub.matter_code)
+    return matter.name if matter else sub.matter_code
+
+
+def open_correction(sub: Submission) -> Correction | None:
+    """The notice the case waits on (None unless it waits for a supplement)."""
     if sub.state != S.correction_requested.value:
         return None
-    requests = [e for e in events if history.action_of(e) == "correct"]
+    requests = [e for e in sub.events if history.action_of(e) == "correct"]
     if not requests:
         return None
     last = requests[-1]
