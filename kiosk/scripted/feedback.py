@@ -26,7 +26,7 @@ SYNC_S = 120  # the worker's first cycle on a loaded machine
 @dataclass
 class FeedbackWalk:
     thanks: list[str] = field(default_factory=list)  # the thank-you screen's lines
-    queued_after_send: int = 0  # 待发送 feedback right after sending
+    queued_after_send: int = 0  # 待发送 feedback right after sending (0 if the worker was quicker)
     sent_by_worker: bool = False  # the app's sync worker emptied the queue
     back_to: str = ""  # where Done led
     answers: dict[str, list[str]] = field(default_factory=dict)  # receipt → the progress screen's lines

@@ -21,6 +21,7 @@ from kiosk.store.models import QueuedFeedback
 from kiosk.store.sealed_queue import REFUSED, NotAcknowledged
 from kiosk.sync.catalog import CatalogCache
 from kiosk.sync.service import SyncService
+from kiosk.visit.backbone import StoreOutbox
 from kiosk.visit.feedback import REASONS, FeedbackDesk, FeedbackRefused, note_text
 from tests.support.feedback_staff import answer_in_workspace, feedback_desk
 from tests.support.live_server import LiveServer, serving
@@ -86,8 +87,8 @@ def test_feedback_left_offline_is_sent_once_answered_and_read_by_receipt(
         ]
     finally:
         server.start()
-    counts = read_backlog(enrolled)
-    assert counts.feedback.waiting == 2 and counts.waiting == 2  # in 待发送
+    counts = StoreOutbox(enrolled, enrolled.identity()).counts()  # what the header's 待发送 reads
+    assert counts.feedback == 2 and counts.waiting == 2
     raw = sqlite3.connect(enrolled.home / DB_FILE)  # sealed at rest: the words are not readable
     try:
         blob = b"".join(r[0] for r in raw.execute("SELECT payload_enc FROM feedback_notes"))

@@ -1,8 +1,9 @@
 """意见建议 in the real Kivy app under Xvfb (issue 14, 5.5), kiosk ⇄ live server: a resident
 left feedback with their receipt earlier (sent, answered by the city administrator in the
 workspace); now a resident at the pension guide taps 意见建议, picks 材料清单看不懂, types
-表格 on the pinyin pad and sends: thanked, told what happens next, counted in 待发送 until
-the app's own sync worker sends it, once. On the progress screen the earlier receipt's
+表格 on the pinyin pad and sends: thanked, told what happens next; the app's own sync
+worker sends it, once (how long it shows in 待发送 is a race with that worker: the count
+itself is tested in test_feedback.py). On the progress screen the earlier receipt's
 number shows the administrator's answer. Screenshots: docs/screenshots/kiosk-feedback-*.png.
 """
 
@@ -41,7 +42,7 @@ def test_feedback_from_the_guide_is_sent_once_and_the_answer_shows_by_receipt(
     report = run_kiosk(enrolled.home, "feedback", tmp_path / "shots", timeout=600)
     assert report["ok"], (report["error"], report["screenshots"][-1:])
     walk = report["feedback"]
-    assert walk["queued_after_send"] == 1 and walk["sent_by_worker"]  # 待发送, then sent by the app
+    assert walk["sent_by_worker"]  # the app's own worker sent it (its 待发送 count went back to 0)
     assert walk["back_to"] == "guide"  # Done: back where it was opened
     assert walk["thanks"] == [
         "谢谢您的意见建议！",
