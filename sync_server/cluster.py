@@ -23,12 +23,12 @@ import click
 from tongban_cli.common import fail
 
 HEALTH_PATH = "/api/v1/health"
-_ADDRESS = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]{1,253}):([0-9]{1,5})$")
+_ADDRESS = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]{1,253}):([0-9]{1,5})")
 
 
 def check_address(address: str) -> str:
     """``host:port`` with a port in range, or ValueError (nothing else may reach the file)."""
-    match = _ADDRESS.match(address)
+    match = _ADDRESS.fullmatch(address)
     if match is None or not 0 < int(match.group(2)) < 65536:
         raise ValueError(f"not a host:port address: {address!r}")
     return address

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -178,6 +179,18 @@ def _verify_budget_is_shared(cluster: Cluster) -> None:
     raise AssertionError("three runs in a row straddled a rate-limit window")
 
 
+@contextmanager
+def _syncing(home: Path, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """The kiosk's sync process draining its outbox; SIGKILLed if a check fails first."""
+    kiosk = sync_process(home, log)
+    try:
+        yield kiosk
+    finally:
+        if kiosk.poll() is None:
+            os.killpg(kiosk.pid, signal.SIGKILL)
+            kiosk.wait(STUCK_S)
+
+
 def test_node_killed_mid_upload(cluster: Cluster) -> None:
     """Last in the module: node A stays dead; node B and the balancer carry on."""
     _staff(cluster, "prov-reviewer")
@@ -192,17 +205,11 @@ def test_node_killed_mid_upload(cluster: Cluster) -> None:
         uuids = [finalize_one(store, seed=16_000 + i, pages=rng.randint(1, 3), page_size=(160, 120))
                  for i in range(SUBMISSIONS)]  # fmt: skip
     log = cluster.root / "kiosk-sync.log"
-    kiosk = sync_process(home, log)
-    try:
+    with _syncing(home, log) as kiosk:
         wait_until(lambda: server_count(cluster.a) >= 3, "the first submissions through the balancer")
         cluster.a.kill()  # SIGKILL master and worker of node A, mid-upload
         at_kill = server_count(cluster.a)  # (reads the shared database)
-        kiosk.wait(STUCK_S)
-        assert kiosk.returncode == 0, log.read_text()[-3000:]
-    finally:
-        if kiosk.poll() is None:
-            os.killpg(kiosk.pid, signal.SIGKILL)
-            kiosk.wait(STUCK_S)
+        assert kiosk.wait(STUCK_S) == 0, log.read_text()[-3000:]
     assert 0 < at_kill < SUBMISSIONS, f"the kill did not land mid-drain: {at_kill} of {SUBMISSIONS}"
     assert sync_process(home, log).wait(STUCK_S) == 0  # one calm cycle brings every state home
     check_exactly_once(Scenario(server=cluster.a, proxy=None, home=home, uuids=uuids))  # type: ignore[arg-type]
