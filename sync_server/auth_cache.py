@@ -23,6 +23,8 @@ import time
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from .db import Database
@@ -97,12 +99,14 @@ def _follow_revocations(db: Database, recheck: float) -> None:
 
 def bump_generation(session: Session) -> None:
     """Announce a revocation to every process, in the revoking transaction: a fresh random
-    value (a change is all the readers compare, so two revocations never need to agree)."""
-    row = session.get(ServerSetting, GENERATION_KEY)
-    if row is None:
-        session.add(ServerSetting(key=GENERATION_KEY, value=secrets.token_hex(8)))
-    else:
-        row.value = secrets.token_hex(8)
+    value (a change is all the readers compare, so two revocations never need to agree).
+    One upsert: the first revocations on two nodes at once both succeed (a read, then an
+    insert, let one of them fail on the key)."""
+    value = secrets.token_hex(8)
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(ServerSetting).values(key=GENERATION_KEY, value=value)
+    statement = statement.on_conflict_do_update(index_elements=[ServerSetting.key], set_={"value": value})
+    session.execute(statement)
 
 
 def forget(kiosk_id: str) -> None:

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from sync_server.app import create_app
+from sync_server.auth_cache import GENERATION_KEY, bump_generation
 from sync_server.cluster import haproxy_config
-from sync_server.db import get_db
-from sync_server.models import RateLimitWindow
+from sync_server.db import Database, get_db
+from sync_server.models import RateLimitWindow, ServerSetting
 from sync_server.workspace.verify_code import display, new_code
+from tests.support.waiting import STUCK_S, wait_until
 from tongban_cli.main import cli
 
 
@@ -55,3 +58,38 @@ def test_client_address_behind_proxies(db_url: str, tmp_path: Path) -> None:
     for bad in (-1, 6, "1", True):
         with pytest.raises(ValueError, match="PROXY_HOPS"):
             create_app({"HOME": str(tmp_path), "DATABASE_URL": db_url, "PROXY_HOPS": bad})
+
+
+def test_first_revocations_on_two_nodes_at_once(app) -> None:
+    """Two nodes revoking at once, before any revocation ever: both commit (PostgreSQL: the
+    second waits on the first's uncommitted row; a read-then-insert failed there on the key)."""
+    db, other = get_db(app), Database(get_db(app).url)
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            with db.transaction(write=True) as first:
+                bump_generation(first)
+                first.flush()
+                if not db.is_sqlite:  # (SQLite has one writer at a time: the second comes after)
+                    second = pool.submit(_bump, other)
+                    wait_until(lambda: _waiting_on_lock(db), "the second revocation to wait for the first")
+            if db.is_sqlite:
+                second = pool.submit(_bump, other)
+            second.result(STUCK_S)  # raises what the second revocation raised
+        with db.transaction() as session:
+            assert session.get(ServerSetting, GENERATION_KEY) is not None
+    finally:
+        other.dispose()
+
+
+def _bump(database: Database) -> None:
+    with database.transaction(write=True) as session:
+        bump_generation(session)
+
+
+def _waiting_on_lock(db: Database) -> bool:
+    query = (
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    with db.engine.connect() as connection:
+        return connection.execute(text(query)).scalar_one() > 0
