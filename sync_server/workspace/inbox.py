@@ -66,6 +66,7 @@ class InboxRow:
     notice_due: date | None = None  # the correction-notice deadline, while it runs
     department_name: str = ""
     incomplete: bool = False  # the kiosk's completeness check listed missing materials
+    online: bool = False  # filed in the online zone (source "online"), not at a kiosk
 
 
 @dataclass
@@ -140,6 +141,7 @@ def to_row(found: Row, today: date) -> InboxRow:
         promised_due=sub.promised_due, state=sub.state, state_label=state_label(sub.state), badge=badge,
         deadline_note=note, notice_due=notice, department_name=department_name or sub.department_code or "",
         incomplete=not (sub.manifest.get("completeness") or {}).get("complete", True),
+        online=sub.source == "online",
     )  # fmt: skip
 
 

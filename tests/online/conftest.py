@@ -17,9 +17,12 @@ from sqlalchemy import select
 from sync_server.db import get_db
 from sync_server.workspace.models import SmsLogEntry
 from tests.server import conftest as server
+from tests.workspace import conftest as workspace
 
 pg_database, sqlite_template, db_url = server.pg_database, server.sqlite_template, server.db_url
-app, client, kiosk = server.app, server.client, server.kiosk
+app, client, kiosk, restore_catalog = server.app, server.client, server.kiosk, server.restore_catalog
+# staff accounts and a logged-in staff browser (the inbox side of an online case)
+password_hash, staff, as_user = workspace.password_hash, workspace.staff, workspace.as_user
 
 PHONE = "13800138000"
 OTHER_PHONE = "13900139000"
