@@ -6,8 +6,8 @@ its reading is *reliable* and refused with the gate's own advice when not. Relia
 what matters for the material:
 
 - the engine is confident on the whole (``MIN_CONFIDENCE``) and on every line that carries
-  text (``MIN_LINE_CONFIDENCE``, where the engine gives word confidences): one weak line is
-  where a smear or a glare spot took characters;
+  text (``MIN_LINE_CONFIDENCE``: Tesseract's word confidences, RapidOCR's per box): one weak
+  line is where a smear or a glare spot took characters;
 - every label the material must carry was read (``expected_labels``: the requirement's
   keywords and its kind's wording, e.g. 性别 and 公民身份号码 on an ID card's front): a
   label washed out by glare is also the value beside it;
@@ -27,7 +27,10 @@ from .reread import LABELS
 from .types import OcrResult, Problem
 
 MIN_CONFIDENCE = {"rapidocr": 90.0, "tesseract": 85.0}  # mean confidence of a reliable reading
-MIN_LINE_CONFIDENCE = {"tesseract": 60.0}  # mean word confidence of each line with ≥ 2 characters
+# mean word (Tesseract) or box (RapidOCR) confidence of each line with ≥ 2 characters: the
+# same bound for both, set before any measurement (below it, a good part of the line's
+# characters are guesses)
+MIN_LINE_CONFIDENCE = {"tesseract": 60.0, "rapidocr": 60.0}
 LABEL_FOUND = 0.5  # fuzzy match (``classify.keyword_score``) at which a label counts as read
 
 
@@ -40,8 +43,8 @@ def expected_labels(requirement: MaterialRequirement | None) -> list[str]:
 
 
 def line_confidences(ocr: OcrResult) -> list[float]:
-    """Mean word confidence of each line with at least two characters (engines with word
-    boxes only; empty otherwise)."""
+    """Mean word confidence of each line with at least two characters, weighted by characters
+    (RapidOCR's words are its detected boxes; empty without word boxes)."""
     by_line: dict[int, list[tuple[float, int]]] = {}
     for word in ocr.words:
         by_line.setdefault(word.line, []).append((word.confidence, len(word.text)))
