@@ -1,22 +1,28 @@
-"""The pieces of a multi-node setup that need no cluster: the HAProxy configuration the
-CLI writes, and client addresses behind proxies (``PROXY_HOPS``)."""
+"""The pieces of a multi-node setup that need no cluster (test_multinode.py runs one): the
+HAProxy configuration the CLI writes, client addresses behind proxies (``PROXY_HOPS``),
+and state two nodes change at the same moment (PostgreSQL: the second truly waits)."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
 from sync_server.app import create_app
 from sync_server.auth_cache import GENERATION_KEY, bump_generation
 from sync_server.cluster import haproxy_config
 from sync_server.db import Database, get_db
 from sync_server.models import RateLimitWindow, ServerSetting
+from sync_server.workspace.accounts import LoginPolicy, authenticate, create_user
+from sync_server.workspace.errors import WorkspaceError
+from sync_server.workspace.models import StaffUser
 from sync_server.workspace.verify_code import display, new_code
 from tests.support.waiting import STUCK_S, wait_until
 from tongban_cli.main import cli
@@ -61,24 +67,29 @@ def test_client_address_behind_proxies(db_url: str, tmp_path: Path) -> None:
 
 
 def test_first_revocations_on_two_nodes_at_once(app) -> None:
-    """Two nodes revoking at once, before any revocation ever: both commit (PostgreSQL: the
-    second waits on the first's uncommitted row; a read-then-insert failed there on the key)."""
+    """Two nodes revoking at once, before any revocation ever: both commit (a read, then an
+    insert, failed the second on the key)."""
     db, other = get_db(app), Database(get_db(app).url)
     try:
-        with ThreadPoolExecutor(1) as pool:
-            with db.transaction(write=True) as first:
-                bump_generation(first)
-                first.flush()
-                if not db.is_sqlite:  # (SQLite has one writer at a time: the second comes after)
-                    second = pool.submit(_bump, other)
-                    wait_until(lambda: _waiting_on_lock(db), "the second revocation to wait for the first")
-            if db.is_sqlite:
-                second = pool.submit(_bump, other)
-            second.result(STUCK_S)  # raises what the second revocation raised
+        _at_once(db, bump_generation, lambda: _bump(other))
         with db.transaction() as session:
             assert session.get(ServerSetting, GENERATION_KEY) is not None
     finally:
         other.dispose()
+
+
+def _at_once(db: Database, first: Callable[[Session], object], second: Callable[[], object]) -> None:
+    """``first`` in an open transaction of ``db`` while ``second`` starts in another thread;
+    on PostgreSQL ``first`` commits once ``second`` waits for its lock (or has finished:
+    then nothing made it wait). SQLite has one writer at a time: ``second`` runs after."""
+    with ThreadPoolExecutor(1) as pool:
+        with db.transaction(write=True) as session:
+            first(session)
+            session.flush()
+            later = None if db.is_sqlite else pool.submit(second)
+            if later is not None:
+                wait_until(lambda: later.done() or _waiting_on_lock(db), "the second to start")
+        (later or pool.submit(second)).result(STUCK_S)  # raises what the second raised
 
 
 def _bump(database: Database) -> None:
@@ -93,3 +104,27 @@ def _waiting_on_lock(db: Database) -> bool:
     )
     with db.engine.connect() as connection:
         return connection.execute(text(query)).scalar_one() > 0
+
+
+def test_wrong_passwords_on_two_nodes_at_once_both_count(app) -> None:
+    """Two failed logins at once (as two nodes would run them) count two, not one."""
+    db, other = get_db(app), Database(get_db(app).url)
+    rules = LoginPolicy(max_failures=5, lock_minutes=15)
+
+    def wrong_password(session: Session) -> None:
+        with pytest.raises(WorkspaceError):
+            authenticate(session, "guessed", "wrong", rules)
+
+    def on_the_other_node() -> None:
+        with other.transaction(write=True) as session:
+            wrong_password(session)
+
+    with db.transaction(write=True) as session:
+        create_user(session, "guessed", "city_admin", "Tongban-shared-1", full_name="管理员")
+    try:
+        _at_once(db, wrong_password, on_the_other_node)
+        with db.transaction() as session:
+            user = session.scalars(select(StaffUser).where(StaffUser.username == "guessed")).one()
+            assert user.failed_logins == 2
+    finally:
+        other.dispose()
