@@ -26,7 +26,7 @@ from kiosk.scan.completeness import check_completeness
 from kiosk.scan.types import PageResult, Problem
 from kiosk.visit.department import department_name
 from shared_schema import Applicant, CompletenessResult, Matter, SubmissionManifest
-from shared_schema.bounds import CODE_LEN, MESSAGE_LEN, OCR_TEXT_LEN
+from shared_schema.bounds import CODE_LEN, INT32_MAX, MESSAGE_LEN, OCR_TEXT_LEN
 from shared_schema.enums import Delivery
 from shared_schema.forms import promise_statement
 
@@ -145,7 +145,7 @@ def add_pages(
 
 
 def remove_page(session: Session, row: Application, page_id: int) -> None:
-    page = session.get(ApplicationPage, page_id)
+    page = session.get(ApplicationPage, page_id) if 0 < page_id <= INT32_MAX else None
     if page is None or page.application_id != row.id:
         raise WorkspaceError("no such page", "找不到这一页", 404)
     session.delete(page)

@@ -88,6 +88,13 @@ def test_apply_submit_twice_one_case_routed_and_marked_online(
                         "id_number": "140521199805171230", "home_division": QINSHUI})  # fmt: skip
     assert bad.status_code == 400 and "身份证号码" in bad.get_data(as_text=True)
 
+    details = {"kind": "person", "name": "李四", "id_number": id_number(QINSHUI), "home_division": QINSHUI}
+    assert resident.post(f"/online/apply/{app_id}/applicant", details).status_code == 303
+    missing = resident.get(f"/online/apply/{app_id}/review").get_data(as_text=True)
+    # every missing material at once (一次性告知)
+    assert "缺少材料：居民身份证" in missing and "缺少材料：城乡居民养老保险参保登记申请表" in missing
+    assert resident.post(f"/online/apply/{app_id}/submit", {"promise": "yes"}).status_code == 409
+
     resident.get(f"/online/apply/{app_id}/materials")
     upload(resident, app_id, "id_card", photo)
     upload(resident, app_id, "form", photo)
@@ -97,10 +104,6 @@ def test_apply_submit_twice_one_case_routed_and_marked_online(
     scans = resident.http.get(f"/online/apply/{app_id}/scans").get_json()
     assert scans["reading"] == 0 and {p["state"] for p in scans["pages"]} == {"done"}
 
-    person = id_number(QINSHUI)
-    details = {"kind": "person", "name": "李四", "id_number": person, "home_division": QINSHUI}
-    ok = resident.post(f"/online/apply/{app_id}/applicant", details)
-    assert ok.status_code == 303
     review = resident.get(f"/online/apply/{app_id}/review").get_data(as_text=True)
     assert "材料齐全" in review, re.findall(r"<li>([^<]+)</li>", review)
     refused = resident.post(f"/online/apply/{app_id}/submit", {"delivery": "pickup", "station": "ST01"})
