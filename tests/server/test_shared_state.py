@@ -12,14 +12,17 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from sync_server.app import create_app
 from sync_server.auth_cache import GENERATION_KEY, bump_generation
 from sync_server.cluster import haproxy_config
-from sync_server.db import Database, get_db
-from sync_server.models import RateLimitWindow, ServerSetting
+from sync_server.db import Database, get_db, utcnow
+from sync_server.enrollment import KioskPrincipal
+from sync_server.errors import ApiError
+from sync_server.models import RateLimitWindow, ServerSetting, SupplementLookupAttempt
+from sync_server.supplement_lookup import _count_attempt
 from sync_server.workspace.accounts import LoginPolicy, authenticate, create_user
 from sync_server.workspace.errors import WorkspaceError
 from sync_server.workspace.models import StaffUser
@@ -126,5 +129,28 @@ def test_wrong_passwords_on_two_nodes_at_once_both_count(app) -> None:
         with db.transaction() as session:
             user = session.scalars(select(StaffUser).where(StaffUser.username == "guessed")).one()
             assert user.failed_logins == 2
+    finally:
+        other.dispose()
+
+
+def test_lookup_budget_on_two_nodes_at_once(app, kiosk) -> None:
+    """A kiosk's last 补正 lookup of the hour, asked twice at once on two nodes: one is
+    counted, the other refused (429), never both let through."""
+    db, other = get_db(app), Database(get_db(app).url)
+    principal = KioskPrincipal(kiosk.kiosk_id, kiosk.station_code, kiosk.secret)
+    now = utcnow()
+
+    def last_attempt(session: Session) -> None:
+        _count_attempt(session, principal, "CQ0100-K0000001-20260105-0001", 1, now)
+
+    def on_the_other_node() -> None:
+        with other.transaction(write=True) as session, pytest.raises(ApiError) as refused:
+            last_attempt(session)
+        assert refused.value.status == 429
+
+    try:
+        _at_once(db, last_attempt, on_the_other_node)
+        with db.transaction() as session:
+            assert session.scalar(select(func.count()).select_from(SupplementLookupAttempt)) == 1
     finally:
         other.dispose()
