@@ -129,45 +129,66 @@ def _core(height: int) -> tuple[int, int]:
     return height // 4, height - height // 4
 
 
+def _runs(ink: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Ink in straight runs at least ``size`` (width, height) long."""
+    return cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, size))
+
+
+def _thin(ink: np.ndarray, across: tuple[int, int]) -> np.ndarray:
+    """Ink that is thinner than ``across`` (width, height) across the run looked for."""
+    return ink & ~_runs(ink, across)
+
+
 def erase_rules(gray: np.ndarray) -> np.ndarray:
-    """White out table rules: vertical dark runs taller than the line, and thin horizontal
-    ones longer than the strip is high (the row's own rules). Only thin ones: blurred
-    digits run together into a blob as long as the number, which a plain horizontal
-    opening took for a rule and erased (a sealed, blurry application form)."""
+    """White out table rules: thin vertical dark runs taller than the line, and thin
+    horizontal ones longer than the strip is high (the row's own rules). Only thin ones:
+    blurred digits run together into a blob as long as the number, which a plain
+    horizontal opening took for a rule and erased, and on a seal's red channel the faint
+    ring and digits merge into blobs a plain vertical opening cut through the digits (a
+    sealed, blurry application form)."""
     ink = _ink(gray)
     low, high = _core(gray.shape[0])
     tall = max(3, round(1.05 * (high - low)))
     wide = max(20, gray.shape[0])
-    thick = max(4, gray.shape[0] // 8)
-    rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, tall)))
-    thin = ink & ~cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, thick)))
-    rules |= cv2.morphologyEx(thin, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (wide, 1)))
+    thick = max(6, gray.shape[0] // 4)  # a blurred rule is ~10 px thick, a blurred number ~30
+    rules = _runs(_thin(ink, (thick, 1)), (1, tall)) | _runs(_thin(ink, (1, thick)), (wide, 1))
     out = gray.copy()
     out[cv2.dilate(rules, np.ones((3, 3), np.uint8)) > 0] = _paper(gray)
     return out
 
 
 def line_rows(clean: np.ndarray) -> slice:
-    """The rows of the number's print: what reaches the strip's middle (the label's line),
-    without the print of the rows above and below, with a little paper round it."""
-    ink = _ink(clean)
-    count, labels = cv2.connectedComponents(ink)
+    """The rows of the number's print, with a little paper round it: the band of rows round
+    the strip's busiest middle row (the label's line) that keeps at least a fifth of its
+    ink. The print of the rows above and below, and a seal's ring and its text, run across
+    far fewer columns than a line of 18 characters."""
+    ink = _ink(clean) > 0
     low, high = _core(clean.shape[0])
-    inside = np.unique(labels[low:high])
-    rows = np.flatnonzero((np.isin(labels, inside[inside > 0])).sum(axis=1) >= 2)
-    if not len(rows) or count < 2:
+    counts = ink.sum(axis=1)
+    peak = low + int(np.argmax(counts[low:high]))
+    if counts[peak] < 2:
         return slice(low, high)
+    band = counts >= max(2, counts[peak] // 5)
+    top, bottom = peak, peak
+    while top > 0 and band[top - 1]:
+        top -= 1
+    while bottom + 1 < len(band) and band[bottom + 1]:
+        bottom += 1
     pad = max(3, (high - low) // 6)
-    return slice(max(0, rows[0] - pad), min(clean.shape[0], rows[-1] + 1 + pad))
+    return slice(max(0, top - pad), min(clean.shape[0], bottom + 1 + pad))
 
 
 def cut_glyphs_cleared(gray: np.ndarray) -> np.ndarray:
     """White out print touching the strip's left or right end: pieces of characters the
-    crop cut through (the label's last character), which read as a stray ``1`` or ``|``."""
-    _count, labels = cv2.connectedComponents(_ink(gray))
+    crop cut through (the label's last character), which read as a stray ``1`` or ``|``.
+    Only pieces narrower than a character: on a seal's red channel the faint ring joins
+    the digits into one component that reaches the ends, and it took the number with it."""
+    _count, labels, stats, _centroids = cv2.connectedComponentsWithStats(_ink(gray))
+    low, high = _core(gray.shape[0])
     ends = np.union1d(labels[:, 0], labels[:, -1])
+    cut = [i for i in ends if i > 0 and stats[i, cv2.CC_STAT_WIDTH] <= high - low]
     out = gray.copy()
-    out[np.isin(labels, ends[ends > 0])] = _paper(gray)
+    out[np.isin(labels, cut)] = _paper(gray)
     return out
 
 

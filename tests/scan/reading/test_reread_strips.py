@@ -89,3 +89,14 @@ def test_a_folds_shadow_is_no_rule():
     assert out.shape[1] >= 280  # the whole number, not cut at the shadow
     start = int(np.flatnonzero((out < 100).any(axis=0))[0])  # the first digit
     assert all((out[:, start + left - 40 : start + left - 32] < 100).any() for left in lefts)
+
+
+def test_a_ring_joining_the_digits_to_the_ends_does_not_take_them_away():
+    """On a seal's red channel the faint ring joins the digits into one component that
+    reaches both ends of the strip: it is no piece of a character the crop cut through."""
+    strip = np.full((80, 420), 235, np.uint8)
+    strip[38:40, :] = 150  # the ring's faint arc through the line, end to end
+    for left in range(40, 320, 20):
+        strip[30:50, left : left + 8] = 60
+    out = clean_strip(strip)
+    assert out.shape[1] >= 280 and (out < 100).any(axis=0).sum() >= 14 * 8
