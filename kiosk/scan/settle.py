@@ -26,7 +26,10 @@ from .classify import KIND_CUES, keyword_score
 from .reread import LABELS
 from .types import OcrResult, Problem
 
-MIN_CONFIDENCE = {"rapidocr": 90.0, "tesseract": 85.0}  # mean confidence of a reliable reading
+# mean confidence of a reliable reading. Tesseract's, set on the gate bench's `tune` split (25
+# pages): its doubted pages read wrong reached 89.3 (at 85, two of them were filed), its right
+# readings started at 90.5 (bench/scan_gate.py, docs/scanning.md)
+MIN_CONFIDENCE = {"rapidocr": 90.0, "tesseract": 90.0}
 # mean word (Tesseract) or box (RapidOCR) confidence of each line with ≥ 2 characters: the
 # same bound for both, set before any measurement (below it, a good part of the line's
 # characters are guesses)
