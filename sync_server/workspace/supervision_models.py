@@ -57,6 +57,12 @@ Index(
     Submission.collected_at,
     postgresql_include=DASHBOARD_COLUMNS,
 )
+Index(  # the city's drill-down walks the newest cases of every department (issue 14)
+    "ix_submissions_collected",
+    Submission.collected_at,
+    Submission.id,
+    postgresql_include=["department_code", *DASHBOARD_COLUMNS[1:]],
+)
 Index(
     "ix_submission_events_answers",
     SubmissionEvent.submission_id,

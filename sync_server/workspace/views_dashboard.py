@@ -166,8 +166,8 @@ def _kiosks(session, now) -> dict[str, Any]:  # type: ignore[no-untyped-def]
 # ---- drill-down -----------------------------------------------------------------------
 
 
-def _figure(session, period: dashboard.Period, today: date) -> tuple[Any, str]:  # type: ignore[no-untyped-def]
-    """The WHERE clause of the figure named in the query string, and its caption."""
+def _figure(session, period: dashboard.Period, today: date) -> tuple[dashboard.Figure, str]:  # type: ignore[no-untyped-def]
+    """The figure named in the query string (its cases, maybe their number), and its caption."""
     args = request.args
     try:
         fig = args.get("fig")
@@ -176,31 +176,36 @@ def _figure(session, period: dashboard.Period, today: date) -> tuple[Any, str]: 
             names = dashboard.names(session) if dim in dashboard.DIMENSIONS else {}
             label = dashboard.label_of(names, dim, key) if names else key
             caption = f"{dashboard.DIMENSIONS.get(dim, '')}：{label}"
-            return dashboard.volume_clause(dim, key), caption
+            return dashboard.Figure(dashboard.volume_clause(dim, key)), caption
         if fig == "clock":
             clock, outcome = args.get("clock", ""), args.get("outcome", "")
-            clause = dashboard.clock_clause(session, user(), period, clock, outcome, today)
-            return clause, f"{dashboard.CLOCK_LABELS[clock]}：{dashboard.OUTCOMES[outcome]}"
+            figure = dashboard.clock_figure(session, user(), period, clock, outcome, today)
+            return figure, f"{dashboard.CLOCK_LABELS[clock]}：{dashboard.OUTCOMES[outcome]}"
         if fig == "rating":
             stage, score = args.get("stage", ""), args.get("score", type=int) or 0
-            return dashboard.rating_clause(stage, score), f"{dashboard.STAGES[stage]}：{SCORE_LABELS[score]}"
+            return dashboard.Figure(
+                dashboard.rating_clause(stage, score)
+            ), f"{dashboard.STAGES[stage]}：{SCORE_LABELS[score]}"
     except (dashboard.BadFigure, KeyError) as exc:
         raise WorkspaceError(f"no such figure: {exc}", "看板上没有这项数字", status=400) from None
     raise WorkspaceError("no such figure", "看板上没有这项数字", status=400)
 
 
 def _query(session, period: dashboard.Period, today: date):  # type: ignore[no-untyped-def]
-    clause, caption = _figure(session, period, today)
-    where = dashboard.cases(user(), period) & clause
-    return where, caption
+    """The drill-down's WHERE clause, its number of cases and its caption."""
+    figure, caption = _figure(session, period, today)
+    where = dashboard.cases(user(), period) & figure.clause
+    total = figure.total
+    if total is None:
+        total = session.scalar(select(func.count()).select_from(Submission).where(where)) or 0
+    return where, total, caption
 
 
 @bp.get("/dashboard/cases", endpoint="dashboard_cases")
 def cases_view():  # type: ignore[no-untyped-def]
     today, period = _start()
     with get_db().transaction(write=True) as session:
-        where, caption = _query(session, period, today)
-        total = session.scalar(select(func.count()).select_from(Submission).where(where)) or 0
+        where, total, caption = _query(session, period, today)
         rows = case_rows(session, where, LIST_ROWS)
         audit.record(session, who(), "dashboard_cases", detail={"rows": len(rows), "figure": caption})
     export = request.full_path.replace("/dashboard/cases?", "/dashboard/cases.xlsx?", 1)
@@ -212,8 +217,7 @@ def cases_view():  # type: ignore[no-untyped-def]
 def cases_export() -> Response:
     today, period = _start()
     with get_db().transaction(write=True) as session:
-        where, caption = _query(session, period, today)
-        total = session.scalar(select(func.count()).select_from(Submission).where(where)) or 0
+        where, total, caption = _query(session, period, today)
         if total > EXPORT_CAP:
             too_many = f"共 {total} 件，超过一次导出上限 {EXPORT_CAP} 件，请缩短统计期间"
             raise WorkspaceError("export too large", too_many, status=400)

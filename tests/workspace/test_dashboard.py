@@ -102,8 +102,12 @@ def figures(browser, path: str) -> dict[str, tuple[int, str]]:  # type: ignore[n
 
 
 def drilled(browser, href: str) -> set[str]:  # type: ignore[no-untyped-def]
+    """The cases listed; the list's own total (counted, or taken from the page's day pairs)
+    must be the number listed."""
     html = browser.get(href).get_data(as_text=True)
-    return {name for name in CASES if receipt(name) in set(RECEIPT.findall(html))}
+    found = {name for name in CASES if receipt(name) in set(RECEIPT.findall(html))}
+    assert f'class="dash-total">共 {len(found)} 件' in html, href
+    return found
 
 
 def names(*found: str) -> set[str]:
