@@ -220,6 +220,8 @@ def pension_visit(driver: Driver, papers: DemoPapers) -> VisitRecord:
     driver.shot("receipt")
     driver.tap("Next", expect=Step.rating)
     driver.shot("rating")
+    driver.tap("Feedback", expect=Step.feedback)  # 意见建议 from the rating too; Back returns to it
+    driver.tap("Back", expect=Step.rating)
     driver.tap("5", expect=Step.home)
     return record
 

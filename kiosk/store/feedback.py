@@ -37,6 +37,9 @@ class LocalFeedback:
 
 
 class FeedbackNotes(SealedQueue[FeedbackNote]):
+    """Read a receipt's notes with :meth:`for_receipt_all`: a sent note has no body left to
+    open (the inherited ``for_receipt`` opens one)."""
+
     def __init__(self, store: KioskStore) -> None:
         super().__init__(store, QueuedFeedback, FeedbackNote, "feedback")
 
