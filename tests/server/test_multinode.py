@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -83,7 +84,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     balancer = subprocess.Popen([HAPROXY, "-db", "-f", str(config)], stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True)  # fmt: skip
     try:
-        a.start(), b.start()
+        with ThreadPoolExecutor(2) as pool:  # the nodes start side by side
+            list(pool.map(LiveServer.start, (a, b)))
         found = Cluster(a, b, f"http://127.0.0.1:{port}", root)
         wait_until(lambda: _answers(found.url + API_PREFIX + "/health", balancer), "the balancer to answer")
         yield found
