@@ -19,7 +19,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from shared_schema.supplement import SupplementManifest, check_supplement, items_of_detail
+from kiosk.scan.completeness import check_supplement_pages
+from shared_schema.supplement import SupplementManifest, items_of_detail
 
 from ..blobs import HeldBlob
 from ..blobstore import BlobStore
@@ -28,8 +29,9 @@ from ..ingest import IngestResult
 from ..models import Submission
 from ..supplements import Sender, correction_requests, store_supplement, store_supplement_once
 from ..workspace.errors import WorkspaceError
-from .apply import PageState
-from .apply import _record as page_record  # part A's page → PageRecord (ask A to make it public)
+from .apply import PageState, still_reading
+from .apply import _page_result as page_result  # part A's scan → the kiosk's PageResult
+from .apply import _record as page_record  # part A's page → the manifest's PageRecord
 from .cases import not_found, online_case_row
 from .receive import ACTOR
 
@@ -45,18 +47,20 @@ def build_manifest(
     sub: Submission, round_no: int, found: Mapping[str, Sequence[PageState]]
 ) -> SupplementManifest:
     """The supplement for correction ``round_no`` of ``sub`` from its uploaded pages
-    (``found``: notice item key → pages with their scans); refused, with what to do, while
-    a page is still being read, needs a retake, or an item has no page."""
+    (``found``: notice item key → pages with their scans). Refused while a page is being
+    read (409); with every problem at once (the kiosk's own ``check_supplement_pages``: an
+    item without pages, a page to retake) when it is not complete (400)."""
     if not sub.station_code or not sub.kiosk_id:
         raise WorkspaceError("online case without its desk", "该申请缺少受理站点，无法补正", status=409)
-    _require_read(found)
-    materials = [{"key": key, "pages": [page_record(s) for s in got]} for key, got in found.items() if got]
+    if still_reading(dict(found)):
+        raise WorkspaceError("pages still being read", "照片还在识别中，请稍候再提交", status=409)
     requests = correction_requests(sub)
-    counts = {m["key"]: len(m["pages"]) for m in materials}
-    completeness = check_supplement(items_of_detail(requests[-1].detail or {}), counts)
-    if not completeness.complete:  # 一次性告知: answered in full, once
-        missing = "".join(i.message for i in completeness.issues)
-        raise WorkspaceError("supplement incomplete", f"补正材料还不完整：{missing}", status=400)
+    items = items_of_detail(requests[-1].detail or {})
+    result = check_supplement_pages(items, {key: [page_result(s) for s in got] for key, got in found.items()})
+    if not result.complete:  # 一次性告知: answered in full, once
+        problems = "".join(issue.message for issue in result.issues)
+        raise WorkspaceError("supplement incomplete", f"补正材料还不完整：{problems}", status=400)
+    materials = [{"key": key, "pages": [page_record(s) for s in got]} for key, got in found.items() if got]
     newest = max(s.page.created_at for got in found.values() for s in got)
     return SupplementManifest.model_validate(
         {
@@ -66,25 +70,10 @@ def build_manifest(
             "kiosk_id": sub.kiosk_id,
             "station_code": sub.station_code,
             "materials": materials,
-            "completeness": completeness.model_dump(mode="json"),
+            "completeness": result.model_dump(mode="json"),
             "created_at": newest.isoformat(),
         }
     )
-
-
-def _require_read(found: Mapping[str, Sequence[PageState]]) -> None:
-    """Every page read, and read well enough (the scan's retake advice otherwise)."""
-    for got in found.values():
-        for state in got:
-            scan = state.scan
-            if scan is None or scan.state in ("queued", "running"):
-                raise WorkspaceError("pages still being read", "照片还在识别中，请稍候再提交", status=409)
-            result = scan.result or {}
-            if scan.state != "done" or not result.get("ok"):
-                advice = "；".join(p.get("message", "") for p in result.get("problems", [])) or "识别没有完成"
-                raise WorkspaceError(
-                    "a page needs a retake", f"有照片需要重拍：{advice}。请删除后重新上传", 400
-                )
 
 
 def send(db: Database, store: BlobStore, phone: str, manifest: SupplementManifest) -> IngestResult:
