@@ -79,6 +79,27 @@ def test_follow_correct_receive_and_rate(
         and "需补正" in resident.get("/online/cases").get_data(as_text=True)
     )
 
+    # Another phone cannot see the notice nor put anything into the case: 404, by form or script.
+    other = Phone(app.test_client(), address="10.0.0.2")
+    other.sign_in(app, OTHER_PHONE)
+    assert other.get(f"/online/cases/{receipt}/correct").status_code == 404
+    foreign = {"file": (io.BytesIO(photo), "page.jpg"), "csrf_token": other.csrf}
+    assert (
+        other.post(
+            f"/online/cases/{receipt}/correct/item-1", foreign, content_type="multipart/form-data"
+        ).status_code
+        == 404
+    )
+    assert other.post(f"/online/cases/{receipt}/correct/send").status_code == 404
+    headers = {"X-CSRF-Token": other.csrf, "Accept": "application/json"}
+    target = {"target": f"correct:{receipt}:1:item-1", "size": len(photo), "filename": "page.jpg"}
+    started = other.http.post("/online/uploads", json=target, headers=headers)
+    assert started.status_code == 201, started.get_json()
+    chunk = other.http.put(
+        f"/online/uploads/{started.get_json()['upload_id']}?offset=0", data=photo, headers=headers
+    )
+    assert chunk.status_code == 404 and chunk.get_json()["message"] == "未找到该申请"
+
     # The missing page goes to the same case, through the upload and scan machinery, once.
     assert resident.get(f"/online/cases/{receipt}/correct").status_code == 200
     upload = {"file": (io.BytesIO(photo), "page.jpg"), "csrf_token": resident.csrf}
@@ -119,8 +140,6 @@ def test_follow_correct_receive_and_rate(
     link = _result_link(page)
 
     # Someone else's phone: the same 404 for the case, its result and its rating.
-    other = Phone(app.test_client(), address="10.0.0.2")
-    other.sign_in(app, OTHER_PHONE)
     assert other.get(link).status_code == 404
     assert other.get(f"/online/cases/{receipt}").status_code == 404
     assert other.post(f"/online/cases/{receipt}/rating", {"score": "1"}).status_code == 404
