@@ -73,6 +73,33 @@ def test_elderly_resident_of_a_county_created_after_their_birth_is_valid() -> No
     assert is_valid_id_number(number)
 
 
+def test_county_codes_are_stdnums_and_its_place_tree_is_not_loaded() -> None:
+    """The ID check reads stdnum's place file as a set of codes (the app keeps it for its
+    whole life): the same counties as stdnum's own database, without its 3.6 MB tree."""
+    import subprocess
+    import sys
+
+    from stdnum import numdb
+
+    from shared_schema.identifiers import _county_codes
+
+    tree = numdb.get("cn/loc")
+    counties = {
+        province + county
+        for _length, province, _high, _props, children in tree.prefixes
+        for _l, county, _h, props, _c in children
+        if "county" in props
+    }
+    assert _county_codes() == counties
+    assert {"140525", "110105", "110103"} <= counties  # 110103 (崇文区) was merged in 2010
+    script = (
+        "import sys; from stdnum import numdb; from shared_schema.identifiers import validate_id_number;"
+        f"validate_id_number({PERSON_ID!r}); print(sorted(numdb._open_databases))"
+    )
+    opened = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert opened.stdout.strip() == "[]"
+
+
 def test_birth_date_in_the_future_is_rejected() -> None:
     tomorrow = date.today() + timedelta(days=1)
     number = _with_check(f"140525{tomorrow:%Y%m%d}123")
