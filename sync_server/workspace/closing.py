@@ -68,7 +68,10 @@ def complete(
         code = new_code()
         stamped = stamp(result.pdf or b"", code, f"{result.verify_base}/verify/{display(code)}")
         sha, size = store_bytes(store, stamped), len(stamped)
-    pickup = submission.station_code if result.delivery == "pickup" else None
+    # an online applicant chose the pickup station (manifest delivery.station_code); a
+    # kiosk's applicant picks up where the case was collected
+    chosen = (submission.manifest.get("delivery") or {}).get("station_code")
+    pickup = (chosen or submission.station_code) if result.delivery == "pickup" else None
     row = CaseResult(
         public_id=secrets.token_urlsafe(16), submission_id=submission.id, kind=result.kind,
         delivery=result.delivery, sha256=sha, size=size, filename=(result.filename or "")[:200] or None,
@@ -77,7 +80,8 @@ def complete(
     )  # fmt: skip
     session.add(row)
     session.flush()
-    station = session.get(Station, submission.station_code) if submission.station_code else None
+    named = pickup or submission.station_code
+    station = session.get(Station, named) if named else None
     message = notify.completed_text(
         result.delivery, station=station.name if station else "", tracking_no=tracking,
         verify_code=display(code) if code else "",

@@ -130,10 +130,17 @@ def test_apply_submit_twice_one_case_routed_and_marked_online(
     assert resident.post(f"/online/apply/{app_id}/applicant", {"name": "x"}).status_code == 303  # to done
 
     new_case(app, client, kiosk)  # a kiosk case beside it
-    inbox = as_user("rev_a").get("/workspace/inbox").get_data(as_text=True)
+    reviewer = as_user("rev_a")
+    inbox = reviewer.get("/workspace/inbox").get_data(as_text=True)
     row = next(r for r in inbox.split("<tr") if receipt in r)
     assert "网上" in row
     assert sum("channel-kiosk" in r for r in inbox.split("<tr")) == 1
+
+    # decided like any case; the paper result waits at the station the resident chose
+    assert reviewer.post(f"/workspace/submissions/{case.id}/accept", {"opinion": "齐全"}).status_code == 303
+    result = {"opinion": "准予", "result_kind": "paper", "delivery": "pickup"}
+    assert reviewer.post(f"/workspace/submissions/{case.id}/complete", result).status_code == 303
+    assert "李四" in as_user("station").get("/workspace/pickups").get_data(as_text=True)  # ST01's desk
 
 
 def test_only_online_matters_are_offered(app: Flask, resident: Phone, restore_catalog: None) -> None:
