@@ -5,9 +5,9 @@ the user (``scope.visible``: a department sees its own, the city all). The drill
 a figure is built from the *same* clause, so the list has exactly the cases counted.
 Aggregation happens in SQL (GROUP BY, conditional counts); only the grouped rows come
 back. Clocks with a stored due day (transfer, promised) compare it in SQL; clocks whose
-due day is counted (notice: 5 working days, delivery) group by their (start day, stop
-day) pairs and judge each pair with the working-day calendar — a few hundred pairs, not
-100,000 rows.
+due day is counted (notice: 5 working days, delivery) get a due day per possible start
+day, computed once per request with the working-day calendar and looked up in SQL by the
+case's start day (``dashboard_sql.day_lookup``). All four clocks are counted in one pass.
 """
 
 from __future__ import annotations
@@ -148,73 +148,51 @@ def _first_answers() -> Any:
     )
 
 
-def _stored_clauses(clock: str, today: date) -> dict[str, Any]:
-    """Outcome clauses of a clock whose due day is a column."""
-    if clock == "transfer":
-        stop, due = Submission.transferred_at, Submission.transfer_due
-        running = Submission.state.in_([S.acknowledged.value, S.routed.value])
-        started = Submission.id.is_not(None)
-    else:  # promised
-        stop, due = Submission.completed_at, Submission.promised_due
-        running = Submission.state.in_([S.accepted.value, S.special_stage.value])
-        started = Submission.accepted_at.is_not(None)
+def _first_answer_of_case() -> Any:
+    """The case's first answer, probed per case on ``ix_submission_events_answers``: the
+    drill-down walks the newest cases and stops after a page, so a few hundred probes
+    beat grouping every event of the city (``_first_answers``, right for the full pass)."""
+    answered = (S.accepted.value, S.correction_requested.value, S.rejected.value)
+    return (
+        select(func.min(SubmissionEvent.at))
+        .where(SubmissionEvent.submission_id == Submission.id, SubmissionEvent.state.in_(answered))
+        .correlate(Submission)
+        .scalar_subquery()
+    )
+
+
+def _outcomes(started: Any, stop: Any, running: Any, due: Any, today: date) -> dict[str, Any]:
+    """The four outcome clauses of a clock: stopped by its due day or after it; still
+    running past it or not. The page counts them and the drill-down lists them."""
     stopped = and_(started, stop.is_not(None))
+    waiting = and_(started, stop.is_(None), running)
     return {
         "on_time": and_(stopped, china_day(stop) <= due),
         "late": and_(stopped, china_day(stop) > due),
-        "overdue": and_(started, stop.is_(None), running, due < today),
-        "running": and_(started, stop.is_(None), running, due >= today),
+        "overdue": and_(waiting, due < today),
+        "running": and_(waiting, due >= today),
     }
 
 
-@dataclass(frozen=True)
-class _Counted:
-    """A clock judged by (start day, stop day) pairs: start, stop, running state, days, and
-    the table the stop comes from when it is not a column of the case."""
-
-    start: Any
-    stop: Any
-    running: Any
-    days: int
-    joined: Any = None
-
-    def select(self, *columns: Any) -> Any:
-        query = select(*columns).select_from(Submission)
-        if self.joined is not None:
-            query = query.outerjoin(self.joined, self.joined.c.submission_id == Submission.id)
-        return query
-
-
-def _counted(clock: str) -> _Counted:
-    if clock == "notice":
-        answers = _first_answers()
-        return _Counted(Submission.transferred_at, answers.c.at, Submission.state == S.routed.value,
-                        NOTICE_WORKING_DAYS, answers)  # fmt: skip
-    return _Counted(Submission.completed_at, Submission.delivered_at, Submission.state == S.completed.value,
-                    DELIVERY_DAYS)  # fmt: skip
-
-
-def _pairs(session: Session, where: Any, clock: str) -> list[tuple[date, date | None, bool, int]]:
-    spec = _counted(clock)
-    start, stop = china_day(spec.start), china_day(spec.stop)
-    query = (
-        spec.select(start, stop, spec.running, func.count())
-        .where(where, spec.start.is_not(None))
-        .group_by(start, stop, spec.running)
-    )
-    return [(_day(a), _day(b), bool(r), n) for a, b, r, n in session.execute(query).all()]
-
-
-def _day(value: Any) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))  # SQLite answers date() as text
+def _stored_clauses(clock: str, today: date) -> dict[str, Any]:
+    """Outcome clauses of a clock whose due day is a column."""
+    if clock == "transfer":
+        running = Submission.state.in_([S.acknowledged.value, S.routed.value])
+        started, stop, due = Submission.id.is_not(None), Submission.transferred_at, Submission.transfer_due
+    else:  # promised
+        running = Submission.state.in_([S.accepted.value, S.special_stage.value])
+        started, stop, due = (
+            Submission.accepted_at.is_not(None),
+            Submission.completed_at,
+            Submission.promised_due,
+        )
+    return _outcomes(started, stop, running, due, today)
 
 
 class _Days:
     """Working-day positions, remembered for the request: the n-th working day after
     ``start`` is the first day whose position is ``pos(start) + n`` (one prefix-table
-    lookup per distinct day instead of walking the calendar for every pair)."""
+    lookup per distinct day instead of walking the calendar for every case)."""
 
     def __init__(self, base: date) -> None:
         self.base = base  # the day before the period: no year without a holiday table is read
@@ -234,37 +212,73 @@ class _Days:
             day += timedelta(days=1)
         return day
 
-    def judge(self, start: date, stop: date | None, running: bool, n: int, today: date) -> str | None:
-        begin = self.pos(start)
-        if stop is not None:
-            used = self.pos(stop) - begin  # ≤ n − 1: before the due day; = n: the due day if stop works
-            worked = self.pos(stop) - self.pos(stop - timedelta(days=1)) == 1
-            return "on_time" if used < n or (used == n and worked) else "late"
-        if not running:
-            return None  # stopped otherwise (withdrawn, rejected after acceptance …): not judged
-        return "overdue" if self.pos(today - timedelta(days=1)) - begin >= n else "running"
+    def dues(self, first: date, last: date, n: int) -> list[date]:
+        """``due(day, n)`` for every day from ``first`` to ``last``, in one sweep of the
+        calendar (the due day moves forward with the start day)."""
+        out, due = [], self.due(first, n)
+        for i in range((last - first).days + 1):
+            start = first + timedelta(days=i)
+            target = self.pos(start) + n
+            while self.pos(due) < target or self.pos(due) == self.pos(due - timedelta(days=1)):
+                due += timedelta(days=1)
+            out.append(due)
+        return out
+
+
+def _days(period: Period) -> _Days:
+    return _Days(period.first - timedelta(days=1))
+
+
+COUNTED_DAYS = {"notice": NOTICE_WORKING_DAYS, "delivery": DELIVERY_DAYS}
+STARTS_AFTER_TODAY = 7  # days of server-clock slack for a start day past "today"
+
+
+def _counted_clauses(
+    clock: str, period: Period, today: date, days: _Days, first_answer: Any = None
+) -> dict[str, Any]:
+    """Outcome clauses of a clock whose due day is counted from its start day (notice: 5
+    working days from the transfer; delivery: from completion). Every start day the
+    period can have (its first day to today) gets its due day once, in Python, with the
+    working-day calendar; SQL looks it up by the case's start day. ``first_answer``: the
+    joined ``_first_answers()`` (a full pass); without it, probed per case (a list)."""
+    last = max(period.last, today) + timedelta(days=STARTS_AFTER_TODAY)
+    span = days.dues(period.first, last, COUNTED_DAYS[clock])
+    if clock == "notice":
+        start = Submission.transferred_at
+        stop = _first_answer_of_case() if first_answer is None else first_answer.c.at
+        running = Submission.state == S.routed.value
+    else:
+        start, stop, running = (
+            Submission.completed_at,
+            Submission.delivered_at,
+            Submission.state == S.completed.value,
+        )
+    due = day_lookup(china_day(start), period.first, span)
+    return _outcomes(start.is_not(None), stop, running, due, today)
+
+
+CLOCKS = ("transfer", "notice", "promised", "delivery")
 
 
 def clock_rates(session: Session, user: StaffUser, period: Period, today: date) -> list[ClockRate]:
-    where = cases(user, period)
-    out = []
-    stored = {"transfer": _stored_clauses("transfer", today), "promised": _stored_clauses("promised", today)}
-    columns = [func.count().filter(c) for clauses in stored.values() for c in clauses.values()]
-    row = session.execute(select(*columns).where(where)).one()
-    values = iter(row)
-    rates = {clock: {k: next(values) for k in clauses} for clock, clauses in stored.items()}
-    days = _Days(period.first - timedelta(days=1))
-    for clock in ("notice", "delivery"):
-        counts = dict.fromkeys(OUTCOMES, 0)
-        limit = _counted(clock).days
-        for start, stop, running, n in _pairs(session, where, clock):
-            outcome = days.judge(start, stop, running, limit, today)
-            if outcome:
-                counts[outcome] += n
-        rates[clock] = counts
-    for clock in ("transfer", "notice", "promised", "delivery"):
-        out.append(ClockRate(clock, CLOCK_LABELS[clock], rates[clock]))
-    return out
+    """Every outcome of every clock counted in one pass over the period's cases, joined to
+    their first answers (one grouped pass over the events)."""
+    answers, days = _first_answers(), _days(period)
+    clauses = {
+        "transfer": _stored_clauses("transfer", today),
+        "notice": _counted_clauses("notice", period, today, days, answers),
+        "promised": _stored_clauses("promised", today),
+        "delivery": _counted_clauses("delivery", period, today, days),
+    }
+    columns = [func.count().filter(c) for clock in CLOCKS for c in clauses[clock].values()]
+    query = (
+        select(*columns)
+        .select_from(Submission)
+        .outerjoin(answers, answers.c.submission_id == Submission.id)
+        .where(cases(user, period))
+    )
+    found = iter(session.execute(query).one())
+    return [ClockRate(clock, CLOCK_LABELS[clock], {o: next(found) for o in OUTCOMES}) for clock in CLOCKS]
 
 
 @dataclass(frozen=True)
@@ -276,56 +290,22 @@ class Figure:
     total: int | None = None
 
 
-def _first_answer_of_case() -> Any:
-    """The case's first answer, probed per case on ``ix_submission_events_answers``: the
-    drill-down walks the newest cases and stops after a page, so a few hundred probes
-    beat grouping every event of the city (``_first_answers``, right for the full count)."""
-    answered = (S.accepted.value, S.correction_requested.value, S.rejected.value)
-    return (
-        select(func.min(SubmissionEvent.at))
-        .where(SubmissionEvent.submission_id == Submission.id, SubmissionEvent.state.in_(answered))
-        .correlate(Submission)
-        .scalar_subquery()
-    )
-
-
 def clock_figure(
     session: Session, user: StaffUser, period: Period, clock: str, outcome: str, today: date
 ) -> Figure:
-    """The cases of one outcome of one clock; a counted clock's total comes from the same
-    day pairs the deadlines page judged, so the list and the page cannot disagree."""
+    """The cases of one outcome of one clock. A counted clock's total is the deadlines
+    page's own figure (the same pass), so the list and the page cannot disagree."""
     if outcome not in OUTCOMES:
         raise BadFigure(f"unknown outcome {outcome!r}")
     if clock in ("transfer", "promised"):
         return Figure(_stored_clauses(clock, today)[outcome])
-    if clock not in ("notice", "delivery"):
+    if clock not in COUNTED_DAYS:
         raise BadFigure(f"unknown clock {clock!r}")
-    spec, days = _counted(clock), _Days(period.first - timedelta(days=1))
-    pairs = _pairs(session, cases(user, period), clock)
-    total = sum(
-        n
-        for start, stop, running, n in pairs
-        if days.judge(start, stop, running, spec.days, today) == outcome
-    )
-    starts = sorted({start for start, _, _, _ in pairs})
+    rates = {r.clock: r for r in clock_rates(session, user, period, today)}
+    total = rates[clock].counts[outcome]
     if not total:
         return Figure(false(), 0)
-    # each start day's due day, looked up by the case's start day
-    first = starts[0]
-    due_of = {day: days.due(day, spec.days) for day in starts}
-    span = [due_of.get(first + timedelta(days=i)) for i in range((starts[-1] - first).days + 1)]
-    due = day_lookup(china_day(spec.start), first, span)
-    stop_at = _first_answer_of_case() if clock == "notice" else spec.stop
-    stop = china_day(stop_at)
-    stopped = and_(spec.start.is_not(None), stop_at.is_not(None))
-    running = and_(spec.start.is_not(None), stop_at.is_(None), spec.running)
-    judged = {
-        "on_time": and_(stopped, stop <= due),
-        "late": and_(stopped, stop > due),
-        "overdue": and_(running, due < today),
-        "running": and_(running, due >= today),
-    }[outcome]
-    return Figure(judged, total)
+    return Figure(_counted_clauses(clock, period, today, _days(period))[outcome], total)
 
 
 # ---- satisfaction -------------------------------------------------------------------

@@ -207,22 +207,17 @@ def test_refusals(app, dataset, as_user) -> None:  # type: ignore[no-untyped-def
     )
 
 
-def test_day_pairs_are_judged_as_the_calendar_counts() -> None:
-    """The positions shortcut agrees with add_working_days around the 2026 holidays (days
-    off after the due day included: an answer on a Sunday after it is late)."""
+def test_due_days_by_positions_are_the_calendars() -> None:
+    """The positions shortcut that gives every start day its due day agrees with
+    add_working_days around the 2026 National Day holidays and their make-up Sundays."""
     from datetime import timedelta
 
     from sync_server.workdays import add_working_days
     from sync_server.workspace.dashboard import _Days
 
     days, first = _Days(date(2026, 1, 1)), date(2026, 9, 20)
-    for offset in range(40):
-        start = first + timedelta(days=offset)
-        for n in (2, 5):
-            due = add_working_days(start, n)
-            assert days.due(start, n) == due
-            for later in range(0, 20):
-                stop = start + timedelta(days=later)
-                assert days.judge(start, stop, False, n, stop) == ("on_time" if stop <= due else "late")
-                today = stop
-                assert days.judge(start, None, True, n, today) == ("overdue" if due < today else "running")
+    for n in (2, 5):
+        swept = days.dues(first, first + timedelta(days=39), n)
+        for offset in range(40):
+            start = first + timedelta(days=offset)
+            assert days.due(start, n) == swept[offset] == add_working_days(start, n), (start, n)
