@@ -7,7 +7,8 @@ right one (409), so bytes are never duplicated or skipped. The first bytes are s
 (jpeg, png, webp, tiff, bmp or pdf, whatever the name says) and the declared size is
 bounded before anything is stored. Part files live under ``ONLINE_UPLOAD_DIR`` (a node's
 disk: behind a load balancer, route ``/online/uploads`` sticky or share the folder).
-Only the phone that started an upload can see or continue it (others get 404).
+Only the phone that started an upload can see or continue it (others get 404). A phone's
+uploads untouched for two days are removed when it starts another.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import os
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -30,6 +32,7 @@ from .models import Upload
 
 ID_RE = re.compile(r"^[A-Za-z0-9_-]{16,32}$")
 ACCEPTED = {"jpeg", "png", "webp", "tiff", "bmp", "pdf"}
+STALE_AFTER = timedelta(days=2)  # an upload not resumed by then is given up (its disk space freed)
 DEFAULTS = {
     "ONLINE_UPLOAD_MAX_BYTES": 20_000_000,  # one file (a phone photo is 2–8 MB; a PDF of a few pages)
     "ONLINE_CHUNK_MAX_BYTES": 1_000_000,  # one chunk: small enough to get through on a weak link
@@ -74,6 +77,7 @@ def start(session: Session, phone: str, target: str, size: int, filename: str) -
         raise _refuse(
             f"file larger than {limit} bytes", f"文件太大（最大{limit // 1_000_000}MB），请缩小后再上传", 413
         )
+    _forget_stale(session, phone)
     open_now = session.scalar(
         select(func.count()).select_from(Upload).where(Upload.phone == phone, Upload.state == "open")
     )
@@ -87,6 +91,15 @@ def start(session: Session, phone: str, target: str, size: int, filename: str) -
     session.flush()
     part_path(row.id).write_bytes(b"")
     return Progress(row.id, 0, size, False)
+
+
+def _forget_stale(session: Session, phone: str) -> None:
+    """A phone's uploads untouched for ``STALE_AFTER`` are given up: rows and part files go."""
+    cutoff = utcnow() - STALE_AFTER
+    stale = session.scalars(select(Upload).where(Upload.phone == phone, Upload.updated_at < cutoff)).all()
+    for row in stale:
+        part_path(row.id).unlink(missing_ok=True)
+        session.delete(row)
 
 
 def find(session: Session, upload_id: str, phone: str, *, lock: bool = False) -> Upload:

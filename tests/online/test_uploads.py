@@ -5,17 +5,19 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from PIL import Image
 from reportlab.pdfgen import canvas
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from sync_server.blobstore import LocalBlobStore
-from sync_server.db import get_db
-from sync_server.online.models import ApplicationPage
+from sync_server.db import get_db, utcnow
+from sync_server.online.models import ApplicationPage, Upload
 from sync_server.online.pages import owner_of
 from sync_server.scan_jobs import job_id_for
 from tests.server.factories import HOME_MATTER
@@ -78,6 +80,18 @@ def test_resumed_upload_gives_the_identical_blob(app: Flask, resident: Phone, sm
         page = session.scalars(select(ApplicationPage)).one()
     assert (page.sha256, page.requirement_code) == (sha, "id_card")
     assert page.job_id == job_id_for(owner_of(PHONE), sha)  # queued for the scan workers
+
+    # an upload left for days is given up when the phone starts another: row and part file gone
+    left = api(resident, "POST", "/online/uploads", json={"target": target, "size": 10}).get_json()[
+        "upload_id"
+    ]
+    with get_db(app).transaction(write=True) as session:
+        session.execute(
+            update(Upload).where(Upload.id == left).values(updated_at=utcnow() - timedelta(days=3))
+        )
+    assert api(resident, "POST", "/online/uploads", json={"target": target, "size": 10}).status_code == 201
+    assert api(resident, "GET", f"/online/uploads/{left}").status_code == 404
+    assert not (Path(app.config["HOME"]) / "online_uploads" / f"{left}.part").exists()
 
     other = Phone(app.test_client(), address="10.0.0.7")
     other.sign_in(app, "13700137000")
