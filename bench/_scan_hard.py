@@ -39,6 +39,7 @@ class HardScores:
     illegible: int = 0
     refused: list[str] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)
+    wrong: list[str] = field(default_factory=list)  # a valid identifier that is not the printed one
     cer: list[float] = field(default_factory=list)
     by_condition: dict[str, list[int]] = field(default_factory=dict)  # condition → [exact, scored]
 
@@ -81,10 +82,12 @@ def measure_hard(engine: str, shots: list[tuple[int, Shot]], out_dir: Path) -> H
         for key in ("id_number", "uscc"):
             if key not in shot.doc.fields:
                 continue
+            ok = page.fields.get(key) == shot.doc.fields[key]
+            if key in page.fields and not ok:  # legible or not: the check digit let it through
+                s.wrong.append(f"#{i} {shot.doc.kind} ({shot.condition}) {key}: {page.fields[key]}")
             if not shot.doc.legible(key):
                 s.illegible += 1
                 continue
-            ok = page.fields.get(key) == shot.doc.fields[key]
             s.exact.append(ok)
             s.page_only.append(extract(page.ocr.text, page.barcodes).fields.get(key) == shot.doc.fields[key])
             tally = s.by_condition.setdefault(shot.condition, [0, 0])
@@ -118,6 +121,7 @@ def hard_table(results: dict[str, HardScores]) -> list[str]:
         ("ID/USCC exact, legible numbers on accepted pages (target ≥ 98%)", exact),
         ("  the same from the page read alone, no line re-read (what RapidOCR had before)",
          lambda s: _rate(sum(s.page_only), len(s.page_only))),
+        ("wrong identifiers accepted, legible or not (must be 0)", lambda s: str(len(s.wrong))),
         ("identifiers not legible by the generator's truth (not scored)", lambda s: str(s.illegible)),
         ("pages refused by the gate", lambda s: str(len(s.refused))),
         ("CER median / mean on accepted pages", _cer_summary),
@@ -148,6 +152,8 @@ def run(engines: list[str], tmp: Path) -> list[str]:
         *hard_table(hard_results),
     ]
     for engine, s in hard_results.items():
+        if s.wrong:
+            lines += ["", f"{engine}: WRONG identifiers accepted: " + "; ".join(s.wrong)]
         if s.misses:
             lines += ["", f"{engine}: identifiers missed: " + "; ".join(s.misses)]
         if s.refused:
