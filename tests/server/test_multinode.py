@@ -42,11 +42,12 @@ PASSWORD = "Tongban-multinode-1"
 VERIFY_BUDGET = 3
 SUBMISSIONS = 12
 
+pytestmark = [pytest.mark.slow]
 if not os.environ.get("TONGBAN_TEST_PG"):
-    pytestmark = pytest.mark.skip(reason="several nodes share PostgreSQL: run through scripts/run_tests.sh")
+    pytestmark.append(pytest.mark.skip(reason="the nodes share PostgreSQL: run through scripts/run_tests.sh"))
 elif HAPROXY is None:
     sys.stderr.write("\n!!! haproxy is NOT INSTALLED: the multi-node test is SKIPPED (make system-deps)\n")
-    pytestmark = pytest.mark.skip(reason="!!! haproxy not installed (make system-deps installs it)")
+    pytestmark.append(pytest.mark.skip(reason="!!! haproxy NOT INSTALLED (make system-deps installs it)"))
 
 
 @dataclass
