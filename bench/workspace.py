@@ -6,6 +6,11 @@ Server time is measured around the WSGI call (Flask's test client in this proces
 routing, session check, queries, audit write, template), so network and browser time
 are not in it. The data set is built once with COPY (``bench/_workspace_data.py``) and
 reused while it matches. Set ``TONGBAN_BENCH_WORKSPACE_ROWS`` to try another size.
+
+A baseline measured in the same run (e.g. ``python -c "from bench import workspace;
+print(workspace.run())"`` in a git worktree of an older commit, its output saved to a file)
+is shown beside each page when ``TONGBAN_BENCH_WORKSPACE_BASELINE`` names that file: the
+machine is shared and loaded, so only numbers taken together compare.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 SAMPLES = 25
 TARGET_MS = 150.0
@@ -35,11 +41,23 @@ def _timed(call: Callable[[], object], n: int = SAMPLES) -> list[float]:
     return out
 
 
-def _row(label: str, times: list[float], target: float = TARGET_MS) -> str:
+def _row(label: str, times: list[float], target: float, baseline: dict[str, str]) -> str:
     median = statistics.median(times)
     p95 = sorted(times)[int(len(times) * 0.95) - 1]
     verdict = "✓" if median <= target else "✗"
-    return f"| {label} | {median:.1f} ms | {p95:.1f} ms | ≤ {target:.0f} ms {verdict} |"
+    before = baseline.get(label, "—")
+    return f"| {label} | {median:.1f} ms | {p95:.1f} ms | {before} | ≤ {target:.0f} ms {verdict} |"
+
+
+def _baseline() -> tuple[str, dict[str, str]]:
+    """The baseline run's medians by page label, and its caption line (see module doc)."""
+    path = os.environ.get("TONGBAN_BENCH_WORKSPACE_BASELINE")
+    if not path:
+        return "", {}
+    text = Path(path).read_text(encoding="utf-8")
+    rows = re.findall(r"^\| ([^|]+?) \| ([0-9.]+ ms) \|", text, flags=re.M)
+    note = re.search(r"^Baseline: .*$", text, flags=re.M)
+    return (note.group(0) if note else f"Baseline: {path}"), dict(rows)
 
 
 def _login(app, username: str, password: str):  # type: ignore[no-untyped-def]
@@ -79,6 +97,7 @@ def run() -> str:
     from sync_server.models import Submission
 
     rows = int(os.environ.get("TONGBAN_BENCH_WORKSPACE_ROWS", "100000"))
+    load_before = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     base = os.environ.get("TONGBAN_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
     built = time.perf_counter()
     url = ensure_database(base, rows)
@@ -135,17 +154,20 @@ def run() -> str:
             app, PASSWORD, "department", "bench"
         )
         get_db(app).dispose()
+    load_after = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    baseline_note, baseline = _baseline()
     lines = [
         "## Department workspace (PostgreSQL)",
         "",
         f"{total:,} submissions ({mine:,} in the reviewer's department {DEPARTMENT}); data set built in "
         f"{build_s:.0f} s (0 when reused). Server time per request over {SAMPLES} requests, in-process "
-        "WSGI (session check, queries, audit-log write and template included).",
-        "",
-        "| page | median | p95 | target |",
-        "|---|---|---|---|",
-        *(_row(label, times) for label, times in results),
-        *(_row(label, times, DASHBOARD_TARGET_MS) for label, times in dashboard),
+        "WSGI (session check, queries, audit-log write and template included). Load average "
+        f"(1, 5, 15 min) at the start {load_before}, at the end {load_after} (2 cores, shared).",
+        *([f"{baseline_note}", ""] if baseline_note else [""]),
+        "| page | median | p95 | baseline median | target |",
+        "|---|---|---|---|---|",
+        *(_row(label, times, TARGET_MS, baseline) for label, times in results),
+        *(_row(label, times, DASHBOARD_TARGET_MS, baseline) for label, times in dashboard),
     ]
     return "\n".join(lines) + "\n"
 

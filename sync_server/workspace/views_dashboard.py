@@ -17,9 +17,10 @@ from flask import Response, g, request, url_for
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from .. import rectification
+from .. import rectification, tier_review
 from ..catalog_sync import current_release
 from ..db import get_db, utcnow
+from ..errors import ApiError
 from ..fleet import kiosk_overview
 from ..models import Department, Station, Submission
 from ..workdays import CHINA_TZ
@@ -28,7 +29,7 @@ from .dashboard_charts import bars, stacked
 from .dashboard_rows import case_rows
 from .errors import WorkspaceError
 from .inbox import today_in_china
-from .roles import CAN_DASHBOARD, Role
+from .roles import CAN_CATALOG, CAN_DASHBOARD, Role
 from .scope import require_role
 from .views_inbox import parse_day
 from .views_kiosks import SILENT_AFTER
@@ -65,7 +66,19 @@ def _drill(period: dashboard.Period, **figure: Any) -> str:
 
 
 def _common(period: dashboard.Period, tab: str) -> dict[str, Any]:
-    return {"period": period, "tab": tab, "city": Role(user().role) in CITY_ROLES}
+    city = Role(user().role) in CITY_ROLES
+    return {"period": period, "tab": tab, "city": city, "review": _review_due() if city else None}
+
+
+def _review_due() -> dict[str, Any]:
+    """When the next frequency-tier review is due (5.3), for the city's view: the day, or
+    why there is none (no catalog published yet: no cycle has started)."""
+    with get_db().transaction() as session:
+        try:
+            due = tier_review.next_due(session)
+        except ApiError as exc:
+            return {"due": None, "why": exc.message_zh}
+    return {"due": due, "overdue": due < today_in_china(utcnow()), "link": Role(user().role) in CAN_CATALOG}
 
 
 @bp.get("/dashboard", endpoint="dashboard")

@@ -196,6 +196,29 @@ def test_a_department_sees_only_its_own(app, dataset, as_user) -> None:  # type:
     assert 'id="kiosks"' not in page  # the fleet is the city's
 
 
+def test_the_city_sees_when_the_next_tier_review_is_due(app, dataset, as_user) -> None:  # type: ignore[no-untyped-def]
+    """5.3: the review cycle's due day on the city's dashboard, flagged once it has passed;
+    a department's view has none."""
+    from sync_server import tier_review
+
+    admin = as_user("admin")
+    with get_db(app).transaction() as session:
+        due = tier_review.next_due(session)  # the first published version's day + the cycle
+    page = admin.get(f"/workspace/dashboard?{PERIOD}").get_data(as_text=True)
+    assert f'data-review-due="{due}"' in page and f"<strong>{due}</strong>" in page
+    with get_db(app).transaction(write=True) as session:
+        tier_review.start_review(session, "admin", date(2020, 1, 15))
+    for path in (
+        "/workspace/dashboard",
+        "/workspace/dashboard/deadlines",
+        "/workspace/dashboard/satisfaction",
+    ):
+        page = admin.get(f"{path}?{PERIOD}").get_data(as_text=True)
+        shown = page[page.index('class="dash-review"') :]
+        assert 'data-review-due="2020-04-15"' in shown and "已逾期" in shown[: shown.index("</p>")]
+    assert "dash-review" not in as_user("rev_a").get(f"/workspace/dashboard?{PERIOD}").get_data(as_text=True)
+
+
 def test_refusals(app, dataset, as_user) -> None:  # type: ignore[no-untyped-def]
     admin = as_user("admin")
     assert admin.get("/workspace/dashboard/cases?fig=clock&clock=nope&outcome=late").status_code == 400
