@@ -255,9 +255,14 @@ def run() -> str:
     shots = gate_shots(count, split, pages)
     if pages is not None:
         count = len(shots)
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         results = measure_engines(engines.split(","), shots, Path(tmp))
-    return "\n".join(report(results, count, split))
+    end = os.getloadavg()[0]
+    machine = (
+        f"Machine load (1-min average) when the pages were first read / at the end: {load:.1f} / {end:.1f}."
+    )
+    return "\n".join([*report(results, count, split), "", machine])
 
 
 _SHOTS: list[Shot] = []  # the captures, inherited by the forked workers rather than pickled (~1 GB)
