@@ -29,9 +29,7 @@ from ..ingest import IngestResult
 from ..models import Submission
 from ..supplements import Sender, correction_requests, store_supplement, store_supplement_once
 from ..workspace.errors import WorkspaceError
-from .apply import PageState, still_reading
-from .apply import _page_result as page_result  # part A's scan → the kiosk's PageResult
-from .apply import _record as page_record  # part A's page → the manifest's PageRecord
+from .apply import PageState, page_record, page_result, still_reading
 from .cases import not_found, online_case_row
 from .receive import ACTOR
 

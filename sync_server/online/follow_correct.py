@@ -20,9 +20,9 @@ from ..blobstore import get_store
 from ..db import get_db
 from ..models import Submission
 from ..workspace.errors import WorkspaceError
-from . import apply, bp, cases, correct, correction_pages, pages, uploads
+from . import apply, bp, cases, correct, correction_pages, pages
 from .auth import current_phone, phone_required
-from .views_uploads import finish, register
+from .views_uploads import register, whole_file
 
 TARGET = "correct"
 
@@ -87,29 +87,15 @@ def case_correct(receipt_no: str) -> Any:
 @phone_required
 def case_correct_upload(receipt_no: str, key: str) -> Any:
     """The no-script path: the whole file in one form post, through the same checks."""
-    file = request.files.get("file")
-    if file is None:
-        return _page(receipt_no, 400, "请选择要上传的照片或PDF文件")
     try:
         with get_db().transaction() as session:
             round_no = _notice(cases.owned_case(session, _phone(), receipt_no)).round
-        data = file.stream.read(current_app.config["ONLINE_UPLOAD_MAX_BYTES"] + 1)
-        finish(_phone(), _whole_file(f"{TARGET}:{receipt_no}:{round_no}:{key[:64]}", data, file.filename))
+        whole_file(_phone(), f"{TARGET}:{receipt_no}:{round_no}:{key[:64]}", request.files.get("file"))
     except WorkspaceError as error:
         if error.status == 404:
             raise
         return _page(receipt_no, error.status, error.message_zh)
     return redirect(url_for("online.case_correct", receipt_no=receipt_no), 303)
-
-
-def _whole_file(target: str, data: bytes, filename: str | None) -> str:
-    """A form's whole file written as one upload in chunks (the same checks as the script's)."""
-    step = current_app.config["ONLINE_CHUNK_MAX_BYTES"]
-    with get_db().transaction(write=True) as session:
-        upload_id = uploads.start(session, _phone(), target, len(data), filename or "page").upload_id
-        for at in range(0, len(data), step):
-            uploads.append(session, upload_id, _phone(), at, data[at : at + step])
-    return upload_id
 
 
 @bp.post("/cases/<receipt_no>/correct/pages/<int:page_id>/delete", endpoint="case_correct_delete")

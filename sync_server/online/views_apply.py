@@ -21,10 +21,10 @@ from ..ingest import ingest_once
 from ..models import Submission
 from ..workspace import sms
 from ..workspace.errors import WorkspaceError
-from . import apply, bp, identity, pages, uploads
+from . import apply, bp, identity, pages
 from .auth import current_phone, phone_required
 from .catalog import offered
-from .views_uploads import finish, register
+from .views_uploads import register, whole_file
 
 TARGET = "apply"
 
@@ -124,19 +124,10 @@ def materials(app_id: str) -> Any:
 @phone_required
 def upload_form(app_id: str, requirement: str) -> Any:
     """The no-script path: the whole file in one form post, through the same checks."""
-    file = request.files.get("file")
-    if file is None:
-        return _materials_page(app_id, 400, "请选择要上传的照片或PDF文件")
-    data = file.stream.read(current_app.config["ONLINE_UPLOAD_MAX_BYTES"] + 1)
-    target = f"{TARGET}:{app_id}:{requirement[:50]}"
     try:
-        with get_db().transaction(write=True) as session:
+        with get_db().transaction() as session:
             apply.editable(apply.find(session, app_id, _phone()))
-            started = uploads.start(session, _phone(), target, len(data), file.filename or "page")
-            step = current_app.config["ONLINE_CHUNK_MAX_BYTES"]
-            for offset in range(0, len(data), step):
-                uploads.append(session, started.upload_id, _phone(), offset, data[offset : offset + step])
-        finish(_phone(), started.upload_id)
+        whole_file(_phone(), f"{TARGET}:{app_id}:{requirement[:50]}", request.files.get("file"))
     except WorkspaceError as error:
         if error.status == 404:
             raise

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app, jsonify, request
+from werkzeug.datastructures import FileStorage
 
 from ..db import get_db
 from ..workspace.errors import WorkspaceError
@@ -62,6 +63,20 @@ def finish(phone: str, upload_id: str) -> dict[str, Any]:
         return _finisher(target)(phone, target, path)
     finally:
         path.unlink(missing_ok=True)
+
+
+def whole_file(phone: str, target: str, file: FileStorage | None) -> dict[str, Any]:
+    """The no-script path: a form's whole file written as one upload in chunks and finished,
+    through the same checks as the script's resumable upload; the finisher's answer."""
+    if file is None:
+        raise WorkspaceError("no file in the form", "请选择要上传的照片或PDF文件", 400)
+    data = file.stream.read(current_app.config["ONLINE_UPLOAD_MAX_BYTES"] + 1)
+    step = current_app.config["ONLINE_CHUNK_MAX_BYTES"]
+    with get_db().transaction(write=True) as session:
+        upload_id = uploads.start(session, phone, target, len(data), file.filename or "page").upload_id
+        for offset in range(0, len(data), step):
+            uploads.append(session, upload_id, phone, offset, data[offset : offset + step])
+    return finish(phone, upload_id)
 
 
 @bp.post("/uploads", endpoint="upload_start")

@@ -2,7 +2,7 @@
 // Without this script the same forms post the whole file; with it, a dropped village link
 // resumes from the offset the server holds (GET /online/uploads/<id>) instead of restarting.
 (function () {
-  var box = document.getElementById("materials");
+  var box = document.getElementById("materials") || document.getElementById("correct");
   if (!box || !window.fetch || !window.Blob) { return; }
   var csrf = box.getAttribute("data-csrf");
   function call(method, url, body, type) {
@@ -45,7 +45,7 @@
       event.preventDefault();
       var bar = form.querySelector("progress"), status = form.querySelector(".upload-status");
       var requirement = form.parentNode.getAttribute("data-requirement");
-      var target = "apply:" + box.getAttribute("data-app") + ":" + requirement;
+      var target = form.getAttribute("data-target") || ("apply:" + box.getAttribute("data-app") + ":" + requirement);
       bar.hidden = false;
       function say(text) { status.textContent = text; }
       say("正在上传……");
@@ -64,5 +64,5 @@
       });
     }, function () { setTimeout(poll, 5000); });
   }
-  if (document.getElementById("reading")) { poll(); }
+  if (document.getElementById("reading") && box.getAttribute("data-scans")) { poll(); }
 }());
