@@ -29,6 +29,7 @@ from shared_schema.identifiers import validate_phone
 from ..db import utcnow
 from ..workspace import sms
 from ..workspace.errors import WorkspaceError
+from ..workspace.models import SmsMessage
 from . import throttle
 from .models import SignInCode
 from .throttle import Limit
@@ -40,6 +41,7 @@ VERIFY_PHONE = Limit(most=5, window=timedelta(minutes=15), lock=timedelta(minute
 VERIFY_CLIENT = Limit(most=20, window=timedelta(minutes=15), lock=timedelta(minutes=15))
 SEND_PHONE = Limit(most=5, window=timedelta(hours=1), lock=timedelta(hours=1))
 SEND_CLIENT = Limit(most=20, window=timedelta(hours=1), lock=timedelta(hours=1))
+SENT_CODE_TEXT = "【市域通办】登录验证码（已发送，不留存）"
 WRONG_CODE = WorkspaceError(
     "code wrong, expired or never sent", "验证码错误或已过期，请重新输入或重新获取", 400
 )
@@ -70,8 +72,9 @@ def _refuse_if_locked(session: Session, keys: list[str], now: datetime, action: 
         raise WorkspaceError(f"{action} locked", f"尝试次数过多，请{minutes}分钟后再试", 429)
 
 
-def send_code(session: Session, phone: str, client: str) -> None:
-    """Queue a new code for ``phone`` (older ones die); the caller dispatches after commit."""
+def send_code(session: Session, phone: str, client: str) -> int:
+    """Queue a new code for ``phone`` (older ones die); the caller dispatches after commit,
+    then calls :func:`forget_sent_code` with the returned outbox id."""
     now = utcnow()
     keys = [throttle.key("send:phone", phone), throttle.key("send:client", client)]
     _refuse_if_locked(session, keys, now, "code request")
@@ -88,7 +91,19 @@ def send_code(session: Session, phone: str, client: str) -> None:
     )  # fmt: skip
     minutes = int(CODE_TTL.total_seconds() // 60)
     text = f"【市域通办】您的登录验证码是{code}，{minutes}分钟内有效。请勿告诉他人。"
-    sms.queue(session, phone, text, None, None)
+    message = sms.queue(session, phone, text, None, None)
+    session.flush()
+    return message.id
+
+
+def forget_sent_code(session: Session, message_id: int) -> None:
+    """Once the gateway has it, the outbox keeps no usable code (a message not yet sent
+    keeps its text for the retry; it dies with the code's five minutes anyway)."""
+    session.execute(
+        update(SmsMessage)
+        .where(SmsMessage.id == message_id, SmsMessage.status == "sent")
+        .values(text=SENT_CODE_TEXT)
+    )
 
 
 def check_code(session: Session, phone: str, code: str, client: str) -> bool:

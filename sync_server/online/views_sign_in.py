@@ -42,11 +42,13 @@ def sign_in_post() -> Response:
     try:
         phone = auth.parse_phone(request.form.get("phone"))
         with get_db().transaction(write=True) as session:
-            auth.send_code(session, phone, client_address())
+            message_id = auth.send_code(session, phone, client_address())
     except WorkspaceError as error:
         return _form("sign_in.html", error.status, next=target, error=error.message_zh,
                      phone=(request.form.get("phone") or "")[:20])  # fmt: skip
     sms.dispatch(get_db(), sms.load_sender(current_app.config.get("SMS_SENDER")))
+    with get_db().transaction(write=True) as session:
+        auth.forget_sent_code(session, message_id)
     return _form("verify.html", next=target, phone=phone)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from sync_server.db import get_db, utcnow
 from sync_server.online import auth
 from sync_server.online.models import ResidentSession, SignInCode
-from sync_server.workspace.models import SmsLogEntry
+from sync_server.workspace.models import SmsLogEntry, SmsMessage
 
 from .conftest import OTHER_PHONE, PHONE, Phone, last_code
 
@@ -34,6 +34,9 @@ def test_sign_in_session_and_sign_out(app: Flask, phone: Phone) -> None:
     with get_db(app).transaction() as session:
         stored = session.scalars(select(SignInCode.code_hash)).all()
     assert stored and code not in stored[0]  # only the salted hash is kept
+    with get_db(app).transaction() as session:
+        outbox = session.scalars(select(SmsMessage.text).where(SmsMessage.phone == PHONE)).all()
+    assert outbox and not any(code in text for text in outbox)  # sent: the outbox keeps no code
 
     response = phone.post("/online/verify", {"phone": PHONE, "code": code, "next": "/online/cases?x=1"})
     assert response.status_code == 303 and response.headers["Location"].endswith("/online/cases?x=1")
