@@ -171,6 +171,18 @@ def still_reading(states: dict[str, list[PageState]]) -> int:
     )
 
 
+def scan_progress(states: dict[str, list[PageState]]) -> dict[str, Any]:
+    """What the page script polls: how many pages are still being read, and each page's scan."""
+    return {
+        "reading": still_reading(states),
+        "pages": [
+            {"id": s.page.id, "requirement": code, **(s.scan.to_dict() if s.scan else {"state": "missing"})}
+            for code, found in states.items()
+            for s in found
+        ],
+    }
+
+
 def page_result(state: PageState) -> PageResult:
     """A page's scan as the kiosk's ``PageResult`` (what the completeness checks read)."""
     scan = state.scan

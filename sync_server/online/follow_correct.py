@@ -83,6 +83,16 @@ def case_correct(receipt_no: str) -> Any:
     return _page(receipt_no)
 
 
+@bp.get("/cases/<receipt_no>/correct/scans", endpoint="case_correct_scans")
+@phone_required
+def case_correct_scans(receipt_no: str) -> Any:
+    """Each uploaded page's scan progress, for the page script's polling."""
+    with get_db().transaction() as session:
+        sub = cases.owned_case(session, _phone(), receipt_no)
+        found = correction_pages.states(session, sub.id, _notice(sub).round, _phone())
+    return apply.scan_progress(found)
+
+
 @bp.post("/cases/<receipt_no>/correct/<key>", endpoint="case_correct_upload")
 @phone_required
 def case_correct_upload(receipt_no: str, key: str) -> Any:

@@ -167,14 +167,7 @@ def scans(app_id: str) -> Any:
     row, _ = _load(app_id)
     with get_db().transaction() as session:
         states = apply.page_states(session, row)
-    return {
-        "reading": apply.still_reading(states),
-        "pages": [
-            {"id": s.page.id, "requirement": code, **(s.scan.to_dict() if s.scan else {"state": "missing"})}
-            for code, found in states.items()
-            for s in found
-        ],
-    }
+    return apply.scan_progress(states)
 
 
 def _review(app_id: str, status: int = 200, error: str | None = None) -> Any:

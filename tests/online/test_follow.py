@@ -107,12 +107,15 @@ def test_follow_correct_receive_and_rate(
         f"/online/cases/{receipt}/correct/item-1", upload, content_type="multipart/form-data"
     )
     assert posted.status_code == 303, posted.get_data(as_text=True)
+    scans = f"/online/cases/{receipt}/correct/scans"
+    assert resident.get(scans).get_json()["reading"] == 1 and other.get(scans).status_code == 404
     early = resident.post(f"/online/cases/{receipt}/correct/send")
     assert early.status_code == 409 and "识别中" in early.get_data(as_text=True)
     with get_db(app).transaction() as session:
         jobs = list(session.scalars(select(CorrectionPage.job_id)))
     assert len(jobs) == 1 and runner_from_config(app.config).run(jobs[0])
     assert "已识别" in resident.get(f"/online/cases/{receipt}/correct").get_data(as_text=True)
+    assert resident.get(scans).get_json()["pages"][0]["state"] == "done"
     sent = resident.post(f"/online/cases/{receipt}/correct/send")
     assert sent.status_code == 303 and sent.headers["Location"].endswith("done=supplemented")
     again = resident.post(f"/online/cases/{receipt}/correct/send")  # a second tap
