@@ -12,13 +12,20 @@ A database the previous release made with ``create_all`` has the tables but no
 what that release created) and then upgraded. After any migration the schema is
 compared with the models; a difference stops the kiosk instead of letting it run on a
 schema its code does not expect.
+
+The kiosk runs this module as a child process (``python -m kiosk.store.migrate PATH``,
+started by :func:`kiosk.store.schema_version.ensure_current`), so Alembic, Mako and
+Pygments (~12 MB) never stay in the app after an upgrade; the child answers with one
+JSON line on stdout.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sqlite3
+import sys
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -33,6 +40,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy import Connection, inspect
+from sqlalchemy.exc import DBAPIError
 
 from .engine import open_engine
 from .fsutil import ensure_dir, fsync_dir
@@ -178,3 +186,25 @@ def revision(message: str) -> Path:
         script = command.revision(config, message=message, autogenerate=True)
     assert script is not None and not isinstance(script, list)
     return Path(script.path)
+
+
+def main(argv: list[str]) -> int:
+    """Child process: migrate the database at ``argv[0]``; print ``{"backup": path|null}``,
+    or ``{"failed"|"locked"|"corrupt": message}`` and exit 2 (the parent raises it again)."""
+    try:
+        saved = upgrade(Path(argv[0]))
+    except MigrationFailed as exc:
+        answer = {"failed": str(exc)}
+    except (DBAPIError, sqlite3.DatabaseError) as exc:
+        cause = getattr(exc, "orig", None) or exc
+        kind = "locked" if isinstance(cause, sqlite3.OperationalError) else "corrupt"
+        answer = {kind: str(cause)}
+    else:
+        print(json.dumps({"backup": str(saved) if saved else None}))
+        return 0
+    print(json.dumps(answer))
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

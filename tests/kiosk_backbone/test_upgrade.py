@@ -242,3 +242,27 @@ def test_a_current_database_opens_without_loading_alembic(home: Path) -> None:
     )
     done = subprocess.run([sys.executable, "-c", code, str(home)], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_a_behind_database_is_migrated_without_alembic_in_the_app(home: Path) -> None:
+    """Memory: Alembic, Mako and Pygments (~12 MB) run in a child process and never stay
+    in the process that opened the database; its outcome (backup) comes back."""
+    _baseline_db(home / DB_FILE)
+    code = (
+        "import sys; from kiosk.store import KioskStore; KioskStore(sys.argv[1]).close(); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'mako', 'pygments')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(home)], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+    assert _revision(home / DB_FILE) == head_revision()
+    assert [p.name.endswith(f"-{BASELINE}.db") for p in (home / "backups").iterdir()] == [True]
+
+
+def test_the_migration_childs_errors_come_back_as_the_app_would_meet_them(tmp_path: Path) -> None:
+    """A file that is not a database is sqlite3's DatabaseError in the app (the store turns
+    it into StoreCorrupt), not a crash of the child reported as something else."""
+    path = tmp_path / DB_FILE
+    path.write_bytes(b"not a database, but long enough to be read as one" * 100)
+    with pytest.raises(sqlite3.DatabaseError, match="not a database") as raised:
+        schema_version._upgrade_in_child(path)
+    assert type(raised.value) is sqlite3.DatabaseError
