@@ -107,6 +107,7 @@ def ingest_manifest(
     :func:`ingest_once`, which retries).
     """
     check_owner(principal, manifest)
+    check_channel(manifest, source)
     digest = manifest.content_digest()
     found = _look_up(session.connection(), manifest)
     row: Any = found.row
@@ -134,6 +135,19 @@ def check_owner(principal: KioskPrincipal, manifest: SubmissionManifest) -> None
             f"receipt number {manifest.receipt_no} is not from this kiosk's range {prefix}…",
             "受理编号不是本终端发放的，不能使用",
             {"receipt_no": manifest.receipt_no, "prefix": prefix},
+        )
+
+
+def check_channel(manifest: SubmissionManifest, source: str) -> None:
+    """403 unless the manifest's channel is the door it came through: a kiosk must not
+    file a case as the online zone's (the workspace and statistics count channels)."""
+    if (manifest.channel == "online") != (source == "online"):
+        raise ApiError(
+            403,
+            "wrong_channel",
+            f"a manifest with channel {manifest.channel or 'kiosk'} cannot come through {source}",
+            "申请的办理渠道与提交方式不符",
+            {"channel": manifest.channel or "kiosk", "source": source},
         )
 
 

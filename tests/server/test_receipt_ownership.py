@@ -61,3 +61,14 @@ def test_a_real_conflict_names_the_highest_sequence_of_that_day(app, client, kio
     body = conflict.get_json()
     assert conflict.status_code == 409 and body["error"] == "receipt_conflict"
     assert body["details"] == {"receipt_no": reissued.receipt_no, "last_seq": 12}
+
+
+def test_a_kiosk_cannot_file_an_online_case(app, client, kiosk):
+    manifest, blobs = make_manifest(kiosk.kiosk_id, seq=5)
+    online = manifest.model_copy(update={"channel": "online"})
+    refused = submit(client, kiosk, online, blobs)
+    body = refused.get_json()
+    assert refused.status_code == 403 and body["error"] == "wrong_channel", body
+    assert body["details"] == {"channel": "online", "source": "api"} and body["message_zh"]
+    assert _stored(app) == []
+    assert submit(client, kiosk, manifest).status_code == 201  # the kiosk's own channel goes through
