@@ -9,21 +9,21 @@ what ``correct.send`` stores on the case, exactly once.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, UniqueConstraint, select
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from shared_schema.bounds import REQUIREMENT_CODE_LEN
 
-from ..db import Base, UtcDateTime, utcnow
+from ..db import Base, utcnow
 from ..scan_jobs import job_view
 from ..workspace.errors import WorkspaceError
 from .apply import MAX_PAGES_PER_MATERIAL, PageState
+from .models import UploadedPage
 from .pages import StoredPage, owner_of
 
 
-class CorrectionPage(Base):
+class CorrectionPage(UploadedPage, Base):
     """A page uploaded for one item of a correction notice, not yet sent as a supplement."""
 
     __tablename__ = "online_correction_pages"
@@ -37,13 +37,6 @@ class CorrectionPage(Base):
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
     correction_round: Mapped[int] = mapped_column(Integer)
     item_key: Mapped[str] = mapped_column(String(REQUIREMENT_CODE_LEN))
-    sha256: Mapped[str] = mapped_column(String(64))
-    content_type: Mapped[str] = mapped_column(String(10))
-    size: Mapped[int] = mapped_column(BigInteger)
-    width: Mapped[int] = mapped_column(Integer)
-    height: Mapped[int] = mapped_column(Integer)
-    job_id: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 def add(

@@ -88,7 +88,20 @@ class Application(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
 
-class ApplicationPage(Base):
+class UploadedPage:
+    """The columns of a page a resident uploaded (stored blob + the scan job reading it),
+    shared by an application's pages and a correction's (``correction_pages``)."""
+
+    sha256: Mapped[str] = mapped_column(String(64))
+    content_type: Mapped[str] = mapped_column(String(10))
+    size: Mapped[int] = mapped_column(BigInteger)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    job_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ApplicationPage(UploadedPage, Base):
     """One page uploaded for a required material, with the scan job that reads it."""
 
     __tablename__ = "online_application_pages"
@@ -99,13 +112,6 @@ class ApplicationPage(Base):
         ForeignKey("online_applications.id", ondelete="CASCADE"), index=True
     )
     requirement_code: Mapped[str] = mapped_column(String(REQUIREMENT_CODE_LEN))
-    sha256: Mapped[str] = mapped_column(String(64))
-    content_type: Mapped[str] = mapped_column(String(10))
-    size: Mapped[int] = mapped_column(BigInteger)
-    width: Mapped[int] = mapped_column(Integer)
-    height: Mapped[int] = mapped_column(Integer)
-    job_id: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class Upload(Base):
