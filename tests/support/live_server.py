@@ -92,8 +92,20 @@ class LiveServer:
         return out.stdout
 
     def _initialise(self) -> None:
+        """``tongban server init-db`` (migrations + packaged catalog), run in this process.
+
+        The command's own code without a new interpreter importing the whole server: that
+        start cost ~45 s per live server at CI load 20 (~8 s in process). The command as a
+        subprocess is tested in tests/server/test_cli.py.
+        """
+        from click.testing import CliRunner
+
+        from sync_server.cli import server
+
         self.home.mkdir(parents=True, exist_ok=True)
-        self._cli("init-db")
+        done = CliRunner().invoke(server, ["--home", str(self.home), "--db", self.db_url, "init-db"])
+        if done.exit_code != 0:
+            raise RuntimeError(f"init-db failed: {done.output or done.exception!r}") from done.exception
 
     def app(self) -> Any:
         from sync_server.app import create_app
