@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.gui, pytest.mark.skipif(not shutil.which("Xvfb"), reas
 
 
 def test_worker_crash_is_told_and_the_resident_retries_without_losing_pages(tmp_path):
-    report = run_kiosk(tmp_path / "home", "faults", tmp_path / "shots", timeout=240)
+    report = run_kiosk(tmp_path / "home", "faults", tmp_path / "shots", timeout=600)  # loaded machine
     assert report["ok"], report["error"]
     faults = report["faults"]
     assert faults["message"] == "扫描程序刚才中断了，您已拍好的材料都还在，请再试一次。"
