@@ -134,3 +134,17 @@ def test_page_far_beyond_the_frame_is_refused_though_its_print_is_inside(form):
     assert report.metrics["print_at_frame"] < CUT_INK, report.metrics
     assert report.metrics["beyond_frame"] > MAX_BEYOND, report.metrics
     assert "cut_off" in codes(report)
+
+
+def test_a_card_is_not_judged_by_its_proportions():
+    """A card's small outline in the frame gives proportions too loose for MAX_BEYOND: a card
+    at the frame's top whose outline reads 1 : 1.33 (a card is 1 : 1.59, so "16 % beyond")
+    with no print at the border is left to the reading, not refused."""
+    card = render("id_card_back", 3).image
+    found = Detection(
+        quad=np.array([[100, 0], [700, 0], [700, 450], [100, 450]], np.float64),
+        method="edges", score=1.0, touches=("top",),
+    )  # fmt: skip
+    assert beyond_frame(found, "id_card", (1500, 2000)) > MAX_BEYOND
+    report = assess(card, found, page="id_card", capture=np.full((1500, 2000, 3), 60, np.uint8))
+    assert "cut_off" in {p.code for p in report.doubts} and "cut_off" not in codes(report), report.metrics
