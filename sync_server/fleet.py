@@ -118,9 +118,16 @@ def transfer_alarm(oldest_waiting_at: datetime | None, now: datetime) -> dict[st
 
 
 def record_evaluation(
-    session: Session, principal: KioskPrincipal, evaluation: Evaluation, now: datetime | None = None
+    session: Session,
+    principal: KioskPrincipal,
+    evaluation: Evaluation,
+    now: datetime | None = None,
+    *,
+    channel: str = "kiosk",
 ) -> tuple[EvaluationAck, bool]:
-    """Store an evaluation once per ``evaluation_uuid``: replay → same answer, else 409."""
+    """Store an evaluation once per ``evaluation_uuid``: replay → same answer, else 409.
+    The online zone's rating of the collection comes here too (``channel`` online, its
+    principal the case's virtual desk), so a bad one opens its rectification the same way."""
     if evaluation.station_code != principal.station_code:
         raise ApiError(
             403,
@@ -154,6 +161,7 @@ def record_evaluation(
                 created_at=evaluation.created_at,
                 received_at=now,
                 content_digest=digest,
+                channel=channel,
             ),
         )
 

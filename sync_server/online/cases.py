@@ -28,6 +28,7 @@ from ..workspace import history, limits
 from ..workspace.delivery import LABELS as DELIVERY_LABELS
 from ..workspace.errors import WorkspaceError
 from ..workspace.models import CaseResult
+from ..workspace.phone_rating import stage_rating
 from ..workspace.roles import STATE_LABELS
 
 LIST_LIMIT = 200
@@ -151,6 +152,7 @@ class CaseView:
     events: list[tuple[str, str, str]]  # (time, state label, message)
     can_rate: bool
     rating: Evaluation | None
+    collect_rating: Evaluation | None  # the rating of the collection (收件), asked until given
 
 
 def case_view(session: Session, sub: Submission, today: date) -> CaseView:
@@ -158,7 +160,7 @@ def case_view(session: Session, sub: Submission, today: date) -> CaseView:
     matter = session.get(Matter, sub.matter_code)
     events = list(sub.events)
     state = S(sub.state)
-    rating = handle_rating(session, sub)
+    rating = stage_rating(session, sub.receipt_no, EvaluationStage.handle)
     results = _results(session, sub)
     return CaseView(
         submission=sub,
@@ -172,16 +174,8 @@ def case_view(session: Session, sub: Submission, today: date) -> CaseView:
         events=[(e.at.isoformat(), STATE_LABELS.get(S(e.state), e.state), e.message_zh) for e in events],
         can_rate=rating is None and state in {S.completed, S.delivered, S.archived} and bool(results),
         rating=rating,
+        collect_rating=stage_rating(session, sub.receipt_no, EvaluationStage.collect),
     )
-
-
-def handle_rating(session: Session, sub: Submission) -> Evaluation | None:
-    """The case's rating at handling (一次一评: at most one, whichever channel gave it)."""
-    return session.scalars(
-        select(Evaluation).where(
-            Evaluation.receipt_no == sub.receipt_no, Evaluation.at_stage == EvaluationStage.handle.value
-        )
-    ).first()
 
 
 def _deadlines(sub: Submission, matter: Matter | None, events: list, today: date) -> list[Deadline]:

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Response, current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from shared_schema.enums import Delivery
+from shared_schema.enums import Delivery, EvaluationStage
 from shared_schema.submission import DeliveryChoice
 
 from ..blobstore import get_store
@@ -21,9 +21,11 @@ from ..ingest import ingest_once
 from ..models import Submission
 from ..workspace import sms
 from ..workspace.errors import WorkspaceError
+from ..workspace.phone_rating import stage_rating
 from . import apply, bp, identity, pages
 from .auth import current_phone, phone_required
 from .catalog import offered
+from .follow import rating_choices
 from .views_uploads import register, whole_file
 
 TARGET = "apply"
@@ -268,4 +270,6 @@ def done(app_id: str) -> Any:
     row, matter = _load(app_id)
     if row.receipt_no is None:
         return redirect(url_for("online.review", app_id=row.id), 303)
-    return render_template("online/done.html", row=row, matter=matter)
+    with get_db().transaction() as session:  # 一次一评: the collection's rating form until rated
+        rated = stage_rating(session, row.receipt_no, EvaluationStage.collect) is not None
+    return render_template("online/done.html", row=row, matter=matter, rated=rated, **rating_choices())

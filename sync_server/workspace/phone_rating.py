@@ -48,6 +48,8 @@ def parse(score: str, reasons: Sequence[str], comment: str) -> tuple[int, list[s
     if any(r not in known for r in reasons) or len(set(reasons)) != len(reasons):
         raise _refuse("unknown or repeated reason", "评价原因无效")
     comment = comment.strip()
+    if "\x00" in comment:
+        raise _refuse("comment contains NUL", "评价内容含有无效字符")
     if len(comment) > COMMENT_LEN:
         raise _refuse("comment too long", f"评价内容不能超过{COMMENT_LEN}字")
     return int(score), list(reasons), comment
@@ -81,7 +83,7 @@ def store_handle_rating(
     rectification in the same transaction."""
     if case.station_code is None:
         raise _refuse("the case names no station", "该申请没有收件服务站，无法记录评价", 409)
-    if _rated(session, case):
+    if stage_rating(session, case.receipt_no, EvaluationStage.handle) is not None:
         raise _refuse("already rated at handling", "该申请的办理已评价（一次一评）", 409)
     body = {"receipt_no": case.receipt_no, "score": score, "reasons": reasons, "comment": comment,
             "channel": channel, "recorded_by": recorded_by, "at": now.isoformat()}  # fmt: skip
@@ -102,12 +104,10 @@ def store_handle_rating(
     return row
 
 
-def _rated(session: Session, case: Submission) -> bool:
-    return (
-        session.scalar(
-            select(Evaluation.id).where(
-                Evaluation.receipt_no == case.receipt_no, Evaluation.at_stage == EvaluationStage.handle.value
-            )
-        )
-        is not None
-    )
+def stage_rating(session: Session, receipt_no: str, stage: EvaluationStage) -> Evaluation | None:
+    """The case's rating at ``stage`` (一次一评: at most one, whichever channel gave it)."""
+    return session.scalars(
+        select(Evaluation)
+        .where(Evaluation.receipt_no == receipt_no, Evaluation.at_stage == stage.value)
+        .order_by(Evaluation.id)
+    ).first()

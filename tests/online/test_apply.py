@@ -116,6 +116,11 @@ def test_apply_submit_twice_one_case_routed_and_marked_online(
     done = resident.get(f"/online/apply/{app_id}/done").get_data(as_text=True)
     receipt = re.search(r'class="receipt">([^<]+)<', done).group(1)
     assert receipt.startswith("WSZQ140500-WS140500-")
+    # 一次一评: the collection is rated right here, once (tests/online/test_collection_rating.py)
+    assert "评价网上收件" in done and f"/online/cases/{receipt}/collection-rating" in done
+    rated = resident.post(f"/online/cases/{receipt}/collection-rating", {"score": "4"})
+    assert rated.status_code == 303
+    assert "评价网上收件" not in resident.get(f"/online/apply/{app_id}/done").get_data(as_text=True)
 
     with get_db(app).transaction() as session:
         cases = session.scalars(select(Submission)).all()
