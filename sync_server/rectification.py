@@ -117,7 +117,8 @@ def rating_summary(score: int, reasons: list[str] | None, comment: str) -> str:
 def open_for_rating(session: Session, rating: Evaluation, now: datetime) -> Rectification | None:
     """A rectification for a bad rating (None for a good one), assigned to the unit that
     served: the handling department for a rating at handling, the station for one at
-    collection. A rating at handling of a case no department holds goes to the city's
+    collection (the city's triage department for the online zone's, whose desk is virtual).
+    A rating at handling of a case no department holds goes to the city's
     triage department, never nowhere."""
     if rating.score > BAD_SCORE:
         return None
@@ -129,6 +130,10 @@ def open_for_rating(session: Session, rating: Evaluation, now: datetime) -> Rect
     department, station = None, None
     if rating.at_stage == EvaluationStage.handle.value:
         department = rating.department_code or (case.department_code if case else None) or _triage(session)
+    elif case is not None and case.source == "online":
+        # the online zone's desk is virtual: no station staff answer for its collection; the
+        # city's intake (the triage department) runs the zone's 收件
+        department = _triage(session)
     else:
         station = rating.station_code
     contact_due, fix_due = deadlines(now)

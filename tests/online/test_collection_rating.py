@@ -13,7 +13,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from sync_server.db import get_db
-from sync_server.models import Evaluation, Rectification, Submission
+from sync_server.models import Department, Evaluation, Rectification, Submission
 from tests.workspace.conftest import as_user, password_hash, staff  # noqa: F401  (fixtures)
 
 from .conftest import OTHER_PHONE, PHONE, Phone
@@ -67,6 +67,8 @@ def test_collection_rated_once_by_its_own_applicant(
         assert [(r.evaluation_id, r.receipt_no, r.score, r.source, r.state) for r in rects] == [
             (found[second_receipt].id, second_receipt, 1, "rating", "open")
         ]
-        # a rating at collection is the collecting desk's to put right, not the department's
-        assert rects[0].unit_station_code == case.station_code and rects[0].unit_department_code is None
+        # the online zone's desk is virtual: its 收件 is the city's intake (triage department) to
+        # put right, not a station's nobody staffs
+        triage = session.scalar(select(Department.code).where(Department.is_triage.is_(True)))
+        assert triage and (rects[0].unit_department_code, rects[0].unit_station_code) == (triage, None)
         assert "服务态度不好" in rects[0].summary and session.get_one(Submission, second).state != "completed"
