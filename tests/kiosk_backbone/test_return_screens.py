@@ -190,7 +190,8 @@ def test_the_app_takes_a_supplement_offline_and_prints_the_result_after_the_id_c
     assert printed["handover_message"].startswith(f"已记录 {receipt} 的交付")
     panel = printed["panel"]  # the hand-over and the rating wait beside the late submission
     assert panel["header_queue"] == "待发送 3 份\n⚠ 转报超期", panel
-    assert "其中补正材料 0 份，交付记录 1 条，原件寄送 0 条，评价 1 条" in panel["texts"], panel
+    breakdown = "其中补正材料 0 份，交付记录 1 条，原件寄送 0 条，评价 1 条，意见建议 0 条"
+    assert breakdown in panel["texts"], panel
     assert any(t.startswith("本机最早一份待发送的材料应在 ") for t in panel["texts"]), panel
 
     synced = service.run_once()  # the hand-over, then the rating at handling
