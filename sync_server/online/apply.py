@@ -265,6 +265,3 @@ def fix_receipt(session: Session, row: Application, where: OnlineDesk) -> tuple[
         row.receipt_no = next_receipt_no(session, where, row.submitted_at)
     assert row.submitted_at is not None
     return row.receipt_no, row.submitted_at
-
-
-_page_result, _record = page_result, page_record  # the names part B's correct.py imported first
