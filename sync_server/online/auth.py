@@ -27,12 +27,12 @@ from sqlalchemy.orm import Session
 from shared_schema.identifiers import validate_phone
 
 from ..db import utcnow
+from ..lockout import Limit
 from ..workspace import sms
 from ..workspace.errors import WorkspaceError
 from ..workspace.models import SmsMessage
 from . import throttle
 from .models import SignInCode
-from .throttle import Limit
 
 CODE_DIGITS = 6
 CODE_TTL = timedelta(minutes=5)

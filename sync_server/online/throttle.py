@@ -1,31 +1,23 @@
-"""Counting failures (and code requests) per key in the database, with a lock once too many.
+"""The online zone's lock-outs, one database row per key (failures and code requests).
 
-The rows are shared by every server node (issue 16). Each count takes the row's lock
-(``SELECT … FOR UPDATE`` on PostgreSQL, the write lock on SQLite), so two nodes counting
-at once both count.
+Keys name what is counted and for whom (``verify:phone:<n>``, ``send:client:<addr>``…).
+The rows are shared by every server node (issue 16); the rule is the server's one
+lock-out rule (:mod:`sync_server.lockout`), applied under the row's lock so two nodes
+counting at once both count.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from ..lockout import Limit, Tally
 from .models import Throttle
 from .rows import insert_missing
 
 KEY_LEN = 96
-
-
-@dataclass(frozen=True)
-class Limit:
-    """At most ``most`` in ``window``; reaching it locks the key for ``lock``."""
-
-    most: int
-    window: timedelta
-    lock: timedelta
 
 
 def key(kind: str, who: str) -> str:
@@ -35,20 +27,15 @@ def key(kind: str, who: str) -> str:
 def locked_until(session: Session, name: str, now: datetime) -> datetime | None:
     """When the lock on ``name`` ends, or None when it is not locked."""
     until = session.scalar(select(Throttle.locked_until).where(Throttle.key == name))
-    return until if until is not None and until > now else None
+    return Tally(locked_until=until).lock_end(now)
 
 
-def count(session: Session, name: str, limit: Limit, now: datetime) -> bool:
-    """Count one for ``name``; True when this count locked it."""
+def count(session: Session, name: str, limit: Limit, now: datetime) -> None:
+    """Count one for ``name`` (locking it once ``limit`` is reached)."""
     insert_missing(session, Throttle, "key", key=name, count=0, window_start=now)
     row = session.scalars(select(Throttle).where(Throttle.key == name).with_for_update()).one()
-    if now - row.window_start > limit.window or (row.locked_until is not None and row.locked_until <= now):
-        row.count, row.window_start, row.locked_until = 0, now, None
-    row.count += 1
-    if row.count >= limit.most:
-        row.locked_until = now + limit.lock
-        return True
-    return False
+    after = Tally(row.count, row.window_start, row.locked_until).counted(limit, now)
+    row.count, row.window_start, row.locked_until = after.count, after.since, after.locked_until
 
 
 def clear(session: Session, name: str) -> None:

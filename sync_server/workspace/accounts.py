@@ -3,8 +3,10 @@
 A login that names an unknown user still spends one argon2 verification, so the answer
 time does not tell which usernames exist. After ``max_failures`` wrong passwords the
 account is locked for ``lock_minutes``; the lock, not a slower hash, stops guessing.
-The count is the user's row, locked while a login reads and updates it, so guesses spread
-over several nodes behind a load balancer are counted exactly (docs/deploy.md).
+The rule is the server's one lock-out rule (:mod:`sync_server.lockout`, the online
+sign-in's too); the count is the user's row, locked while a login reads and updates it,
+so guesses spread over several nodes behind a load balancer are counted exactly
+(docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..db import utcnow
+from ..lockout import Limit, Tally
 from ..models import Department, Station
 from .errors import WorkspaceError
 from .models import StaffUser
@@ -96,6 +99,11 @@ class LoginPolicy:
     max_failures: int = 5
     lock_minutes: int = 15
 
+    @property
+    def limit(self) -> Limit:
+        """Wrong passwords add up (no window) until a login succeeds or the lock ends."""
+        return Limit(most=self.max_failures, lock=timedelta(minutes=self.lock_minutes))
+
 
 def authenticate(
     session: Session, username: str, password: str, policy: LoginPolicy, now: datetime | None = None
@@ -109,14 +117,13 @@ def authenticate(
     if user is None or not user.active:
         _verify(_DUMMY_HASH, password)
         raise refused
-    if user.locked_until and user.locked_until > now:
+    tally = Tally(user.failed_logins, None, user.locked_until)
+    if tally.lock_end(now):
         _verify(_DUMMY_HASH, password)
         raise refused
     if not _verify(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= policy.max_failures:
-            user.locked_until = now + timedelta(minutes=policy.lock_minutes)
-            user.failed_logins = 0
+        after = tally.counted(policy.limit, now)
+        user.failed_logins, user.locked_until = after.count, after.locked_until
         raise refused
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
