@@ -14,11 +14,12 @@ from . import blobstore, db, errors, holidays, proxies
 from .api import init_app as init_api
 from .config import load_config
 from .online import init_app as init_online
+from .url_rules import TongbanFlask
 from .workspace import init_app as init_workspace
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    app = Flask(__name__)
+    app = TongbanFlask(__name__)  # URL builders compiled once per process, not per app
     app.config.from_mapping(load_config(test_config))
     proxies.init_app(app)  # PROXY_HOPS: client addresses behind a balancer
     db.init_app(app)
