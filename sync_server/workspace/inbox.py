@@ -30,6 +30,9 @@ from .roles import OPEN_STATES, state_label
 from .scope import visible
 
 COUNT_CAP = 10_000
+# The inbox's channel filter: how a case reached us (Submission.source). Kiosk cases come
+# over the network ("api") or on a USB bundle ("bundle"); online ones from the online zone.
+CHANNELS = {"online": "网上", "kiosk": "终端"}
 RECEIPT = re.compile(r"^[0-9A-Z]{3,16}-[0-9A-Z]{1,8}-\d{8}-\d{4,6}$")
 IDENTITY = re.compile(r"^[0-9A-Z]{18}$")
 
@@ -45,6 +48,7 @@ class InboxFilter:
     due: str | None = None  # overdue | due_soon (accepted cases by promised deadline)
     incomplete: bool = False  # only cases the kiosk's completeness check found incomplete
     originals_pending: bool = False  # only cases still waiting for a mailed original (originals.py)
+    channel: str | None = None  # a CHANNELS key: only cases filed online, or only at a kiosk
 
 
 @dataclass
@@ -86,6 +90,9 @@ def _filtered(user: StaffUser, f: InboxFilter, today: date) -> Select:
     pairs = [(Submission.department_code, f.department_code), (Submission.matter_code, f.matter_code),
              (Submission.station_code, f.station_code)]  # fmt: skip
     query = query.where(*equal(pairs), *day_range(Submission.collected_at, f.day_from, f.day_to))
+    if f.channel is not None:
+        online = Submission.source == "online"
+        query = query.where(online if f.channel == "online" else ~online)
     if f.incomplete:
         query = query.where(INCOMPLETE)
     if f.originals_pending:

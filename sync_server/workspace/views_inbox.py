@@ -12,6 +12,7 @@ from shared_schema import SubmissionState
 from ..db import get_db, utcnow
 from ..models import Department
 from . import audit, inbox
+from .errors import WorkspaceError
 from .roles import CAN_INBOX, OPEN_STATES, Role
 from .scope import require_role
 from .web import bp, page, user, who
@@ -28,6 +29,16 @@ def _choice(value: str | None, allowed: set[str]) -> str | None:
     return value if value in allowed else None
 
 
+def _channel(value: str | None) -> str | None:
+    """The channel filter: empty for both, else a key of :data:`inbox.CHANNELS` (a link
+    with any other value is refused, not quietly shown unfiltered)."""
+    if not value:
+        return None
+    if value not in inbox.CHANNELS:
+        raise WorkspaceError(f"unknown channel {value[:20]!r}", "渠道只能选“网上”或“终端”", status=400)
+    return value
+
+
 def inbox_filter() -> inbox.InboxFilter:
     args = request.args
     states = {"open", "all", *(s.value for s in SubmissionState)}
@@ -42,6 +53,7 @@ def inbox_filter() -> inbox.InboxFilter:
         due=_choice(args.get("due"), {"overdue", "due_soon"}),
         incomplete=args.get("incomplete") == "1",
         originals_pending=args.get("originals") == "1",
+        channel=_channel(args.get("channel")),
     )
 
 
@@ -67,7 +79,8 @@ def inbox_view():  # type: ignore[no-untyped-def]
         audit.record(session, who(), "inbox", detail={"rows": len(result.rows)})
     args = {k: v for k, v in request.args.items() if k != "after"}
     return page("inbox.html", result=result, f=f, choices=choices, departments=departments, args=args,
-                open_states=OPEN_STATES, states=list(SubmissionState)[3:], search=None)  # fmt: skip
+                open_states=OPEN_STATES, states=list(SubmissionState)[3:], channels=inbox.CHANNELS,
+                search=None)  # fmt: skip
 
 
 @bp.post("/search", endpoint="search")
@@ -82,5 +95,5 @@ def search_view():  # type: ignore[no-untyped-def]
         departments = _departments(session)
     result = inbox.InboxPage(rows=rows, total=len(rows))
     return page("inbox.html", result=result, f=inbox.InboxFilter(), choices=choices, departments=departments,
-                args={}, open_states=OPEN_STATES, states=list(SubmissionState)[3:],
+                args={}, open_states=OPEN_STATES, states=list(SubmissionState)[3:], channels=inbox.CHANNELS,
                 search={"kind": kind, "hits": len(rows)})  # fmt: skip

@@ -48,6 +48,63 @@ def test_keyset_pages_and_filters(app, client, kiosk, as_user):
     assert rev.get("/workspace/inbox?after=garbage&from=not-a-date&state=bogus").status_code == 200
 
 
+def _mark_online(app, case: int) -> None:
+    """As the online zone's ingest records a case (source "online", tests/online/test_apply.py)."""
+    with get_db(app).transaction(write=True) as session:
+        session.execute(update(Submission).where(Submission.id == case).values(source="online"))
+
+
+def test_channel_filter_pages_and_combines(app, client, kiosk, as_user):
+    """网上 / 终端: validated, shown in the filter bar, kept on the next page's link, and
+    combined with the other filters."""
+    app.config["WORKSPACE_PAGE_SIZE"] = 2
+    base = datetime(2026, 1, 5, 9, 0, tzinfo=CHINA)
+    cases = [new_case(app, client, kiosk, seq=i, created_at=base + timedelta(hours=i)) for i in range(1, 6)]
+    for case in cases[:3]:
+        _mark_online(app, case)
+    rev = as_user("rev_a")
+
+    def all_pages(url: str) -> tuple[list[str], str]:
+        seen, first = [], None
+        while url:
+            html = rev.get(url).get_data(as_text=True)
+            first = first or html
+            seen += receipts(html)
+            nxt = re.search(r'href="(/workspace/inbox\?[^"]*after=[^"]+)"', html)
+            url = nxt.group(1).replace("&amp;", "&") if nxt else None
+            assert url is None or "channel=" in url, url
+        return seen, first or ""
+
+    online, page = all_pages("/workspace/inbox?channel=online")
+    assert sorted(online) == sorted(receipts_of(app, cases[:3])) and "共 3 件" in page
+    assert '<option value="online" selected>网上</option>' in page  # the bar shows the choice
+    kiosk_cases, page = all_pages("/workspace/inbox?channel=kiosk")
+    assert sorted(kiosk_cases) == sorted(receipts_of(app, cases[3:])) and "共 2 件" in page
+    assert '<option value="kiosk" selected>终端</option>' in page
+    both, page = all_pages("/workspace/inbox?channel=")
+    assert len(both) == 5 and " selected>网上" not in page and " selected>终端" not in page  # 全部
+
+    # with the date, state and station filters
+    assert "共 3 件" in rev.get("/workspace/inbox?channel=online&from=2026-01-05&to=2026-01-05").get_data(
+        as_text=True
+    )
+    assert "共 0 件" in rev.get("/workspace/inbox?channel=online&from=2026-01-06").get_data(as_text=True)
+    rev.get(f"/workspace/submissions/{cases[4]}")
+    act(rev, cases[4], "accept")
+    assert receipts(rev.get("/workspace/inbox?channel=online&state=accepted").get_data(as_text=True)) == []
+    accepted = receipts(rev.get("/workspace/inbox?channel=kiosk&state=accepted").get_data(as_text=True))
+    assert accepted == receipts_of(app, [cases[4]])
+    assert receipts(rev.get("/workspace/inbox?channel=kiosk&station=ST02").get_data(as_text=True)) == []
+
+    refused = rev.get("/workspace/inbox?channel=fax")
+    assert refused.status_code == 400 and "渠道只能选" in refused.get_data(as_text=True)
+
+
+def receipts_of(app, cases: list[int]) -> list[str]:
+    with get_db(app).transaction() as session:
+        return [session.get_one(Submission, case).receipt_no for case in cases]
+
+
 def test_badges_and_due_filter(app, client, kiosk, as_user):
     late, soon = new_case(app, client, kiosk, seq=1), new_case(app, client, kiosk, seq=2)
     rev = as_user("rev_a")
