@@ -6,7 +6,9 @@ proposals. The city administrator accepts or rejects each with a reason; when no
 pending, the accepted ones become one new catalog *draft* through ``catalog_versions``
 (a published version is never touched), which is then published like any other draft.
 Reviews come on a cycle (``tier_review_months``, default 3): the next one is due that many
-months after the last review's day.
+months after the last review's day, unless the administrator set the next due date
+(``tier_review_due``, e.g. to line reviews up with the quarter); starting a review uses
+that date up, and the cycle counts from the new review.
 
 Every function leaves the transaction to the caller; failures are :class:`ApiError`.
 """
@@ -28,8 +30,9 @@ from .models import ServerSetting, Submission
 from .models.catalog import Matter as MatterRow
 from .models.tier_reviews import TierProposal, TierReview
 
-RULES_KEY, CYCLE_KEY = "tier_rules", "tier_review_months"
+RULES_KEY, CYCLE_KEY, DUE_KEY = "tier_rules", "tier_review_months", "tier_review_due"
 DEFAULT_CYCLE_MONTHS = 3
+MIN_CYCLE, MAX_CYCLE = 1, 24
 OPEN, CLOSED = "open", "closed"
 PENDING, ACCEPTED, REJECTED = "pending", "accepted", "rejected"
 
@@ -52,9 +55,29 @@ def cycle_months(session: Session) -> int:
 
 
 def set_cycle_months(session: Session, months: int) -> None:
-    if not 1 <= months <= 24:
+    if not MIN_CYCLE <= months <= MAX_CYCLE:
         raise ApiError(400, "bad_cycle", "the review cycle is 1-24 months", "复核周期应为 1–24 个月")
     _put(session, CYCLE_KEY, str(months))
+
+
+def set_due(session: Session, day: date | None, today: date) -> None:
+    """The next review's due date, set by hand (``None``: from the cycle again); from today
+    to 24 months ahead."""
+    if day is None:
+        row = session.get(ServerSetting, DUE_KEY)
+        if row is not None:
+            session.delete(row)
+        return
+    if not today <= day <= add_months(today, MAX_CYCLE):
+        raise ApiError(
+            400, "bad_due", "the due date is today to 24 months ahead", "截止日期应在今天到 24 个月之内"
+        )
+    _put(session, DUE_KEY, day.isoformat())
+
+
+def due_set(session: Session) -> date | None:
+    row = session.get(ServerSetting, DUE_KEY)
+    return date.fromisoformat(row.value) if row else None
 
 
 def _put(session: Session, key: str, value: str) -> None:
@@ -78,7 +101,11 @@ def add_months(day: date, months: int) -> date:
 
 
 def next_due(session: Session) -> date:
-    """The last review's day plus the cycle; with no review yet, the first version's day plus it."""
+    """The date set by hand, else the last review's day plus the cycle; with no review yet,
+    the first version's day plus it."""
+    chosen = due_set(session)
+    if chosen is not None:
+        return chosen
     last = session.scalar(select(func.max(TierReview.as_of)))
     if last is None:
         first = min((r.published_on for r in versions.releases(session)), default=None)
@@ -143,6 +170,7 @@ def start_review(session: Session, by: str, as_of: date, rule: tiers.TierRules |
         created_at=utcnow(),
     )
     session.add(review)
+    set_due(session, None, as_of)  # done: the cycle counts from this review
     session.flush()
     for p in tiers.propose(rows, rule):
         session.add(

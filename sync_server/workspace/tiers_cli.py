@@ -81,9 +81,12 @@ def _run(ctx: click.Context, as_json: bool, work: Any, text: Any = None) -> None
 @tiers_group.command("rules")
 @click.option("--set", "changes", multiple=True, metavar="KEY=VALUE", help="e.g. method=count high_min=50")
 @click.option("--cycle-months", type=int, help="months between reviews")
+@click.option("--due", help="the next review's due date (YYYY-MM-DD), or 'cycle' to count it from the cycle")
 @json_option
 @click.pass_context
-def rules_cmd(ctx: click.Context, changes: tuple[str, ...], cycle_months: int | None, as_json: bool) -> None:
+def rules_cmd(
+    ctx: click.Context, changes: tuple[str, ...], cycle_months: int | None, due: str | None, as_json: bool
+) -> None:
     """The rules, the review cycle and when the next review is due (and change them)."""
 
     def work(session: Any) -> dict[str, Any]:
@@ -103,6 +106,9 @@ def rules_cmd(ctx: click.Context, changes: tuple[str, ...], cycle_months: int | 
         if cycle_months is not None:
             tier_review.set_cycle_months(session, cycle_months)
             _audit(session, "tier_rules", {"cycle_months": cycle_months})
+        if due is not None:
+            tier_review.set_due(session, _due_date(due), local_date(utcnow()))
+            _audit(session, "tier_rules", {"due": due})
         return {
             "rules": tier_review.rules(session).model_dump(mode="json"),
             "cycle_months": tier_review.cycle_months(session),
@@ -110,6 +116,16 @@ def rules_cmd(ctx: click.Context, changes: tuple[str, ...], cycle_months: int | 
         }
 
     _run(ctx, as_json, work, lambda r: "\n".join(f"{k}: {v}" for k, v in r.items()))
+
+
+def _due_date(text: str) -> date | None:
+    if text == "cycle":
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        message = "write the due date as YYYY-MM-DD or 'cycle'"
+        raise ApiError(400, "bad_due", message, "日期格式错误") from None
 
 
 @tiers_group.command("review")

@@ -18,9 +18,10 @@ from shared_schema import FrequencyTier
 from sync_server import catalog_tiers as tiers
 from sync_server import catalog_versions as versions
 from sync_server import tier_review
-from sync_server.db import get_db
+from sync_server.db import get_db, utcnow
 from sync_server.errors import ApiError
 from sync_server.models import Submission, TierProposal, TierReview
+from sync_server.workdays import local_date
 from tongban_cli.main import cli
 
 from .factories import CITY_MATTER, ENTRUSTED_MATTER, HOME_MATTER, ORPHAN_MATTER
@@ -222,6 +223,11 @@ def test_the_cli_sets_rules_reviews_decides_and_closes(tier_app: Flask, db_url: 
     settings = run("rules", "--set", "method=count", "--set", "high_min=2", "--set", "medium_min=1",
                    "--cycle-months", "6")  # fmt: skip
     assert settings["rules"]["method"] == "count" and settings["cycle_months"] == 6
+    assert run("rules", "--due", "2020-01-01", ok=False)["error"] == "bad_due"  # in the past
+    assert run("rules", "--due", "next friday", ok=False)["error"] == "bad_due"
+    chosen = (local_date(utcnow()) + timedelta(days=7)).isoformat()
+    assert run("rules", "--due", chosen)["next_due"] == chosen
+    assert run("rules", "--due", "cycle")["next_due"] == settings["next_due"]
     add_cases(tier_app, HOME_MATTER, _in_window(2))
     add_cases(tier_app, CITY_MATTER, _in_window(1))
     review = run("review", "--as-of", AS_OF.isoformat())

@@ -72,3 +72,25 @@ def test_review_decide_close_into_a_draft(live: LiveServer) -> None:
         admin.wait_for_url("**/workspace/catalog/drafts/*")
         assert matter in admin.content()
         browser.close()
+
+
+def test_rules_form_shows_the_error_beside_its_field_then_saves(live: LiveServer) -> None:
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        admin = sign_in(browser, live.url, "zhao", "inbox", 900)
+        admin.goto(f"{live.url}/workspace/catalog/tiers")
+        admin.click("summary:has-text('修改分级规则')")
+        admin.check("input[name=method][value=count]")
+        admin.fill("input[name=high_min]", "30")
+        admin.fill("input[name=medium_min]", "50")  # above the high tier's floor
+        admin.fill("input[name=cycle_months]", "3")
+        admin.click("button:has-text('保存规则')")
+        problem = admin.wait_for_selector("label.invalid:has(input[name=medium_min]) .field-error")
+        assert problem.inner_text() == "中频下限不能高于高频下限"
+        assert admin.input_value("input[name=medium_min]") == "50"  # what was typed stays
+        admin.screenshot(path=str(SHOTS / "tiers-rules-error.png"), full_page=True)
+        admin.fill("input[name=medium_min]", "10")
+        admin.click("button:has-text('保存规则')")
+        admin.wait_for_selector("text=规则已保存")
+        assert "按办件量（30 件及以上为高频，10 件及以上为中频）" in admin.inner_text(".tier-cycle")
+        browser.close()
