@@ -28,8 +28,9 @@ from .i18n import _
 from .quiet_gc import QuietCollector
 from .screens.base import KioskScreen
 from .ui import theme
+from .ui.faces import close_faces, install_faces
 from .ui.header import Header, HeaderPoller
-from .ui.release import drop_label_surfaces, release
+from .ui.release import release
 from .visit.steps import Step
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,7 @@ class KioskApp(App):
 
     def build(self) -> BoxLayout:
         theme.register_font()
-        drop_label_surfaces()
+        install_faces()
         root = BoxLayout(orientation="vertical")
         self.header = Header(
             self.ctx.station_name(), self.toggle_language, self.staff, self.toggle_accessible
@@ -189,6 +190,7 @@ class KioskApp(App):
         """Larger text, higher contrast, prompts read aloud, three times the idle time
         (screens built from now on; the caller refreshes the one showing)."""
         theme.set_accessible(on)
+        close_faces(theme.faces_in_use())  # the mode's larger faces at its end: ~4 MB each
         self.ctx.flow.idle_timeout_s = self.idle_timeout_s * (theme.IDLE_FACTOR if on else 1)
         self.ctx.flow.touch()
         self.header.show_accessible()

@@ -155,7 +155,7 @@ def kept_after(app: KioskApp) -> dict[str, Any]:
     from kivy.uix.label import Label
 
     from ..ui import theme
-    from ..ui.release import opened_faces
+    from ..ui.faces import open_faces
 
     labels = [w for w in gc.get_objects() if issubclass(type(w), Label)]  # no isinstance: dead weak proxies
     return {
@@ -163,7 +163,7 @@ def kept_after(app: KioskApp) -> dict[str, Any]:
         "heavy_modules": [name for name in HEAVY_MODULES if name in sys.modules],
         "label_surfaces": sum(getattr(w._label, "_surface", None) is not None for w in labels),
         "labels": len(labels),
-        "font_faces": sorted(opened_faces(theme.register_font())),  # (size, bold) of the CJK font
+        "font_faces": sorted(open_faces(theme.register_font())),  # (size, bold) of the CJK font, open now
     }
 
 

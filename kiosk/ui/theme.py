@@ -31,7 +31,7 @@ TITLE_PX = 44  # screen titles and the numbers a resident checks, always bold
 SMALL_PX = TEXT_PX
 SCALE = (TEXT_PX, LARGE_PX, TITLE_PX)
 # the accessibility mode's scale: each step about a quarter larger (its faces are opened
-# only while the mode is on)
+# only while the mode is on, and closed when it ends: ``ui/faces.py``)
 ACCESSIBLE_SCALE = (36, 40, 52)
 NORMAL_FACES = frozenset({(TEXT_PX, False), (LARGE_PX, False), (LARGE_PX, True), (TITLE_PX, True)})
 ACCESSIBLE_FACES = frozenset({(36, False), (40, False), (40, True), (52, True)})
@@ -67,6 +67,12 @@ def set_accessible(on: bool) -> None:
     accessible = on
     palette = ACCESSIBLE_PALETTE if on else NORMAL_PALETTE
     INK, MUTED, PRIMARY, SECONDARY = (palette[k] for k in ("INK", "MUTED", "PRIMARY", "SECONDARY"))
+
+
+def faces_in_use() -> frozenset[tuple[int, bool]]:
+    """The faces the current mode draws with (the app closes the others: ``ui/faces.py``);
+    the header keeps the normal scale in both modes."""
+    return FACES if accessible else NORMAL_FACES
 
 
 def button_px() -> int:
