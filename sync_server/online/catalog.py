@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 
 from kiosk.visit.search import CatalogSearch
-from shared_schema import Catalog, Matter
+from shared_schema import Catalog, Matter, Station
+from shared_schema.identifiers import county_of
 
 from ..catalog_sync import current_release
 from ..db import get_db
@@ -30,6 +32,16 @@ class Offered:
         if found is None:
             raise WorkspaceError(f"no online matter {code[:40]}", "没有这个可网上办理的事项", 404)
         return found
+
+    @cached_property
+    def pickup_stations(self) -> list[tuple[str, list[Station]]]:
+        """Pickup stations under their county's name, counties and stations in code order:
+        a city has hundreds of village stations, too many for one flat list on a phone."""
+        names = {d.code: d.name for d in self.catalog.divisions}
+        groups: dict[str, list[Station]] = {}
+        for station in sorted(self.catalog.stations, key=lambda s: (county_of(s.division_code), s.code)):
+            groups.setdefault(county_of(station.division_code), []).append(station)
+        return [(names.get(county, "其他服务站"), stations) for county, stations in groups.items()]
 
 
 _lock = threading.Lock()

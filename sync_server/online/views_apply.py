@@ -184,11 +184,10 @@ def _review(app_id: str, status: int = 200, error: str | None = None) -> Any:
         where = identity.desk(session)
     reading = apply.still_reading(states)
     result = None if reading else apply.check(matter, row, states)
-    stations = list(entry.catalog.stations)
     return render_template(
         "online/review.html", row=row, matter=matter, reading=reading, result=result, error=error,
         promise=apply.promise_text(entry.catalog, matter, row, where),
-        choices=apply.delivery_choices(matter), stations=stations, Delivery=Delivery,
+        choices=apply.delivery_choices(matter), stations=entry.pickup_stations, Delivery=Delivery,
     ), status  # fmt: skip
 
 

@@ -106,6 +106,12 @@ def test_apply_submit_twice_one_case_routed_and_marked_online(
 
     review = resident.get(f"/online/apply/{app_id}/review").get_data(as_text=True)
     assert "材料齐全" in review, re.findall(r"<li>([^<]+)</li>", review)
+    # pickup stations grouped by county, counties in code order (城区 140502, 泽州县 140525)
+    groups = re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', review, re.S)
+    assert [(county, re.findall(r'value="(\w+)"', body)) for county, body in groups] == [
+        ("城区", ["ST02"]),
+        ("泽州县", ["ST01"]),
+    ]
     refused = resident.post(f"/online/apply/{app_id}/submit", {"delivery": "pickup", "station": "ST01"})
     assert refused.status_code == 400 and "承诺" in refused.get_data(as_text=True)
 
