@@ -14,18 +14,35 @@ import hashlib
 import hmac
 from datetime import UTC, datetime, timedelta
 from enum import Enum
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from .id_lookup import lookup_key
 
 MAX_EXPIRY_DIGITS = 12  # Unix seconds until the year 33658: anything longer is not ours
+# SUPPLEMENT_GRANT_SECONDS (default 72 h, config.py) must lie in these bounds: a grant
+# shorter than a sync round is useless, one longer than a month is as good as unbounded.
+MIN_LIFETIME = timedelta(minutes=10)
+MAX_LIFETIME = timedelta(days=30)
 
 
 class GrantCheck(Enum):
     valid = "valid"
     expired = "expired"
     invalid = "invalid"
+
+
+def lifetime(config: Any) -> timedelta:
+    """``SUPPLEMENT_GRANT_SECONDS`` as a lifetime; ValueError (at start-up) when it is not a
+    whole number of seconds within the bounds above."""
+    seconds = config["SUPPLEMENT_GRANT_SECONDS"]
+    low, high = int(MIN_LIFETIME.total_seconds()), int(MAX_LIFETIME.total_seconds())
+    if not isinstance(seconds, int) or isinstance(seconds, bool) or not low <= seconds <= high:
+        raise ValueError(
+            f"SUPPLEMENT_GRANT_SECONDS must be whole seconds from {low} to {high}, not {seconds!r}"
+        )
+    return timedelta(seconds=seconds)
 
 
 def issue(session: Session, kiosk_id: str, receipt_no: str, now: datetime, lifetime: timedelta) -> str:

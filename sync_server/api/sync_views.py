@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Response, current_app, request
+from flask.blueprints import BlueprintSetupState
 
 from shared_schema import Evaluation, Handover, SubmissionManifest
 from shared_schema.api import BlobHashes, BlobStored, Heartbeat, MissingBlobs, StatusFeed
 from shared_schema.mailing import OriginalMailing
 from shared_schema.supplement import LookupRequest, SupplementManifest
 
+from .. import lookup_grant
 from ..blobs import check_content_type, check_hash, missing_blobs, store_blob
 from ..blobstore import get_store, too_large
 from ..db import get_db
@@ -65,12 +65,18 @@ def supplements() -> Response:
     return answer(result.ack_body, 201 if result.created else 200)
 
 
+@bp.record_once
+def _check_grant_lifetime(state: BlueprintSetupState) -> None:
+    """A bad SUPPLEMENT_GRANT_SECONDS stops the server at start, not the first lookup."""
+    lookup_grant.lifetime(state.app.config)
+
+
 @bp.post("/supplements/lookup", endpoint="supplement_lookup")
 def supplement_lookup() -> Response:
     """Another station's case by receipt + ID number: 200, 404 (either wrong), 409, 429."""
     body = parse_body(LookupRequest, "supplement lookup")
     config = current_app.config
-    lifetime = timedelta(seconds=config["SUPPLEMENT_GRANT_SECONDS"])
+    lifetime = lookup_grant.lifetime(config)
     return answer(look_up(get_db(), principal(), body, config["SUPPLEMENT_LOOKUPS_PER_HOUR"], lifetime))
 
 

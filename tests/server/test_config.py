@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
+from sync_server.app import create_app
 from sync_server.config import load_config
-from sync_server.db import normalize_url
+from sync_server.db import get_db, normalize_url
 
 
 def test_defaults_live_under_the_home(tmp_path, monkeypatch):
@@ -32,3 +35,14 @@ def test_postgres_urls_use_psycopg():
     assert normalize_url("postgres://a@b/c") == "postgresql+psycopg://a@b/c"
     assert normalize_url("postgresql+psycopg://a@b/c") == "postgresql+psycopg://a@b/c"
     assert normalize_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_the_supplement_grant_lifetime_is_checked_at_start(tmp_path):
+    """SUPPLEMENT_GRANT_SECONDS: 72 h unless set; a value that is no whole number of seconds
+    within 10 minutes .. 30 days stops the server at start, naming the key."""
+    app = create_app({"HOME": str(tmp_path)})
+    get_db(app).dispose()
+    assert app.config["SUPPLEMENT_GRANT_SECONDS"] == 72 * 3600
+    for bad in (0, -3600, 599, 30 * 86400 + 1, "72h", 3600.5, True):
+        with pytest.raises(ValueError, match="SUPPLEMENT_GRANT_SECONDS"):
+            create_app({"HOME": str(tmp_path), "SUPPLEMENT_GRANT_SECONDS": bad})
