@@ -89,6 +89,12 @@ def _demo_values(demos: list[dict]) -> dict[str, str]:
     out["frame"] = f"{demo['frame_ms']:.0f} ms"
     settled = [d["tree_settled_mb"] for d in demos if d.get("ok")]
     out["settled"] = "; ".join(f"{m['rss']:.0f} / {m['pss']:.0f} MB" for m in settled)
+    llvm = [d.get("llvm_settled_mb") for d in demos if d.get("ok")]
+    out["settled without libLLVM"] = (
+        "; ".join(f"{m['app_rss'] - x:.0f} MB (libLLVM {x:.0f})" for m, x in zip(settled, llvm, strict=True))
+        if all(llvm)
+        else "not measured"
+    )
     out["peak"] = f"{peak['rss']:.0f} / {peak['pss']:.0f} MB"
     out["workers"] = str(demo["scan_workers"])
     out["app peak"] = f"{peak.get('app_rss', 0):.0f} MB"
@@ -116,10 +122,17 @@ def _demo_rows(demos: list[dict], baseline: list[dict]) -> list[str]:
             before.get("frame", ""),
         ),
         _row(
-            f"kiosk after the two-matter demo visit, settled (scan worker stopped): RSS / PSS, {DEMOS} runs",
+            f"kiosk after the two-matter demo visit (the second in the accessibility mode), settled "
+            f"(scan worker stopped): RSS / PSS, {DEMOS} runs",
             now["settled"],
             before.get("settled", ""),
             "≤ 300 MB",
+        ),
+        _row(
+            "the app's settled RSS without Mesa's libLLVM (llvmpipe, software GL under Xvfb; "
+            "a GPU driver need not load it)",
+            now["settled without libLLVM"],
+            before.get("settled without libLLVM", ""),
         ),
         _row(
             f"kiosk at its peak during the visit, app + scan worker (RapidOCR): RSS / PSS "

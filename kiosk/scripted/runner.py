@@ -34,6 +34,7 @@ class ScriptReport:
     rss_settled_mb: float = 0.0  # at the end, after the quiet-moment collection
     tree_peak_mb: dict[str, float] = field(default_factory=dict)  # app + scan worker, during the script
     tree_settled_mb: dict[str, float] = field(default_factory=dict)  # the same at the end (worker stopped)
+    llvm_settled_mb: float = 0.0  # of the app's settled RSS, Mesa's libLLVM (software GL under Xvfb)
     scan_workers: int = 0  # scan worker processes started during the script
     kept: dict[str, Any] = field(default_factory=dict)  # what the app still holds at the end (memory)
     faults: dict[str, Any] = field(default_factory=dict)  # the ``faults`` script's findings
@@ -121,6 +122,7 @@ def run_script(
         scanner = app.ctx.scanner
         driver.wait(lambda: getattr(scanner, "pid", lambda: None)() is None, 15, "the scan worker to stop")
         report.tree_settled_mb = _mb(tree_memory())
+        report.llvm_settled_mb = round(mapped_rss_mb("libLLVM"), 1)
         report.scan_workers = getattr(scanner, "started", 0)
         report.kept = kept_after(app)
         report.ok = True
@@ -178,6 +180,24 @@ def rss_mb() -> float:
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def mapped_rss_mb(library: str) -> float:
+    """Resident memory of this process's mappings of ``library`` (``/proc/self/smaps``):
+    llvmpipe's libLLVM is in every measure under Xvfb, and a kiosk's GPU driver may not
+    load it; 0 where there is no smaps."""
+    total_kb, inside = 0, False
+    try:
+        lines = Path("/proc/self/smaps").read_text().splitlines()
+    except OSError:
+        return 0.0
+    for line in lines:
+        head = line.split()
+        if head and "-" in head[0] and not head[0].endswith(":"):  # a mapping's first line
+            inside = library in (head[5] if len(head) > 5 else "")
+        elif inside and head[0] == "Rss:":
+            total_kb += int(head[1])
+    return total_kb / 1024
 
 
 def _mb(memory: TreeMemory) -> dict[str, float]:
