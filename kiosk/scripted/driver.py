@@ -14,12 +14,23 @@ from pathlib import Path
 from kivy.base import EventLoop
 from kivy.uix.button import Button
 from kivy.uix.textinput import TextInput
+from kivy.uix.widget import Widget
 
 from ..i18n import _
 from ..visit.steps import Step
 from .errors import ScriptError
 
 __all__ = ["Driver", "ScriptError"]
+
+
+def save_png(widget: Widget, path: Path) -> None:
+    """The widget as drawn, saved as PNG by Pillow's PNG writer alone: Kivy's own
+    ``export_to_png`` asks every image loader whether it can save, and Pillow's answer
+    imports all of its ~40 format plugins into the app being measured."""
+    from PIL import Image
+
+    texture = widget.export_as_image().texture
+    Image.frombytes("RGBA", texture.size, texture.pixels).save(path, format="PNG")
 
 
 class Driver:
@@ -121,6 +132,6 @@ class Driver:
         if self.shots is None:
             return Path()
         path = self.shots / f"{len(self.screenshots) + 1:02d}-{name}.png"
-        self.app.root.export_to_png(str(path))
+        save_png(self.app.root, path)
         self.screenshots.append(path)
         return path
