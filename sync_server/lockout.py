@@ -7,9 +7,10 @@ row's lock (``SELECT … FOR UPDATE`` on PostgreSQL, the write lock on SQLite), 
 three values to :meth:`Tally.counted` and writes back what it returns, so two nodes
 counting at once both count and both apply the same rule.
 
-A lock ends by itself: the first count after it starts afresh (a full allowance again).
-Counts older than the limit's ``window`` are forgotten the same way; a limit without a
-window (staff logins) keeps counting until a success clears it.
+Reaching the limit locks the key and starts its count afresh, so a lock that ends (by
+itself, or cleared by hand) leaves a whole allowance. Counts older than the limit's
+``window`` are forgotten; a limit without a window (staff logins) keeps counting until a
+success clears it.
 """
 
 from __future__ import annotations
@@ -44,11 +45,11 @@ class Tally:
         return self.locked_until if self.locked_until is not None and self.locked_until > now else None
 
     def counted(self, limit: Limit, now: datetime) -> Tally:
-        """This tally with one more counted at ``now`` (locked once it reaches the limit)."""
-        lock_over = self.locked_until is not None and self.locked_until <= now
+        """This tally with one more counted at ``now``; reaching the limit locks the key and
+        starts the count afresh, so the allowance is whole again when the lock ends."""
         window_over = limit.window is not None and self.since is not None and now - self.since > limit.window
-        fresh = lock_over or window_over
-        count = 1 if fresh else self.count + 1
-        since = now if fresh or self.since is None else self.since
-        locked = now + limit.lock if count >= limit.most else self.lock_end(now)
-        return Tally(count, since, locked)
+        count = 1 if window_over else self.count + 1
+        if count >= limit.most:
+            return Tally(0, now, now + limit.lock)
+        since = now if window_over or self.since is None else self.since
+        return Tally(count, since, self.lock_end(now))

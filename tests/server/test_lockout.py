@@ -33,9 +33,11 @@ def test_reaching_the_limit_locks_until_the_lock_ends() -> None:
     three = two.counted(THREE, NOW + timedelta(minutes=2))
     assert three.lock_end(NOW + timedelta(minutes=2)) == NOW + timedelta(minutes=12)
     assert three.lock_end(NOW + timedelta(minutes=12)) is None  # ends by itself
-    # the first count after the lock starts afresh: a full allowance again
+    # the lock started the count afresh: a whole allowance once it ends, or is cleared by hand
     after = three.counted(THREE, NOW + timedelta(minutes=13))
     assert (after.count, after.locked_until) == (1, None)
+    cleared = Tally(three.count, three.since, None).counted(THREE, NOW + timedelta(minutes=3))
+    assert (cleared.count, cleared.locked_until) == (1, None)
 
 
 def test_a_window_forgets_old_counts_and_no_window_keeps_them() -> None:
