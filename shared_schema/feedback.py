@@ -1,8 +1,10 @@
 """意见建议 from the kiosk (standard 5.5): a resident's feedback on a matter or its guide.
 
 Queued in the kiosk's outbox and sent exactly once per ``client_uuid`` (a replay gets the
-same acknowledgement, other content under the same uuid a 409). The acknowledgement
-carries the feedback number the resident keeps to read the answer later, at any kiosk.
+same acknowledgement, other content under the same uuid a 409). The kiosk makes the
+feedback number (:mod:`shared_schema.feedback_no`) and shows it at once, online or not;
+the acknowledgement carries the number the server kept (the same one, unless it was taken
+already), which the resident uses to read the answer later, at any kiosk.
 """
 
 from __future__ import annotations
@@ -11,15 +13,16 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from .base import SchemaModel
 from .bounds import MATTER_CODE_LEN, STATION_CODE_LEN, Instant, text
 from .catalog import MATTER_CODE
+from .feedback_no import FEEDBACK_NO, FEEDBACK_NO_LEN, is_valid
 from .submission import ReceiptNo
 
 FEEDBACK_TEXT_LEN = 500
-FeedbackNo = Annotated[str, Field(pattern=r"^YJ\d{10}$", max_length=12)]
+FeedbackNo = Annotated[str, Field(pattern=FEEDBACK_NO, max_length=FEEDBACK_NO_LEN)]
 MAX_LOOKUP = 20
 
 
@@ -30,7 +33,17 @@ class FeedbackNote(SchemaModel):
     about: Literal["matter", "guide"]
     text: Annotated[str, text(FEEDBACK_TEXT_LEN, min_length=2)]
     receipt_no: ReceiptNo | None = Field(None, description="a receipt the resident gave, to look up by")
+    feedback_no: FeedbackNo | None = Field(
+        None, description="the number shown to the resident (Damm check digit); none: the server makes one"
+    )
     created_at: Instant
+
+    @field_validator("feedback_no")
+    @classmethod
+    def _check_digit(cls, value: str | None) -> str | None:
+        if value is not None and not is_valid(value):
+            raise ValueError("feedback_no check digit does not match")
+        return value
 
 
 class FeedbackAck(SchemaModel):

@@ -1,14 +1,16 @@
 """Feedback on a matter or guide (standard 5.5): leave it, answer it, read the answer.
 
-Residents leave it at the kiosk (no login; they keep the feedback number shown, and may
-give a receipt number to find it by), station and department staff in the workspace. The
+Residents leave it at the kiosk (no login; they keep the feedback number the kiosk made and
+showed, and may give a receipt number to find it by), station and department staff in the
+workspace. Numbers carry a check digit (:mod:`shared_schema.feedback_no`); a kiosk's number
+that is taken already (two kiosks drew the same digits) is replaced by a fresh one, which
+the acknowledgement carries back. The
 city administrator answers, optionally linking the catalog draft that makes the change.
 Functions leave the transaction to the caller; failures are :class:`ApiError`.
 """
 
 from __future__ import annotations
 
-import secrets
 import uuid
 
 from sqlalchemy import select
@@ -22,6 +24,7 @@ from shared_schema.feedback import (
     FeedbackLookup,
     FeedbackNote,
 )
+from shared_schema.feedback_no import new_feedback_no
 
 from . import catalog_versions as versions
 from .db import utcnow
@@ -35,7 +38,6 @@ TEXT_MIN, TEXT_MAX = 2, 500
 ABOUT = ("matter", "guide")
 RESIDENT, STATION, DEPARTMENT = "resident", "station", "department"
 OPEN, ANSWERED = "open", "answered"
-_DIGITS = "0123456789"
 
 
 def check_text(text: str | None, what: str = "feedback") -> str:
@@ -50,9 +52,13 @@ def check_text(text: str | None, what: str = "feedback") -> str:
     return clean
 
 
-def _number() -> str:
-    """Not guessable: the number is what lets a resident read the answer."""
-    return "YJ" + "".join(secrets.choice(_DIGITS) for _ in range(10))
+def _number(session: Session, wanted: str | None = None) -> str:
+    """The kiosk's number when it is free, else a fresh one (the number is what lets a
+    resident read the answer, so two notes never share one)."""
+    number = wanted or new_feedback_no()
+    while session.scalar(select(Feedback.id).where(Feedback.feedback_no == number)) is not None:
+        number = new_feedback_no()
+    return number
 
 
 def leave(
@@ -67,13 +73,14 @@ def leave(
     kiosk_id: str | None = None,
     receipt_no: str | None = None,
     client_uuid: uuid.UUID | None = None,
+    feedback_no: str | None = None,
 ) -> Feedback:
     if about not in ABOUT:
         raise ApiError(400, "bad_about", "about must be matter or guide", "请选择事项或办事指南")
     if session.get(MatterRow, matter_code) is None:
         raise ApiError(404, "no_such_matter", f"no matter {matter_code}", "没有这个事项")
     item = Feedback(
-        feedback_no=_number(),
+        feedback_no=_number(session, feedback_no),
         client_uuid=client_uuid,
         matter_code=matter_code,
         about=about,
@@ -153,7 +160,7 @@ def record_note(session: Session, principal: KioskPrincipal, note: FeedbackNote)
     def create() -> Feedback:
         return leave(session, matter_code=note.matter_code, about=note.about, text=note.text, source=RESIDENT,
                      station_code=note.station_code, kiosk_id=principal.kiosk_id, receipt_no=note.receipt_no,
-                     client_uuid=note.client_uuid)  # fmt: skip
+                     client_uuid=note.client_uuid, feedback_no=note.feedback_no)  # fmt: skip
 
     row, created = insert_once(session, find, create)
     same = (row.matter_code, row.about, row.text, row.receipt_no, row.station_code)

@@ -1,15 +1,19 @@
 """意见建议 (standard 5.5): a resident tells what was hard about this matter or its guide.
 
 Opened from the guide and from the rating screen. Four large reasons to tap, words of
-their own if they like (the pinyin pad), then a plain thank-you saying what happens next
-and where the answer will be found. The note is queued sealed (:mod:`kiosk.visit.feedback`)
-and sent by the sync worker; nothing waits on the network here.
+their own if they like (the pinyin pad), then a plain thank-you with the feedback number
+(made here, so it is there offline too) saying what happens next and where the answer
+will be found: type the number (or the receipt number given with it) on the progress
+screen. The note is queued sealed (:mod:`kiosk.visit.feedback`) and sent by the sync
+worker; nothing waits on the network here.
 """
 
 from __future__ import annotations
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
+
+from shared_schema.feedback_no import display
 
 from ..i18n import _
 from ..ui import theme
@@ -34,6 +38,7 @@ class FeedbackScreen(KioskScreen):
         self.typed = ""
         self.sent = False
         self.problem = ""
+        self.feedback_no = ""  # the number the resident keeps, once sent
 
     def on_pre_enter(self, *a: object) -> None:
         self.reset()  # every visit to this screen starts empty
@@ -78,17 +83,18 @@ class FeedbackScreen(KioskScreen):
 
     def build_thanks(self) -> None:
         self.body.add_widget(title(_("Thank you for your feedback!")))
+        number = display(self.feedback_no)
+        self.body.add_widget(Text(_("Your feedback number: {no}").format(no=number), bold=True,
+                                  size=theme.LARGE_PX, color=theme.PRIMARY))  # fmt: skip
         lines = [_("It goes to the city's administrator, who reads every note and answers it.")]
         if not self.ctx.sync.online():
             lines.append(_("The kiosk is offline now: your feedback is kept and sent once it is online."))
+        how = _("To read the answer at any kiosk: on the home screen tap Progress and pickup and type {no}.")
+        lines.append(how.format(no=number))
         if self.receipt_no:
-            lines.append(
-                _("To read the answer: on the home screen tap Progress and pickup and type {no}.").format(
-                    no=self.receipt_no
-                )
-            )
-        else:
-            lines.append(_("Without a receipt number the answer cannot be shown at the kiosk."))
+            also = _("Your receipt number {no} also finds it at this station.")
+            lines.append(also.format(no=self.receipt_no))
+        lines.append(_("Please note the number down or take a photo of it."))
         for line in lines:
             self.body.add_widget(Text(line, size=theme.LARGE_PX))
         self.body.add_widget(BoxLayout())
@@ -111,11 +117,11 @@ class FeedbackScreen(KioskScreen):
             self.problem = _("Feedback cannot be taken at this kiosk. Please ask the staff.")
         else:
             try:
-                desk.leave(matter.code, self.reason, self.typed, self.receipt_no)
+                note = desk.leave(matter.code, self.reason, self.typed, self.receipt_no)
             except FeedbackRefused as exc:
                 self.problem = exc.message_zh
             else:
-                self.sent = True
+                self.sent, self.feedback_no = True, note.feedback_no or ""
                 self.ctx.sync.force()  # sent now when the kiosk is online
         self.refresh()
         if self.problem:

@@ -2,7 +2,8 @@
 local outbox and, when online, from the server; results waiting at this station are
 handed over by staff (assist mode). A case waiting for correction offers 补交材料; a
 result kept here or electronic offers 打印办理结果 after the ID check (the ID number typed
-on the same pad, or the card on the reader).
+on the same pad, or the card on the reader). A feedback number (意见编号, digits) typed
+instead shows the answer to that 意见建议.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from kivy.uix.boxlayout import BoxLayout
 
 from shared_schema import ApplicantKind
+from shared_schema.feedback_no import looks_typed
 
 from ..i18n import _
 from ..ui import theme
@@ -47,7 +49,7 @@ class StatusPickupScreen(KioskScreen):
         if self.kind is ApplicantKind.person:  # the ID card instead of typing its number
             scans.append(BigButton(_("Scan my ID card"), self.scan_id, kind="secondary"))
         left.add_widget(row(*scans))
-        self.number_field = field(_("Receipt number"), text=self.number)
+        self.number_field = field(_("Receipt number or feedback number"), text=self.number)
         left.add_widget(self.number_field)
         left.add_widget(self.kind_choice())
         enterprise = self.kind is ApplicantKind.enterprise
@@ -181,6 +183,9 @@ class StatusPickupScreen(KioskScreen):
         self.number, self.id_number = number, self.id_field.text.strip().upper()
         if not number:
             return
+        if self.ctx.feedback is not None and looks_typed(number):
+            self.look_up_feedback(number)
+            return
         local = self.ctx.outbox.status(number)
         handover = self.ctx.handovers.for_receipt(number)
         self.lines = []
@@ -217,6 +222,23 @@ class StatusPickupScreen(KioskScreen):
         """意见建议 left with this receipt: waiting here, or the administrator's answer."""
         desk = self.ctx.feedback
         return [(line, theme.PRIMARY) for line in desk.answer_lines(number, online)] if desk else []
+
+    def look_up_feedback(self, number: str) -> None:
+        """意见建议 by its number: a typo refused at once; the answer asked when online."""
+        desk, self.offers = self.ctx.feedback, set()
+        assert desk is not None
+        if not self.ctx.sync.online():
+            self.lines = [(line, theme.PRIMARY) for line in desk.number_lines(number, False)]
+            self.refresh_offers()
+            return
+        self.lines = [(_("Asking the server…"), theme.MUTED)]
+        self.show_lines()
+        self.run_slow(lambda: desk.number_lines(number, True), self._feedback_read)
+
+    def _feedback_read(self, lines, error) -> None:
+        words = lines if error is None and lines else [_("Please try again.")]
+        self.lines = [(line, theme.PRIMARY if error is None else theme.DANGER) for line in words]
+        self.refresh_offers()
 
     def _live(self, outcome, error) -> None:
         status, notes = outcome if outcome is not None else (None, [])

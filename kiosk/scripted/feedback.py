@@ -1,8 +1,10 @@
 """The scripted 意见建议 walk (issue 14, 5.5): a resident reads the pension guide, taps
 意见建议, picks 材料清单看不懂, adds a word on the pinyin pad and sends; the thank-you
-says what happens next; the app's own sync worker sends the note. Then, on the progress
-screen, every receipt number a note was left with here is typed and looked up: the
-administrator's answer (read from the server) shows. Used by the end-to-end test
+says what happens next and shows the feedback number; the app's own sync worker sends the
+note. Then, on the progress screen, that number is typed on the digit pad with two digits
+swapped (refused by its check digit) and then right (the note, not yet answered, read from
+the server), and every receipt number a note was left with here is typed and looked up:
+the administrator's answer (read from the server) shows. Used by the end-to-end test
 (``tongban kiosk run --script feedback``) and for the screenshots.
 """
 
@@ -26,6 +28,8 @@ SYNC_S = 120  # the worker's first cycle on a loaded machine
 @dataclass
 class FeedbackWalk:
     thanks: list[str] = field(default_factory=list)  # the thank-you screen's lines
+    feedback_no: str = ""  # the number the thank-you screen showed
+    by_number: dict[str, list[str]] = field(default_factory=dict)  # typed number → the screen's lines
     queued_after_send: int = 0  # 待发送 feedback right after sending (0 if the worker was quicker)
     sent_by_worker: bool = False  # the app's sync worker emptied the queue
     back_to: str = ""  # where Done led
@@ -59,12 +63,25 @@ def run_feedback(driver: Driver) -> FeedbackWalk:
     walk.queued_after_send = ctx.outbox.counts().feedback
     shown = reversed(driver.screen.body.children)
     walk.thanks = [getattr(w, "raw", w.text) for w in shown if isinstance(w, Label)]
+    walk.feedback_no = driver.screen.feedback_no
     driver.shot("feedback-thanks")
     driver.wait(lambda: ctx.outbox.counts().feedback == 0, SYNC_S, "the worker to send the feedback")
     walk.sent_by_worker = True
     driver.tap("Done", expect=Step.guide)
     walk.back_to = driver.step.value
     driver.tap("Home", expect=Step.home)
+    digits = walk.feedback_no.removeprefix("YJ")
+    slip = digits[:-2] + digits[-1] + digits[-2]  # two neighbours swapped
+    if slip == digits:
+        slip = digits[:-1] + str((int(digits[-1]) + 1) % 10)  # or one digit off
+    for typed in (slip, digits):  # a slip of the finger, then right
+        driver.tap("Progress and pickup", expect=Step.status_pickup)
+        type_receipt_no(driver, typed)
+        driver.tap("Look up")
+        driver.idle()
+        walk.by_number[typed] = [text for text, _colour in driver.screen.lines]
+        driver.shot("feedback-by-number")
+        driver.tap("Home", expect=Step.home)
     for receipt_no in _receipts_with_feedback(driver):
         driver.tap("Progress and pickup", expect=Step.status_pickup)
         type_receipt_no(driver, receipt_no)

@@ -2,9 +2,11 @@
 
 The text is the resident's own words and may hold personal data: it is sealed like every
 other queue, and once the server's signed acknowledgement names this uuid the sealed body
-is emptied (the server keeps the feedback; the kiosk only needs the feedback number it
-was given, to find the answer). A note the server refuses stays sealed with the reason
-for staff, like a refused handover.
+is emptied (the server keeps the feedback; the kiosk only needs the feedback number, to
+find the answer). The number is made here when the note is left
+(:mod:`shared_schema.feedback_no`), so the resident has it at once, online or not; the
+acknowledgement's number replaces it in the rare case the server had to give a fresh one.
+A note the server refuses stays sealed with the reason for staff, like a refused handover.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy import select
 
 from shared_schema import SchemaError
 from shared_schema.feedback import FeedbackAck, FeedbackNote
+from shared_schema.feedback_no import new_feedback_no
 
 from .home import KioskStore
 from .models import QueuedFeedback, utcnow
@@ -33,7 +36,7 @@ class LocalFeedback:
     matter_code: str
     sent: bool
     refused: bool
-    feedback_no: str | None  # the server's number, once it acknowledged
+    feedback_no: str | None  # made here; the server's, once it acknowledged
 
 
 class FeedbackNotes(SealedQueue[FeedbackNote]):
@@ -62,10 +65,12 @@ class FeedbackNotes(SealedQueue[FeedbackNote]):
                 "about": about,
                 "text": text,
                 "receipt_no": receipt_no,
+                "feedback_no": new_feedback_no(),
                 "created_at": (now or utcnow()).isoformat(),
             }
         )
-        self.put(str(note.client_uuid), note, matter_code=note.matter_code, receipt_no=note.receipt_no)
+        self.put(str(note.client_uuid), note, matter_code=note.matter_code, receipt_no=note.receipt_no,
+                 feedback_no=note.feedback_no)  # fmt: skip
         return note
 
     def accept(self, key: str, answer: Any) -> None:
@@ -83,11 +88,14 @@ class FeedbackNotes(SealedQueue[FeedbackNote]):
 
     def for_receipt_all(self, receipt_no: str) -> list[LocalFeedback]:
         """Every note left here with this receipt number, oldest first."""
-        query = (
-            select(QueuedFeedback)
-            .where(QueuedFeedback.receipt_no == receipt_no)
-            .order_by(QueuedFeedback.created_at)
-        )
+        return self._local(QueuedFeedback.receipt_no == receipt_no)
+
+    def for_number(self, feedback_no: str) -> list[LocalFeedback]:
+        """The note left here under this feedback number (none: left elsewhere, or unknown)."""
+        return self._local(QueuedFeedback.feedback_no == feedback_no)
+
+    def _local(self, where: Any) -> list[LocalFeedback]:
+        query = select(QueuedFeedback).where(where).order_by(QueuedFeedback.created_at)
         with self.store.db.read() as s:
             return [
                 LocalFeedback(

@@ -1,6 +1,8 @@
 """The kiosk's 意见建议 desk (standard 5.5): what a resident chose and typed becomes a sealed
-note in the offline queue (:mod:`kiosk.store.feedback`); the administrator's answer is
-read back by receipt number from the server when the kiosk is online.
+note in the offline queue (:mod:`kiosk.store.feedback`) under a feedback number made here
+and shown at once; the administrator's answer is read back by that number (any kiosk) or
+by the receipt number given with it (this station) from the server when the kiosk is online.
+A mistyped feedback number is refused by its check digit before anything is asked.
 
 The note the server keeps is in Chinese whatever the screen's language: the administrator
 reads it. Network and answer problems become a plain sentence for the resident (and a log
@@ -16,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from shared_schema import Catalog, SchemaError
 from shared_schema.feedback import FeedbackAnswer, FeedbackAnswers, FeedbackLookup, FeedbackNote
+from shared_schema.feedback_no import Parsed, display, parse
 
 from ..i18n import _
 from ..store.feedback import About, FeedbackNotes, LocalFeedback
@@ -79,10 +82,9 @@ class FeedbackDesk:
             log.info("feedback not queued: %s", exc)
             raise FeedbackRefused("意见内容过长或含有无法识别的字符，请删减后再提交。") from None
 
-    def fetch_answers(self, receipt_no: str) -> list[FeedbackAnswer]:
-        """The server's answers to residents' feedback given with this receipt (slow: off
-        the UI thread); raises SyncError or SchemaError."""
-        lookup = FeedbackLookup(receipt_no=receipt_no)
+    def fetch_answers(self, lookup: FeedbackLookup) -> list[FeedbackAnswer]:
+        """The server's answers to residents' feedback by number or given with a receipt
+        (slow: off the UI thread); raises SyncError or SchemaError."""
         client = self.client()
         try:
             body = client.call("POST", "/feedback/answers", json_body=lookup.to_json_dict()).body
@@ -108,12 +110,32 @@ class FeedbackDesk:
             if any(n.sent for n in notes):
                 lines.append(_("The kiosk is offline: answers to your feedback cannot be read now."))
             return lines
+        return lines + self._asked(FeedbackLookup(receipt_no=receipt_no), receipt_no)
+
+    def number_lines(self, typed: str, online: bool) -> list[str]:
+        """The lines for a typed feedback number: a typo is refused by its check digit; a
+        note still waiting here says so; online, the server's answer (or that none is known)."""
+        verdict, number = parse(typed)
+        if verdict is Parsed.typo:
+            return [_("This feedback number is not right: please check each digit and type it again.")]
+        if verdict is Parsed.malformed:
+            return [_("A feedback number has 10 digits (after YJ). Please check it.")]
+        notes = self.queue.for_number(number)
+        lines = self.local_lines(notes)
+        if any(not n.sent for n in notes):
+            return lines  # still here: the server cannot know it yet
+        if not online:
+            return [*lines, _("The kiosk is offline: answers to your feedback cannot be read now.")]
+        found = self._asked(FeedbackLookup(numbers=[number]), number)
+        return lines + (found or [_("No feedback has this number. Please check it.")])
+
+    def _asked(self, lookup: FeedbackLookup, what: str) -> list[str]:
         try:
-            answers = self.fetch_answers(receipt_no)
+            answers = self.fetch_answers(lookup)
         except (SyncError, SchemaError) as exc:
-            log.warning("feedback answers for %s not read: %s", receipt_no, exc)
-            return [*lines, _("Answers to your feedback cannot be read now. Please try again later.")]
-        return lines + [self.describe(a) for a in answers]
+            log.warning("feedback answers for %s not read: %s", what, exc)
+            return [_("Answers to your feedback cannot be read now. Please try again later.")]
+        return [self.describe(a) for a in answers]
 
     def describe(self, item: FeedbackAnswer) -> str:
         try:
@@ -122,8 +144,8 @@ class FeedbackDesk:
             matter = item.matter_code
         if item.state == "answered" and item.answer:
             return _("Answer to your feedback on {matter} ({no}): {answer}").format(
-                matter=matter, no=item.feedback_no, answer=item.answer
+                matter=matter, no=display(item.feedback_no), answer=item.answer
             )
         return _("Your feedback on {matter} ({no}) was received; it has not been answered yet.").format(
-            matter=matter, no=item.feedback_no
+            matter=matter, no=display(item.feedback_no)
         )

@@ -23,6 +23,7 @@ from kiosk.sync.catalog import CatalogCache
 from kiosk.sync.service import SyncService
 from kiosk.visit.backbone import StoreOutbox
 from kiosk.visit.feedback import REASONS, FeedbackDesk, FeedbackRefused, note_text
+from shared_schema.feedback_no import display, is_valid, new_feedback_no
 from tests.support.feedback_staff import answer_in_workspace, feedback_desk
 from tests.support.live_server import LiveServer, serving
 
@@ -109,17 +110,54 @@ def test_feedback_left_offline_is_sent_once_answered_and_read_by_receipt(
     with enrolled.db.read() as s:  # the kiosk keeps the number, not the words
         kept = {r.client_uuid: r for r in s.scalars(select(QueuedFeedback))}
     mine = kept[str(at_rating.client_uuid)]
-    assert mine.feedback_no == rows[0].feedback_no and mine.payload_enc == b""
+    assert mine.feedback_no == rows[0].feedback_no == at_rating.feedback_no  # the number shown at once
+    assert mine.payload_enc == b""
     assert all(r.payload_enc == b"" and r.feedback_no for r in kept.values())
 
     name = CatalogCache(enrolled.home).current().matter(MATTER).name
-    waiting = f"您对“{name}”的意见（{mine.feedback_no}）已收到，管理员尚未答复。"
+    waiting = f"您对“{name}”的意见（{display(mine.feedback_no)}）已收到，管理员尚未答复。"
     assert desk.answer_lines(receipt, online=True) == [waiting]
     assert desk.answer_lines(receipt, online=False) == ["本机没有联网，暂时不能查看意见答复，请稍后再查。"]
 
     answer = "第三项填写户籍所在地，已在新版指南中说明"
     answer_in_workspace(server, mine.feedback_no, answer)
     assert desk.answer_lines(receipt, online=True) == [
-        f"您对“{name}”的意见（{mine.feedback_no}）已答复：{answer}"
+        f"您对“{name}”的意见（{display(mine.feedback_no)}）已答复：{answer}"
     ]
     assert desk.answer_lines("ZZ9999-K01-20261202-0001", online=True) == []  # nobody else's
+
+
+def test_the_feedback_number_finds_the_answer_offline_says_so_and_typos_are_refused(
+    enrolled: KioskStore, service: SyncService, server: LiveServer, chinese: None
+) -> None:
+    """No receipt: the number the kiosk made (and showed) is the way to the answer."""
+    desk = feedback_desk(enrolled, STATION)
+    server.stop()
+    try:
+        note = desk.leave(MATTER, ADD, "希望增加出生登记", None)  # made offline: it has its number at once
+        number = note.feedback_no
+        assert number is not None and is_valid(number)
+        typed = display(number)  # as the thank-you screen shows it: YJ 12345 67890
+        kept = ["您的意见建议已保存在本机，联网后自动发送。"]
+        assert desk.number_lines(typed, online=False) == kept
+        assert desk.number_lines(typed, online=True) == kept  # not sent yet: nothing to ask
+        wrong = number[:-2] + number[-1] + number[-2]  # two neighbours swapped
+        if wrong == number:
+            wrong = number[:-1] + str((int(number[-1]) + 1) % 10)  # or one digit off
+        # refused by the check digit alone (the server is down: asking it would read 暂时查不到)
+        assert desk.number_lines(wrong, online=True) == ["意见编号有误，请逐位核对后重新输入。"]
+        assert desk.number_lines("YJ12345", online=True) == ["意见编号是 YJ 后面的 10 位数字，请核对。"]
+    finally:
+        server.start()
+    assert service.run_once().feedback_sent >= 1
+    name = CatalogCache(enrolled.home).current().matter(MATTER).name
+    digits = number.removeprefix("YJ")  # typed without YJ, on the digit pad
+    waiting = f"您对“{name}”的意见（{typed}）已收到，管理员尚未答复。"
+    assert desk.number_lines(digits, online=True) == [waiting]
+    answer_in_workspace(server, number, "出生登记已在新版清单中纳入")
+    assert desk.number_lines(f"{digits[:5]}-{digits[5:]}", online=True) == [
+        f"您对“{name}”的意见（{typed}）已答复：出生登记已在新版清单中纳入"
+    ]
+    assert desk.number_lines(number, online=False) == ["本机没有联网，暂时不能查看意见答复，请稍后再查。"]
+    unknown = new_feedback_no()
+    assert desk.number_lines(unknown, online=True) == ["没有查到这个意见编号，请核对。"]

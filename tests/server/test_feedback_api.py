@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Flask
 
+from shared_schema.feedback_no import is_valid, new_feedback_no
 from sync_server import feedback
 from sync_server.db import get_db
 
@@ -71,3 +72,26 @@ def test_feedback_once_signed_and_answered_back(app: Flask, client: ApiClient, k
     assert client.post("/feedback/answers", kiosk, json={}).status_code == 400
     assert client.post("/feedback/answers", kiosk, json={"numbers": ["YJ1"]}).status_code == 422
     assert client.post("/feedback/answers", kiosk, json={"numbers": ["YJ0000000000"] * 21}).status_code == 422
+
+
+def test_the_kiosks_number_is_kept_checked_and_replaced_only_when_taken(
+    app: Flask, client: ApiClient, kiosk: KioskCreds
+) -> None:
+    mine = new_feedback_no()
+    first = client.post("/feedback", kiosk, json=note(kiosk, feedback_no=mine))
+    assert first.status_code == 201 and first.get_json()["feedback_no"] == mine  # what the resident was shown
+    wrong = mine[:-1] + str((int(mine[-1]) + 1) % 10)  # a check digit that does not match
+    assert client.post("/feedback", kiosk, json=note(kiosk, feedback_no=wrong)).status_code == 422
+    assert client.post("/feedback", kiosk, json=note(kiosk, feedback_no="YJ12345")).status_code == 422
+    # another kiosk drew the same digits: the note is kept under a fresh number, told in the ack
+    body = note(kiosk, feedback_no=mine, text="另一位居民的意见")
+    taken = client.post("/feedback", kiosk, json=body)
+    fresh = taken.get_json()["feedback_no"]
+    assert taken.status_code == 201 and fresh != mine and is_valid(fresh)
+    assert client.post("/feedback", kiosk, json=body).get_json()["feedback_no"] == fresh  # a replay: the same
+    with get_db(app).transaction(write=True) as session:  # the server's own numbers: check digit too
+        staff = feedback.leave(session, matter_code=HOME_MATTER, about="guide", text="内部意见",
+                               source=feedback.STATION, author="station")  # fmt: skip
+        assert is_valid(staff.feedback_no)
+    looked = client.post("/feedback/answers", kiosk, json={"numbers": [mine]}).get_json()["answers"]
+    assert [a["text"] for a in looked] == ["材料清单看不懂"]  # the first note's, nobody else's
