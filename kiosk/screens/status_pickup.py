@@ -11,7 +11,7 @@ from __future__ import annotations
 from kivy.uix.boxlayout import BoxLayout
 
 from shared_schema import ApplicantKind
-from shared_schema.feedback_no import looks_typed
+from shared_schema.feedback_no import Parsed, looks_typed, parse
 
 from ..i18n import _
 from ..ui import theme
@@ -227,6 +227,11 @@ class StatusPickupScreen(KioskScreen):
         """意见建议 by its number: a typo refused at once; the answer asked when online."""
         desk, self.offers = self.ctx.feedback, set()
         assert desk is not None
+        if parse(number)[0] is not Parsed.ok:  # the check digit says no: nothing to ask anyone
+            self.lines = [(line, theme.DANGER) for line in desk.number_lines(number, False)]
+            self.refresh_offers()
+            self.announce(self.lines[0][0])
+            return
         if not self.ctx.sync.online():
             self.lines = [(line, theme.PRIMARY) for line in desk.number_lines(number, False)]
             self.refresh_offers()

@@ -75,19 +75,19 @@ def run_feedback(driver: Driver) -> FeedbackWalk:
     if slip == digits:
         slip = digits[:-1] + str((int(digits[-1]) + 1) % 10)  # or one digit off
     for typed in (slip, digits):  # a slip of the finger, then right
-        driver.tap("Progress and pickup", expect=Step.status_pickup)
-        type_receipt_no(driver, typed)
-        driver.tap("Look up")
-        driver.idle()
-        walk.by_number[typed] = [text for text, _colour in driver.screen.lines]
-        driver.shot("feedback-by-number")
-        driver.tap("Home", expect=Step.home)
+        walk.by_number[typed] = _look_up(driver, typed, "feedback-by-number")
     for receipt_no in _receipts_with_feedback(driver):
-        driver.tap("Progress and pickup", expect=Step.status_pickup)
-        type_receipt_no(driver, receipt_no)
-        driver.tap("Look up")
-        driver.idle()
-        walk.answers[receipt_no] = [text for text, _colour in driver.screen.lines]
-        driver.shot("feedback-answer")
-        driver.tap("Home", expect=Step.home)
+        walk.answers[receipt_no] = _look_up(driver, receipt_no, "feedback-answer")
     return walk
+
+
+def _look_up(driver: Driver, number: str, shot: str) -> list[str]:
+    """Type a number on the progress screen and look it up: the lines it shows."""
+    driver.tap("Progress and pickup", expect=Step.status_pickup)
+    type_receipt_no(driver, number)
+    driver.tap("Look up")
+    driver.idle()
+    lines = [text for text, _colour in driver.screen.lines]
+    driver.shot(shot)
+    driver.tap("Home", expect=Step.home)
+    return lines

@@ -83,12 +83,18 @@ def _error(error: WorkspaceError) -> tuple[str, int]:
     return render_template("public/error.html", message=error.message_zh), error.status
 
 
-@bp.after_request
 def _headers(response: Response) -> Response:
     return secure(response, CSP)
 
 
-bp.register_error_handler(WorkspaceError, _error)
+def public_pages(blueprint: Blueprint) -> Blueprint:
+    """A blueprint of pages anyone may read: this CSP and the public error page."""
+    blueprint.after_request(_headers)
+    blueprint.register_error_handler(WorkspaceError, _error)
+    return blueprint
+
+
+public_pages(bp)
 
 
 def init_app(app: Flask) -> None:

@@ -10,16 +10,15 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from flask import Blueprint, Flask, Response, render_template, request
+from flask import Blueprint, Flask, render_template, request
 
 from ..db import get_db, utcnow
 from ..workdays import local_date
 from . import public_ratings
 from .errors import WorkspaceError
-from .headers import secure
-from .views_public_catalog import CSP
+from .views_public_catalog import public_pages
 
-bp = Blueprint("public_ratings", __name__, url_prefix="/public/ratings")
+bp = public_pages(Blueprint("public_ratings", __name__, url_prefix="/public/ratings"))
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 FIRST_MONTH = date(2000, 1, 1)
 
@@ -55,18 +54,6 @@ def index():  # type: ignore[no-untyped-def]
         before=before if before >= FIRST_MONTH else None,
         after=after if after <= today.replace(day=1) else None,
     )
-
-
-def _error(error: WorkspaceError) -> tuple[str, int]:
-    return render_template("public/error.html", message=error.message_zh, catalog=None), error.status
-
-
-@bp.after_request
-def _headers(response: Response) -> Response:
-    return secure(response, CSP)
-
-
-bp.register_error_handler(WorkspaceError, _error)
 
 
 def init_app(app: Flask) -> None:
