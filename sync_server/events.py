@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from shared_schema import SubmissionState as S
 
+from . import notice_clock
 from .db import utcnow
 from .errors import ApiError
 from .models import FeedEntry, Kiosk, Submission, SubmissionEvent
@@ -126,6 +127,7 @@ def add_event(
     if column and getattr(submission, column) is None:
         setattr(submission, column, moment)
     body = dict(detail or {})
+    notice_clock.stamp(submission, target, str(body.get("action", "")), moment)
     if pickup_station:
         body["pickup_station"] = pickup_station
     event = SubmissionEvent(

@@ -75,6 +75,12 @@ class Submission(Base):
     legal_due: Mapped[date | None] = mapped_column(Date)
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    notice_from: Mapped[datetime | None] = mapped_column(
+        UtcDateTime, doc="受理/补正告知 clock start: the transfer or the latest 补正 (notice_clock)"
+    )
+    notice_answered_at: Mapped[datetime | None] = mapped_column(
+        UtcDateTime, doc="the first accept/补正/不予受理 since notice_from; None while the clock runs"
+    )
     archived_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 

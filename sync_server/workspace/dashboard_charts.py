@@ -3,10 +3,16 @@
 No script and no network: pygal's tooltip script (fetched from a CDN by default) is
 switched off, so the page works offline and under the workspace's CSP. Each bar links
 to the drill-down of the cases it counts. Fonts and sizes are for a projector.
+
+pygal takes 40–70 ms a chart on a loaded server, so the last ``CACHED_CHARTS`` SVGs are
+kept per process (``lru_cache``) keyed by everything drawn (title, labels, values, links):
+the same figures give the same chart, changed figures miss and are drawn anew. Nothing
+else depends on it (another node simply draws its own).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
@@ -32,9 +38,16 @@ STYLE = Style(
 )
 
 
+CACHED_CHARTS = 64
+
+
 def bars(title: str, items: Sequence[tuple[str, int, str]], *, limit: int = 12) -> Markup:
     """A horizontal bar per ``(label, value, href)``, largest first, the rest left out."""
-    shown = list(items)[:limit]
+    return _bars(title, tuple(tuple(item) for item in items)[:limit])
+
+
+@functools.lru_cache(maxsize=CACHED_CHARTS)
+def _bars(title: str, shown: tuple[tuple[str, int, str], ...]) -> Markup:
     chart = pygal.HorizontalBar(
         style=STYLE, js=[], show_legend=False, print_values=True, width=900,
         height=max(220, 60 + 42 * len(shown)), title=title, margin=10, truncate_label=-1,
@@ -49,6 +62,13 @@ def stacked(
     title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[tuple[int, str]]]]
 ) -> Markup:
     """Stacked horizontal bars: one bar per label, one colour per series ``(name, [(value, href)])``."""
+    return _stacked(title, tuple(labels), tuple((name, tuple(map(tuple, values))) for name, values in series))
+
+
+@functools.lru_cache(maxsize=CACHED_CHARTS)
+def _stacked(
+    title: str, labels: tuple[str, ...], series: tuple[tuple[str, tuple[tuple[int, str], ...]], ...]
+) -> Markup:
     chart = pygal.HorizontalStackedBar(
         style=STYLE, js=[], width=900, height=max(240, 90 + 56 * len(labels)), title=title, margin=10,
         legend_at_bottom=True, truncate_label=-1, truncate_legend=-1, margin_left=_cjk_room(labels),

@@ -48,7 +48,7 @@ class EscalationStep(Base):
 # in case order: each case's first answer (the notice clock) without sorting the events.
 DASHBOARD_COLUMNS = [
     "id", "matter_code", "station_code", "source", "state", "receipt_no", "transfer_due", "transferred_at",
-    "accepted_at", "promised_due", "completed_at", "delivered_at",
+    "accepted_at", "promised_due", "completed_at", "delivered_at", "notice_from", "notice_answered_at",
 ]  # fmt: skip
 ANSWERS = SubmissionEvent.state.in_(["accepted", "correction_requested", "rejected"])
 Index(

@@ -180,7 +180,7 @@ def _kiosks(session, now) -> dict[str, Any]:  # type: ignore[no-untyped-def]
 
 
 def _figure(session, period: dashboard.Period, today: date) -> tuple[dashboard.Figure, str]:  # type: ignore[no-untyped-def]
-    """The figure named in the query string (its cases, maybe their number), and its caption."""
+    """The figure named in the query string (its cases) and its caption."""
     args = request.args
     try:
         fig = args.get("fig")
@@ -192,7 +192,7 @@ def _figure(session, period: dashboard.Period, today: date) -> tuple[dashboard.F
             return dashboard.Figure(dashboard.volume_clause(dim, key)), caption
         if fig == "clock":
             clock, outcome = args.get("clock", ""), args.get("outcome", "")
-            figure = dashboard.clock_figure(session, user(), period, clock, outcome, today)
+            figure = dashboard.clock_figure(period, clock, outcome, today)
             return figure, f"{dashboard.CLOCK_LABELS[clock]}：{dashboard.OUTCOMES[outcome]}"
         if fig == "rating":
             stage, score = args.get("stage", ""), args.get("score", type=int) or 0
@@ -208,9 +208,7 @@ def _query(session, period: dashboard.Period, today: date):  # type: ignore[no-u
     """The drill-down's WHERE clause, its number of cases and its caption."""
     figure, caption = _figure(session, period, today)
     where = dashboard.cases(user(), period) & figure.clause
-    total = figure.total
-    if total is None:
-        total = session.scalar(select(func.count()).select_from(Submission).where(where)) or 0
+    total = session.scalar(select(func.count()).select_from(Submission).where(where)) or 0
     return where, total, caption
 
 

@@ -73,6 +73,7 @@ def dataset(app, staff):  # type: ignore[no-untyped-def]
                 source=channel, state=state, department_code=dept, ack_body="{}", collected_at=collected,
                 received_at=collected, transfer_due=tdue, transferred_at=transferred, accepted_at=accepted,
                 promised_due=pdue, completed_at=done, delivered_at=delivered,
+                notice_from=transferred, notice_answered_at=answered if transferred else None,
             )  # fmt: skip
             session.add(sub)
             session.flush()

@@ -75,7 +75,7 @@ def fill(session, n: int = 600) -> str:  # type: ignore[no-untyped-def]
             collected_at=collected, received_at=transferred, transferred_at=transferred,
             transfer_due=add_working_days(local_date(collected), 2), accepted_at=accepted,
             promised_due=add_working_days(local_date(accepted), 10) if accepted else None,
-            completed_at=done, delivered_at=delivered,
+            completed_at=done, delivered_at=delivered, notice_from=transferred, notice_answered_at=accepted,
         )  # fmt: skip
         session.add(sub)
         session.flush()
