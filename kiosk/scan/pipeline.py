@@ -70,6 +70,7 @@ class _Beside:
     packed: compress_stage.Compressed | None = None
     kind: str = ""
     doubts: list[Problem] = field(default_factory=list)  # the gate's, settled by the reading
+    print_hidden: bool = False  # a glare spot washed out print: the material's labels must be read
 
 
 @dataclass
@@ -166,7 +167,8 @@ class Pipeline:
         self._understand(page, dpi, reading)
         expected = settle_stage.expected_labels(self._requirement(page))  # soft print, glare beside print …
         standing = self._run(
-            page, "settle", settle_stage.settle, found_beside.doubts, page.ocr, page.fields, expected
+            page, "settle", settle_stage.settle, found_beside.doubts, page.ocr, page.fields, expected,
+            found_beside.print_hidden,
         )  # fmt: skip
         if standing:
             page.problems += standing
@@ -197,7 +199,7 @@ class Pipeline:
                 return _Beside(report.problems)
             kind = "photo" if size == "id_card" else "gray"  # the usual choice; checked once classified
             packed = self._run(page, "compress", self._pack, page.image, kind, size)
-            return _Beside([], packed, kind, report.doubts)
+            return _Beside([], packed, kind, report.doubts, report.print_hidden)
         except BaseException:
             cancel.set()
             raise

@@ -73,6 +73,11 @@ class QualityReport:
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def print_hidden(self) -> bool:
+        """A glare spot washed out print (``glare.hidden_print``): a label may have gone with it."""
+        return self.metrics.get("glare_hidden", 0.0) > 0
+
 
 def _levels(gray: np.ndarray) -> tuple[float, float]:
     """(paper, ink): the page's typical light level and the level of its darkest print."""

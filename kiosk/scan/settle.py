@@ -64,11 +64,15 @@ def weakest_line(ocr: OcrResult) -> float | None:
     return min(lines) if lines else None
 
 
-def reliable(ocr: OcrResult, fields: dict[str, str], expected: Sequence[str] = ()) -> bool:
-    """Whether a reading can be trusted without a retake (see the module's docstring)."""
+def reliable(
+    ocr: OcrResult, fields: dict[str, str], expected: Sequence[str] = (), *, whole_page: bool = True
+) -> bool:
+    """Whether a reading can be trusted without a retake (see the module's docstring).
+    ``whole_page=False`` leaves out the page's mean confidence: a glare spot is local, and
+    what it may have taken shows in the lines, labels and identifiers, not in the mean."""
     if ocr.error or not ocr.text.strip() or ocr.confidence is None:
         return False
-    if ocr.confidence < MIN_CONFIDENCE.get(ocr.engine, 90.0):
+    if whole_page and ocr.confidence < MIN_CONFIDENCE.get(ocr.engine, 90.0):
         return False
     weakest = weakest_line(ocr)
     if weakest is not None and weakest < MIN_LINE_CONFIDENCE.get(ocr.engine, 0.0):
@@ -79,9 +83,23 @@ def reliable(ocr: OcrResult, fields: dict[str, str], expected: Sequence[str] = (
     return all(kind in fields for kind, labels in LABELS.items() if any(label in flat for label in labels))
 
 
+def settled(
+    doubt: Problem, ocr: OcrResult, fields: dict[str, str], expected: Sequence[str], print_hidden: bool
+) -> bool:
+    """Whether the reading settles one doubt. Glare is judged by what it can have taken:
+    every line confident and every identifier valid; the material's labels only when the
+    spot washed out print (``print_hidden``), since where the print round it is seen a
+    label cannot have gone under it. The other doubts (soft print, a margin beyond the
+    frame) concern the whole page: the whole reading must be ``reliable``."""
+    if doubt.code == "glare":
+        return reliable(ocr, fields, expected if print_hidden else (), whole_page=False)
+    return reliable(ocr, fields, expected)
+
+
 def settle(
-    doubts: list[Problem], ocr: OcrResult, fields: dict[str, str], expected: Sequence[str] = ()
-) -> list[Problem]:
-    """The doubts that stand once the page has been read: all of them unless the reading
-    is ``reliable``."""
-    return [] if not doubts or reliable(ocr, fields, expected) else list(doubts)
+    doubts: list[Problem], ocr: OcrResult, fields: dict[str, str], expected: Sequence[str] = (),
+    print_hidden: bool = False,
+) -> list[Problem]:  # fmt: skip
+    """The doubts that stand once the page has been read (``settled``). ``print_hidden``:
+    the gate found print washed out under a glare spot (``glare.hidden_print`` > 0)."""
+    return [d for d in doubts if not settled(d, ocr, fields, expected, print_hidden)]
