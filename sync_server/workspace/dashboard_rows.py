@@ -35,7 +35,12 @@ class CaseRow:
 
 
 def case_rows(session: Session, where: Any, limit: int) -> list[CaseRow]:
-    """Newest collection first, at most ``limit``."""
+    """Newest collection first, at most ``limit``. The page's ids are picked first from the
+    columns the dashboard indexes carry (a walk back from the newest case that stops after
+    the page); only those rows are then read whole. In one query PostgreSQL misjudged a
+    clock clause as rare and read the whole table to sort it (0.5–1.7 s for 100,000 cases)."""
+    newest = (Submission.collected_at.desc(), Submission.id.desc())
+    page = select(Submission.id).where(where).order_by(*newest).limit(limit).subquery("page")
     query = (
         select(
             Submission.id,
@@ -53,12 +58,11 @@ def case_rows(session: Session, where: Any, limit: int) -> list[CaseRow]:
             Submission.promised_due,
             Submission.state,
         )
+        .join(page, page.c.id == Submission.id)
         .outerjoin(Matter, Matter.code == Submission.matter_code)
         .outerjoin(Station, Station.code == Submission.station_code)
         .outerjoin(Department, Department.code == Submission.department_code)
-        .where(where)
-        .order_by(Submission.collected_at.desc(), Submission.id.desc())
-        .limit(limit)
+        .order_by(*newest)
     )
     return [
         CaseRow(
