@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import blobstore, db, errors, holidays, proxies
+from . import blobstore, db, errors, holidays, proxies, rectification
 from .api import init_app as init_api
 from .config import load_config
 from .online import init_app as init_online
@@ -21,6 +21,7 @@ from .workspace import init_app as init_workspace
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = TongbanFlask(__name__)  # URL builders compiled once per process, not per app
     app.config.from_mapping(load_config(test_config))
+    rectification.check_settings(app.config)  # a bad time limit stops the start, not a rating
     proxies.init_app(app)  # PROXY_HOPS: client addresses behind a balancer
     db.init_app(app)
     blobstore.init_app(app)

@@ -16,6 +16,7 @@ them); who is told about an overdue clock is the workspace's business
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -90,10 +91,19 @@ OPEN = (
 
 
 def _days(key: str, default: int) -> int:
-    value = current_app.config.get(key, default) if has_app_context() else default
+    return _valid_days(key, current_app.config.get(key, default) if has_app_context() else default)
+
+
+def _valid_days(key: str, value: Any) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 60:
         raise ValueError(f"{key} must be a whole number of working days between 0 and 60, not {value!r}")
     return value
+
+
+def check_settings(config: Mapping[str, Any]) -> None:
+    """A bad time limit stops the server at start, not at the first bad rating (a 500)."""
+    _valid_days("RECTIFICATION_CONTACT_DAYS", config.get("RECTIFICATION_CONTACT_DAYS", DEFAULT_CONTACT_DAYS))
+    _valid_days("RECTIFICATION_FIX_DAYS", config.get("RECTIFICATION_FIX_DAYS", DEFAULT_FIX_DAYS))
 
 
 def deadlines(opened_at: datetime) -> tuple[date, date]:
