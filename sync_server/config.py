@@ -63,6 +63,9 @@ def defaults(home: Path) -> dict[str, Any]:
         # died) is queued again, at most SCAN_MAX_ATTEMPTS times in all.
         "SCAN_LEASE_SECONDS": 60,
         "SCAN_MAX_ATTEMPTS": 3,
+        # A job no worker took this long after it was sent is sent again (its queue message
+        # was lost); set it above the longest wait a backlog can cause (docs/deploy.md).
+        "SCAN_RESEND_AFTER_SECONDS": 600,
     }
 
 

@@ -4,7 +4,9 @@
 A message carries only a job id; the job row (:mod:`sync_server.scan_jobs`) is the truth.
 Huey's Redis storage takes a message off the list when a worker starts it, so a worker
 killed mid-job would lose it: the job's lease (renewed while it scans) runs out and any
-worker's reaper puts the job back on the queue (:mod:`sync_server.scan_worker`).
+worker's reaper puts the job back on the queue (:mod:`sync_server.scan_worker`). A message
+lost before any worker read it (Redis flushed, the queue file gone) is sent again by the
+same reaper once the job has waited ``SCAN_RESEND_AFTER_SECONDS``.
 """
 
 from __future__ import annotations

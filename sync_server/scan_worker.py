@@ -7,7 +7,8 @@ Claiming a job is one conditional UPDATE (queued, or running with its lease run 
 two deliveries of one message scan it once; finishing is conditional on still holding the
 claim, so a worker that lost its lease cannot overwrite the result. While it scans, a
 heartbeat renews the lease; every worker also runs a reaper that re-queues jobs whose
-worker died (lease expired) — how a SIGKILLed worker's page still gets scanned.
+worker died (lease expired) — how a SIGKILLed worker's page still gets scanned — and sends
+again a job no worker took within ``SCAN_RESEND_AFTER_SECONDS`` (its message was lost).
 """
 
 from __future__ import annotations
@@ -24,11 +25,12 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Update, and_, or_, select, update
+from sqlalchemy.orm import Session
 
 from .blobstore import LocalBlobStore
 from .db import Database, utcnow
@@ -55,6 +57,34 @@ def page_result(page: dict[str, Any], page_count: int) -> dict[str, Any]:
     return {**{k: page[k] for k in RESULT_KEYS}, "page_count": page_count}
 
 
+@dataclass(frozen=True)
+class Reaped:
+    """What one reaper pass did, by job id."""
+
+    failed: list[str]  # a dead worker's job, out of attempts
+    requeued: list[str]  # a dead worker's job, queued again
+    resent: list[str]  # a waiting job whose message was lost, sent again
+
+
+@dataclass
+class ReaperCounts:
+    """Totals since the worker started: how often workers died and messages were lost."""
+
+    failed: int = 0
+    requeued: int = 0
+    resent: int = 0
+
+    def add(self, reaped: Reaped) -> None:
+        self.failed += len(reaped.failed)
+        self.requeued += len(reaped.requeued)
+        self.resent += len(reaped.resent)
+
+
+def _changed(session: Session, statement: Update) -> list[str]:
+    """Run a conditional UPDATE of scan jobs; the ids it changed (this caller's alone)."""
+    return list(session.scalars(statement.returning(ScanJob.job_id)))
+
+
 @dataclass
 class ScanRunner:
     """Everything one worker process needs to run jobs: database, blobs, queue, pipelines."""
@@ -64,8 +94,14 @@ class ScanRunner:
     queue: ScanQueue
     lease_s: float = 60.0
     max_attempts: int = 3
+    resend_after_s: float = 600.0
     engine: str | None = None
+    counts: ReaperCounts = field(default_factory=ReaperCounts)
     _local: threading.local = field(default_factory=threading.local, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.resend_after_s > 0:
+            raise ValueError(f"SCAN_RESEND_AFTER_SECONDS must be more than 0, not {self.resend_after_s}")
 
     def _pipeline(self) -> Any:
         """One pipeline per worker thread (its OCR engine loads once, is not shared)."""
@@ -161,36 +197,63 @@ class ScanRunner:
             pipe.on_stage = None
         return page_result(pages[0].to_dict(), len(pages))
 
-    def reap(self) -> list[str]:
-        """Queue again the jobs whose worker died (lease run out); fail those out of attempts."""
-        now = utcnow()
+    def reap(self, now: datetime | None = None) -> Reaped:
+        """One pass of the reaper (``now``: the clock, driven by tests).
+
+        A job whose lease ran out (its worker died) is queued again, or failed when its
+        attempts are spent. A job still waiting for a worker ``resend_after_s`` after it was
+        last sent (its message was lost: Redis flushed, the queue file gone, a crash between
+        the row's commit and the enqueue) is sent again. Each change is one conditional
+        UPDATE … RETURNING, so of several workers' reapers only one sends a given job; and a
+        message read twice is scanned once, as the claim takes only a waiting job.
+        """
+        now = now or utcnow()
+        expired = (ScanJob.state == "running", ScanJob.lease_until < now)
         with self.db.transaction(write=True) as session:
-            expired = ScanJob.state == "running", ScanJob.lease_until < now
-            session.execute(
+            failed = _changed(
+                session,
                 update(ScanJob)
                 .where(*expired, ScanJob.attempts >= self.max_attempts)
                 .values(
                     state="failed", stage="failed", error="scan worker died on every attempt", updated_at=now
-                )
+                ),
             )
-            again = list(session.scalars(select(ScanJob.job_id).where(*expired)))
-            if again:
-                session.execute(
-                    update(ScanJob)
-                    .where(ScanJob.job_id.in_(again), *expired)
-                    .values(
-                        state="queued",
-                        stage="queued",
-                        progress=0,
-                        worker=None,
-                        lease_until=None,
-                        updated_at=now,
-                    )
+            requeued = _changed(
+                session,
+                update(ScanJob)
+                .where(*expired)
+                .values(
+                    state="queued", stage="queued", progress=0, worker=None, lease_until=None, updated_at=now
+                ),
+            )
+            # a waiting job has no lease (done and failed ones keep theirs): the lease index finds it
+            resent = _changed(
+                session,
+                update(ScanJob)
+                .where(
+                    ScanJob.lease_until.is_(None),
+                    ScanJob.state == "queued",
+                    ScanJob.updated_at < now - timedelta(seconds=self.resend_after_s),
                 )
-        for job_id in again:
-            log.warning("scan job %s: its worker died, queued again", job_id)
+                .values(updated_at=now),
+            )
+        reaped = Reaped(failed=failed, requeued=requeued, resent=resent)
+        self.counts.add(reaped)
+        for job_id in failed:
+            log.warning("scan job %s: its worker died on every attempt; failed", job_id)
+        for job_id in requeued:
+            log.warning("scan job %s: its worker died (lease ran out), queued again", job_id)
             self.queue.enqueue(job_id)
-        return again
+        for job_id in resent:
+            log.warning(
+                "scan job %s: no worker took it within %.0f s (its queue message was lost), sent again"
+                " (%d re-sent by this reaper so far)",
+                job_id,
+                self.resend_after_s,
+                self.counts.resent,
+            )
+            self.queue.enqueue(job_id)
+        return reaped
 
     def reap_forever(self, stop: threading.Event) -> None:
         while not stop.wait(max(0.2, self.lease_s / 2)):
@@ -222,6 +285,7 @@ def runner_from_config(config: dict[str, Any]) -> ScanRunner:
         queue=ScanQueue(config["SCAN_QUEUE_URL"], config["SCAN_QUEUE_NAME"]),
         lease_s=float(config["SCAN_LEASE_SECONDS"]),
         max_attempts=int(config["SCAN_MAX_ATTEMPTS"]),
+        resend_after_s=float(config["SCAN_RESEND_AFTER_SECONDS"]),
         engine=config.get("SCAN_OCR_ENGINE"),
     )
 

@@ -7,12 +7,16 @@ Each test waits for the job's recorded state (``wait_until``), never for a guess
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import secrets
 import signal
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import closing
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -20,10 +24,11 @@ from flask import Flask
 
 from kiosk.scan.synth.photos import phone_photos
 from sync_server.blobstore import LocalBlobStore
-from sync_server.db import get_db
+from sync_server.db import get_db, utcnow
 from sync_server.models import ScanJob
 from sync_server.scan_jobs import ScanJobView, job_view, submit_page_scan
 from sync_server.scan_queue import ScanQueue
+from sync_server.scan_worker import Reaped, ScanRunner, runner_from_config
 from tests.support.waiting import wait_until
 
 from .conftest import BACKENDS
@@ -215,11 +220,6 @@ def test_server_run_scans_beside_it(app: Flask) -> None:
 def test_reaper_requeues_dead_workers_jobs_then_gives_up(app: Flask, queue: ScanQueue) -> None:
     """A job held by a worker whose lease ran out is queued again (once), until its
     attempts are spent: then it fails with the reason, instead of looping forever."""
-    from datetime import timedelta
-
-    from sync_server.db import utcnow
-    from sync_server.scan_worker import ScanRunner
-
     retried = submit(app, queue, hashlib.sha256(b"retried").hexdigest())
     spent = submit(app, queue, hashlib.sha256(b"spent").hexdigest())
     live = submit(app, queue, hashlib.sha256(b"live").hexdigest())
@@ -231,9 +231,89 @@ def test_reaper_requeues_dead_workers_jobs_then_gives_up(app: Flask, queue: Scan
             job.state, job.worker, job.attempts = "running", "gone:1:x", attempts
             job.lease_until = utcnow() + timedelta(seconds=lease)
     runner = ScanRunner(get_db(app), LocalBlobStore(app.config["BLOB_DIR"]), queue, max_attempts=3)
-    assert runner.reap() == [retried]
+    assert runner.reap() == Reaped(failed=[spent], requeued=[retried], resent=[])
     assert queue.pending() == 1
     assert (row(app, retried).state, row(app, retried).worker) == ("queued", None)
     assert row(app, spent).state == "failed" and "died" in (row(app, spent).error or "")
     assert row(app, live).state == "running"
-    assert runner.reap() == []  # nothing twice
+    assert runner.reap() == Reaped(failed=[], requeued=[], resent=[])  # nothing twice
+    assert (runner.counts.failed, runner.counts.requeued, runner.counts.resent) == (1, 1, 0)
+
+
+def drop_message(queue: ScanQueue, job_id: str) -> None:
+    """Delete the job's message from the queue's own store, as a flushed Redis, a lost
+    queue file or a crash before the enqueue would: the job row still says ``queued``."""
+    huey, storage = queue.huey, queue.huey.storage
+    dropped = 0
+    if queue.url.startswith("redis"):
+        for data in storage.conn.lrange(storage.queue_key, 0, -1):
+            if huey.deserialize_task(data).args == (job_id,):
+                dropped += storage.conn.lrem(storage.queue_key, 0, data)
+    else:
+        with closing(sqlite3.connect(queue.url.removeprefix("sqlite:///"))) as conn, conn:
+            rows = conn.execute("select id, data from task where queue = ?", (storage.name,)).fetchall()
+            ids = [(tid,) for tid, data in rows if huey.deserialize_task(data).args == (job_id,)]
+            dropped = conn.executemany("delete from task where id = ?", ids).rowcount
+    assert dropped == 1 and queue.pending() == 0
+
+
+def test_reaper_resends_a_lost_message_once_per_age(
+    app: Flask, queue: ScanQueue, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A job still waiting ``resend_after_s`` after it was sent is sent again (logged,
+    counted), once per that age while no worker takes it; a job a worker holds or
+    finished is left alone. The clock is driven, not waited for."""
+    lost = submit(app, queue, hashlib.sha256(b"lost").hexdigest())
+    held = submit(app, queue, hashlib.sha256(b"held").hexdigest())
+    done = submit(app, queue, hashlib.sha256(b"done").hexdigest())
+    queue.flush()  # only the held and done jobs' messages were taken by a worker
+    sent_at = row(app, lost).updated_at
+    with get_db(app).transaction(write=True) as session:
+        for job_id, state in ((held, "running"), (done, "done")):
+            job = session.get(ScanJob, job_id)
+            assert job is not None
+            job.state, job.worker, job.attempts = state, "live:1:x", 1
+            job.lease_until = sent_at + timedelta(hours=2)
+    runner = ScanRunner(get_db(app), LocalBlobStore(app.config["BLOB_DIR"]), queue, resend_after_s=300)
+    nothing = Reaped(failed=[], requeued=[], resent=[])
+    assert runner.reap(now=sent_at + timedelta(seconds=299)) == nothing
+    later = sent_at + timedelta(seconds=301)
+    with caplog.at_level(logging.WARNING, logger="tongban.server.scan"):
+        assert runner.reap(now=later) == Reaped(failed=[], requeued=[], resent=[lost])
+    assert f"scan job {lost}: no worker took it within 300 s (its queue message was lost), sent again" in (
+        caplog.text
+    )
+    assert queue.pending() == 1 and row(app, lost).state == "queued"
+    assert runner.reap(now=later + timedelta(seconds=299)) == nothing  # once per age
+    assert runner.reap(now=later + timedelta(seconds=301)).resent == [lost]  # still nobody took it
+    assert queue.pending() == 2 and runner.counts.resent == 2
+    with pytest.raises(ValueError, match="SCAN_RESEND_AFTER_SECONDS"):
+        ScanRunner(get_db(app), LocalBlobStore(app.config["BLOB_DIR"]), queue, resend_after_s=0)
+
+
+def test_lost_message_resent_and_scanned_once(app: Flask, queue: ScanQueue, photos: list[bytes]) -> None:
+    """The message is deleted from Redis / the queue file; the reaper sends the job again,
+    and the lost message turning up after all (a second delivery) changes nothing: a real
+    worker scans the page once."""
+    scan_once_per_queue(app, queue)
+    job_id = submit(app, queue, put_blob(app, photos[0]))
+    drop_message(queue, job_id)
+    config = {**app.config, "SCAN_QUEUE_URL": queue.url, "SCAN_QUEUE_NAME": queue.huey.name}
+    runner = runner_from_config(config)  # the worker's own reaper, as configured
+    later = row(app, job_id).updated_at + timedelta(seconds=runner.resend_after_s + 1)
+    try:
+        assert runner.reap(now=later).resent == [job_id]
+    finally:
+        runner.db.dispose()
+    queue.enqueue(job_id)  # the same message twice
+    assert queue.pending() == 2
+    worker = start_worker(app, queue)
+    try:
+        wait_until(lambda: row(app, job_id).state in ("done", "failed"), "the re-sent job scanned")
+        wait_until(lambda: queue.pending() == 0, "the worker to read the second message")
+    finally:
+        stop(worker)
+    assert worker.returncode == 0
+    job = row(app, job_id)
+    assert (job.state, job.attempts) == ("done", 1), job.error
+    assert job.result and job.result["ok"] is True
