@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +61,91 @@ def drop_database(url: str) -> None:
     admin.dispose()
 
 
+def _init_db(home: Path, db_url: str) -> None:
+    """``tongban server init-db`` with the command's own code (click's runner); errors raise."""
+    from click.testing import CliRunner
+
+    from sync_server.cli import server
+
+    done = CliRunner().invoke(server, ["--home", str(home), "--db", db_url, "init-db"])
+    if done.exit_code != 0:
+        raise RuntimeError(f"init-db failed: {done.output or done.exception!r}") from done.exception
+
+
+_TEMPLATES: dict[str, str] = {}  # backend → a database init-db prepared this session
+_TEMPLATE_ROOT: Path | None = None
+
+
+def _template(backend: str) -> str:
+    """The session's init-db'd database of ``backend``, made on first use.
+
+    Every live server on an empty database with the packaged catalog gets a copy of it:
+    migrations and the catalog load cost ~8–10 s per server at CI load (~30 servers per
+    suite), a copy well under a second. Dropped by :func:`drop_templates` at session end.
+    """
+    global _TEMPLATE_ROOT
+    if backend not in _TEMPLATES:
+        if _TEMPLATE_ROOT is None:
+            _TEMPLATE_ROOT = Path(tempfile.mkdtemp(prefix="tongban-live-templates-"))
+        root = _TEMPLATE_ROOT / backend
+        root.mkdir()
+        url = fresh_database(backend, root)
+        _init_db(root / "home", url)
+        _TEMPLATES[backend] = url
+    return _TEMPLATES[backend]
+
+
+def drop_templates() -> None:
+    """Drop the session's template databases (tests/conftest.py, at session end)."""
+    global _TEMPLATE_ROOT
+    while _TEMPLATES:
+        drop_database(_TEMPLATES.popitem()[1])
+    if _TEMPLATE_ROOT is not None:
+        shutil.rmtree(_TEMPLATE_ROOT)
+        _TEMPLATE_ROOT = None
+
+
+def _packaged_catalog(home: Path, db_url: str) -> bool:
+    """Whether init-db would load the packaged catalog (no catalog folder configured)."""
+    from sync_server.config import load_config
+
+    return load_config({"HOME": str(home), "DATABASE_URL": db_url}).get("CATALOG_DIR") is None
+
+
+def _is_empty(url: str) -> bool:
+    """A database nothing has been written to: a missing or empty SQLite file, or no tables."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = Path(parsed.database or "")
+        return not path.exists() or path.stat().st_size == 0
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            tables = text("SELECT 1 FROM pg_tables WHERE schemaname = 'public' LIMIT 1")
+            return conn.execute(tables).first() is None
+    finally:
+        engine.dispose()
+
+
+def _clone(template: str, url: str) -> None:
+    """Make the empty database ``url`` a copy of ``template`` (SQLite: page by page;
+    PostgreSQL: dropped and re-created from it, which fails loudly if anyone is connected)."""
+    target = make_url(url)
+    if target.get_backend_name() == "sqlite":  # SQLite's backup API: whole, whatever is in the WAL
+        source = sqlite3.connect(make_url(template).database or "")
+        with closing(source), closing(sqlite3.connect(target.database or "")) as copy:
+            source.backup(copy)
+        return
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            name, origin = target.database, make_url(template).database
+            conn.execute(text(f'DROP DATABASE "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{origin}"'))
+    finally:
+        admin.dispose()
+
+
 class LiveServer:
     """One server home + database; ``start()`` serves it, ``kill()`` SIGKILLs it."""
 
@@ -92,20 +180,19 @@ class LiveServer:
         return out.stdout
 
     def _initialise(self) -> None:
-        """``tongban server init-db`` (migrations + packaged catalog), run in this process.
+        """``tongban server init-db`` (migrations + packaged catalog), or a copy of its result.
 
-        The command's own code without a new interpreter importing the whole server: that
-        start cost ~45 s per live server at CI load 20 (~8 s in process). The command as a
-        subprocess is tested in tests/server/test_cli.py.
+        Run in this process: a new interpreter importing the whole server cost ~45 s per
+        live server at CI load 20 (~8 s in process). On an empty database with the packaged
+        catalog, init-db's work is the same for every server of a backend, so it runs once
+        per session into a template that each server copies (see :func:`_template`). The
+        command as a subprocess is tested in tests/server/test_cli.py.
         """
-        from click.testing import CliRunner
-
-        from sync_server.cli import server
-
         self.home.mkdir(parents=True, exist_ok=True)
-        done = CliRunner().invoke(server, ["--home", str(self.home), "--db", self.db_url, "init-db"])
-        if done.exit_code != 0:
-            raise RuntimeError(f"init-db failed: {done.output or done.exception!r}") from done.exception
+        if _is_empty(self.db_url) and _packaged_catalog(self.home, self.db_url):
+            _clone(_template(make_url(self.db_url).get_backend_name()), self.db_url)
+        else:
+            _init_db(self.home, self.db_url)
 
     def app(self) -> Any:
         from sync_server.app import create_app
