@@ -10,6 +10,8 @@ worker; nothing waits on the network here.
 
 from __future__ import annotations
 
+import logging
+
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 
@@ -23,6 +25,7 @@ from ..visit.feedback import REASONS, FeedbackRefused, Reason
 from ..visit.steps import Step
 from .base import KioskScreen
 
+log = logging.getLogger(__name__)
 REASON_H = 92  # four of them and the pinyin pad fit a 1280 × 800 screen
 
 
@@ -39,6 +42,7 @@ class FeedbackScreen(KioskScreen):
         self.sent = False
         self.problem = ""
         self.feedback_no = ""  # the number the resident keeps, once sent
+        self.print_note = ""  # what became of the slip, if one was asked for
 
     def on_pre_enter(self, *a: object) -> None:
         self.reset()  # every visit to this screen starts empty
@@ -94,14 +98,20 @@ class FeedbackScreen(KioskScreen):
         if self.receipt_no:
             also = _("Your receipt number {no} also finds it at this station.")
             lines.append(also.format(no=self.receipt_no))
-        lines.append(_("Please note the number down or take a photo of it."))
+        lines.append(_("Please note the number down or take a photo of it, or print it on a slip."))
         for line in lines:
             self.body.add_widget(Text(line, size=theme.LARGE_PX))
+        if self.print_note:
+            self.body.add_widget(Text(self.print_note, size=theme.LARGE_PX, color=theme.PRIMARY))
         self.body.add_widget(BoxLayout())
 
     def actions(self) -> list[BigButton]:
         if self.sent:
-            return [BigButton(_("Done"), self.go_back, kind="ok", size_hint_x=None, width=260)]
+            slip = _("Print the number")
+            return [
+                BigButton(slip, self.print_slip, kind="secondary", size_hint_x=None, width=300),
+                BigButton(_("Done"), self.go_back, kind="ok", size_hint_x=None, width=260),
+            ]
         return [BigButton(_("Send feedback"), self.send, kind="ok", size_hint_x=None, width=300)]
 
     def choose(self, reason: Reason) -> None:
@@ -126,6 +136,23 @@ class FeedbackScreen(KioskScreen):
         self.refresh()
         if self.problem:
             self.announce(self.problem)
+
+    def print_slip(self) -> None:
+        """意见建议凭条 with the number (the renderer runs in a child process: off the UI thread)."""
+        matter = self.ctx.flow.visit.matter
+        if self.busy or matter is None or not self.feedback_no:
+            return
+        number = self.feedback_no
+        self.run_slow(lambda: self.ctx.printing.feedback(number, matter), self._printed)
+
+    def _printed(self, outcome, error) -> None:
+        if error is None and outcome is not None and outcome.ok:
+            self.print_note = _("The slip is printed. Please take it.")
+        else:
+            log.warning("feedback slip %s not printed: %s", self.feedback_no, error or outcome.detail)
+            self.print_note = _("The slip could not be printed. Note the number down or ask the staff.")
+        self.refresh()
+        self.announce(self.print_note)
 
     def go_back(self) -> None:
         """Back where it was opened: the rating once the visit is finalized, else the guide."""

@@ -1,11 +1,11 @@
-"""The scripted 意见建议 walk (issue 14, 5.5): a resident reads the pension guide, taps
-意见建议, picks 材料清单看不懂, adds a word on the pinyin pad and sends; the thank-you
-says what happens next and shows the feedback number; the app's own sync worker sends the
-note. Then, on the progress screen, that number is typed on the digit pad with two digits
-swapped (refused by its check digit) and then right (the note, not yet answered, read from
-the server), and every receipt number a note was left with here is typed and looked up:
-the administrator's answer (read from the server) shows. Used by the end-to-end test
-(``tongban kiosk run --script feedback``) and for the screenshots.
+"""The scripted 意见建议 walk (issue 14, 5.5): a resident reads the pension guide, taps 意见建议,
+picks 材料清单看不懂, adds a word on the pinyin pad and sends; the thank-you says what happens
+next and shows the feedback number, printed on a slip on request; the app's own sync
+worker sends the note. Then, on the progress screen, that number is typed on the digit pad
+with two digits swapped (refused by its check digit) and then right (the note, not yet
+answered, read from the server), and every receipt number a note was left with here is
+typed and looked up: the administrator's answer (read from the server) shows. Used by the
+end-to-end test (``tongban kiosk run --script feedback``) and for the screenshots.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ SYNC_S = 120  # the worker's first cycle on a loaded machine
 class FeedbackWalk:
     thanks: list[str] = field(default_factory=list)  # the thank-you screen's lines
     feedback_no: str = ""  # the number the thank-you screen showed
+    slip: str = ""  # what the thank-you screen said after 打印意见编号
     by_number: dict[str, list[str]] = field(default_factory=dict)  # typed number → the screen's lines
     queued_after_send: int = 0  # 待发送 feedback right after sending (0 if the worker was quicker)
     sent_by_worker: bool = False  # the app's sync worker emptied the queue
@@ -65,6 +66,9 @@ def run_feedback(driver: Driver) -> FeedbackWalk:
     walk.thanks = [getattr(w, "raw", w.text) for w in shown if isinstance(w, Label)]
     walk.feedback_no = driver.screen.feedback_no
     driver.shot("feedback-thanks")
+    driver.tap("Print the number")
+    driver.idle()
+    walk.slip = driver.screen.print_note
     driver.wait(lambda: ctx.outbox.counts().feedback == 0, SYNC_S, "the worker to send the feedback")
     walk.sent_by_worker = True
     driver.tap("Done", expect=Step.guide)

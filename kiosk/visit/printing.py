@@ -1,5 +1,5 @@
-"""What the kiosk prints: receipt notice, one-time correction notice, the guide, and a
-department's result (办理结果), a finished PDF printed as it came.
+"""What the kiosk prints: receipt notice, one-time correction notice, the guide, a
+department's result (办理结果), a finished PDF printed as it came, and the 意见建议 slip.
 
 Every document goes to the profile's printer as a PDF (kept for reprints) and as text
 lines for thermal printers; a printer failure is reported, never raised, because the
@@ -13,6 +13,7 @@ from pathlib import Path
 
 from shared_schema import Catalog, Matter
 from shared_schema.forms import CorrectionNotice
+from shared_schema.render.feedback_slip import FeedbackSlip
 from shared_schema.supplement import SupplementReceipt
 
 from ..hardware.printer import Document, Printer, PrintOutcome
@@ -78,3 +79,9 @@ class PrintService:
         """补正材料接收凭证, with the case's own receipt number in its QR."""
         pdf, lines = render("supplement", receipt)
         return self._send(Document("supplement", receipt.receipt_no, pdf, lines, qr=receipt.receipt_no))
+
+    def feedback(self, feedback_no: str, matter: Matter) -> PrintOutcome:
+        """意见建议凭条: the feedback number to read the answer by (not the words left)."""
+        slip = FeedbackSlip(feedback_no, matter.name, self.unit(), today_in_china())
+        pdf, lines = render("feedback", slip)
+        return self._send(Document("feedback", feedback_no, pdf, lines, qr=feedback_no))

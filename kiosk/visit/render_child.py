@@ -23,6 +23,7 @@ RENDERERS = {
     "supplement": (
         "shared_schema.render.supplement_receipt", "render_supplement_receipt", "supplement_lines"
     ),
+    "feedback": ("shared_schema.render.feedback_slip", "render_feedback_slip", "feedback_slip_lines"),
 }
 TIMEOUT_S = 120
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from kiosk import i18n
+from kiosk.hardware.printer import EscPosPrinter
 from kiosk.store import KioskStore, Outbox
 from kiosk.store.backlog import read_backlog
 from kiosk.store.db import DB_FILE
@@ -23,6 +25,8 @@ from kiosk.sync.catalog import CatalogCache
 from kiosk.sync.service import SyncService
 from kiosk.visit.backbone import StoreOutbox
 from kiosk.visit.feedback import REASONS, FeedbackDesk, FeedbackRefused, note_text
+from kiosk.visit.printing import PrintService
+from kiosk.visit.submit import KioskRef
 from shared_schema.feedback_no import display, is_valid, new_feedback_no
 from tests.support.feedback_staff import answer_in_workspace, feedback_desk
 from tests.support.live_server import LiveServer, serving
@@ -161,3 +165,29 @@ def test_the_feedback_number_finds_the_answer_offline_says_so_and_typos_are_refu
     assert desk.number_lines(number, online=False) == ["本机没有联网，暂时不能查看意见答复，请稍后再查。"]
     unknown = new_feedback_no()
     assert desk.number_lines(unknown, online=True) == ["没有查到这个意见编号，请核对。"]
+
+
+def test_the_slip_carries_the_number_and_not_the_words(store: KioskStore, tmp_path: Path) -> None:
+    """Printed on a thermal printer (a device file here): the number, the matter, where to
+    read the answer; never what the resident wrote. A printer that fails is reported."""
+    ident = store.identity()
+    kiosk = KioskRef(ident.kiosk_id, ident.station_code)
+    catalog = CatalogCache(store.home).current()
+    matter = catalog.matter(MATTER)
+    words_left = "第三项看不懂"
+    queue = FeedbackNotes(store)
+    note = queue.leave(station_code=STATION, matter_code=MATTER, about="guide", text=words_left)
+    number = note.feedback_no
+    assert number is not None
+    device = tmp_path / "lp0"
+    thermal = EscPosPrinter(device, "gb18030", tmp_path / "kept")
+    printed = PrintService(catalog, kiosk, thermal).feedback(number, matter)
+    assert printed.ok and printed.pdf_path.read_bytes().startswith(b"%PDF")  # the PDF kept for reprints
+    paper = device.read_bytes()
+    words = paper.decode("gb18030", errors="replace")
+    assert f"意见编号：{display(number)}" in words and matter.name in words and "查询进度" in words
+    assert number.encode() in paper  # the QR code's payload
+    assert "第三项" not in words
+    broken = EscPosPrinter(tmp_path / "no-such-dir" / "lp0", "gb18030", tmp_path / "kept")
+    failed = PrintService(catalog, kiosk, broken).feedback(number, matter)
+    assert not failed.ok and "lp0" in failed.detail

@@ -1,12 +1,13 @@
-"""意见建议 in the real Kivy app under Xvfb (issue 14, 5.5), kiosk ⇄ live server: a resident
-left feedback with their receipt earlier (sent, answered by the city administrator in the
-workspace); now a resident at the pension guide taps 意见建议, picks 材料清单看不懂, types
-表格 on the pinyin pad and sends: thanked, told what happens next; the app's own sync
-worker sends it, once (how long it shows in 待发送 is a race with that worker: the count
-itself is tested in test_feedback.py). The thank-you shows the feedback number made at the
-kiosk; on the progress screen that number typed with two digits swapped is refused by its
-check digit, typed right it shows the note as received; the earlier receipt's number shows
-the administrator's answer. Screenshots: docs/screenshots/kiosk-feedback-*.png.
+"""意见建议 in the real Kivy app under Xvfb (issue 14, 5.5), kiosk ⇄ live server: a resident left
+feedback with their receipt earlier (sent, answered by the city administrator in the
+workspace); now a resident at the pension guide taps 意见建议, picks 材料清单看不懂, types 表格 on the
+pinyin pad and sends: thanked, told what happens next; the app's own sync worker sends it,
+once (how long it shows in 待发送 is a race with that worker: the count itself is tested in
+test_feedback.py). The thank-you shows the feedback number made at the kiosk (and prints
+it on a slip); on the progress screen that number typed with two digits swapped is refused
+by its check digit, typed right it shows the note as received; the earlier receipt's
+number shows the administrator's answer. Screenshots: docs/screenshots/kiosk-
+feedback-*.png.
 """
 
 from __future__ import annotations
@@ -54,8 +55,9 @@ def test_feedback_from_the_guide_is_sent_once_and_the_answer_shows_by_receipt(
         f"您的意见编号：{display(shown)}",  # left at the guide: no receipt yet, the number is the way
         "您的意见会转给市里的管理员，管理员会逐条阅读并答复。",
         f"在任一台自助终端查看答复：在首页点“查询进度 / 领取结果”，输入意见编号 {display(shown)}。",
-        "请记下这个编号，或用手机拍下来。",
+        "请记下这个编号，或用手机拍下来，也可以打印凭条。",
     ]
+    assert walk["slip"] == "凭条已打印，请取走。"  # 打印意见编号: the app's own printer
     name = CatalogCache(enrolled.home).current().matter(MATTER).name
     slip, right = list(walk["by_number"])
     assert walk["by_number"][slip] == ["意见编号有误，请逐位核对后重新输入。"]  # the check digit caught it
