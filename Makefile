@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 APT_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim libzbar0 fonts-noto-cjk fonts-arphic-uming xvfb libgl1 \
-	libmtdev1 chromium chromium-driver espeak-ng poppler-utils postgresql-client \
+	libmtdev1 chromium chromium-l10n chromium-driver espeak-ng poppler-utils postgresql-client \
 	fonts-arphic-ukai fonts-wqy-microhei fonts-wqy-zenhei haproxy
 PYTEST_ARGS ?= --durations=25  # the slowest tests, so CI time (limit 30 min) stays visible
 

@@ -1,7 +1,8 @@
 """The online zone end to end in Debian's Chromium on a phone (mobile emulation): sign in
 with the SMS code, apply with photographed materials, get a correction request from a
 reviewer, upload the missing page to the same case, get the electronic result, download
-it, rate it. Screenshots of each online page land in docs/screenshots/online-*.png.
+it, rate it. Screenshots of each online page land in docs/screenshots/online-*.png, in
+Chinese down to the browser's own file inputs (``tests.support.chromium``).
 
 The server is ``tongban server run`` (gunicorn, SQLite, the packaged demo catalog) with
 its embedded scan worker, so every page is read by the real scan queue and pipeline.
@@ -23,9 +24,10 @@ from kiosk.scan.synth.photos import phone_photos
 from sync_server.db import get_db
 from sync_server.workspace.accounts import create_user
 from tests.server.factories import id_number
+from tests.support.chromium import CHROMIUM, LOCALE, launch, native_text
 from tests.support.live_server import LiveServer, fresh_database
 from tests.support.waiting import wait_until
-from tests.workspace.test_browser import ARGS, CHROMIUM, PASSWORD, result_pdf, sign_in
+from tests.workspace.test_browser import PASSWORD, result_pdf, sign_in
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -84,8 +86,8 @@ def test_apply_correct_receive_and_rate_on_a_phone(live: LiveServer, tmp_path: P
     pdf.write_bytes(result_pdf())
 
     with playwright_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        phone = browser.new_context(**pw.devices["Pixel 5"], locale="zh-CN").new_page()
+        browser = launch(pw)
+        phone = browser.new_context(**pw.devices["Pixel 5"], locale=LOCALE).new_page()
 
         # Sign in: the code arrives by SMS (sms_log stands in for the gateway).
         phone.goto(f"{live.url}/online/sign-in")
@@ -112,6 +114,8 @@ def test_apply_correct_receive_and_rate_on_a_phone(live: LiveServer, tmp_path: P
         phone.click("button.primary")
         phone.wait_for_selector("#materials")
         codes = phone.locator(".material").evaluate_all("els => els.map(e => e.dataset.requirement)")
+        # the file input as the screenshots show it: Chromium's own words, in Chinese
+        assert native_text(phone, ".material input[type=file]") == ["选择文件", "未选择任何文件"]
         uploads = [(code, photo) for code in codes] + [("household_register", second)]  # 户主页 and 本人页
         for number, (code, path) in enumerate(uploads, start=1):
             box = phone.locator(f".material[data-requirement={code}]")
