@@ -13,6 +13,9 @@ what matters for the material:
   label washed out by glare is also the value beside it;
 - every identifier whose label is on the page was read valid (its check digit holds).
 
+A glare doubt is judged by what a spot can take (``settled``): the lines and identifiers,
+not the page's mean confidence, and the labels only when the spot washed print out.
+
 The thresholds were set on the gate benchmark's ``tune`` split (``bench/scan_gate.py``).
 """
 
