@@ -17,26 +17,14 @@ import re
 import secrets
 from enum import Enum
 
+from stdnum import damm
+
 PREFIX = "YJ"
 BODY_LEN = 9
 DIGITS_LEN = BODY_LEN + 1
 FEEDBACK_NO = rf"^{PREFIX}\d{{{DIGITS_LEN}}}$"
 FEEDBACK_NO_LEN = len(PREFIX) + DIGITS_LEN
 MAX_INPUT = 32  # with spaces and dashes; anything longer is not a feedback number
-
-# Damm's quasigroup of order 10 (weakly totally anti-symmetric)
-_DAMM = (
-    (0, 3, 1, 7, 5, 9, 8, 6, 4, 2),
-    (7, 0, 9, 2, 1, 5, 4, 8, 6, 3),
-    (4, 2, 0, 6, 8, 7, 1, 3, 5, 9),
-    (1, 7, 5, 0, 9, 8, 3, 4, 2, 6),
-    (6, 1, 2, 3, 0, 4, 5, 9, 7, 8),
-    (3, 6, 7, 4, 2, 0, 9, 5, 8, 1),
-    (5, 8, 6, 9, 7, 2, 0, 1, 3, 4),
-    (8, 9, 4, 5, 3, 6, 2, 0, 1, 7),
-    (9, 4, 3, 8, 6, 1, 7, 2, 0, 5),
-    (2, 5, 8, 1, 4, 3, 6, 7, 9, 0),
-)
 
 
 class Parsed(Enum):
@@ -46,10 +34,7 @@ class Parsed(Enum):
 
 
 def check_digit(body: str) -> str:
-    interim = 0
-    for char in body:
-        interim = _DAMM[interim][int(char)]
-    return str(interim)
+    return damm.calc_check_digit(body)
 
 
 def is_valid(number: str) -> bool:
