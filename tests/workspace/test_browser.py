@@ -22,14 +22,12 @@ from shared_schema.render.fonts import cjk_font
 from sync_server.db import get_db
 from sync_server.workspace.accounts import create_user
 from tests.kiosk_backbone.conftest import FAST
+from tests.support.chromium import CHROMIUM, LOCALE, launch
 from tests.support.kiosk_factories import STATION, finalize_one
 from tests.support.live_server import LiveServer, fresh_database
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]  # fmt: skip
 PASSWORD = "correct horse battery"
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
@@ -102,7 +100,7 @@ def full_set(seed: int) -> list[bytes]:
 
 
 def sign_in(browser, url: str, username: str, landing: str, height: int):  # type: ignore[no-untyped-def]
-    page = browser.new_page(viewport={"width": 1440, "height": height}, locale="zh-CN")
+    page = browser.new_page(viewport={"width": 1440, "height": height}, locale=LOCALE)
     page.goto(f"{url}/workspace/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
@@ -135,7 +133,7 @@ def test_staff_decide_synced_submissions_in_chromium(live: LiveServer, tmp_path:
     pdf_path = tmp_path / "result.pdf"
     pdf_path.write_bytes(result_pdf())
     with playwright_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(pw)
         page = sign_in(browser, live.url, "wang", "inbox", 900)
         assert page.locator("table.grid tbody tr").count() == 3
         assert "城乡居民基本养老保险参保登记" in page.content()

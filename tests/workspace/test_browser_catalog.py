@@ -14,9 +14,10 @@ import pytest
 from sync_server.db import get_db
 from sync_server.workspace.accounts import hash_password
 from sync_server.workspace.models import StaffUser
+from tests.support.chromium import LOCALE, launch
 from tests.support.live_server import LiveServer, fresh_database
 
-from .test_browser import ARGS, CHROMIUM, PASSWORD, SHOTS, playwright_api, sign_in
+from .test_browser import CHROMIUM, PASSWORD, SHOTS, playwright_api, sign_in
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
 MATTER = "JC-BDC-001"  # 不动产权证书补证: a guide with several materials
@@ -45,7 +46,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 def test_edit_a_guide_publish_and_read_it_on_the_public_page(live: LiveServer) -> None:
     with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         admin = sign_in(browser, live.url, "zhao", "inbox", 900)
         admin.click("nav >> text=事项清单")
         admin.wait_for_url("**/workspace/catalog")
@@ -75,7 +76,7 @@ def test_edit_a_guide_publish_and_read_it_on_the_public_page(live: LiveServer) -
         assert admin.locator("tr.current", has_text="统一不动产登记窗口周六办理时间").count() == 1
         admin.screenshot(path=str(SHOTS / "catalog-versions.png"), full_page=True)
 
-        phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True)
+        phone = browser.new_page(viewport={"width": 390, "height": 844}, locale=LOCALE, is_mobile=True)
         phone.goto(f"{live.url}/public/catalog")  # no login
         assert version in phone.inner_text(".masthead")
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling

@@ -14,13 +14,11 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.server.factories import png_page
+from tests.support.chromium import CHROMIUM, LOCALE, launch
 
 from .conftest import PASSWORD, new_case
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]  # fmt: skip
 LAPTOP = {"width": 1366, "height": 768}
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
@@ -47,8 +45,8 @@ def test_the_action_panel_stays_beside_the_pages(app, client, kiosk, served) -> 
     scans = [png_page(100 + i, (800, 1130)) for i in range(4)]  # four A4-shaped scans: a long page
     case = new_case(app, client, kiosk, pages=scans)
     with playwright_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport=LAPTOP, locale="zh-CN")
+        browser = launch(pw)
+        page = browser.new_page(viewport=LAPTOP, locale=LOCALE)
         page.goto(f"{served}/workspace/login")
         page.fill("input[name=username]", "rev_a")
         page.fill("input[name=password]", PASSWORD)

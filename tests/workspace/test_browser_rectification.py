@@ -23,10 +23,11 @@ from sync_server.rectification import Complaint, RectificationSource, open_compl
 from sync_server.workspace.accounts import hash_password
 from sync_server.workspace.models import StaffUser
 from sync_server.workspace.rectification_escalation import escalate_overdue
+from tests.support.chromium import launch
 from tests.support.kiosk_factories import STATION
 from tests.support.live_server import LiveServer, fresh_database
 
-from .test_browser import ARGS, CHROMIUM, PASSWORD, SHOTS, playwright_api, sign_in
+from .test_browser import CHROMIUM, PASSWORD, SHOTS, playwright_api, sign_in
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
 DEPARTMENT = "140502-RS"
@@ -89,7 +90,7 @@ def seed(app) -> tuple[int, int]:  # type: ignore[no-untyped-def]
 def test_rectifications_in_chromium(live: LiveServer) -> None:
     late, fresh = seed(live.in_app())
     with playwright_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(pw)
 
         sun = sign_in(browser, live.url, "sun", "dashboard", 760)
         sun.click("text=整改督办")

@@ -18,9 +18,10 @@ from sync_server.workdays import local_date
 from sync_server.workspace.accounts import hash_password
 from sync_server.workspace.models import StaffUser
 from tests.server.test_catalog_tiers import add_cases
+from tests.support.chromium import launch
 from tests.support.live_server import LiveServer, fresh_database
 
-from .test_browser import ARGS, CHROMIUM, PASSWORD, SHOTS, playwright_api, sign_in
+from .test_browser import CHROMIUM, PASSWORD, SHOTS, playwright_api, sign_in
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
 
@@ -46,7 +47,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 def test_review_decide_close_into_a_draft(live: LiveServer) -> None:
     with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         admin = sign_in(browser, live.url, "zhao", "inbox", 900)
         admin.goto(f"{live.url}/workspace/catalog")
         assert "下次应于" in admin.inner_text(".tier-due")
@@ -76,7 +77,7 @@ def test_review_decide_close_into_a_draft(live: LiveServer) -> None:
 
 def test_rules_form_shows_the_error_beside_its_field_then_saves(live: LiveServer) -> None:
     with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         admin = sign_in(browser, live.url, "zhao", "inbox", 900)
         admin.goto(f"{live.url}/workspace/catalog/tiers")
         admin.click("summary:has-text('修改分级规则')")

@@ -30,9 +30,10 @@ from sync_server.models import (
 )
 from sync_server.workdays import add_working_days, local_date
 from sync_server.workspace.accounts import create_user
+from tests.support.chromium import launch
 from tests.support.live_server import LiveServer, fresh_database
 
-from .test_browser import ARGS, CHROMIUM, PASSWORD, SHOTS, sign_in
+from .test_browser import CHROMIUM, PASSWORD, SHOTS, sign_in
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
@@ -122,7 +123,7 @@ def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
 def test_the_dashboard_in_chromium(live: tuple[LiveServer, str]) -> None:
     server, _ = live
     with playwright_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(pw)
         page = sign_in(browser, server.url, "sun", "dashboard", 1000)
         refused: list[str] = []
         page.on("console", lambda m: refused.append(m.text) if m.type == "error" else None)
