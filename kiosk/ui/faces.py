@@ -16,8 +16,8 @@ from __future__ import annotations
 import ctypes
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +49,9 @@ class SDLSurface(ctypes.Structure):  # the public head of SDL2's SDL_Surface
 SurfaceP = ctypes.POINTER(SDLSurface)
 
 
-@dataclass(frozen=True)
-class FaceKey:
-    """What Kivy keys a face by: the resolved file, the size in px and the style."""
+class FaceKey(NamedTuple):
+    """What Kivy keys a face by: the resolved file, the size in px and the style (a tuple:
+    looked up on every measure and draw, so as cheap to make as one)."""
 
     file: str
     size: int
@@ -67,13 +67,17 @@ class FaceKey:
             TTF_STYLE_STRIKETHROUGH if self.strikethrough else 0
         )
 
-    @classmethod
-    def of(cls, options: dict) -> FaceKey:
-        return cls(
-            str(options["font_name_r"]),
-            int(options["font_size"]),
-            *(bool(options[k]) for k in ("bold", "italic", "underline", "strikethrough")),
-        )
+
+def _key(options: dict) -> tuple:
+    """A label's face as a plain tuple equal to its :class:`FaceKey` (the hot path)."""
+    return (
+        options["font_name_r"],
+        int(options["font_size"]),
+        options["bold"],
+        options["italic"],
+        options["underline"],
+        options["strikethrough"],
+    )
 
 
 def _loaded(name: str) -> str:
@@ -127,11 +131,14 @@ class FaceCache:
     def __init__(self) -> None:
         self.sdl, self.ttf = _bind()
         self.faces: dict[FaceKey, int] = {}
+        self._w, self._h = ctypes.c_int(0), ctypes.c_int(0)  # TTF_SizeUTF8's answer (UI thread only)
+        self._wh = (ctypes.byref(self._w), ctypes.byref(self._h))
 
     def get(self, options: dict) -> int:
-        key = FaceKey.of(options)
-        face = self.faces.get(key)
+        raw = _key(options)
+        face = self.faces.get(raw)
         if face is None:
+            key = FaceKey(str(raw[0]), raw[1], *(bool(v) for v in raw[2:]))
             if not self.ttf.TTF_WasInit() and self.ttf.TTF_Init() != 0:
                 raise RuntimeError(f"TTF_Init failed: {self.sdl.SDL_GetError().decode()}")
             face = self.ttf.TTF_OpenFont(key.file.encode(), key.size)
@@ -152,14 +159,13 @@ class FaceCache:
         return closed
 
     def extents(self, options: dict, text: str) -> tuple[int, int]:
-        face, outline = self.get(options), int(options["outline_width"] or 0)
-        w, h = ctypes.c_int(0), ctypes.c_int(0)
+        face, outline = self.get(options), options["outline_width"]
         if outline:
-            self.ttf.TTF_SetFontOutline(face, outline)
-        self.ttf.TTF_SizeUTF8(face, text.encode("utf-8"), ctypes.byref(w), ctypes.byref(h))
+            self.ttf.TTF_SetFontOutline(face, int(outline))
+        self.ttf.TTF_SizeUTF8(face, text.encode("utf-8"), *self._wh)
         if outline:
             self.ttf.TTF_SetFontOutline(face, 0)
-        return w.value, h.value
+        return self._w.value, self._h.value
 
     def _styled(self, options: dict) -> int:
         """The face with the label's hinting and kerning set, as Kivy sets them."""

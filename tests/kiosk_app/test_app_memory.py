@@ -1,5 +1,5 @@
 """What keeps the app's own memory small on screen: the type scale's few font faces (each
-open CJK face costs ~2.5 MB), none below the 28 px minimum (the end-to-end visit checks
+open CJK face costs ~2.5-4 MB), none below the 28 px minimum (the end-to-end visit checks
 the faces really opened), and the receipt QR drawn without Kivy's image loaders."""
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ def test_every_request_lands_on_a_face_of_the_scale():
 
 
 def test_the_accessibility_mode_has_its_own_larger_scale():
-    """Four more faces, opened only once a resident turns the mode on; each step larger."""
+    """Four more faces, open only while a resident uses the mode (closed when it ends:
+    ``test_faces.py`` and the end-to-end visit); each step larger."""
     theme.set_accessible(True)
     try:
         found = {theme.face(size, bold) for size in range(0, 80) for bold in (False, True)}
