@@ -146,12 +146,13 @@ class Pipeline:
         page.image = self._run(page, "border", border_stage.clear_desk, turned.image)
         dpi = float(detect_stage.PAGE_SIZES[size][2])
         cancel = threading.Event()
+        # seals out, once: the OCR reads this page and a gray page is stored as read
+        reading = self._run(page, "ink", ink_stage.without_red, page.image)
         beside = self._worker.submit(
-            self._beside_ocr, page, found, size, capture, cancel,
+            self._beside_ocr, page, found, size, capture, cancel, reading,
             codes_image=capture.image if found.method == "none" else page.image,
         )  # fmt: skip
         try:
-            reading = self._run(page, "ink", ink_stage.without_red, page.image)  # seals out
             page.ocr = self._run(page, "ocr", self._recognize, reading, dpi, cancel)
         finally:
             if page.ocr is None:  # the OCR stage crashed: the worker's results are not wanted
@@ -173,7 +174,7 @@ class Pipeline:
         if standing:
             page.problems += standing
             raise _Stop
-        page.stored = self._run(page, "store", self._store, page, size, found_beside)
+        page.stored = self._run(page, "store", self._store, page, reading, size, found_beside)
         page.ok = True
 
     def _recognize(self, image: np.ndarray, dpi: float, cancel: threading.Event) -> OcrResult:
@@ -181,7 +182,7 @@ class Pipeline:
 
     def _beside_ocr(
         self, page: PageResult, found: Any, size: str, capture: Capture, cancel: threading.Event,
-        codes_image: np.ndarray,
+        reading: np.ndarray, codes_image: np.ndarray,
     ) -> _Beside:  # fmt: skip
         """Worker thread: quality gate, then codes and compression, while the OCR runs.
 
@@ -198,7 +199,7 @@ class Pipeline:
             if report.problems:
                 return _Beside(report.problems)
             kind = "photo" if size == "id_card" else "gray"  # the usual choice; checked once classified
-            packed = self._run(page, "compress", self._pack, page.image, kind, size)
+            packed = self._run(page, "compress", self._pack, page.image, reading, kind, size)
             return _Beside([], packed, kind, report.doubts, report.print_hidden)
         except BaseException:
             cancel.set()
@@ -223,13 +224,13 @@ class Pipeline:
         code = page.material.code if page.material else None
         return next((r for r in self.requirements if r.code == code), None)
 
-    def _store(self, page: PageResult, size: str, beside: _Beside) -> dict[str, Any]:
+    def _store(self, page: PageResult, reading: np.ndarray, size: str, beside: _Beside) -> dict[str, Any]:
         """Compress for upload (unless the worker already did it in the right kind); the
         file is named by its content hash, as the submission manifest does."""
         kind = self._compress_kind(page)
         packed = beside.packed
         if packed is None or beside.kind != kind:
-            packed = self._pack(page.image, kind, size)
+            packed = self._pack(page.image, reading, kind, size)
         path = None
         if self.out_dir is not None:
             self.out_dir.mkdir(parents=True, exist_ok=True)
@@ -239,12 +240,15 @@ class Pipeline:
         return {"path": path, "bytes": packed.size, "width": packed.width, "height": packed.height,
                 "format": packed.format}  # fmt: skip
 
-    def _pack(self, image: np.ndarray, kind: str, size: str) -> compress_stage.Compressed:
-        """A text page is stored exactly as the OCR engine read it (``OcrEngine.prepare``):
-        RapidOCR reads the gray page as it is, and storing Tesseract's light-corrected
-        input instead made PP-OCR drop whole lines on the stored page (CER +15 points)."""
+    def _pack(
+        self, image: np.ndarray, reading: np.ndarray, kind: str, size: str
+    ) -> compress_stage.Compressed:
+        """A text page is stored exactly as the OCR engine read it (``OcrEngine.prepare`` of
+        ``reading``, the page with red ink out): RapidOCR reads the gray page as it is, and
+        storing Tesseract's light-corrected input instead made PP-OCR drop whole lines on
+        the stored page (CER +15 points). A colour page keeps its seal (``image``)."""
         if kind == "gray":
-            image = self.ocr.prepare(ink_stage.without_red(image))
+            image = self.ocr.prepare(reading)
         return compress_stage.compress(image, kind, TARGET_BYTES[size])
 
     def _compress_kind(self, page: PageResult) -> str:

@@ -41,6 +41,12 @@ def test_id_number_under_a_seal_is_extracted_exactly(pipe, sealed):
     page = pipe.process(capture(sealed, 5))
     assert page.ok, page.problems
     assert page.fields.get("id_number") == sealed.fields["id_number"], (page.fields, page.ocr.text)
+    # stored as read: the gray page with the seal out (the OCR's input, taken out once)
+    assert page.stored["format"] == "webp"
+    stored = cv2.imread(page.stored["path"], cv2.IMREAD_GRAYSCALE).astype(int)
+    read = pipe.ocr.prepare(without_red(page.image)).astype(int)
+    sealed_area = np.abs(cv2.cvtColor(page.image, cv2.COLOR_BGR2GRAY).astype(int) - read) > 40
+    assert sealed_area.sum() > 1000 and np.median(np.abs(stored - read)[sealed_area]) < 10
 
 
 def test_id_number_on_a_bowed_creased_page_is_extracted(pipe):
