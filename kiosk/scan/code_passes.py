@@ -9,7 +9,7 @@ engraved codes zxing's detector loses. They run on a crop around finder-like mar
 with no finder-like mark nothing runs, so a page without a code costs the first pass plus
 the finder search. A lone mark buys nothing either (``paired``): a QR code has three
 finders, while a checked box (▣) on an application form is one, and the five passes round it
-cost ~0.2 s of CPU on every such form.
+cost 60 ms of CPU on every such form (``read_codes`` 155 → 95 ms, best of 5).
 """
 
 from __future__ import annotations
