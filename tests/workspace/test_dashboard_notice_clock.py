@@ -30,6 +30,7 @@ from tests.server.conftest import PG_URL
 from tests.server.factories import ORPHAN_MATTER, png_page
 
 from .conftest import DEPT_A, new_case
+from .test_dashboard import FIGURE
 from .test_supplements import ask, receipt, send, supplement
 
 ANSWERS = {"accepted", "correction_requested", "rejected"}
@@ -67,7 +68,17 @@ def act(app, case: int, do) -> None:  # type: ignore[no-untyped-def]
         do(session, session.get_one(Submission, case), user)
 
 
-def test_the_kept_clock_follows_every_kind_of_event(app, client, kiosk, staff) -> None:  # type: ignore[no-untyped-def]
+def notice_figures(browser) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """The department's notice clock on the deadlines page, over this year (the cases are new)."""
+    year = datetime.now(UTC).year
+    html = browser.get(f"/workspace/dashboard/deadlines?from={year - 1}-01-01&to={year + 1}-12-31")
+    found = FIGURE.findall(html.get_data(as_text=True))
+    return {
+        fig.removeprefix("clock-notice-"): int(n) for _, fig, n in found if fig.startswith("clock-notice-")
+    }
+
+
+def test_the_kept_clock_follows_every_kind_of_event(app, client, kiosk, staff, as_user) -> None:  # type: ignore[no-untyped-def]
     corrected, rejected = (new_case(app, client, kiosk, seq=n) for n in (1, 2))
     triaged = new_case(app, client, kiosk, seq=3, matter_code=ORPHAN_MATTER)
     started = assert_agree(app, corrected, rejected, triaged)
@@ -78,10 +89,13 @@ def test_the_kept_clock_follows_every_kind_of_event(app, client, kiosk, staff) -
     asked = assert_agree(app, corrected)[corrected]
     assert asked[1] is not None and asked[0] == started[corrected][0]
 
+    reviewer = as_user("rev_a")
+    assert notice_figures(reviewer) == {"on_time": 1, "late": 0, "overdue": 0, "running": 1}
     manifest, blobs = supplement(kiosk, receipt(app, corrected), {"item-1": [png_page(41)]})
     assert send(client, kiosk, manifest, blobs).status_code == 201
     restarted = assert_agree(app, corrected)[corrected]  # the supplement restarts it
     assert restarted[0] > asked[0] and restarted[1] is None
+    assert notice_figures(reviewer) == {"on_time": 0, "late": 0, "overdue": 0, "running": 2}
 
     act(app, corrected, lambda s, sub, u: actions.accept(s, sub, u))
     accepted = assert_agree(app, corrected)[corrected]
@@ -97,6 +111,7 @@ def test_the_kept_clock_follows_every_kind_of_event(app, client, kiosk, staff) -
         triage.reassign_from_triage(session, admin, triaged, DEPT_A, "属地部门办理")
     moved = assert_agree(app, triaged)[triaged]
     assert moved[0] is not None and moved[1] is None
+    assert notice_figures(reviewer) == {"on_time": 2, "late": 0, "overdue": 0, "running": 1}
 
 
 # ---- the migration's backfill ------------------------------------------------------------
