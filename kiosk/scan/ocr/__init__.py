@@ -1,8 +1,9 @@
 """OCR engines behind one interface; ``get_engine(name)`` picks one by name.
 
 RapidOCR is the default: in the issue-3 benchmark it meets every target and reads
-exactly (CER 0 %, classification 100 %, stored pages read as the rectified ones), at
-~1.2× a bare Tesseract run. Tesseract is one flag away (``--engine tesseract``, or
+exactly (CER 0 %, classification 100 %, stored pages read as the rectified ones); it
+took ~1.2× a bare Tesseract run then, 2.6× in issue 13's runs (docs/scanning.md).
+Tesseract is one flag away (``--engine tesseract``, or
 ``scan.engine`` in a hardware profile): ~0.5 s faster per page and ~80 MB smaller, for
 small kiosks, but it misses the stored-page target by a margin within its own noise
 floor (docs/scanning.md, "Which engine is the default").
