@@ -234,7 +234,11 @@ class LiveServer:
 
             self._httpd = make_server("127.0.0.1", self.port, self.app(), threaded=True)
             threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
-        self.wait_ready()
+        try:
+            self.wait_ready()
+        except BaseException:  # one that never answered is not left running (it kept its port and database)
+            self.stop()
+            raise
         return self
 
     def wait_ready(self, timeout: float = STUCK_S) -> None:
