@@ -13,7 +13,6 @@ from pathlib import Path
 
 from shared_schema import Catalog, Matter
 from shared_schema.forms import CorrectionNotice
-from shared_schema.render.feedback_slip import FeedbackSlip
 from shared_schema.supplement import SupplementReceipt
 
 from ..hardware.printer import Document, Printer, PrintOutcome
@@ -82,6 +81,8 @@ class PrintService:
 
     def feedback(self, feedback_no: str, matter: Matter) -> PrintOutcome:
         """意见建议凭条: the feedback number to read the answer by (not the words left)."""
+        from shared_schema.render.feedback_slip import FeedbackSlip  # imports ReportLab: only when printed
+
         slip = FeedbackSlip(feedback_no, matter.name, self.unit(), today_in_china())
         pdf, lines = render("feedback", slip)
         return self._send(Document("feedback", feedback_no, pdf, lines, qr=feedback_no))
