@@ -9,6 +9,10 @@ through the same SDL_ttf library but through :class:`FaceCache`, whose faces
 :func:`close_faces` closes: the app keeps only the current type scale's faces open
 (``KioskApp.apply_accessible``). The pixels are drawn exactly as Kivy draws them (tested
 against Kivy's own renderer), and no label keeps its rendered surface beside its texture.
+
+One difference on purpose: a font collection is opened at its Simplified Chinese face
+(``font_names.chinese_face``), not at face 0 as Kivy does, which in Noto Sans CJK is the
+Japanese one (直 骨 画 … in Japanese shapes).
 """
 
 from __future__ import annotations
@@ -19,7 +23,16 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+from .font_names import chinese_face
+
 log = logging.getLogger(__name__)
+
+
+def _chinese_face(file: str) -> int:
+    """The face index Chinese is drawn with (not Kivy's face 0: Japanese shapes in Noto CJK)."""
+    if not Path(file).exists():
+        return 0  # TTF_OpenFontIndex reports the missing file, naming it
+    return chinese_face(file)
 
 TTF_STYLE_UNDERLINE, TTF_STYLE_STRIKETHROUGH = 0x04, 0x08
 HINTING = {"normal": 0, "light": 1, "mono": 2, None: 3}
@@ -97,7 +110,8 @@ def _bind() -> tuple[ctypes.CDLL, ctypes.CDLL]:
     sdl, ttf = ctypes.CDLL(_loaded("libSDL2")), ctypes.CDLL(_loaded("libSDL2_ttf"))
     p, i, s = ctypes.c_void_p, ctypes.c_int, ctypes.c_char_p
     signatures = {
-        (ttf, "TTF_OpenFont"): ([s, i], p),
+        (ttf, "TTF_OpenFontIndex"): ([s, i, ctypes.c_long], p),
+        (ttf, "TTF_FontFaceFamilyName"): ([p], s),
         (ttf, "TTF_CloseFont"): ([p], None),
         (ttf, "TTF_SetFontStyle"): ([p, i], None),
         (ttf, "TTF_GetFontHinting"): ([p], i),
@@ -141,7 +155,7 @@ class FaceCache:
             key = FaceKey(str(raw[0]), raw[1], *(bool(v) for v in raw[2:]))
             if not self.ttf.TTF_WasInit() and self.ttf.TTF_Init() != 0:
                 raise RuntimeError(f"TTF_Init failed: {self.sdl.SDL_GetError().decode()}")
-            face = self.ttf.TTF_OpenFont(key.file.encode(), key.size)
+            face = self.ttf.TTF_OpenFontIndex(key.file.encode(), key.size, _chinese_face(key.file))
             if not face:
                 raise OSError(
                     f"cannot open font {key.file} at {key.size} px: {self.sdl.SDL_GetError().decode()}"
@@ -149,6 +163,10 @@ class FaceCache:
             self.ttf.TTF_SetFontStyle(face, key.style)
             self.faces[key] = face
         return face
+
+    def family(self, options: dict) -> str:
+        """The family name of the face a label with ``options`` is drawn with."""
+        return self.ttf.TTF_FontFaceFamilyName(self.get(options)).decode()
 
     def close(self, keep: Callable[[FaceKey], bool]) -> list[FaceKey]:
         """Close every face ``keep`` rejects (reopened if text asks for it again); the

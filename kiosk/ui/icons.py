@@ -15,6 +15,7 @@ from PIL import Image, ImageDraw, ImageFont
 from shared_schema import MaterialKind
 
 from . import theme
+from .font_names import chinese_face
 
 SIZE = (220, 160)
 LABELS = {
@@ -30,11 +31,11 @@ LABELS = {
 
 
 @lru_cache(maxsize=4)
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    for regular, _bold in theme.FONT_CANDIDATES:
-        if Path(regular).exists():
-            return ImageFont.truetype(regular, size)
-    return ImageFont.load_default()
+def _font(size: int) -> ImageFont.FreeTypeFont:
+    """The kiosk's CJK font at its Simplified Chinese face (Pillow opens face 0 unless
+    told: Japanese shapes in Noto Sans CJK)."""
+    regular, _bold = theme.cjk_font()
+    return ImageFont.truetype(regular, size, index=chinese_face(regular))
 
 
 def _draw(kind: MaterialKind) -> Image.Image:
@@ -67,7 +68,7 @@ def _draw(kind: MaterialKind) -> Image.Image:
 
 
 def icon_path(kind: MaterialKind, cache: Path) -> Path:
-    path = cache / f"{kind.value}.png"
+    path = cache / f"{kind.value}.sc.png"  # not the files drawn at the Japanese face before
     if not path.exists():
         cache.mkdir(parents=True, exist_ok=True)
         _draw(kind).save(path)

@@ -92,14 +92,20 @@ def face(size: float, bold: bool = False) -> tuple[int, bool]:
     return scale[step], bold or step == 2
 
 
-def register_font() -> str:
-    """Register the first CJK font found; Kivy then renders Chinese instead of boxes."""
-    from kivy.core.text import LabelBase
-
+def cjk_font() -> tuple[str, str]:
+    """The first CJK font installed: (regular, bold) files (bold is the regular file when
+    the font has no bold). Collections are drawn at their Simplified Chinese face
+    (``ui/font_names.py``), by Kivy's labels (``ui/faces.py``) and by Pillow (``ui/icons.py``)."""
     for regular, bold in FONT_CANDIDATES:
         if Path(regular).exists():
-            LabelBase.register(
-                name=FONT_NAME, fn_regular=regular, fn_bold=bold if bold and Path(bold).exists() else regular
-            )
-            return regular
+            return regular, bold if bold and Path(bold).exists() else regular
     raise RuntimeError("no CJK font found: install fonts-noto-cjk")
+
+
+def register_font() -> str:
+    """Register the CJK font; Kivy then renders Chinese instead of boxes."""
+    from kivy.core.text import LabelBase
+
+    regular, bold = cjk_font()
+    LabelBase.register(name=FONT_NAME, fn_regular=regular, fn_bold=bold)
+    return regular
