@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from functools import lru_cache
 
 from kivy.clock import Clock
 from kivy.uix.boxlayout import BoxLayout
@@ -19,9 +20,43 @@ from .. import i18n
 from ..i18n import _
 from . import theme
 from .widgets import BigButton, paint
+from .wrap import char_width, wrap
 
 log = logging.getLogger(__name__)
 LinkState = tuple[bool, int, int, str]  # online, waiting (incl. sending), failed, transfer deadline warning
+# the station's name: as large as fits, down to body size (both faces of the normal scale,
+# open anyway); a name that does not fit at body size keeps two lines and ends in "…"
+STATION_PX = (theme.LARGE_PX, theme.TEXT_PX)
+STATION_LINES = 2
+ELLIPSIS = "…"
+
+
+@lru_cache(maxsize=4)
+def _line_height(size: int) -> int:
+    """Height of one line of CJK text at ``size`` px, as Kivy lays it out."""
+    from kivy.core.text import Label as CoreLabel
+
+    return CoreLabel(font_name=theme.FONT_NAME, font_size=size).get_extents("字")[1]
+
+
+def _width(text: str, size: int) -> float:
+    return sum(char_width(c, theme.FONT_NAME, size) for c in text)
+
+
+def fit_station(name: str, width: float, height: float) -> tuple[int, str]:
+    """(font size, text with its line breaks) for the station's name in a ``width`` ×
+    ``height`` box: the largest of :data:`STATION_PX` at which the whole name fits, else
+    body size with as many whole lines as fit (at most two) and the last one ending in
+    an ellipsis. Never taller than the box, never cut through a glyph."""
+    for size in STATION_PX:
+        lines = wrap(name, width, theme.FONT_NAME, size).split("\n")
+        if len(lines) * _line_height(size) <= height:
+            return size, "\n".join(lines)
+    room = max(1, min(STATION_LINES, int(height // _line_height(size))))
+    kept, last = lines[: room - 1], lines[room - 1]
+    while last and _width(last + ELLIPSIS, size) > width:
+        last = last[:-1]
+    return size, "\n".join([*kept, last.rstrip() + ELLIPSIS])
 
 
 def _label(text: str = "", **kw) -> Label:
@@ -42,8 +77,9 @@ class Header(BoxLayout):
             orientation="horizontal", size_hint_y=None, height=96, padding=(20, 6), spacing=16, **kw
         )
         paint(self, theme.HEADER_BG)
+        self.station = station
         self.place = _label(station, halign="left", valign="middle", size_hint_x=0.19)
-        self.place.bind(size=lambda w, v: setattr(w, "text_size", v))
+        self.place.bind(size=self._fit_station)
         self.step = _label("", font_size=theme.LARGE_PX, bold=True, size_hint_x=0.22)
         self.link = _label("", size_hint_x=0.1)
         self.queue = _label("", size_hint_x=0.16)  # two lines when the transfer deadline nears
@@ -71,6 +107,12 @@ class Header(BoxLayout):
 
         self._state: LinkState = (False, 0, 0, "")
         self.show_link(self._state)
+
+    def _fit_station(self, place: Label, size: tuple[float, float]) -> None:
+        """Lay the name out for the space it has (the texture is as tall as its lines,
+        centred on the label)."""
+        place.font_size, place.text = fit_station(self.station, size[0], size[1])
+        place.text_size = (size[0], None)
 
     def show_title(self, step_title: str) -> None:
         self.step.text = step_title
