@@ -12,7 +12,7 @@ from reportlab.platypus import Spacer
 
 from ..forms import CorrectionNotice
 from .layout import build_pdf, grid_table, para
-from .receipt_notice import chinese_date
+from .receipt_notice import chinese_date, issued_by
 
 NOT_A_DECISION = "本告知为申请材料的形式检查结果，不是受理或不予受理的决定。"
 
@@ -46,8 +46,7 @@ def render_correction_notice(notice: CorrectionNotice) -> bytes:
         story.append(para(f"咨询电话：{notice.consultation_phone}"))
     story += [
         Spacer(1, 6 * mm),
-        para(f"单位：{notice.unit}", "right"),
-        para(chinese_date(notice.issued_on), "right"),
+        *issued_by(notice.unit, notice.issued_on),
         Spacer(1, 4 * mm),
         para(NOT_A_DECISION, "small"),
     ]

@@ -12,7 +12,7 @@ from reportlab.platypus import Spacer
 
 from ..feedback_no import display
 from .layout import build_pdf, para
-from .receipt_notice import chinese_date
+from .receipt_notice import chinese_date, issued_by
 
 HOW = "查看答复：在任一台自助终端首页点“查询进度 / 领取结果”，输入意见编号（YJ 后面的 10 位数字）。"
 
@@ -45,7 +45,6 @@ def render_feedback_slip(slip: FeedbackSlip) -> bytes:
         Spacer(1, 2 * mm),
         para(HOW),
         Spacer(1, 6 * mm),
-        para(f"单位：{slip.unit}", "right"),
-        para(chinese_date(slip.left_on), "right"),
+        *issued_by(slip.unit, slip.left_on),
     ]
     return build_pdf(story, f"意见建议凭条 {slip.feedback_no}")

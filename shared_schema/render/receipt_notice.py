@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Spacer
+from reportlab.platypus import Paragraph, Spacer
 
 from ..forms import ReceiptNotice
 from .layout import QrCode, build_pdf, materials_table, para, table
@@ -22,6 +22,11 @@ QUERY_HINT = "凭本编号或扫描二维码，可在任一村级服务站自助
 
 def chinese_date(day: date) -> str:
     return f"{day.year} 年 {day.month} 月 {day.day} 日"
+
+
+def issued_by(unit: str, day: date) -> list[Paragraph]:
+    """The closing lines every form and slip carries: the issuing unit and the date."""
+    return [para(f"单位：{unit}", "right"), para(chinese_date(day), "right")]
 
 
 def receipt_lines(notice: ReceiptNotice) -> list[str]:
@@ -64,8 +69,7 @@ def render_receipt_notice(notice: ReceiptNotice) -> bytes:
         para(f"你的联系方式：{notice.contact_phone}"),
         para(f"你的通讯地址：{notice.address or '（到站自取）'}"),
         Spacer(1, 6 * mm),
-        para(f"单位：{notice.unit}", "right"),
-        para(chinese_date(notice.issued_on), "right"),
+        *issued_by(notice.unit, notice.issued_on),
         Spacer(1, 6 * mm),
         para(NOT_ACCEPTANCE, "small"),
         para(QUERY_HINT, "small"),

@@ -12,7 +12,7 @@ from reportlab.platypus import Spacer
 
 from ..supplement import SupplementReceipt
 from .layout import build_pdf, grid_table, para
-from .receipt_notice import chinese_date
+from .receipt_notice import chinese_date, issued_by
 
 CLOCK = "补正材料送达办理部门后，部门自收到全部补正材料之日起重新计算受理期限。"
 
@@ -42,7 +42,6 @@ def render_supplement_receipt(receipt: SupplementReceipt) -> bytes:
         Spacer(1, 4 * mm),
         para(CLOCK),
         Spacer(1, 6 * mm),
-        para(f"单位：{receipt.unit}", "right"),
-        para(chinese_date(receipt.received_on), "right"),
+        *issued_by(receipt.unit, receipt.received_on),
     ]
     return build_pdf(story, f"补正材料接收凭证 {receipt.receipt_no}")
