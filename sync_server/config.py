@@ -86,3 +86,11 @@ def load_config(test_config: dict[str, Any] | None = None) -> dict[str, Any]:
     config.update({k: v for k, v in explicit.items() if v is not None})
     config["DATABASE_URL"] = normalize_url(str(config["DATABASE_URL"]))
     return config
+
+
+def whole_number(key: str, value: Any, low: int, high: int, unit: str = "") -> int:
+    """A setting that must be a whole number within bounds (a TOML string or a bool is
+    not): checked at start-up, so a bad value stops the server instead of answering 500s."""
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise ValueError(f"{key} must be a whole number{unit} from {low} to {high}, not {value!r}")
+    return value

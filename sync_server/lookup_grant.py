@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from .config import whole_number
 from .id_lookup import lookup_key
 
 MAX_EXPIRY_DIGITS = 12  # Unix seconds until the year 33658: anything longer is not ours
@@ -36,13 +37,9 @@ class GrantCheck(Enum):
 def lifetime(config: Any) -> timedelta:
     """``SUPPLEMENT_GRANT_SECONDS`` as a lifetime; ValueError (at start-up) when it is not a
     whole number of seconds within the bounds above."""
-    seconds = config["SUPPLEMENT_GRANT_SECONDS"]
     low, high = int(MIN_LIFETIME.total_seconds()), int(MAX_LIFETIME.total_seconds())
-    if not isinstance(seconds, int) or isinstance(seconds, bool) or not low <= seconds <= high:
-        raise ValueError(
-            f"SUPPLEMENT_GRANT_SECONDS must be whole seconds from {low} to {high}, not {seconds!r}"
-        )
-    return timedelta(seconds=seconds)
+    key = "SUPPLEMENT_GRANT_SECONDS"
+    return timedelta(seconds=whole_number(key, config[key], low, high, " of seconds"))
 
 
 def issue(session: Session, kiosk_id: str, receipt_no: str, now: datetime, lifetime: timedelta) -> str:

@@ -14,12 +14,12 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .config import whole_number
+
 MAX_HOPS = 5
 
 
 def init_app(app: Flask) -> None:
-    hops = app.config.setdefault("PROXY_HOPS", 0)
-    if not isinstance(hops, int) or isinstance(hops, bool) or not 0 <= hops <= MAX_HOPS:
-        raise ValueError(f"PROXY_HOPS must be a whole number from 0 to {MAX_HOPS}, not {hops!r}")
+    hops = whole_number("PROXY_HOPS", app.config.setdefault("PROXY_HOPS", 0), 0, MAX_HOPS)
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from shared_schema import EvaluationStage, RatingReason
 from shared_schema.forms import NATIONAL_LEVELS, RATING_REASON_WORDS
 
+from .config import whole_number
 from .errors import ApiError
 from .models import Department, Evaluation, Rectification, RectificationEvent, Submission
 from .workdays import add_working_days, local_date
@@ -95,9 +96,7 @@ def _days(key: str, default: int) -> int:
 
 
 def _valid_days(key: str, value: Any) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 60:
-        raise ValueError(f"{key} must be a whole number of working days between 0 and 60, not {value!r}")
-    return value
+    return whole_number(key, value, 0, 60, " of working days")
 
 
 def check_settings(config: Mapping[str, Any]) -> None:
