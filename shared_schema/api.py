@@ -28,6 +28,7 @@ from .bounds import (
     text,
 )
 from .enums import SubmissionState
+from .feedback_no import MAX_KIOSK
 from .protocol import KIOSK_ID
 from .submission import SHA256, ReceiptNo, Sha256, StatusEvent, SubmissionManifest
 
@@ -122,11 +123,15 @@ class Heartbeat(SchemaModel):
 
 class HeartbeatAck(SchemaModel):
     """``feed_next``: the last cursor of the kiosk's status feed, so an idle kiosk asks for
-    the feed only when it is past its own cursor (absent from older servers: poll as before)."""
+    the feed only when it is past its own cursor (absent from older servers: poll as before).
+    ``feedback_prefix``: given at enrollment; kiosks enrolled before it existed learn it here."""
 
     kiosk_id: str
     received_at: datetime
     feed_next: int | None = Field(default=None, ge=0)
+    feedback_prefix: int | None = Field(
+        default=None, ge=1, le=MAX_KIOSK, description="the kiosk part of its feedback numbers (意见编号)"
+    )
 
 
 class EvaluationAck(SchemaModel):

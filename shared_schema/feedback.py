@@ -2,9 +2,10 @@
 
 Queued in the kiosk's outbox and sent exactly once per ``client_uuid`` (a replay gets the
 same acknowledgement, other content under the same uuid a 409). The kiosk makes the
-feedback number (:mod:`shared_schema.feedback_no`) and shows it at once, online or not;
-the acknowledgement carries the number the server kept (the same one, unless it was taken
-already), which the resident uses to read the answer later, at any kiosk.
+feedback number (:mod:`shared_schema.feedback_no`: its server-given prefix and its own
+counter) and shows it at once, online or not; the acknowledgement carries the same number,
+which the resident uses to read the answer later, at any kiosk. A number made under another
+kiosk's prefix, or taken already, is refused (409), never replaced.
 """
 
 from __future__ import annotations

@@ -48,6 +48,9 @@ def defaults(home: Path) -> dict[str, Any]:
         "FEED_PAGE_LIMIT": 500,
         # Online 补正 lookups (receipt + ID number) one kiosk may make per hour.
         "SUPPLEMENT_LOOKUPS_PER_HOUR": 20,
+        # Feedback numbers one kiosk may ask answers for per minute (a resident types one;
+        # a kiosk walking the number space is stopped): 429 with Retry-After past it.
+        "FEEDBACK_LOOKUPS_PER_MINUTE": 10,
         # How long the grant of a successful lookup lets that kiosk send the supplement:
         # it is taken right after the lookup, so this only covers a sync delayed by an
         # outage (a weekend's); after it the resident looks the case up again.

@@ -14,10 +14,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared_schema.api import EnrollAnswer
+from shared_schema.feedback_no import MAX_KIOSK
 
 from .db import utcnow
 from .errors import ApiError
@@ -108,18 +110,16 @@ def enroll(
     row = session.scalars(select(EnrollmentCode).where(EnrollmentCode.code_hash == code_hash)).one()
     secret = secrets.token_urlsafe(32)
     bundle_key = secrets.token_hex(32)
-    session.add(
-        Kiosk(
-            kiosk_id=kiosk_id,
-            station_code=row.station_code,
-            name=name,
-            profile=profile,
-            secret_hash=hash_token(secret),
-            bundle_key=bundle_key,
-            enrolled_at=now,
-        )
+    kiosk = Kiosk(
+        kiosk_id=kiosk_id,
+        station_code=row.station_code,
+        name=name,
+        profile=profile,
+        secret_hash=hash_token(secret),
+        bundle_key=bundle_key,
+        enrolled_at=now,
     )
-    session.flush()
+    _add_with_feedback_prefix(session, kiosk)
     return EnrollAnswer(
         kiosk_id=kiosk_id,
         station_code=row.station_code,
@@ -127,6 +127,26 @@ def enroll(
         bundle_key=bundle_key,
         server_key_id=installation_id(session),
     )
+
+
+def _add_with_feedback_prefix(session: Session, kiosk: Kiosk, tries: int = 5) -> None:
+    """Insert the kiosk with the next feedback prefix (shared_schema.feedback_no). Two
+    enrollments at once may pick the same one: the unique constraint refuses the second,
+    which takes the next (a savepoint keeps the spent code)."""
+    for _ in range(tries):
+        last = session.scalar(select(func.max(Kiosk.feedback_prefix))) or 0
+        if last >= MAX_KIOSK:
+            raise ApiError(503, "no_feedback_prefix", f"all {MAX_KIOSK} feedback prefixes are given out",
+                           "终端编号已用尽，请联系系统管理员")  # fmt: skip
+        kiosk.feedback_prefix = last + 1
+        try:
+            with session.begin_nested():
+                session.add(kiosk)
+                session.flush()
+            return
+        except IntegrityError:  # the savepoint's rollback took the kiosk out of the session
+            continue
+    raise ApiError(503, "enrollment_busy", "too many enrollments at once; try again", "注册繁忙，请稍后重试")
 
 
 def _code_refused(session: Session, code_hash: str) -> ApiError:

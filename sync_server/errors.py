@@ -38,6 +38,7 @@ class ApiError(Exception):
         self.message_zh = message_zh
         self.details = details or {}
         self.top_level = top_level
+        self.headers: dict[str, str] = {}  # e.g. Retry-After on a 429
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -80,6 +81,7 @@ _KEPT_HEADERS = ("Allow", "Retry-After")
 def error_response(error: ApiError) -> Response:
     response = jsonify(error.to_dict())
     response.status_code = error.status
+    response.headers.update(error.headers)
     if error.status == 401:
         response.headers["WWW-Authenticate"] = "Bearer"
     return response

@@ -2,10 +2,11 @@
 
 Residents leave it at the kiosk (no login; they keep the feedback number the kiosk made and
 showed, and may give a receipt number to find it by), station and department staff in the
-workspace. Numbers carry a check digit (:mod:`shared_schema.feedback_no`); a kiosk's number
-that is taken already (two kiosks drew the same digits) is replaced by a fresh one, which
-the acknowledgement carries back. The
-city administrator answers, optionally linking the catalog draft that makes the change.
+workspace. Numbers carry a check digit and the kiosk's feedback prefix
+(:mod:`shared_schema.feedback_no`); the server keeps the kiosk's number or refuses the note
+(409): a number under another kiosk's prefix, or one taken already, is never replaced,
+since the resident already holds it. The city administrator answers, optionally linking
+the catalog draft that makes the change.
 Functions leave the transaction to the caller; failures are :class:`ApiError`.
 """
 
@@ -24,13 +25,13 @@ from shared_schema.feedback import (
     FeedbackLookup,
     FeedbackNote,
 )
-from shared_schema.feedback_no import new_feedback_no
+from shared_schema.feedback_no import kiosk_of, server_number
 
 from . import catalog_versions as versions
 from .db import utcnow
 from .enrollment import KioskPrincipal
 from .errors import ApiError
-from .models import Feedback
+from .models import Feedback, Kiosk
 from .models.catalog import Matter as MatterRow
 from .once import insert_once
 
@@ -52,13 +53,22 @@ def check_text(text: str | None, what: str = "feedback") -> str:
     return clean
 
 
+def _taken(session: Session, number: str) -> bool:
+    return session.scalar(select(Feedback.id).where(Feedback.feedback_no == number)) is not None
+
+
 def _number(session: Session, wanted: str | None = None) -> str:
-    """The kiosk's number when it is free, else a fresh one (the number is what lets a
-    resident read the answer, so two notes never share one)."""
-    number = wanted or new_feedback_no()
-    while session.scalar(select(Feedback.id).where(Feedback.feedback_no == number)) is not None:
-        number = new_feedback_no()
-    return number
+    """The kiosk's number, or 409 if it is taken (the resident holds it already: giving the
+    note another would show them someone else's answer); the server's own when none."""
+    if wanted is None:
+        number = server_number()
+        while _taken(session, number):  # nobody holds it yet: drawing again is safe
+            number = server_number()
+        return number
+    if _taken(session, wanted):
+        raise ApiError(409, "feedback_no_taken", f"feedback number {wanted} is taken by another note",
+                       "意见编号已被占用，请联系工作人员")  # fmt: skip
+    return wanted
 
 
 def leave(
@@ -149,10 +159,16 @@ def for_resident(
 
 
 def record_note(session: Session, principal: KioskPrincipal, note: FeedbackNote) -> tuple[FeedbackAck, bool]:
-    """Once per ``client_uuid``: a replay gets the same number, other content a 409."""
+    """Once per ``client_uuid``: a replay gets the same number, other content a 409, and so
+    does a number made under another kiosk's feedback prefix."""
     if note.station_code != principal.station_code:
         raise ApiError(403, "not_your_station", "feedback is taken for the kiosk's own station only",
                        "只能提交本服务站的意见建议")  # fmt: skip
+    made_by = kiosk_of(note.feedback_no) if note.feedback_no else None
+    if made_by is not None and made_by != session.get_one(Kiosk, principal.kiosk_id).feedback_prefix:
+        raise ApiError(409, "feedback_no_wrong_kiosk",
+                       f"feedback number {note.feedback_no} was not made under this kiosk's prefix",
+                       "意见编号与本终端不符，请联系工作人员")  # fmt: skip
 
     def find() -> Feedback | None:
         return session.scalars(select(Feedback).where(Feedback.client_uuid == note.client_uuid)).first()

@@ -40,7 +40,8 @@ _BEAT_FIELDS = (
 def record_heartbeat(
     db: Database, principal: KioskPrincipal, beat: Heartbeat, now: datetime | None = None
 ) -> HeartbeatAck:
-    """Keep the latest heartbeat of the kiosk and answer with its feed position.
+    """Keep the latest heartbeat of the kiosk and answer with its feed position and its
+    feedback prefix (kiosks enrolled before prefixes existed learn theirs here).
 
     One statement (an upsert returning ``kiosks.feed_seq``), outside any transaction on
     PostgreSQL: this is most of an idle fleet's traffic, and a heartbeat lost in a crash is
@@ -52,14 +53,18 @@ def record_heartbeat(
     insert = pg_insert if not db.is_sqlite else sqlite_insert
     table = KioskHeartbeat.__table__
     statement = insert(table).values(values)
-    position = select(Kiosk.feed_seq).where(Kiosk.kiosk_id == principal.kiosk_id).scalar_subquery()
+    mine = Kiosk.kiosk_id == principal.kiosk_id
+    position = select(Kiosk.feed_seq).where(mine).scalar_subquery()
+    prefix = select(Kiosk.feedback_prefix).where(mine).scalar_subquery()
     statement = statement.on_conflict_do_update(
         index_elements=[table.c.kiosk_id],
         set_={name: statement.excluded[name] for name in ("received_at", *_BEAT_FIELDS)},
-    ).returning(position)
+    ).returning(position, prefix)
     with db.single_statement(write=True) as connection:
-        feed_next = connection.execute(statement).scalar_one()
-    return HeartbeatAck(kiosk_id=principal.kiosk_id, received_at=now, feed_next=feed_next)
+        feed_next, feedback_prefix = connection.execute(statement).one()
+    return HeartbeatAck(
+        kiosk_id=principal.kiosk_id, received_at=now, feed_next=feed_next, feedback_prefix=feedback_prefix
+    )
 
 
 def _add(session: Session, row: Any) -> Any:

@@ -3,9 +3,9 @@
 The text is the resident's own words and may hold personal data: it is sealed like every
 other queue, and once the server's signed acknowledgement names this uuid the sealed body
 is emptied (the server keeps the feedback; the kiosk only needs the feedback number, to
-find the answer). The number is made here when the note is left
-(:mod:`shared_schema.feedback_no`), so the resident has it at once, online or not; the
-acknowledgement's number replaces it in the rare case the server had to give a fresh one.
+find the answer). The number is made here when the note is left, from this kiosk's
+prefix and counter (:mod:`.feedback_numbers`), so the resident has it at once, online or
+not, and no other kiosk can make it; the server keeps it or refuses the note (409).
 A note the server refuses stays sealed with the reason for staff, like a refused handover.
 """
 
@@ -20,8 +20,8 @@ from sqlalchemy import select
 
 from shared_schema import SchemaError
 from shared_schema.feedback import FeedbackAck, FeedbackNote
-from shared_schema.feedback_no import new_feedback_no
 
+from .feedback_numbers import next_number
 from .home import KioskStore
 from .models import QueuedFeedback, utcnow
 from .sealed_queue import REFUSED, NotAcknowledged, SealedQueue
@@ -56,7 +56,8 @@ class FeedbackNotes(SealedQueue[FeedbackNote]):
         receipt_no: str | None = None,
         now: datetime | None = None,
     ) -> FeedbackNote:
-        """Validate (raises SchemaError) and queue one note; sent on the next sync."""
+        """Validate (raises SchemaError) and queue one note; sent on the next sync. Raises
+        NoFeedbackPrefix / OutOfNumbers when this kiosk cannot make a number."""
         note = FeedbackNote.parse(
             {
                 "client_uuid": str(uuidlib.uuid4()),
@@ -65,7 +66,7 @@ class FeedbackNotes(SealedQueue[FeedbackNote]):
                 "about": about,
                 "text": text,
                 "receipt_no": receipt_no,
-                "feedback_no": new_feedback_no(),
+                "feedback_no": next_number(self.store),
                 "created_at": (now or utcnow()).isoformat(),
             }
         )

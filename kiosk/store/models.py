@@ -220,7 +220,7 @@ class QueuedFeedback(SealedQueueColumns, Base):
     client_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
     matter_code: Mapped[str] = mapped_column(String(50))
     receipt_no: Mapped[str | None] = mapped_column(String(40), index=True)
-    feedback_no: Mapped[str | None] = mapped_column(String(12))
+    feedback_no: Mapped[str | None] = mapped_column(String(16))
 
 
 class QueuedSupplement(SealedQueueColumns, Base):

@@ -11,6 +11,7 @@ from typing import Any
 from shared_schema.api import Heartbeat
 
 from ..store.backlog import read_backlog
+from ..store.feedback_numbers import remember_prefix
 from ..store.fsutil import free_bytes
 from ..store.outbox import Outbox
 from . import feed_position
@@ -40,8 +41,9 @@ def heartbeat_body(outbox: Outbox, last_error: str | None, catalog_version: str 
 def send(
     outbox: Outbox, client: ApiClient, last_error: str | None, catalog_version: str | None
 ) -> dict[str, Any]:
-    """Send the heartbeat and keep the feed position the server answers with."""
+    """Send the heartbeat and keep the feed position and feedback prefix the server answers with."""
     body = heartbeat_body(outbox, last_error, catalog_version)
     answer = client.call("POST", "/heartbeat", json_body=body)
     feed_position.remember(outbox, answer.body)
+    remember_prefix(outbox.store, answer.body)
     return body

@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING
 
 from shared_schema import Catalog, SchemaError
 from shared_schema.feedback import FeedbackAnswer, FeedbackAnswers, FeedbackLookup, FeedbackNote
-from shared_schema.feedback_no import Parsed, display, parse
+from shared_schema.feedback_no import OutOfNumbers, Parsed, display, parse
 
 from ..i18n import _
 from ..store.feedback import About, FeedbackNotes, LocalFeedback
-from ..sync.errors import SyncError
+from ..store.feedback_numbers import NoFeedbackPrefix
+from ..sync.errors import SyncError, TransientError
 
 if TYPE_CHECKING:
     from ..store.home import KioskStore
@@ -81,6 +82,9 @@ class FeedbackDesk:
         except SchemaError as exc:
             log.info("feedback not queued: %s", exc)
             raise FeedbackRefused("意见内容过长或含有无法识别的字符，请删减后再提交。") from None
+        except (NoFeedbackPrefix, OutOfNumbers) as exc:
+            log.error("feedback not queued: %s", exc)
+            raise FeedbackRefused("本机暂时不能提交意见，请找工作人员。") from None
 
     def fetch_answers(self, lookup: FeedbackLookup) -> list[FeedbackAnswer]:
         """The server's answers to residents' feedback by number or given with a receipt
@@ -119,7 +123,7 @@ class FeedbackDesk:
         if verdict is Parsed.typo:
             return [_("This feedback number is not right: please check each digit and type it again.")]
         if verdict is Parsed.malformed:
-            return [_("A feedback number has 10 digits (after YJ). Please check it.")]
+            return [_("A feedback number has 14 digits after YJ (older ones 10). Please check it.")]
         notes = self.queue.for_number(number)
         lines = self.local_lines(notes)
         if any(not n.sent for n in notes):
@@ -132,6 +136,11 @@ class FeedbackDesk:
     def _asked(self, lookup: FeedbackLookup, what: str) -> list[str]:
         try:
             answers = self.fetch_answers(lookup)
+        except TransientError as exc:
+            log.warning("feedback answers for %s not read: %s", what, exc)
+            if exc.status == 429:  # this kiosk's lookup budget is spent for the minute
+                return [_("Too many lookups at this kiosk. Please try again in a minute.")]
+            return [_("Answers to your feedback cannot be read now. Please try again later.")]
         except (SyncError, SchemaError) as exc:
             log.warning("feedback answers for %s not read: %s", what, exc)
             return [_("Answers to your feedback cannot be read now. Please try again later.")]

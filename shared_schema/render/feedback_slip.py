@@ -14,7 +14,7 @@ from ..feedback_no import display
 from .layout import build_pdf, para
 from .receipt_notice import chinese_date, issued_by
 
-HOW = "查看答复：在任一台自助终端首页点“查询进度 / 领取结果”，输入意见编号（YJ 后面的 10 位数字）。"
+HOW = "查看答复：在任一台自助终端首页点“查询进度 / 领取结果”，输入意见编号（YJ 后面的全部数字）。"
 
 
 @dataclass(frozen=True)

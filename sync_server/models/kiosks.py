@@ -40,7 +40,8 @@ class EnrollmentCode(Base):
 
 
 class Kiosk(Base):
-    """自助终端. ``feed_seq`` is the last cursor value handed out in its status feed."""
+    """自助终端. ``feed_seq`` is the last cursor value handed out in its status feed;
+    ``feedback_prefix`` is given at enrollment (kiosks enrolled before: by migration d5a8f1c3e7b2)."""
 
     __tablename__ = "kiosks"
 
@@ -53,6 +54,8 @@ class Kiosk(Base):
     enrolled_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     feed_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    # the kiosk part of its feedback numbers (shared_schema.feedback_no), one per enrollment
+    feedback_prefix: Mapped[int | None] = mapped_column(Integer, unique=True)
 
     heartbeat: Mapped[KioskHeartbeat | None] = relationship(back_populates="kiosk")
 

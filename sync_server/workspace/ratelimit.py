@@ -1,5 +1,5 @@
 """A per-client request budget shared by every worker of every node (verification page,
-kiosk result lookups).
+kiosk result lookups, feedback answer lookups).
 
 Several nodes behind a load balancer each see part of a client's requests, so the count
 lives in the database (``rate_limit_windows``, one row per scope and client): one atomic
@@ -21,6 +21,7 @@ already depends on it and ``make demo`` (SQLite) keeps working with no other ser
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 
@@ -47,12 +48,15 @@ class RateLimiter:
         self.per_minute = per_minute
         self.clock = clock  # wall time (Unix seconds): nodes share it, unlike monotonic time
 
-    def allow(self, db: Database, client: str) -> bool:
-        """Count one request from ``client``; False when its budget for the window is spent."""
+    def allow(self, db: Database, client: str, cost: int = 1) -> bool:
+        """Count ``cost`` hits (a request that asks several things at once costs each) from
+        ``client``; False when its budget for the window is spent."""
+        if cost < 1:
+            raise ValueError("a request costs at least one hit")
         window = int(self.clock() // WINDOW_SECONDS)
         with db.single_statement(write=True) as connection:
-            hits = _count(connection, self.scope, client[:RATE_CLIENT_LEN], window)
-            if hits == 1:  # this client opened a window: forget long-silent clients
+            hits = _count(connection, self.scope, client[:RATE_CLIENT_LEN], window, cost)
+            if hits == cost:  # this client opened a window: forget long-silent clients
                 connection.execute(
                     delete(RateLimitWindow).where(
                         RateLimitWindow.scope == self.scope,
@@ -61,16 +65,20 @@ class RateLimiter:
                 )
         return hits <= self.per_minute
 
+    def retry_after(self) -> int:
+        """Whole seconds until the next window opens (a refused client's ``Retry-After``)."""
+        return max(1, math.ceil(WINDOW_SECONDS - self.clock() % WINDOW_SECONDS))
 
-def _count(connection: Connection, scope: str, client: str, window: int) -> int:
-    """Add one hit to the client's current window and return the window's hits."""
+
+def _count(connection: Connection, scope: str, client: str, window: int, cost: int = 1) -> int:
+    """Add ``cost`` hits to the client's current window and return the window's hits."""
     insert = _INSERTS[connection.dialect.name]
-    statement = insert(_TABLE).values(scope=scope, client=client, window_no=window, hits=1)
+    statement = insert(_TABLE).values(scope=scope, client=client, window_no=window, hits=cost)
     newer = statement.excluded.window_no > _TABLE.c.window_no
     statement = statement.on_conflict_do_update(
         index_elements=[_TABLE.c.scope, _TABLE.c.client],
         set_={
-            "hits": case((newer, 1), else_=_TABLE.c.hits + 1),
+            "hits": case((newer, cost), else_=_TABLE.c.hits + cost),
             "window_no": case((newer, statement.excluded.window_no), else_=_TABLE.c.window_no),
         },
     ).returning(_TABLE.c.hits)

@@ -15,10 +15,11 @@ from sqlalchemy import select
 
 from kiosk import i18n
 from kiosk.hardware.printer import EscPosPrinter
-from kiosk.store import KioskStore, Outbox
+from kiosk.store import KioskStore, Outbox, meta
 from kiosk.store.backlog import read_backlog
 from kiosk.store.db import DB_FILE
 from kiosk.store.feedback import FeedbackNotes
+from kiosk.store.feedback_numbers import FEEDBACK_SEQ, remember_prefix
 from kiosk.store.models import QueuedFeedback
 from kiosk.store.sealed_queue import REFUSED, NotAcknowledged
 from kiosk.sync.catalog import CatalogCache
@@ -27,7 +28,7 @@ from kiosk.visit.backbone import StoreOutbox
 from kiosk.visit.feedback import REASONS, FeedbackDesk, FeedbackRefused, note_text
 from kiosk.visit.printing import PrintService
 from kiosk.visit.submit import KioskRef
-from shared_schema.feedback_no import display, is_valid, new_feedback_no
+from shared_schema.feedback_no import MAX_SEQ, check_digit, display, is_valid, kiosk_of, make
 from tests.support.feedback_staff import answer_in_workspace, feedback_desk
 from tests.support.live_server import LiveServer, serving
 
@@ -54,6 +55,7 @@ def chinese() -> Iterator[None]:
 def test_a_note_is_checked_sealed_and_held_when_refused(store: KioskStore, chinese: None) -> None:
     assert note_text(MATERIALS, "  第三项   看不懂 ") == "材料清单看不懂：第三项 看不懂"
     assert note_text(ADD, "") == "希望增加事项"
+    remember_prefix(store, {"feedback_prefix": 7})  # what the first sync's heartbeat brings
     queue = FeedbackNotes(store)
     note = queue.leave(station_code=STATION, matter_code=MATTER, about="guide", text="看不懂表格")
     with pytest.raises(FeedbackRefused, match="过长"):
@@ -135,13 +137,16 @@ def test_the_feedback_number_finds_the_answer_offline_says_so_and_typos_are_refu
     enrolled: KioskStore, service: SyncService, server: LiveServer, chinese: None
 ) -> None:
     """No receipt: the number the kiosk made (and showed) is the way to the answer."""
+    assert service.run_once().ok  # the first sync: the catalog, and the feedback prefix
+    kiosk_id = enrolled.identity().kiosk_id
+    prefix = server.query("SELECT feedback_prefix FROM kiosks WHERE kiosk_id = :k", k=kiosk_id)
     desk = feedback_desk(enrolled, STATION)
     server.stop()
     try:
         note = desk.leave(MATTER, ADD, "希望增加出生登记", None)  # made offline: it has its number at once
         number = note.feedback_no
-        assert number is not None and is_valid(number)
-        typed = display(number)  # as the thank-you screen shows it: YJ 12345 67890
+        assert number is not None and is_valid(number) and kiosk_of(number) == prefix[0].feedback_prefix
+        typed = display(number)  # as the thank-you screen shows it: YJ 12345 67890 1234
         kept = ["您的意见建议已保存在本机，联网后自动发送。"]
         assert desk.number_lines(typed, online=False) == kept
         assert desk.number_lines(typed, online=True) == kept  # not sent yet: nothing to ask
@@ -150,7 +155,9 @@ def test_the_feedback_number_finds_the_answer_offline_says_so_and_typos_are_refu
             wrong = number[:-1] + str((int(number[-1]) + 1) % 10)  # or one digit off
         # refused by the check digit alone (the server is down: asking it would read 暂时查不到)
         assert desk.number_lines(wrong, online=True) == ["意见编号有误，请逐位核对后重新输入。"]
-        assert desk.number_lines("YJ12345", online=True) == ["意见编号是 YJ 后面的 10 位数字，请核对。"]
+        assert desk.number_lines("YJ12345", online=True) == [
+            "意见编号是 YJ 后面的 14 位数字（早先的为 10 位），请核对。"
+        ]
     finally:
         server.start()
     assert service.run_once().feedback_sent >= 1
@@ -159,12 +166,34 @@ def test_the_feedback_number_finds_the_answer_offline_says_so_and_typos_are_refu
     waiting = f"您对“{name}”的意见（{typed}）已收到，管理员尚未答复。"
     assert desk.number_lines(digits, online=True) == [waiting]
     answer_in_workspace(server, number, "出生登记已在新版清单中纳入")
-    assert desk.number_lines(f"{digits[:5]}-{digits[5:]}", online=True) == [
+    assert desk.number_lines(f"{digits[:5]}-{digits[5:10]}-{digits[10:]}", online=True) == [
         f"您对“{name}”的意见（{typed}）已答复：出生登记已在新版清单中纳入"
     ]
     assert desk.number_lines(number, online=False) == ["本机没有联网，暂时不能查看意见答复，请稍后再查。"]
-    unknown = new_feedback_no()
-    assert desk.number_lines(unknown, online=True) == ["没有查到这个意见编号，请核对。"]
+    for unknown in (make(prefix[0].feedback_prefix, 2), "YJ123456789" + check_digit("123456789")):
+        assert desk.number_lines(unknown, online=True) == ["没有查到这个意见编号，请核对。"]  # either form
+
+
+def test_numbers_come_from_the_prefix_and_counter_and_fail_loudly_without(
+    store: KioskStore, chinese: None
+) -> None:
+    """Before the first heartbeat brought a prefix, or past the counter's end, a note is
+    refused with a message for the resident, never given a number another kiosk could make."""
+    desk = FeedbackDesk(store, STATION, None, lambda: None)  # type: ignore[arg-type]
+    with pytest.raises(FeedbackRefused, match="本机暂时不能提交意见"):
+        desk.leave(MATTER, ADD, "", None)
+    remember_prefix(store, {"feedback_prefix": True})  # not a prefix: ignored
+    remember_prefix(store, {"kiosk_id": "K1"})  # an older server sends none
+    with pytest.raises(FeedbackRefused):
+        desk.leave(MATTER, ADD, "", None)
+    remember_prefix(store, {"feedback_prefix": 42})
+    numbers = [desk.leave(MATTER, ADD, "", None).feedback_no or "" for _ in range(3)]
+    assert [(kiosk_of(n), int(n[7:12])) for n in numbers] == [(42, 1), (42, 2), (42, 3)]
+    with store.db.write() as s:
+        meta.put(s, FEEDBACK_SEQ, str(MAX_SEQ))
+    with pytest.raises(FeedbackRefused, match="本机暂时不能提交意见"):
+        desk.leave(MATTER, ADD, "", None)
+    assert len(FeedbackNotes(store).pending()) == 3  # nothing queued without a number
 
 
 def test_the_slip_carries_the_number_and_not_the_words(store: KioskStore, tmp_path: Path) -> None:
@@ -175,6 +204,7 @@ def test_the_slip_carries_the_number_and_not_the_words(store: KioskStore, tmp_pa
     catalog = CatalogCache(store.home).current()
     matter = catalog.matter(MATTER)
     words_left = "第三项看不懂"
+    remember_prefix(store, {"feedback_prefix": 7})
     queue = FeedbackNotes(store)
     note = queue.leave(station_code=STATION, matter_code=MATTER, about="guide", text=words_left)
     number = note.feedback_no

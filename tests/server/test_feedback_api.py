@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from shared_schema.feedback_no import is_valid, new_feedback_no
+from shared_schema.feedback_no import MAX_KIOSK, MAX_SEQ, SERVER_KIOSK, check_digit, is_valid, kiosk_of, make
 from sync_server import feedback
+from sync_server.app import create_app
 from sync_server.db import get_db
 
-from .conftest import ApiClient, KioskCreds
+from .conftest import ApiClient, KioskCreds, enroll_kiosk
 from .factories import HOME_MATTER
 
 RECEIPT = "ST01-K01-20261202-0007"
@@ -74,24 +78,88 @@ def test_feedback_once_signed_and_answered_back(app: Flask, client: ApiClient, k
     assert client.post("/feedback/answers", kiosk, json={"numbers": ["YJ0000000000"] * 21}).status_code == 422
 
 
-def test_the_kiosks_number_is_kept_checked_and_replaced_only_when_taken(
-    app: Flask, client: ApiClient, kiosk: KioskCreds
+def prefix_of(client: ApiClient, kiosk: KioskCreds) -> int:
+    """What the kiosk learns from its heartbeat: its feedback prefix."""
+    beat = client.post("/heartbeat", kiosk, json={"queue_length": 0, "app_version": "test"})
+    return int(beat.get_json()["feedback_prefix"])
+
+
+def old_form(body: str = "123456789") -> str:
+    """A number as kiosks drew them before issue 14: YJ + 9 random digits + check digit."""
+    return "YJ" + body + check_digit(body)
+
+
+def test_the_kiosks_number_is_kept_and_never_replaced(
+    app: Flask, client: ApiClient, kiosk: KioskCreds, other_kiosk: KioskCreds
 ) -> None:
-    mine = new_feedback_no()
+    mine = make(prefix_of(client, kiosk), 1)
     first = client.post("/feedback", kiosk, json=note(kiosk, feedback_no=mine))
     assert first.status_code == 201 and first.get_json()["feedback_no"] == mine  # what the resident was shown
     wrong = mine[:-1] + str((int(mine[-1]) + 1) % 10)  # a check digit that does not match
     assert client.post("/feedback", kiosk, json=note(kiosk, feedback_no=wrong)).status_code == 422
     assert client.post("/feedback", kiosk, json=note(kiosk, feedback_no="YJ12345")).status_code == 422
-    # another kiosk drew the same digits: the note is kept under a fresh number, told in the ack
-    body = note(kiosk, feedback_no=mine, text="另一位居民的意见")
-    taken = client.post("/feedback", kiosk, json=body)
-    fresh = taken.get_json()["feedback_no"]
-    assert taken.status_code == 201 and fresh != mine and is_valid(fresh)
-    assert client.post("/feedback", kiosk, json=body).get_json()["feedback_no"] == fresh  # a replay: the same
-    with get_db(app).transaction(write=True) as session:  # the server's own numbers: check digit too
+    # the same number under another note (a kiosk restored from an old backup): refused, not replaced
+    taken = client.post("/feedback", kiosk, json=note(kiosk, feedback_no=mine, text="另一位居民的意见"))
+    assert (taken.status_code, taken.get_json()["error"]) == (409, "feedback_no_taken")
+    # a number made under another kiosk's prefix: refused, whoever sends it
+    theirs = make(prefix_of(client, other_kiosk), 1)
+    stolen = client.post("/feedback", kiosk, json=note(kiosk, feedback_no=theirs))
+    assert (stolen.status_code, stolen.get_json()["error"]) == (409, "feedback_no_wrong_kiosk")
+    with get_db(app).transaction(write=True) as session:  # the server's own numbers: prefix 0, check digit
         staff = feedback.leave(session, matter_code=HOME_MATTER, about="guide", text="内部意见",
                                source=feedback.STATION, author="station")  # fmt: skip
-        assert is_valid(staff.feedback_no)
+        assert is_valid(staff.feedback_no) and kiosk_of(staff.feedback_no) == SERVER_KIOSK
     looked = client.post("/feedback/answers", kiosk, json={"numbers": [mine]}).get_json()["answers"]
     assert [a["text"] for a in looked] == ["材料清单看不懂"]  # the first note's, nobody else's
+
+
+def test_an_old_form_number_is_still_taken_and_answered(client: ApiClient, kiosk: KioskCreds) -> None:
+    """Notes queued offline before the upgrade carry the old, random form: kept as they are;
+    one already taken is refused (409), since the resident holds that number."""
+    old = old_form()
+    sent = client.post("/feedback", kiosk, json=note(kiosk, feedback_no=old, receipt_no=None))
+    assert (sent.status_code, sent.get_json()["feedback_no"]) == (201, old)
+    again = client.post("/feedback", kiosk, json=note(kiosk, feedback_no=old, text="另一位居民的意见"))
+    assert (again.status_code, again.get_json()["error"]) == (409, "feedback_no_taken")
+    looked = client.post("/feedback/answers", kiosk, json={"numbers": [old]}).get_json()["answers"]
+    assert [(a["feedback_no"], a["text"]) for a in looked] == [(old, "材料清单看不懂")]
+
+
+def test_every_enrollment_gets_its_own_prefix(app: Flask, client: ApiClient) -> None:
+    kiosks = [enroll_kiosk(app) for _ in range(12)]
+    prefixes = [prefix_of(client, k) for k in kiosks]
+    assert len(set(prefixes)) == len(prefixes) and min(prefixes) >= 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, MAX_KIOSK), st.integers(1, MAX_SEQ)), min_size=2, max_size=200,
+                unique=True))  # fmt: skip
+def test_numbers_of_different_kiosks_or_counts_never_collide(made: list[tuple[int, int]]) -> None:
+    """Whatever the random digits, (prefix, counter) pairs that differ give numbers that differ,
+    and each one reads back its prefix and passes its check digit."""
+    numbers = [make(prefix, seq) for prefix, seq in made]
+    assert len(set(numbers)) == len(numbers)
+    assert all(is_valid(n) and kiosk_of(n) == prefix for n, (prefix, _) in zip(numbers, made, strict=True))
+
+
+def test_answer_lookups_have_a_budget_per_kiosk(db_url: str, tmp_path: Path) -> None:
+    """Each number asked costs one of the kiosk's budget on every node (the database counts);
+    past it a 429 with Retry-After and a clear error, other kiosks unaffected."""
+    app = create_app({"HOME": str(tmp_path), "DATABASE_URL": db_url, "TESTING": True,
+                      "FEEDBACK_LOOKUPS_PER_MINUTE": 3})  # fmt: skip
+    try:
+        client, kiosk, other = ApiClient(app), enroll_kiosk(app), enroll_kiosk(app)
+        ask = {"numbers": [old_form()]}
+        assert client.post("/feedback/answers", kiosk, json={"numbers": ["YJ1"]}).status_code == 422  # free
+        assert [client.post("/feedback/answers", kiosk, json=ask).status_code for _ in range(3)] == [200] * 3
+        refused = client.post("/feedback/answers", kiosk, json=ask)
+        assert refused.status_code == 429
+        assert 1 <= int(refused.headers["Retry-After"]) <= 60
+        body = refused.get_json()
+        assert (body["error"], body["details"]) == ("feedback_lookup_rate_limited", {"per_minute": 3})
+        assert "请稍后再试" in body["message_zh"]
+        assert client.post("/feedback/answers", other, json=ask).status_code == 200
+        many = {"numbers": [old_form(f"{i:09d}") for i in range(4)]}  # four numbers cost four
+        assert client.post("/feedback/answers", enroll_kiosk(app), json=many).status_code == 429
+    finally:
+        get_db(app).dispose()

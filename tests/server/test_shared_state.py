@@ -8,6 +8,7 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -19,9 +20,9 @@ from sync_server.app import create_app
 from sync_server.auth_cache import GENERATION_KEY, bump_generation
 from sync_server.cluster import haproxy_config
 from sync_server.db import Database, get_db, utcnow
-from sync_server.enrollment import KioskPrincipal
+from sync_server.enrollment import KioskPrincipal, create_code, enroll
 from sync_server.errors import ApiError
-from sync_server.models import RateLimitWindow, ServerSetting, SupplementLookupAttempt
+from sync_server.models import Kiosk, RateLimitWindow, ServerSetting, SupplementLookupAttempt
 from sync_server.supplement_lookup import _count_attempt
 from sync_server.workspace.accounts import LoginPolicy, authenticate, create_user
 from sync_server.workspace.errors import WorkspaceError
@@ -29,6 +30,8 @@ from sync_server.workspace.models import StaffUser
 from sync_server.workspace.verify_code import display, new_code
 from tests.support.waiting import STUCK_S, wait_until
 from tongban_cli.main import cli
+
+from .factories import STATION_ZEZHOU
 
 
 def test_balancer_config_written_and_checked(tmp_path: Path) -> None:
@@ -152,5 +155,25 @@ def test_lookup_budget_on_two_nodes_at_once(app, kiosk) -> None:
         _at_once(db, last_attempt, on_the_other_node)
         with db.transaction() as session:
             assert session.scalar(select(func.count()).select_from(SupplementLookupAttempt)) == 1
+    finally:
+        other.dispose()
+
+
+def test_enrollments_on_two_nodes_at_once_get_different_feedback_prefixes(app) -> None:
+    """Both pick the next feedback prefix at once: the unique constraint refuses the second's
+    (PostgreSQL: once the first commits), which takes the one after; both kiosks enroll."""
+    db, other = get_db(app), Database(get_db(app).url)
+    with db.transaction(write=True) as session:
+        codes = [create_code(session, STATION_ZEZHOU, timedelta(hours=1)) for _ in range(2)]
+
+    def on_the_other_node() -> None:
+        with other.transaction(write=True) as session:
+            enroll(session, codes[1], "second", "virtual")
+
+    try:
+        _at_once(db, lambda session: enroll(session, codes[0], "first", "virtual"), on_the_other_node)
+        with db.transaction() as session:
+            prefixes = session.execute(select(Kiosk.name, Kiosk.feedback_prefix).order_by(Kiosk.name)).all()
+        assert [tuple(p) for p in prefixes] == [("first", 1), ("second", 2)]
     finally:
         other.dispose()

@@ -21,7 +21,7 @@ from sync_server.workspace.models import AuditEntry
 from tests.server.factories import CITY_MATTER, HOME_MATTER
 from tests.server.test_catalog_versions import _only_the_test_catalog
 
-ROW = re.compile(r'data-feedback="(YJ\d{10})"')
+ROW = re.compile(r'data-feedback="(YJ\d{14}|YJ\d{10})"')
 
 
 @pytest.fixture
