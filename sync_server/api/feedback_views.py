@@ -1,7 +1,7 @@
 """意见建议 from kiosks (standard 5.5): a resident's feedback, exactly once; the answers.
 
 Answer lookups have a per-kiosk budget (``FEEDBACK_LOOKUPS_PER_MINUTE`` numbers, shared by
-every node: :mod:`..workspace.ratelimit`), so an enrolled kiosk cannot walk the number space.
+every node: :mod:`..ratelimit`), so an enrolled kiosk cannot walk the number space.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from .. import feedback
 from ..config import whole_number
 from ..db import get_db
 from ..errors import ApiError
-from ..workspace.ratelimit import RateLimiter
+from ..ratelimit import RateLimiter
 from . import bp
 from .body import parse_body
 from .io import answer, principal

@@ -1,4 +1,4 @@
-"""Request budgets shared by every worker of every node (``workspace.ratelimit``)."""
+"""Request budgets shared by every worker of every node (``sync_server.ratelimit``)."""
 
 from __future__ import annotations
 

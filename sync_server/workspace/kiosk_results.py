@@ -24,8 +24,8 @@ from ..api.body import parse_body
 from ..blobstore import get_store
 from ..db import get_db
 from ..kiosk_auth import authenticate_request, sign_answer
+from ..ratelimit import RateLimiter
 from . import audit
-from .ratelimit import RateLimiter
 from .result_lookup import find_electronic_result, rate_limited, refused
 from .results import result_for_kiosk
 

@@ -27,9 +27,9 @@ from flask import (
 
 from ..blobstore import get_store
 from ..db import get_db
+from ..ratelimit import RateLimiter
 from . import audit
 from .headers import secure
-from .ratelimit import RateLimiter
 from .verification import Verified, lookup
 from .verify_code import Parsed, display, parse
 

@@ -30,7 +30,7 @@ from kiosk.store import KioskStore, save_identity
 from kiosk.sync.enroll import enroll
 from shared_schema.protocol import API_PREFIX, auth_header
 from sync_server.cluster import haproxy_config
-from sync_server.workspace.ratelimit import WINDOW_SECONDS
+from sync_server.ratelimit import WINDOW_SECONDS
 from sync_server.workspace.verify_code import display, new_code
 from tests.support.fault_scenario import Scenario, check_exactly_once, server_count, sync_process
 from tests.support.kiosk_factories import STATION, finalize_one

@@ -19,8 +19,8 @@ from sqlalchemy import select
 from sync_server.blobstore import get_store
 from sync_server.db import get_db
 from sync_server.models import RateLimitWindow, Submission
+from sync_server.ratelimit import RateLimiter
 from sync_server.workspace.models import AuditEntry, CaseResult, SmsLogEntry
-from sync_server.workspace.ratelimit import RateLimiter
 from sync_server.workspace.verification import mask_name
 from sync_server.workspace.verify_code import ALPHABET, Parsed, display, new_code, parse
 

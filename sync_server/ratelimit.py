@@ -28,8 +28,8 @@ from collections.abc import Callable
 from sqlalchemy import Connection, case, delete
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..db import Database
-from ..models.rate_limits import RATE_CLIENT_LEN, RateLimitWindow
+from .db import Database
+from .models.rate_limits import RATE_CLIENT_LEN, RateLimitWindow
 
 WINDOW_SECONDS = 60
 PRUNE_AFTER_WINDOWS = 60  # an hour of silence
