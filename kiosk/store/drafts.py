@@ -22,11 +22,11 @@ from sqlalchemy.orm import Session
 
 from shared_schema import SubmissionManifest
 
-from ..receipt_no import issue_receipt_no, today_in_china
 from .home import KioskStore
 from .identity import KioskIdentity
 from .models import OutboxItem, OutboxPage, OutboxTransition, utcnow
 from .outbox import Outbox, OutboxEntry
+from .receipt_no import issue_receipt_no, today_in_china
 from .states import IllegalTransition, OutboxState
 
 

@@ -20,6 +20,7 @@ from .db import DB_FILE
 from .fsutil import fsync_dir
 from .home import KioskStore
 from .models import OutboxItem, OutboxPage, OutboxTransition, utcnow
+from .receipt_no import raise_counter
 from .states import OutboxState
 
 log = logging.getLogger(__name__)
@@ -49,8 +50,6 @@ def move_database_aside(home: Path) -> Path:
 
 def recover(home: Path) -> RecoveryReport:
     """Move the database aside and rebuild the outbox from the sealed manifests."""
-    from ..receipt_no import raise_counter
-
     report = RecoveryReport(moved_to=str(move_database_aside(home)))
     with KioskStore(home, check=None) as store:
         for uuid in store.manifests.all_uuids():

@@ -27,11 +27,11 @@ from datetime import date
 from shared_schema import SubmissionManifest
 from shared_schema.receipts import receipt_day_and_seq
 
-from ..receipt_no import format_receipt_no, issue_receipt_no, raise_counter
 from .fsutil import atomic_write, ensure_dir
 from .home import KioskStore
 from .models import OutboxTransition, utcnow
 from .outbox import RENUMBERED_FROM, Outbox
+from .receipt_no import format_receipt_no, issue_receipt_no, raise_counter
 
 log = logging.getLogger(__name__)
 SUPERSEDED_DIR = "superseded"

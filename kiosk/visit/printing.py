@@ -16,7 +16,7 @@ from shared_schema.forms import CorrectionNotice
 from shared_schema.supplement import SupplementReceipt
 
 from ..hardware.printer import Document, Printer, PrintOutcome
-from ..receipt_no import today_in_china
+from ..store.receipt_no import today_in_china
 from .render_child import render
 from .submit import KioskRef, receipt_notice, unit_name
 from .visit import Visit

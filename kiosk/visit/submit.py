@@ -26,7 +26,7 @@ from shared_schema.forms import TRANSFER_WORKING_DAYS, promise_statement
 from shared_schema.workcalendar import WorkCalendar
 
 from .. import i18n
-from ..receipt_no import today_in_china
+from ..store.receipt_no import today_in_china
 from .checklist import FORM_WORDS, is_needed
 from .department import department_name
 from .visit import Visit

@@ -26,11 +26,11 @@ from shared_schema.supplement import LookupAnswer, SupplementManifest, Supplemen
 from shared_schema.workcalendar import CHINA_TZ
 
 from ..hardware.printer import PrintOutcome
-from ..receipt_no import today_in_china
 from ..scan.completeness import check_supplement_pages
 from ..scan.types import Problem
 from ..store.home import KioskStore
 from ..store.models import utcnow
+from ..store.receipt_no import today_in_china
 from ..store.sealed_queue import REFUSED
 from ..store.supplements import Supplements
 from ..sync.client import ApiClient

@@ -10,9 +10,9 @@ import threading
 from datetime import date
 from pathlib import Path
 
-from kiosk.receipt_no import format_receipt_no
 from kiosk.store import Drafts, KioskStore, Outbox, OutboxState
 from kiosk.store.db import check_integrity
+from kiosk.store.receipt_no import format_receipt_no
 from shared_schema.protocol import sha256_hex
 from shared_schema.receipts import kiosk_short_of
 from shared_schema.submission import RECEIPT_NO
@@ -103,3 +103,12 @@ def test_receipt_numbers_unique_under_concurrency(home: Path) -> None:
     assert not errors
     assert len(numbers) == len(set(numbers)) == 90
     assert sorted(int(n.rsplit("-", 1)[1]) for n in numbers) == list(range(1, 91))
+
+
+def test_the_receipt_counter_modules_import_first_in_a_fresh_process() -> None:
+    """Whichever of them a process imports first (the printing service did: it went
+    kiosk.receipt_no → kiosk.store → drafts → kiosk.receipt_no, half initialised)."""
+    for module in ("kiosk.visit.printing", "kiosk.store.receipt_no", "kiosk.store.recovery"):
+        command = [sys.executable, "-c", f"import {module}"]
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr[-800:]

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from shared_schema.submission import RECEIPT_NO
 
-from .store.models import ReceiptCounter
+from .models import ReceiptCounter
 
 #: China has one time zone and no daylight saving: the date printed is Beijing's.
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
