@@ -12,6 +12,7 @@ from sync_server import models  # noqa: F401  (fills Base.metadata)
 from sync_server.db import Base, UtcDateTime, make_engine
 from sync_server.online import correction_pages as _correction_pages  # noqa: F401  (its table)
 from sync_server.online import models as _online_models  # noqa: F401  (its tables)
+from sync_server.workspace import dashboard_rollups as _dashboard_rollups  # noqa: F401  (its tables)
 from sync_server.workspace import models as _workspace_models  # noqa: F401  (its tables)
 from sync_server.workspace import supervision_models as _supervision_models  # noqa: F401
 

@@ -198,6 +198,8 @@ class Evaluation(Base):
             "uq_evaluations_handle_once", "receipt_no", unique=True,
             sqlite_where=text("at_stage = 'handle'"), postgresql_where=text("at_stage = 'handle'"),
         ),
+        # the dashboard's drill-down of one score starts from its ratings (few for a rare score)
+        Index("ix_evaluations_stage_score", "at_stage", "score", "receipt_no"),
     )  # fmt: skip
 
     id: Mapped[int] = mapped_column(primary_key=True)

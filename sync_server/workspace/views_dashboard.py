@@ -217,7 +217,7 @@ def cases_view():  # type: ignore[no-untyped-def]
     today, period = _start()
     with get_db().transaction(write=True) as session:
         where, total, caption = _query(session, period, today)
-        rows = case_rows(session, where, LIST_ROWS)
+        rows = case_rows(session, where, LIST_ROWS, total)
         audit.record(session, who(), "dashboard_cases", detail={"rows": len(rows), "figure": caption})
     export = request.full_path.replace("/dashboard/cases?", "/dashboard/cases.xlsx?", 1)
     return page("dashboard_cases.html", **_common(period, "cases"), rows=rows, total=total, caption=caption,
@@ -232,7 +232,7 @@ def cases_export() -> Response:
         if total > EXPORT_CAP:
             too_many = f"共 {total} 件，超过一次导出上限 {EXPORT_CAP} 件，请缩短统计期间"
             raise WorkspaceError("export too large", too_many, status=400)
-        rows = case_rows(session, where, EXPORT_CAP)
+        rows = case_rows(session, where, EXPORT_CAP, total)
         audit.record(session, who(), "dashboard_export", detail={"rows": len(rows), "figure": caption})
     response = Response(to_xlsx(caption, period, rows), mimetype=XLSX)
     response.headers["Content-Disposition"] = 'attachment; filename="dashboard-cases.xlsx"'

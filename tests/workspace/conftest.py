@@ -9,19 +9,25 @@ is tested separately.
 from __future__ import annotations
 
 import re
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from sync_server import migrate
 from sync_server.db import get_db
 from sync_server.models import Submission
 from sync_server.workspace.accounts import hash_password
 from sync_server.workspace.models import StaffUser
 from tests.server import conftest as server
-from tests.server.conftest import ApiClient, KioskCreds, enroll_kiosk, submit
+from tests.server.conftest import BACKENDS, PG_URL, ApiClient, KioskCreds, enroll_kiosk, submit
 from tests.server.factories import CHINA, QINSHUI, STATION_ZEZHOU, ZEZHOU, make_manifest
 
 # The server helper's fixture chain (app → client → kiosk), on SQLite and PostgreSQL.
@@ -110,4 +116,39 @@ def new_case(app: Flask, client: ApiClient, kiosk: KioskCreds, seq: int = 1, **k
         return session.scalar(select(Submission.id).where(Submission.receipt_no == manifest.receipt_no))
 
 
-__all__ = ["CHINA", "DEPT_A", "DEPT_B", "PASSWORD", "Browser", "enroll_kiosk", "login", "new_case", "submit"]
+@contextmanager
+def database_at(backend: str, tmp_path: Path, revision: str) -> Iterator[str]:
+    """An empty database of its own at an older ``revision`` (a migration's test fills it
+    as that revision stored rows, then upgrades it); a PostgreSQL one is dropped after."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+        migrate.upgrade(url, revision)
+        yield url
+        return
+    assert PG_URL
+    name = f"tongban_t_{secrets.token_hex(4)}"
+    admin = PG_URL.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = f"{PG_URL.rsplit('/', 1)[0]}/{name}"
+    try:
+        migrate.upgrade(url, revision)
+        yield url
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+__all__ = [
+    "BACKENDS",
+    "CHINA",
+    "DEPT_A",
+    "DEPT_B",
+    "PASSWORD",
+    "Browser",
+    "database_at",
+    "enroll_kiosk",
+    "login",
+    "new_case",
+    "submit",
+]

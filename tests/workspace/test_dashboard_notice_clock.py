@@ -9,14 +9,12 @@ Runs on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -26,10 +24,9 @@ from sync_server.db import Database, get_db
 from sync_server.models import Submission, SubmissionEvent
 from sync_server.workspace import actions, history, triage
 from sync_server.workspace.models import StaffUser
-from tests.server.conftest import PG_URL
 from tests.server.factories import ORPHAN_MATTER, png_page
 
-from .conftest import DEPT_A, new_case
+from .conftest import BACKENDS, DEPT_A, database_at, new_case
 from .test_dashboard import FIGURE
 from .test_supplements import ask, receipt, send, supplement
 
@@ -117,26 +114,11 @@ def test_the_kept_clock_follows_every_kind_of_event(app, client, kiosk, staff, a
 # ---- the migration's backfill ------------------------------------------------------------
 
 
-@pytest.fixture(params=["sqlite", *(["postgresql"] if PG_URL else [])])
+@pytest.fixture(params=BACKENDS)
 def old_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database at the revision before the columns."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-        migrate.upgrade(url, BEFORE)
+    with database_at(request.param, tmp_path, BEFORE) as url:
         yield url
-        return
-    assert PG_URL
-    name = f"tongban_t_{secrets.token_hex(4)}"
-    admin = PG_URL.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = f"{PG_URL.rsplit('/', 1)[0]}/{name}"
-    try:
-        migrate.upgrade(url, BEFORE)
-        yield url
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 T0 = datetime(2026, 9, 28, 2, tzinfo=UTC)
