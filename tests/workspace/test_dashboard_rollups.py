@@ -10,6 +10,7 @@ Runs on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -242,3 +243,60 @@ def test_the_migration_fills_the_rollups_from_stored_rows(before_rollups: str) -
             assert kept(session)[1] == Counter({(september, "", "collect", 5): 1})
     finally:
         db.dispose()
+
+
+def _case(receipt: str) -> Submission:
+    at = datetime(2026, 10, 8, 10, tzinfo=CHINA)
+    return Submission(
+        client_uuid=uuid.uuid4(), receipt_no=receipt, station_code=STATION_ZEZHOU, matter_code="M",
+        catalog_version="1", applicant_kind="person", applicant_name="张三", applicant_phone="13800138000",
+        home_division="140521200201", delivery_method="pickup", manifest={}, content_digest="0" * 64,
+        source="api", state="routed", department_code=DEPT_A, ack_body="{}", collected_at=at, received_at=at,
+        transfer_due=date(2026, 10, 10),
+    )  # fmt: skip
+
+
+def _rating(receipt: str) -> Evaluation:
+    at = datetime(2026, 10, 8, 10, tzinfo=CHINA)
+    return Evaluation(
+        evaluation_uuid=uuid.uuid4(), station_code=STATION_ZEZHOU, receipt_no=receipt, at_stage="collect",
+        score=2, comment="", created_at=at, content_digest="0" * 64,
+    )  # fmt: skip
+
+
+def test_a_rating_written_beside_its_case_is_counted(app) -> None:  # type: ignore[no-untyped-def]
+    """PostgreSQL: a case and its rating written at the same moment by two transactions. The
+    rating's trigger waits for the case's transaction (a lock on the receipt number), so
+    it sees the case once committed; without the lock neither trigger saw the other's row."""
+    db = get_db(app)
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serialises writers: the two cannot interleave")
+    receipt = "RACE-1"
+    with db.transaction(write=True) as first:
+        first.add(_case(receipt))
+        first.flush()  # the case's trigger ran and holds the receipt's lock
+        done = threading.Event()
+        errors: list[BaseException] = []
+
+        def rate_now() -> None:
+            try:
+                with db.transaction(write=True) as second:
+                    second.add(_rating(receipt))
+            except BaseException as exc:  # reported by the test below
+                errors.append(exc)
+            finally:
+                done.set()
+
+        threading.Thread(target=rate_now, daemon=True).start()
+        while not done.is_set():  # the rating's transaction is waiting for ours: let it wait
+            waiting = first.scalar(
+                text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+            )
+            if waiting:
+                break
+            done.wait(0.01)
+        assert not done.is_set(), "the rating did not wait for the case's transaction"
+    assert done.wait(60) and not errors, errors
+    with db.transaction() as session:
+        assert kept(session) == fresh(session)
+        assert kept(session)[1] == Counter({(date(2026, 10, 1), DEPT_A, "collect", 2): 1})
