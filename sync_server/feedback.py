@@ -190,8 +190,9 @@ def record_note(session: Session, principal: KioskPrincipal, note: FeedbackNote)
 
 
 def answers(session: Session, principal: KioskPrincipal, lookup: FeedbackLookup) -> FeedbackAnswers:
-    """Residents' feedback only: by its (unguessable) numbers at any kiosk, or by the receipt
-    they gave with it at the station where they left it (receipt numbers can be guessed)."""
+    """Residents' feedback only: by its numbers at any kiosk (each has 3 random digits, and
+    the view holds every kiosk to a lookup budget, so walking them gets nowhere fast), or by
+    the receipt given with it at the station where it was left (receipt numbers can be guessed)."""
     query = select(Feedback).where(Feedback.source == RESIDENT)
     if lookup.numbers:
         query = query.where(Feedback.feedback_no.in_(lookup.numbers))
