@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from shared_schema import SubmissionState as S
 
+from ..db import UtcDateTime
 from ..models import Department, Evaluation, Matter, Station, Submission
 from ..workdays import CHINA_TZ, count_working_days
 from . import dashboard_rollups
@@ -61,7 +62,13 @@ class Period:
     def clause(self) -> Any:
         start = datetime.combine(self.first, time(), CHINA_TZ)
         end = datetime.combine(self.last + timedelta(days=1), time(), CHINA_TZ)
-        return and_(Submission.collected_at >= start, Submission.collected_at < end)
+        # the bounds are written into the statement: psycopg prepares a statement run five
+        # times, and PostgreSQL's generic plan for it cannot see how much of the data the
+        # period holds (a rare figure's list was planned as a walk of every case: ~150 ms)
+        return and_(
+            Submission.collected_at >= bindparam("first", start, literal_execute=True, type_=UtcDateTime()),
+            Submission.collected_at < bindparam("end", end, literal_execute=True, type_=UtcDateTime()),
+        )
 
 
 def cases(user: StaffUser, period: Period) -> Any:
