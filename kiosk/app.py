@@ -28,6 +28,7 @@ from .i18n import _
 from .quiet_gc import QuietCollector
 from .screens.base import KioskScreen
 from .ui import theme
+from .ui.after_frame import after_frame
 from .ui.faces import close_faces, install_faces
 from .ui.header import Header, HeaderPoller
 from .ui.release import release
@@ -50,6 +51,8 @@ SCREENS: dict[Step, tuple[str, str]] = {
     Step.feedback: ("feedback", "FeedbackScreen"),
 }
 HEADER_REFRESH_S = 2.0
+# the step a resident goes to next from these, built while they read (its build is slow)
+AHEAD = {Step.guide: Step.identity}
 WARM_MODULES = [
     *(f"kiosk.screens.{module}" for module, _cls in SCREENS.values()),
     "kiosk.ui.frames",
@@ -70,6 +73,8 @@ class KioskApp(App):
         self.warm = threading.Event()  # set when the warm-up after launch has finished
         self.poller: HeaderPoller | None = None
         self.collector = QuietCollector(ctx.flow.idle_for)
+        ctx.on_wait = self.collector.waiting
+        self.entered_prepared: list[str] = []  # steps entered with their screen built ahead (tests)
 
     def build(self) -> BoxLayout:
         theme.register_font()
@@ -129,6 +134,8 @@ class KioskApp(App):
         began = time.perf_counter()
         first = not self.manager.screens
         screen = self.screen(step)
+        if screen.prepared is not None and screen.prepared == screen.built_from():
+            self.entered_prepared.append(step.value)
         if self.manager.current != step.value:
             self.manager.current = step.value
         elif not first:  # the first screen added was entered by the manager already
@@ -144,7 +151,20 @@ class KioskApp(App):
         self.show(after)
         if after is Step.home and before is not Step.home:
             self.forget_visit()
+        self.ahead()
         self.collector.changed()
+
+    def ahead(self) -> None:
+        """Once this screen's first frame is on the display, build the next step's screen
+        while the resident reads (again after a change of language or mode: it is built
+        in those)."""
+        shown = self.ctx.flow.step
+        if shown in AHEAD:
+            after_frame(lambda: self.prepare_ahead(shown))
+
+    def prepare_ahead(self, shown: Step) -> None:
+        if self.ctx.flow.step is shown:
+            self.screen(AHEAD[shown]).prepare()
 
     def forget_visit(self) -> None:
         """Back at Home: the screens of the visit, their textures and the camera's last
@@ -175,6 +195,7 @@ class KioskApp(App):
         self.current_screen().refresh()
         self.header.show_title(_(type(self.current_screen()).title))
         self.header.relabel()
+        self.ahead()
 
     def toggle_accessible(self) -> None:
         self.set_accessible(not theme.accessible)
@@ -185,6 +206,7 @@ class KioskApp(App):
     def set_accessible(self, on: bool) -> None:
         self.apply_accessible(on)
         self.current_screen().refresh()
+        self.ahead()
 
     def apply_accessible(self, on: bool) -> None:
         """Larger text, higher contrast, prompts read aloud, three times the idle time

@@ -63,6 +63,8 @@ class KioskContext:
     supplement_visit: SupplementVisit | None = None  # the 补正 under way, handed to its screen
     transfer: TransferWatch = field(default_factory=TransferWatch)  # the 2-working-day promise
     closers: list = field(default_factory=list)
+    # run on the UI thread while a resident waits for slow work (the app collects garbage then)
+    on_wait: Callable[[], None] = field(default=lambda: None)
 
     def station_name(self) -> str:
         try:

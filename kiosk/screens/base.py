@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+WAIT_S = 0.1  # slow work still running this long after the tap: its first frame was drawn
+
 
 def scan_trouble(error: BaseException | None) -> str:
     """What the resident reads when a scan brought no page: a stopped scanner is not their fault."""
@@ -42,6 +44,7 @@ class KioskScreen(Screen):
         super().__init__(**kw)
         self.ctx = ctx
         self.busy = False
+        self.prepared: tuple | None = None  # built_from() when prepare() built the body
         outer = BoxLayout(orientation="vertical", padding=(24, 16, 24, 12), spacing=12)
         paint(outer, theme.WHITE)
         self.body = BoxLayout(orientation="vertical", spacing=12)
@@ -52,8 +55,21 @@ class KioskScreen(Screen):
 
     # -- lifecycle ----------------------------------------------------------------------
     def on_pre_enter(self, *_a: object) -> None:
-        self.refresh()
+        if self.prepared is None or self.prepared != self.built_from():
+            self.refresh()
+        self.prepared = None
         self.speak(self.prompt())
+
+    def built_from(self) -> tuple | None:
+        """What the body shows depends on, for a screen that can be built ahead by
+        :meth:`prepare` (None: it cannot; it is built on entry)."""
+        return None
+
+    def prepare(self) -> None:
+        """Build the body now, off screen, as entering would: entering then only shows it,
+        unless what it was built from changed meanwhile (the language, the mode …)."""
+        self.refresh()
+        self.prepared = self.built_from()
 
     def speak(self, text: str) -> None:
         """Say ``text`` with the profile's voice: always in the accessibility mode, else
@@ -124,3 +140,10 @@ class KioskScreen(Screen):
             Clock.schedule_once(finish, 0)
 
         threading.Thread(target=worker, name=f"{self.name}-work", daemon=True).start()
+        Clock.schedule_once(self._while_busy, WAIT_S)
+
+    def _while_busy(self, _dt: float) -> None:
+        """The resident has seen the work begin and waits for it: a moment for the app's
+        own chores (``ctx.on_wait``: a garbage collection), none when it is already done."""
+        if self.busy:
+            self.ctx.on_wait()

@@ -150,7 +150,8 @@ HEAVY_MODULES = (
 def kept_after(app: KioskApp) -> dict[str, Any]:
     """What the app holds once the visits are over, for tests of its memory: the screens
     still built, modules that belong in the scan worker, and labels that kept their
-    rendered pixels beside their texture."""
+    rendered pixels beside their texture; and how it got there (collections while the
+    resident waited, screens built ahead)."""
     import gc
     import sys
 
@@ -166,6 +167,8 @@ def kept_after(app: KioskApp) -> dict[str, Any]:
         "label_surfaces": sum(getattr(w._label, "_surface", None) is not None for w in labels),
         "labels": len(labels),
         "font_faces": sorted(open_faces(theme.register_font())),  # (size, bold) of the CJK font, open now
+        "collected_while_waiting": app.collector.while_waiting,  # full collections during slow work
+        "entered_prepared": app.entered_prepared,  # steps whose screen was built before the tap
     }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import io
 import json
+import weakref
 
 from PIL import Image
 
@@ -56,6 +57,33 @@ def test_quiet_collector_waits_for_a_quiet_moment():
     finally:
         gc.unfreeze()
         gc.set_threshold(*thresholds)
+
+
+class _Node:
+    """A reference cycle, as every Kivy widget is (its properties observe its own methods)."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_collector_collects_while_a_resident_waits_even_right_after_a_tap():
+    """A fast visit never leaves the screen alone for 3 s: without this the garbage of every
+    rebuilt screen piled up until Home (~490,000 objects, ~45 MB of arenas kept after)."""
+    collector = QuietCollector(lambda: 0.0, quiet_s=3.0)  # touched just now
+    widget, builder = _Node(), {}
+    # a dead widget's kv rules held by the live Builder, dropped by a weakref callback
+    # during the collection that frees the widget: garbage only for a second pass
+    rules = _Node()
+    builder["rules"] = rules
+    watch = weakref.ref(widget, lambda _r: builder.pop("rules"))
+    gone = weakref.ref(rules)
+    del widget, rules
+    collector.changed()
+    collector.tick()
+    assert watch() is not None and collector.dirty  # no quiet moment: nothing collected
+    collector.waiting()
+    assert watch() is None and gone() is None, "one pass left the rules' garbage"
+    assert collector.while_waiting == 1 and not collector.dirty
 
 
 def _image(fmt: str) -> bytes:

@@ -91,6 +91,11 @@ def test_two_matters_offline_then_synced_and_routed(visit: dict, server: LiveSer
     assert kept["screens"] == ["home"], kept
     assert kept["heavy_modules"] == [], kept
     assert kept["labels"] > 20 and kept["label_surfaces"] == 0, kept
+    # the garbage of rebuilt screens was collected while the resident waited for scans and
+    # prints (a fast visit never leaves the screen alone for 3 s), not piled up until Home
+    assert kept["collected_while_waiting"] >= 1, kept
+    # both visits' identity screens (the pinyin pad) were built while the guide was read
+    assert kept["entered_prepared"].count("identity") == 2, kept
     # numpy stays out too (captures go to the worker as files), and only the normal type
     # scale's few font faces are still open (each open CJK face costs ~2.5-4 MB): the
     # accessibility mode's larger ones, used in the second visit, were closed at its end
