@@ -149,7 +149,7 @@ NOTE = """
 The baseline column is the same measure on the named commit, run in this same session
 interleaved with this tree's runs (load from other work weighs on both alike).
 Memory is the whole kiosk process tree: the app and its children (the OCR pipeline runs
-in a scan worker started at the identity step and stopped at Home or after 90 s idle; PDFs
+in a scan worker started at the guide and stopped at Home or after 90 s idle; PDFs
 are rendered in a child per print), sampled every 0.1 s; the script's Xvfb is not counted.
 RSS counts shared libraries once per process, PSS splits them: the sum of PSS is what the
 kiosk occupies. How the targets are read: the kiosk app itself stays within issue 5's

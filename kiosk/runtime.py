@@ -30,7 +30,9 @@ from .visit.sync_adapter import WorkerSync
 log = logging.getLogger(__name__)
 
 OFFLINE_URL = "http://127.0.0.1:9"  # the discard port: nothing answers, the kiosk stays offline
-CAPTURE_STEPS = {Step.identity, Step.materials, Step.supplement}  # the worker loads its OCR models here
+# the worker loads its OCR models here: from the guide on, so that its start (a process
+# importing OpenCV and ONNX on a 2-core box) is not drawn against the identity screen
+CAPTURE_STEPS = {Step.guide, Step.identity, Step.materials, Step.supplement}
 SCAN_STEPS = CAPTURE_STEPS | {Step.check, Step.status_pickup, Step.assist}  # elsewhere it stops
 SCAN_IDLE_STOP_S = 90.0
 

@@ -88,13 +88,16 @@ def test_the_visit_starts_the_worker_where_it_captures_and_stops_it_at_home(tmp_
     flow = VisitFlow(tmp_path / "drafts")
     scan_worker_follows(flow, scanner)
     try:
-        flow.go(Step.guide)
-        assert starts == [] and scanner.pid() is None  # reading a guide needs no scanner
+        flow.go(Step.guide)  # its models load while the resident reads the guide
+        assert starts == [Step.guide]
+        wait_until(lambda: scanner.pid() is not None, "the worker to start at the guide")
+        first = scanner.pid()
         flow.go(Step.identity)
-        assert starts == [Step.identity]
-        wait_until(lambda: scanner.pid() is not None, "the worker to start at identity")
+        assert starts == [Step.guide, Step.identity]
+        assert scanner.pid() == first
         flow.home()
         wait_until(lambda: scanner.pid() is None, "the worker to stop at Home")
+        assert scanner.started == 1  # identity kept the guide's worker
     finally:
         scanner.close()
 
