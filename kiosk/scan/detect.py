@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from .geometry import is_convex, order_quad, quad_area, rect_corners
+from .geometry import is_convex, order_quad, quad_area, rect_corners, true_aspect
 from .resample import shrink
 
 WORK_SIZE = 1000  # long side of the working copy
@@ -267,14 +267,55 @@ def page_pixels(page: str, dpi: int | None = None) -> tuple[int, int]:
     return round(w_mm / 25.4 * d), round(h_mm / 25.4 * d)
 
 
+# Page sizes whose outline is measured well enough to warp only the part the frame shows at
+# its true scale: an ID card fills a small part of the frame, so a few pixels of its outline
+# move its proportions by a tenth or more; a card is always warped whole.
+TRUE_SCALE = frozenset({"a4"})
+MIN_SHOWN = 0.5  # a page less than half shown is warped whole: what it shows says too little
+
+
+def shown_mm(
+    quad: np.ndarray, frame_shape: tuple[int, ...], page: str = "a4"
+) -> tuple[float, float] | None:
+    """(across, down) in mm of the part of the page the frame shows, when the page runs out
+    of the frame over one border: the quad's side on that border is the frame's, not the
+    paper's, so that dimension is short, and the other is a whole side of the paper. Its
+    length is the whole side times the proportions the quad shows (``geometry.true_aspect``);
+    the whole side is the long one when that leaves the cut one no longer than the paper's
+    short side (less of the page beyond the frame), else the short one. None when the page
+    is shown whole or the part cannot be measured (out over two borders, less than
+    ``MIN_SHOWN`` of it shown, a card)."""
+    h, w = frame_shape[:2]
+    q = order_quad(quad)
+    tol = BORDER_MARGIN * max(w, h)
+    on_border = [_on_border(q[[i, (i + 1) % 4]], w, h, tol) for i in range(4)]  # top, right, bottom, left
+    down_cut, across_cut = on_border[0] or on_border[2], on_border[1] or on_border[3]
+    if down_cut == across_cut or page not in TRUE_SCALE:
+        return None
+    across = (np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3])) / 2
+    down = (np.linalg.norm(q[3] - q[0]) + np.linalg.norm(q[2] - q[1])) / 2
+    seen, cut = (across, down) if down_cut else (down, across)
+    ratio = true_aspect(q, frame_shape)
+    k = ratio if cut > seen else 1 / ratio  # cut ÷ whole side, on the paper
+    short, long = sorted(PAGE_SIZES[page][:2])
+    whole = long if k * long <= short else short
+    side = short + long - whole  # the cut dimension's whole length
+    part = min(k * whole, side)  # the outline's proportions are measured, and may overshoot
+    if part / side < MIN_SHOWN:
+        return None
+    return (whole, part) if down_cut else (part, whole)
+
+
 def page_homography(
-    quad: np.ndarray, page: str = "a4", dpi: int | None = None
+    quad: np.ndarray, page: str = "a4", dpi: int | None = None, shown: tuple[float, float] | None = None
 ) -> tuple[np.ndarray, tuple[int, int], float]:
     """(matrix from capture pixels to the flat page, page (width, height), smoothing sigma).
 
     The page keeps the shape it shows in the capture (portrait or landscape); turning it
-    upright is the orientation stage's job. The sigma is non-zero when the warp reduces
-    the capture strongly, so the warp does not alias.
+    upright is the orientation stage's job. ``shown`` (``shown_mm``, across and down): the
+    part the frame shows is warped at the page's true scale, not stretched to a whole page.
+    The sigma is non-zero when the warp reduces the capture strongly, so the warp does not
+    alias.
     """
     q = order_quad(quad)
     across = (np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3])) / 2
@@ -282,6 +323,9 @@ def page_homography(
     pw, ph = page_pixels(page, dpi)
     if (across > down) != (pw > ph):
         pw, ph = ph, pw
+    if shown is not None:
+        d = dpi or PAGE_SIZES[page][2]
+        pw, ph = round(shown[0] / 25.4 * d), round(shown[1] / 25.4 * d)
     hmat = cv2.getPerspectiveTransform(q.astype(np.float32), rect_corners(pw, ph).astype(np.float32))
     reduction = min(across / pw, down / ph)
     return hmat, (pw, ph), 0.4 * reduction if reduction > 1.6 else 0.0

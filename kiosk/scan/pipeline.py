@@ -137,7 +137,8 @@ class Pipeline:
         found = self._run(page, "detect", detect_stage.detect_page, capture.image)
         page.quad = found.quad.round(1).tolist()
         size = page_size(found.quad, capture.image.shape)
-        hmat, pixels, smooth = detect_stage.page_homography(found.quad, size)
+        shown = None if found.fills_frame else detect_stage.shown_mm(found.quad, capture.image.shape, size)
+        hmat, pixels, smooth = detect_stage.page_homography(found.quad, size, shown=shown)
         turned = self._run(
             page, "orient", orient_stage.orient_warp, capture.image, hmat, pixels, smooth=smooth
         )
@@ -165,7 +166,7 @@ class Pipeline:
             code = "ocr_timeout" if page.ocr.error == "timeout" else "ocr_failed"
             page.problems.append(Problem(code, OCR_FAILED))
             raise _Stop
-        self._understand(page, dpi, reading)
+        self._understand(page, dpi, reading, size)
         expected = settle_stage.expected_labels(self._requirement(page))  # soft print, glare beside print …
         standing = self._run(
             page, "settle", settle_stage.settle, found_beside.doubts, page.ocr, page.fields, expected,
@@ -205,9 +206,12 @@ class Pipeline:
             cancel.set()
             raise
 
-    def _understand(self, page: PageResult, dpi: float, reading: np.ndarray) -> None:
-        """Fields and material from the text and codes (cheap: ~10–20 ms)."""
+    def _understand(self, page: PageResult, dpi: float, reading: np.ndarray, size: str) -> None:
+        """Fields and material from the text and codes (cheap: ~10–20 ms). The material's
+        paper size is the page's whole size: a page the frame cut is warped only as far as
+        it is shown (``detect.shown_mm``), so its proportions are no clue."""
         text = page.ocr.text
+        whole = detect_stage.page_pixels(size)[::-1]
         page.fields = self._run(page, "extract", extract_stage.extract, text, page.barcodes).fields
         if page.ocr.words and ("id_number" not in page.fields or "uscc" not in page.fields):
             page.fields = self._run(
@@ -217,7 +221,7 @@ class Pipeline:
         if self.requirements:
             page.material = self._run(
                 page, "classify", classify_stage.classify, text, self.requirements,
-                barcodes=page.barcodes, image_shape=page.image.shape, fields=page.fields,
+                barcodes=page.barcodes, image_shape=whole, fields=page.fields,
             )  # fmt: skip
 
     def _requirement(self, page: PageResult) -> MaterialRequirement | None:

@@ -38,6 +38,7 @@ MIN_CONFIDENCE = {"rapidocr": 90.0, "tesseract": 90.0}
 # characters are guesses)
 MIN_LINE_CONFIDENCE = {"tesseract": 60.0, "rapidocr": 60.0}
 LABEL_FOUND = 0.5  # fuzzy match (``classify.keyword_score``) at which a label counts as read
+LABEL_SEEN = 0.5  # share of a label's characters read together at which a glare spot did not take it
 
 
 def expected_labels(requirement: MaterialRequirement | None) -> list[str]:
@@ -86,16 +87,30 @@ def reliable(
     return all(kind in fields for kind, labels in LABELS.items() if any(label in flat for label in labels))
 
 
+def label_seen(label: str, text: str) -> bool:
+    """Whether at least ``LABEL_SEEN`` of the label's characters were read together (within
+    its length + 1). A glare spot washes print out: what ran under it is not read at all. A
+    label read with a character wrong (箱贯 for 籍贯) was seen, and misread: what the
+    reading's line confidences answer for, not the spot."""
+    chars, flat = set(label), "".join(text.split())
+    width = len(label) + 1
+    windows = (set(flat[i : i + width]) for i in range(max(1, len(flat) - width + 1)))
+    best = max((len(chars & window) for window in windows), default=0)
+    return best >= LABEL_SEEN * len(chars)
+
+
 def settled(
     doubt: Problem, ocr: OcrResult, fields: dict[str, str], expected: Sequence[str], print_hidden: bool
 ) -> bool:
     """Whether the reading settles one doubt. Glare is judged by what it can have taken:
     every line confident and every identifier valid; the material's labels only when the
     spot washed out print (``print_hidden``), since where the print round it is seen a
-    label cannot have gone under it. The other doubts (soft print, a margin beyond the
-    frame) concern the whole page: the whole reading must be ``reliable``."""
+    label cannot have gone under it, and then a label counts as taken only when it was not
+    seen at all (``label_seen``). The other doubts (soft print, a margin beyond the frame)
+    concern the whole page: the whole reading must be ``reliable``."""
     if doubt.code == "glare":
-        return reliable(ocr, fields, expected if print_hidden else (), whole_page=False)
+        taken = print_hidden and not all(label_seen(label, ocr.text) for label in expected)
+        return not taken and reliable(ocr, fields, (), whole_page=False)
     return reliable(ocr, fields, expected)
 
 

@@ -49,6 +49,7 @@ class Document:
     face: str = ""
     dpi: int = DPI
     seal: SealTruth | None = None  # the red seal stamped over it, if any
+    boxes: list[tuple[int, int, int, int]] = field(default_factory=list)  # strings, codes drawn: x0 y0 x1 y1
 
     def legible(self, key: str) -> bool:
         """Whether identifier ``key`` is legible by the generator's truth (see ``seal``)."""
@@ -57,6 +58,15 @@ class Document:
     @property
     def text(self) -> str:
         return "\n".join(self.lines)
+
+    def text_mask(self) -> np.ndarray:
+        """The page, white, with the box of every string and code drawn filled black: where
+        the content is, as opposed to rules, frames and seals (``camera.photograph``'s
+        ``text``, for the truth of whether a frame cut content or only a border)."""
+        mask = np.full(self.image.shape[:2], 255, np.uint8)
+        for x0, y0, x1, y1 in self.boxes:
+            mask[max(0, y0) : y1, max(0, x0) : x1] = 0
+        return mask
 
 
 def _cn_date(d: date) -> str:
@@ -207,7 +217,10 @@ def business_licence(sheet: Sheet, rng: random.Random, c: Company, body: int) ->
     module = max(4, mm(28) // matrix.shape[0])
     qr_img = np.kron(1 - matrix, np.ones((module, module), dtype=np.uint8)) * 255
     qr_img = np.pad(qr_img, module * 2, constant_values=255)
-    sheet.paste_gray(qr_img, mm(200) - qr_img.shape[1] - mm(8), mm(30))
+    qr_x = mm(200) - qr_img.shape[1] - mm(8)
+    sheet.paste_gray(qr_img, qr_x, mm(30))
+    qr_box = (qr_x, mm(30), qr_x + qr_img.shape[1], mm(30) + qr_img.shape[0])
+    sheet.boxes.append(("QR", qr_box))  # content too: what a cut frame loses
     label = "统一社会信用代码 "  # drawn apart from the number, so the number's box is known
     sheet.text(mm(20), mm(32), label, body, record=False)
     sheet.text(mm(20) + font(sheet.face, body).getlength(label), mm(32), c.uscc, body, record=False)
@@ -300,7 +313,7 @@ def render(kind: str, seed: int = 0, *, faces: list[FontFace] | None = None, sea
     if kind.startswith("id_card"):
         sheet = Sheet(*ID_CARD, face, paper=_card_paper(rng), faces=pool)
         truth = (id_card_front if kind == "id_card_front" else id_card_back)(sheet, rng, person)
-        return Document(kind, sheet.to_bgr(), sheet.lines, truth, "id_card", face.name)
+        return Document(kind, sheet.to_bgr(), sheet.lines, truth, "id_card", face.name, boxes=_drawn(sheet))
     sheet = Sheet(*A4, face, faces=pool)
     body = pt(rng.choice([10.5, 12, 14]))
     if kind == "business_licence":
@@ -313,7 +326,11 @@ def render(kind: str, seed: int = 0, *, faces: list[FontFace] | None = None, sea
         over = [truth[key] for key in SEAL_OVER[kind] if key in truth]
         ids = {key: truth[key] for key in ("id_number", "uscc") if key in truth}
         sealed = stamp(image, sheet, over, random.Random(f"seal:{kind}:{seed}"), ids)
-    return Document(kind, image, sheet.lines, truth, "A4", face.name, seal=sealed)
+    return Document(kind, image, sheet.lines, truth, "A4", face.name, seal=sealed, boxes=_drawn(sheet))
+
+
+def _drawn(sheet: Sheet) -> list[tuple[int, int, int, int]]:
+    return [box for text, box in sheet.boxes if text.strip()]
 
 
 def corpus(count: int, seed: int = 0) -> list[Document]:
