@@ -169,6 +169,19 @@ def kept_after(app: KioskApp) -> dict[str, Any]:
         "font_faces": sorted(open_faces(theme.register_font())),  # (size, bold) of the CJK font, open now
         "collected_while_waiting": app.collector.while_waiting,  # full collections during slow work
         "entered_prepared": app.entered_prepared,  # steps whose screen was built before the tap
+        "cached_files": sorted(_cached_files()),  # images and textures Kivy still caches by file
+    }
+
+
+def _cached_files() -> set[str]:
+    """The files behind Kivy's image and texture caches (a page or its thumbnail among them
+    would keep a resident's papers in memory after the visit)."""
+    from kivy.cache import Cache
+
+    return {
+        str(key).split("|")[0]
+        for category in ("kv.image", "kv.texture", "kv.loader")
+        for key in getattr(Cache, "_objects", {}).get(category, {})
     }
 
 

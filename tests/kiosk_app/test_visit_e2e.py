@@ -94,6 +94,10 @@ def test_two_matters_offline_then_synced_and_routed(visit: dict, server: LiveSer
     # the garbage of rebuilt screens was collected while the resident waited for scans and
     # prints (a fast visit never leaves the screen alone for 3 s), not piled up until Home
     assert kept["collected_while_waiting"] >= 1, kept
+    # no page or thumbnail of the residents' papers is left in Kivy's caches: from the
+    # kiosk home only its material icons (their textures are the screens', gone with them)
+    cached = [f for f in kept["cached_files"] if f.startswith(str(home))]
+    assert cached and all(Path(f).parent == home / "icons" for f in cached), kept
     # both visits' identity screens (the pinyin pad) were built while the guide was read
     assert kept["entered_prepared"].count("identity") == 2, kept
     # numpy stays out too (captures go to the worker as files), and only the normal type
