@@ -7,15 +7,28 @@ exactly one combination validates. The choices are bounded (``MAX_COMBINATIONS``
 check digit still guards: with eight combinations a wrong one passes by chance about as
 often as a single misread passes the check on its own, and two valid ones are refused.
 A character no reading saw is never filled in from the check digit alone.
+
+Each look that validates is a candidate too (``agreed``), but more looks are more chances
+for a misread that validates by luck (1 in 11 for an ID number, 1 in 31 for a credit
+code, more with ``extract``'s look-alike repairs). On 96 hard captures, single looks
+accepted a sealed, bowed ID number's line as ``14072219890227972X`` (two digits wrong)
+and a credit code's ``…F1D83TEE`` as ``…F1083TER`` (the last E read R, then D "repaired"
+to 0 to fit the check). So a valid value counts only when ``MIN_LOOKS`` looks read it and
+at least one read it as it stands, with no look-alike repaired; no right number of the
+hard set was lost to this. That is Tesseract's rule: its whitelisted looks bend whatever
+they see into the alphabet (and keep confidence-0 words), and it has up to 18 looks; a
+RapidOCR look (3 to 6 a line, no alphabet) counts alone, as before: one right look was
+all that read a sealed form's number.
 """
 
 from __future__ import annotations
 
 import itertools
 
-from .extract import _CANDIDATE, TO_DIGIT, USCC_CHARS, _trim_rules, _valid, normalise
+from .extract import _CANDIDATE, TO_DIGIT, USCC_CHARS, _trim_rules, _valid, find_identifiers, normalise
 
 MAX_COMBINATIONS = 8
+MIN_LOOKS = 2
 
 
 def _canonical(ch: str, pos: int, kind: str) -> str | None:
@@ -59,3 +72,22 @@ def combine_readings(texts: list[str], kind: str) -> list[str]:
         return []
     valid = {v for picks in itertools.product(*choices) if _valid(kind, v := "".join(picks))}
     return list(valid) if len(valid) == 1 else []
+
+
+def agreed(texts: list[str], kind: str, strict: bool = True) -> str | None:
+    """The identifier several looks at one line agree on, or None: one valid value read,
+    and no other; ``strict`` (Tesseract's rule), read by ``MIN_LOOKS`` looks, one of them
+    without repair. When none was read whole, ``combine_readings`` decides."""
+    looks: dict[str, int] = {}
+    as_read: set[str] = set()
+    for text in texts:
+        for found in {r.value: r for r in find_identifiers(text) if r.valid and r.kind == kind}.values():
+            looks[found.value] = looks.get(found.value, 0) + 1
+            if not found.repaired:
+                as_read.add(found.value)
+    if looks:
+        (value, count), *others = looks.items()
+        trusted = not strict or (count >= MIN_LOOKS and value in as_read)
+        return value if not others and trusted else None
+    combined = combine_readings(texts, kind)
+    return combined[0] if combined else None

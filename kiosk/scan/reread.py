@@ -22,21 +22,26 @@ whitelist (``extract``'s guarded repairs then apply). 8 of 8 copies right now.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 
 import cv2
 import numpy as np
 
-from .combine import combine_readings
-from .extract import USCC_CHARS, find_identifiers
+from .combine import agreed
+from .extract import USCC_CHARS
 from .ink import has_red
 from .ocr.base import OcrEngine, to_gray
 from .types import OcrResult, OcrWord
+from .unseal import unsealed
 
 # parts of the labels, so one misread character (代吗 for 代码) does not hide them
 LABELS = {"id_number": ("身份号", "身份证号"), "uscc": ("社会信用", "信用代码")}
 LABEL_CHARS = set("公民身份证号码统一社会信用代码:：")
 ALPHABETS = {"id_number": "0123456789X", "uscc": "".join(sorted(USCC_CHARS))}
+UNSEALED_SCALES = (1, 2)
+NUMBER_HEIGHTS = 12  # how far right of its label a number may run (label heights; see line_box)
+NUMBER_HEIGHTS_TESSERACT = 20
 
 
 def _label_end(words: list[OcrWord], labels: tuple[str, ...]) -> int | None:
@@ -75,7 +80,9 @@ def _label_rest(text: str) -> bool:
     return bool(text) and all(c in LABEL_CHARS for c in text)
 
 
-def line_box(ocr: OcrResult, labels: tuple[str, ...], shape: tuple[int, ...]) -> tuple[slice, slice] | None:
+def line_box(
+    ocr: OcrResult, labels: tuple[str, ...], shape: tuple[int, ...], heights: int = NUMBER_HEIGHTS
+) -> tuple[slice, slice] | None:
     """Rows and columns of the page right of the label, on the label's line; None without one.
 
     Its height is the label's: a seal stamped over the number makes the engine's box round
@@ -96,8 +103,12 @@ def line_box(ocr: OcrResult, labels: tuple[str, ...], shape: tuple[int, ...]) ->
         height = bottom - top
         # sparse page modes put the number in a block of its own: any word beside the label
         beside = [w for w in ocr.words if top <= w.box[1] + w.box[3] / 2 <= bottom and w.box[0] >= left]
-        # the number is ~10 heights long; past it lie other cells (and, on a form, their rules)
-        right = max([w.box[0] + w.box[2] + height for w in beside] + [left + 12 * height])
+        # the number is ~10 heights long; past it lie other cells (and, on a form, their rules).
+        # Tesseract's strip is 20 long: in a ruled form the number's cell may start well
+        # right of the label's end, and a bowed form's last digit, cut by a 12-height strip,
+        # was cleared as a cut glyph. RapidOCR's stays 12: wider, it read a piece of the
+        # seal's ring after a sealed number as a 19th character (and 12 lost it nothing)
+        right = max([w.box[0] + w.box[2] + height for w in beside] + [left + heights * height])
         pad = max(4, height // 3)
         # half the label's height above and below: on a bowed page the number sags or rises
         # beside its label (a strip of the label's height cut the digits' tops off); the
@@ -241,32 +252,74 @@ def line_image(crop: np.ndarray, even: bool = True) -> np.ndarray:
     """The strip as Tesseract reads one line best: ``clean_strip`` with a border of paper
     half the strip's height all round (PP-OCR, which scales a line to 48 px high, reads
     the strip without: a border shrinks the print)."""
-    gray = clean_strip(crop, even)
+    return _bordered(clean_strip(crop, even))
+
+
+def kept_image(crop: np.ndarray) -> np.ndarray:
+    """The number's rows and columns with rules kept and the light evened out, bordered: a
+    fold's crease runs down through a digit like a table rule, and erasing it cut the
+    digit in two (a bowed form's ``1405252000…`` read ``140525 0007…`` in every other
+    look)."""
+    gray = to_gray(crop)
+    return _bordered(even_paper(gray[_strip_box(gray)[1]]))
+
+
+def _bordered(gray: np.ndarray) -> np.ndarray:
     pad = max(8, gray.shape[0] // 2)
     return cv2.copyMakeBorder(gray, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=_paper(gray))
 
 
 def line_sources(
     reading: np.ndarray, original: np.ndarray | None, box: tuple[slice, slice]
-) -> list[np.ndarray]:
+) -> dict[str, np.ndarray]:
     """The identifier's line as the page was read (red ink turned to paper, ``ink``) and,
-    when the line itself carries red ink, its red channel: there a seal's ink is nearly
-    paper and black print stays black, with none of the seams the page-wide removal leaves
-    where it stops."""
-    out = [to_gray(reading[box])]
+    when the line itself carries red ink, its red channel (a seal's ink nearly paper,
+    black print black, none of the seams the page-wide removal leaves where it stops) and
+    the line with the seal's ink unmixed colour by colour (``unseal``: the print under a
+    thin stroke kept, under a thick one bridged from the digit's strokes beside it)."""
+    out = {"page": to_gray(reading[box])}
     if original is not None and original.ndim == 3 and has_red(original[box]):
-        out.append(np.ascontiguousarray(original[box][..., 2]))
+        out["red"] = np.ascontiguousarray(original[box][..., 2])
+        out["unsealed"] = unsealed(original[box])
     return out
 
 
-def _looks(engine: OcrEngine, kind: str) -> list[tuple[Callable[[np.ndarray], np.ndarray], str]]:
-    """How each source strip is read: Tesseract with the identifier's alphabet first, then
-    free (``extract``'s repairs apply), each with the light evened out and as it was;
-    RapidOCR on the cleaned strip both ways and on the plain one."""
-    raw = partial(line_image, even=False)
-    if engine.restricts_alphabet:
-        return [(line_image, ALPHABETS[kind]), (line_image, ""), (raw, ALPHABETS[kind]), (raw, "")]
-    return [(clean_strip, ""), (partial(clean_strip, even=False), ""), (plain_strip, "")]
+@dataclass(frozen=True)
+class Look:
+    """One OCR run on one source strip: how it is shaped, at what scale, with what alphabet."""
+
+    source: str
+    shape: Callable[[np.ndarray], np.ndarray]
+    whitelist: str = ""
+    scale: int = 1
+
+
+def _looks(engine: OcrEngine, kind: str, sources: list[str]) -> list[Look]:
+    """How each source strip is read. Tesseract: with the identifier's alphabet and free
+    (``extract``'s repairs apply), with the light evened out and as it was; the page's
+    strip with its rules kept too (``kept_image``); the unsealed strip at twice its size
+    too (a sealed number on a blurred page is ~20 px high: doubled, one more of the hard
+    set's read right). RapidOCR (which scales a line itself): the cleaned strip both ways
+    and the plain one, not the unsealed strip (it read every legible sealed number
+    without it)."""
+    if not engine.restricts_alphabet:
+        shapes = [partial(clean_strip, even=True), partial(clean_strip, even=False), plain_strip]
+        return [Look(s, shape) for s in sources if s != "unsealed" for shape in shapes]
+    alphabets = (ALPHABETS[kind], "")
+    out = []
+    for source in sources:
+        shapes = [partial(line_image, even=True), partial(line_image, even=False)]
+        shapes += [kept_image] if source == "page" else []
+        for scale in UNSEALED_SCALES if source == "unsealed" else (1,):
+            out += [Look(source, shape, alphabet, scale) for shape in shapes for alphabet in alphabets]
+    return out
+
+
+def _read(engine: OcrEngine, look: Look, strip: np.ndarray, dpi: float) -> str:
+    image = look.shape(strip)
+    if look.scale != 1:
+        image = cv2.resize(image, None, fx=look.scale, fy=look.scale, interpolation=cv2.INTER_CUBIC)
+    return engine.recognize(image, dpi=dpi * look.scale, single_line=True, whitelist=look.whitelist).text
 
 
 def reread_identifiers(
@@ -280,25 +333,23 @@ def reread_identifiers(
     """Fields with any missing identifier re-read from its labelled line (a new dict).
 
     ``image`` is the page as it was read, ``original`` the page before red ink was taken
-    out (its red channel is one more look at a sealed line). Every look that validates
-    (check digit) is a candidate; the identifier is taken only when they agree on one
-    value: two different valid readings of one line are a guess, not a reading."""
+    out (its red channel and its colours are more looks at a sealed line). Every look
+    that validates (check digit) is a candidate; the identifier is taken only when they
+    agree on one value (``combine.agreed``): two different valid readings of one line
+    are a guess, not a reading."""
     out = dict(fields)
     for kind, labels in LABELS.items():
         if kind in out or not any(label in ocr.text.replace(" ", "") for label in labels):
             continue
-        box = line_box(ocr, labels, image.shape)
+        heights = NUMBER_HEIGHTS_TESSERACT if engine.restricts_alphabet else NUMBER_HEIGHTS
+        box = line_box(ocr, labels, image.shape, heights)
         if box is None:
             continue
-        texts = [
-            engine.recognize(shape(source), dpi=dpi, single_line=True, whitelist=whitelist).text
-            for source in line_sources(image, original, box)
-            for shape, whitelist in _looks(engine, kind)
-        ]
-        found = {r.value for text in texts for r in find_identifiers(text) if r.valid and r.kind == kind}
-        if not found:  # no look read it whole: characters from several, under the check digit
-            found = set(combine_readings(texts, kind))
-        if len(found) == 1:
-            out[kind] = found.pop()
+        sources = line_sources(image, original, box)
+        looks = _looks(engine, kind, list(sources))
+        texts = [_read(engine, look, sources[look.source], dpi) for look in looks]
+        found = agreed(texts, kind, strict=engine.restricts_alphabet)
+        if found is not None:
+            out[kind] = found
             out.pop(f"{kind}_unverified", None)
     return out
