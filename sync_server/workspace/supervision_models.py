@@ -22,7 +22,10 @@ from ..models import Submission, SubmissionEvent
 class EscalationStep(Base):
     __tablename__ = "escalation_steps"
     __table_args__ = (
-        UniqueConstraint("submission_id", "clock", "due", "level", "recipient", "channel"),
+        # named by hand: the naming convention's name (67 characters) is over PostgreSQL's 63
+        UniqueConstraint(
+            "submission_id", "clock", "due", "level", "recipient", "channel", name="uq_escalation_steps_step"
+        ),
         Index("ix_escalation_steps_recipient_at", "recipient", "at"),
     )
 
