@@ -134,16 +134,13 @@ class KioskScreen(Screen):
                 error = exc
 
             def finish(_dt: float) -> None:
+                waiting.cancel()  # done first: no chore after it (nor in the next work's wait)
                 self.busy = False
                 done(result, error)
 
             Clock.schedule_once(finish, 0)
 
+        # the resident has seen the work begin and waits for it: a moment for the app's own
+        # chores (``ctx.on_wait``: a garbage collection), none once it is done
+        waiting = Clock.schedule_once(lambda _dt: self.ctx.on_wait(), WAIT_S)
         threading.Thread(target=worker, name=f"{self.name}-work", daemon=True).start()
-        Clock.schedule_once(self._while_busy, WAIT_S)
-
-    def _while_busy(self, _dt: float) -> None:
-        """The resident has seen the work begin and waits for it: a moment for the app's
-        own chores (``ctx.on_wait``: a garbage collection), none when it is already done."""
-        if self.busy:
-            self.ctx.on_wait()
