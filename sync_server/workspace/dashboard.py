@@ -31,7 +31,7 @@ from . import dashboard_rollups
 from .dashboard_sql import china_day, day_lookup
 from .limits import NOTICE_WORKING_DAYS
 from .models import StaffUser
-from .roles import Role
+from .roles import CITY_WIDE, DEPARTMENT_OWN, Role
 from .scope import visible
 from .supervision import CLOCK_LABELS, DELIVERY_DAYS
 
@@ -106,9 +106,9 @@ def department_scope(user: StaffUser) -> str | None:
     """The department whose roll-ups the user sees (``None``: the city), as ``scope.visible``
     scopes the dashboard's roles."""
     role = Role(user.role)
-    if role in (Role.city_admin, Role.city_supervisor):
+    if role in CITY_WIDE:
         return None
-    if role in (Role.reviewer, Role.department_head) and user.department_code:
+    if role in DEPARTMENT_OWN and user.department_code:
         return user.department_code
     raise BadFigure(f"no dashboard scope for role {role.value}")
 

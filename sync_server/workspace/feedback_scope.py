@@ -17,11 +17,9 @@ from shared_schema import EvaluationStage
 from ..models import Evaluation, Rectification, Submission
 from .errors import WorkspaceError
 from .models import StaffUser
-from .roles import Role
+from .roles import CITY_WIDE, DEPARTMENT_OWN, Role
 
-CITY_WIDE = {Role.city_admin, Role.city_supervisor}
-DEPARTMENT = {Role.reviewer, Role.department_head}
-CAN_FEEDBACK = CITY_WIDE | DEPARTMENT | {Role.station_staff}
+CAN_FEEDBACK = CITY_WIDE | DEPARTMENT_OWN | {Role.station_staff}
 CAN_COMPLAIN = CITY_WIDE | {Role.station_staff}  # enter a 12345 / village staff complaint
 CAN_DECIDE_APPEAL = {Role.city_supervisor}
 
@@ -36,7 +34,7 @@ def ratings_visible(user: StaffUser) -> ColumnElement[bool]:
     role = Role(user.role)
     if role in CITY_WIDE:
         return true()
-    if role in DEPARTMENT:
+    if role in DEPARTMENT_OWN:
         return rating_department() == user.department_code
     if role is Role.station_staff:
         return and_(
@@ -50,7 +48,7 @@ def rectifications_visible(user: StaffUser) -> ColumnElement[bool]:
     role = Role(user.role)
     if role in CITY_WIDE:
         return true()
-    if role in DEPARTMENT:
+    if role in DEPARTMENT_OWN:
         return Rectification.unit_department_code == user.department_code
     if role is Role.station_staff:
         return or_(
@@ -62,7 +60,7 @@ def rectifications_visible(user: StaffUser) -> ColumnElement[bool]:
 def is_responsible(user: StaffUser, rect: Rectification) -> bool:
     """Only the responsible unit's own staff record contact, verification, answer and fix."""
     role = Role(user.role)
-    if role in DEPARTMENT:
+    if role in DEPARTMENT_OWN:
         return rect.unit_department_code is not None and rect.unit_department_code == user.department_code
     if role is Role.station_staff:
         return rect.unit_station_code is not None and rect.unit_station_code == user.station_code

@@ -49,6 +49,10 @@ STATE_LABELS = {
 # States a department still has to act on (the inbox's default filter).
 OPEN_STATES = (S.routed, S.correction_requested, S.accepted, S.special_stage, S.completed)
 
+# Whose cases a role sees (``scope.visible``): the whole city's, or its own department's.
+CITY_WIDE = {Role.city_admin, Role.city_supervisor}
+DEPARTMENT_OWN = {Role.reviewer, Role.department_head}
+
 # Which roles may open which part of the workspace.
 SUPERVISORS = {Role.department_head, Role.city_supervisor}  # read what they are told about
 CAN_INBOX = {Role.city_admin, Role.reviewer, *SUPERVISORS}
@@ -62,7 +66,7 @@ CAN_HOLIDAYS = {Role.city_admin}  # import the year's holiday notice
 CAN_KIOSKS = {Role.city_admin, Role.station_staff}  # station staff: their own station's
 CAN_CATALOG = {Role.city_admin, Role.auditor}  # read catalog versions and their diffs (5.4)
 CAN_CATALOG_EDIT = {Role.city_admin}  # drafts, the guide editor, import, publish
-CAN_DASHBOARD = {Role.city_admin, Role.city_supervisor, Role.reviewer, Role.department_head}  # dept: own
+CAN_DASHBOARD = CITY_WIDE | DEPARTMENT_OWN  # a department: its own
 CAN_ALERTS = {Role.city_admin, Role.city_supervisor, Role.reviewer, Role.department_head, Role.station_staff}
 
 

@@ -16,7 +16,7 @@ from shared_schema import SubmissionState as S
 from ..models import Submission
 from .errors import forbidden, not_found
 from .models import CaseResult, StaffUser
-from .roles import Role
+from .roles import CITY_WIDE, DEPARTMENT_OWN, Role
 
 PICKUP_STATES = (S.completed.value, S.delivered.value)
 
@@ -24,9 +24,9 @@ PICKUP_STATES = (S.completed.value, S.delivered.value)
 def visible(user: StaffUser):  # type: ignore[no-untyped-def]
     """A WHERE clause on ``Submission`` for this user's scope."""
     role = Role(user.role)
-    if role in (Role.city_admin, Role.city_supervisor):
+    if role in CITY_WIDE:
         return true()
-    if role in (Role.reviewer, Role.department_head):
+    if role in DEPARTMENT_OWN:
         return Submission.department_code == user.department_code
     if role is Role.station_staff:
         pickup = select(CaseResult.submission_id).where(CaseResult.pickup_station == user.station_code)

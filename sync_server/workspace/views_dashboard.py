@@ -29,7 +29,7 @@ from .dashboard_charts import bars, stacked
 from .dashboard_rows import case_rows
 from .errors import WorkspaceError
 from .inbox import today_in_china
-from .roles import CAN_CATALOG, CAN_DASHBOARD, Role
+from .roles import CAN_CATALOG, CAN_DASHBOARD, CITY_WIDE, Role
 from .scope import require_role
 from .views_inbox import parse_day
 from .views_kiosks import SILENT_AFTER
@@ -39,7 +39,6 @@ MAX_DAYS = 3 * 366
 LIST_ROWS = 200
 EXPORT_CAP = 50_000
 CHART_LABELS = {"transfer": "转报", "notice": "受理/补正告知", "promised": "承诺时限", "delivery": "送达"}
-CITY_ROLES = {Role.city_admin, Role.city_supervisor}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -66,7 +65,7 @@ def _drill(period: dashboard.Period, **figure: Any) -> str:
 
 
 def _common(period: dashboard.Period, tab: str) -> dict[str, Any]:
-    city = Role(user().role) in CITY_ROLES
+    city = Role(user().role) in CITY_WIDE
     return {"period": period, "tab": tab, "city": city, "review": _review_due() if city else None}
 
 
@@ -118,7 +117,7 @@ def deadlines():  # type: ignore[no-untyped-def]
 def satisfaction():  # type: ignore[no-untyped-def]
     _, period = _start()
     now = utcnow()
-    city = Role(user().role) in CITY_ROLES
+    city = Role(user().role) in CITY_WIDE
     with get_db().transaction() as session:
         ratings = dashboard.satisfaction(session, user(), period)
         kiosks = _kiosks(session, now) if city else None

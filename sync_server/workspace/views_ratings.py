@@ -13,9 +13,9 @@ from ..db import get_db
 from ..models import Department, Matter, Station
 from . import audit, phone_rating, ratings, ratings_export
 from .errors import WorkspaceError
-from .feedback_scope import CAN_FEEDBACK, CITY_WIDE
+from .feedback_scope import CAN_FEEDBACK
 from .paperwork import full_names
-from .roles import CAN_DECIDE, Role
+from .roles import CAN_DECIDE, CITY_WIDE, Role
 from .scope import load, may_decide, require_role
 from .views_inbox import parse_day
 from .web import bp, page, user, who
