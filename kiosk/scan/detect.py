@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from .geometry import is_convex, order_quad, quad_area, rect_corners, true_aspect
+from .geometry import is_convex, order_quad, quad_area, rect_corners, sides, true_aspect
 from .resample import shrink
 
 WORK_SIZE = 1000  # long side of the working copy
@@ -292,8 +292,7 @@ def shown_mm(
     down_cut, across_cut = on_border[0] or on_border[2], on_border[1] or on_border[3]
     if down_cut == across_cut or page not in TRUE_SCALE:
         return None
-    across = (np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3])) / 2
-    down = (np.linalg.norm(q[3] - q[0]) + np.linalg.norm(q[2] - q[1])) / 2
+    across, down = sides(q)
     seen, cut = (across, down) if down_cut else (down, across)
     ratio = true_aspect(q, frame_shape)
     k = ratio if cut > seen else 1 / ratio  # cut ÷ whole side, on the paper
@@ -318,8 +317,7 @@ def page_homography(
     alias.
     """
     q = order_quad(quad)
-    across = (np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3])) / 2
-    down = (np.linalg.norm(q[3] - q[0]) + np.linalg.norm(q[2] - q[1])) / 2
+    across, down = sides(q)
     pw, ph = page_pixels(page, dpi)
     if (across > down) != (pw > ph):
         pw, ph = ph, pw

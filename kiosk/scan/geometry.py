@@ -114,12 +114,18 @@ def apply_homography(h: np.ndarray, points: np.ndarray) -> np.ndarray:
     return cv2.perspectiveTransform(pts, np.asarray(h, dtype=np.float64)).reshape(-1, 2)
 
 
+def sides(q: np.ndarray) -> tuple[float, float]:
+    """(across, down) of a quad (TL TR BR BL): each the mean of its two opposite sides."""
+    across = (np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3])) / 2
+    down = (np.linalg.norm(q[3] - q[0]) + np.linalg.norm(q[2] - q[1])) / 2
+    return across, down
+
+
 def true_aspect(q: np.ndarray, frame_shape: tuple[int, ...]) -> float:
     """Long side ÷ short side of the flat rectangle a quad (TL TR BR BL) shows, undoing the
     perspective (Zhang & He's rectangle constraint, principal point at the frame centre);
     the plain side ratio when there is no measurable perspective."""
-    across = (np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3])) / 2
-    down = (np.linalg.norm(q[3] - q[0]) + np.linalg.norm(q[2] - q[1])) / 2
+    across, down = sides(q)
     plain = max(across, down) / max(1.0, min(across, down))
     h, w = frame_shape[:2]
     tl, tr, br, bl = (np.append(p - [w / 2, h / 2], 1.0) for p in q)

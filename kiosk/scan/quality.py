@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from .detect import PAGE_SIZES, TRUE_SCALE, Detection
-from .geometry import true_aspect
+from .geometry import sides, true_aspect
 from .glare import hidden_print
 from .ink import without_red
 from .ocr.base import paper_background
@@ -186,9 +186,7 @@ def glare_cells(gray: np.ndarray) -> np.ndarray:
 
 def effective_dpi(detection: Detection, page: str) -> float:
     """How many capture pixels per inch the page got: what the camera really resolved."""
-    q = detection.quad
-    across = (np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3])) / 2
-    down = (np.linalg.norm(q[3] - q[0]) + np.linalg.norm(q[2] - q[1])) / 2
+    across, down = sides(detection.quad)
     w_mm, h_mm, _ = PAGE_SIZES[page]
     short, long = sorted((across, down))
     return float(min(short / (min(w_mm, h_mm) / 25.4), long / (max(w_mm, h_mm) / 25.4)))
