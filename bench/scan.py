@@ -12,6 +12,7 @@ sections: the quality gate's ``python -m bench scan_gate``, the hard identifiers
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -53,6 +54,8 @@ class Scores:
     identifiers: list[bool] = field(default_factory=list)
     latency: list[float] = field(default_factory=list)
     bare: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # the pipeline's process CPU (every thread) per page
+    bare_cpu: list[float] = field(default_factory=list)  # the bare child's CPU on the same page
     stored_bytes: list[int] = field(default_factory=list)
     rectified_cer: list[float] = field(default_factory=list)  # A4 pages with a stored image
     stored_cer: list[float] = field(default_factory=list)
@@ -70,18 +73,24 @@ def samples(count: int) -> list[Sample]:
     return out
 
 
-def bare_tesseract(image: np.ndarray, dpi: float) -> float:
-    """Seconds for the plain ``tesseract`` CLI on an image, as a reference for our overhead."""
+def bare_tesseract(image: np.ndarray, dpi: float) -> tuple[float, float]:
+    """Wall-clock seconds and CPU seconds of the plain ``tesseract`` CLI on an image, the
+    reference for our overhead."""
     psm = "11" if image.shape[1] / dpi < 4.5 else "4"  # as our wrapper chooses
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "page.png"
         cv2.imwrite(str(path), image)
-        started = time.perf_counter()
+        started, child = time.perf_counter(), _children_cpu()
         subprocess.run(
             ["tesseract", str(path), "stdout", "-l", "chi_sim", "--dpi", str(round(dpi)), "--psm", psm],
             capture_output=True, check=False, env={**os.environ, "OMP_THREAD_LIMIT": "1"},
         )  # fmt: skip
-        return time.perf_counter() - started
+        return time.perf_counter() - started, _children_cpu() - child
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def noisy(image: np.ndarray, seed: int) -> np.ndarray:
@@ -104,7 +113,9 @@ def measure(engine: str, data: list[Sample], out_dir: Path, baseline: list[float
     pipe.ocr.recognize(data[0].doc.image[:200, :400], dpi=200)  # load models outside the timing
     s = Scores()
     for i, sample in enumerate(data):
+        cpu = time.process_time()
         page = pipe.process(Capture(sample.capture, f"bench-{i}-{sample.doc.kind}"))
+        cpu = time.process_time() - cpu
         if page.quad is not None:
             s.iou.append(quad_iou(np.array(page.quad), sample.quad))
         if not page.ok or page.ocr is None:
@@ -122,7 +133,10 @@ def measure(engine: str, data: list[Sample], out_dir: Path, baseline: list[float
                     s.misses.append(f"#{i} {sample.doc.kind} {key}: {got} (printed {sample.doc.fields[key]})")
         s.latency.append(page.timings_ms["total"] / 1000)
         dpi = 300.0 if page.image.shape[1] < 1200 else 200.0  # the size the pipeline rectified to
-        s.bare.append(bare_tesseract(page.image, dpi))
+        wall, bare_cpu = bare_tesseract(page.image, dpi)
+        s.bare.append(wall)
+        s.cpu.append(cpu)
+        s.bare_cpu.append(bare_cpu)
         if sample.doc.page_size == "A4" and page.stored:
             s.stored_bytes.append(page.stored["bytes"])
             stored = cv2.imread(page.stored["path"], cv2.IMREAD_UNCHANGED)
@@ -235,6 +249,9 @@ def table(results: dict[str, Scores], memory: dict[str, tuple[float, float]], co
         ("bare `tesseract` on the rectified page, median (s)", lambda s: _med(s.bare)),
         ("latency ÷ bare tesseract on the same page, median of pages (target ≤ 1.3×)",
          lambda s: _median_at_most(_ratios(s), 1.3, 1, "{:.2f}×")),
+        ("  context: CPU per page (every thread) ÷ the bare run's CPU, median of pages: what the "
+         "latency ratio tends to on a machine whose cores are all busy",
+         lambda s: _med([a / b for a, b in zip(s.cpu, s.bare_cpu, strict=True)], 1, "{:.2f}×")),
         ("stored bytes per A4 page, median (target ≤ 100 KB)",
          lambda s: _median_at_most(s.stored_bytes, 100 * 1024, 1 / 1024, "{:.0f} KB")),
         ("CER of the set: mean on the stored A4 pages vs on the same pages rectified, uncompressed "
@@ -288,6 +305,10 @@ def run() -> str:
         "compression loss). ✓ / ✗ missed: the issue's target for that engine.",
         "",
         *table(results, memory, count),
+        "",
+        "Load average at the end of this section's run: "
+        + ", ".join(f"{v:.2f}" for v in os.getloadavg())
+        + " (latency is wall-clock: on a busy machine it follows the CPU row).",
     ]
     for engine, s in results.items():
         if s.failed:
