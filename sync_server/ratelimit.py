@@ -29,6 +29,7 @@ from sqlalchemy import Connection, case, delete
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .db import Database
+from .errors import ApiError
 from .models.rate_limits import RATE_CLIENT_LEN, RateLimitWindow
 
 WINDOW_SECONDS = 60
@@ -68,6 +69,19 @@ class RateLimiter:
     def retry_after(self) -> int:
         """Whole seconds until the next window opens (a refused client's ``Retry-After``)."""
         return max(1, math.ceil(WINDOW_SECONDS - self.clock() % WINDOW_SECONDS))
+
+    def refused(self, code: str, what: str, message_zh: str) -> ApiError:
+        """The one 429 every budget answers with: the budget in ``details`` and the seconds
+        until the next window in ``Retry-After``, so a client waits exactly as long as needed."""
+        error = ApiError(
+            429,
+            code,
+            f"at most {self.per_minute} {what} per client per minute; retry later",
+            message_zh,
+            {"per_minute": self.per_minute},
+        )
+        error.headers["Retry-After"] = str(self.retry_after())
+        return error
 
 
 def _count(connection: Connection, scope: str, client: str, window: int, cost: int = 1) -> int:

@@ -14,7 +14,6 @@ from shared_schema.feedback import FeedbackLookup, FeedbackNote
 from .. import feedback
 from ..config import whole_number
 from ..db import get_db
-from ..errors import ApiError
 from ..ratelimit import RateLimiter
 from . import bp
 from .body import parse_body
@@ -46,18 +45,6 @@ def feedback_answers() -> Response:
     lookup = parse_body(FeedbackLookup, "feedback lookup")  # a malformed body (422) spends none
     limiter: RateLimiter = current_app.extensions[LIMITER]
     if not limiter.allow(get_db(), principal().kiosk_id, cost=max(1, len(lookup.numbers))):
-        raise _too_many(limiter)
+        raise limiter.refused("feedback_lookup_rate_limited", "feedback numbers", "查询过于频繁，请稍后再试")
     with get_db().transaction() as session:
         return answer(feedback.answers(session, principal(), lookup))
-
-
-def _too_many(limiter: RateLimiter) -> ApiError:
-    error = ApiError(
-        429,
-        "feedback_lookup_rate_limited",
-        f"at most {limiter.per_minute} feedback numbers per kiosk per minute; retry later",
-        "查询过于频繁，请稍后再试",
-        {"per_minute": limiter.per_minute},
-    )
-    error.headers["Retry-After"] = str(limiter.retry_after())
-    return error

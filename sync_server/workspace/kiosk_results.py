@@ -26,7 +26,7 @@ from ..db import get_db
 from ..kiosk_auth import authenticate_request, sign_answer
 from ..ratelimit import RateLimiter
 from . import audit
-from .result_lookup import find_electronic_result, rate_limited, refused
+from .result_lookup import LIMITED_ZH, find_electronic_result, refused
 from .results import result_for_kiosk
 
 bp = Blueprint("kiosk_results", __name__, url_prefix=f"{API_PREFIX}/results")
@@ -64,7 +64,7 @@ def electronic() -> Response:
     ask = parse_body(ElectronicResultRequest, "electronic result request")
     limiter: RateLimiter = current_app.extensions[LIMITER]
     if not limiter.allow(get_db(), g.kiosk.kiosk_id):  # a malformed body (422) spends no budget
-        raise rate_limited()
+        raise limiter.refused("rate_limited", "result lookups", LIMITED_ZH)
     kiosk = f"kiosk:{g.kiosk.kiosk_id}"
     who = audit.Who(None, kiosk, "kiosk", request.remote_addr, request.user_agent.string)
     with get_db().transaction(write=True) as session:

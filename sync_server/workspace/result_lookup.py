@@ -48,13 +48,7 @@ def refused() -> ApiError:
     )
 
 
-def rate_limited() -> ApiError:
-    return ApiError(
-        429,
-        "rate_limited",
-        "too many result lookups from this kiosk; retry in a minute",
-        "查询过于频繁，请一分钟后再试",
-    )
+LIMITED_ZH = "查询过于频繁，请一分钟后再试"  # past the kiosk's budget of result lookups
 
 
 def _matches(typed: str, submission: Submission) -> bool:

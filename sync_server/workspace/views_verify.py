@@ -109,7 +109,7 @@ def check(code: str) -> Response:
     if not limiter.allow(get_db(), request.remote_addr or "-"):
         log.info("verification lookup: rate_limited")
         response = _answer(as_json, 429, outcome="limited")
-        response.headers["Retry-After"] = "60"
+        response.headers["Retry-After"] = str(limiter.retry_after())
         return response
     outcome, found = _find(*parse(code.removesuffix(".json")))
     if found is None:

@@ -79,6 +79,8 @@ def test_lookups_are_rate_limited_per_kiosk(app, client, kiosk, other_kiosk):
     ]
     assert [a.status_code for a in answers] == [404, 404, 404, 429]
     assert answers[-1].get_json()["message_zh"] == "查询过于频繁，请一分钟后再试"
+    assert answers[-1].headers["Retry-After"] == "60"  # the fixed clock sits at a window's start
+    assert answers[-1].get_json()["details"] == {"per_minute": 3}
     assert ask(client, kiosk, "CQ0100-K0000001-20260105-0001", id_number(QINSHUI)).status_code == 404
     # A malformed body is refused before it spends the budget, and never with a 5xx.
     assert client.post(PATH, neighbour, json={"receipt_no": "x" * 41, "identity": ""}).status_code == 422
