@@ -35,6 +35,7 @@ def promise_statement(applicant_kind: str, department: str, matter: str) -> str:
     who = PROMISE_SUBJECT[str(applicant_kind)]
     return PROMISE_TEMPLATE.format(who=who, department=department, matter=matter)
 
+
 RECEIPT_STATEMENT_TEMPLATE = (
     "你申请办理的{matter}，属于{department}的权限，我单位负责将你的申请材料在 {days} 日内转报到{department}。"
 )

@@ -107,7 +107,6 @@ class LocalBlobStore:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(tmp_name)
 
-
     def remove_stale_uploads(self, max_age: float) -> int:
         """Delete upload files untouched for ``max_age`` seconds; how many were removed.
 

@@ -129,8 +129,12 @@ def init_db(ctx: click.Context, catalog_dir: str | None, as_json: bool) -> None:
         as_json,
         lambda r: (
             f"database at {r['revision']}; catalog {r['catalog_version']} "
-            + ("current (catalog.yaml's version is older; kept as published)" if r["catalog"] == "kept" else
-               f"loaded ({r['matters']} matters, {r['departments']} departments, {r['stations']} stations)")
+            + (
+                "current (catalog.yaml's version is older; kept as published)"
+                if r["catalog"] == "kept"
+                else f"loaded ({r['matters']} matters, {r['departments']} departments, "
+                f"{r['stations']} stations)"
+            )
         ),
     )
 

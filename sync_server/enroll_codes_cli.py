@@ -27,11 +27,20 @@ def register(server: click.Group) -> None:
 
 
 @click.command("enroll-codes")
-@click.option("--station", "stations", multiple=True, required=True,
-              help="Station code (repeat for several stations; --count codes each).")
+@click.option(
+    "--station",
+    "stations",
+    multiple=True,
+    required=True,
+    help="Station code (repeat for several stations; --count codes each).",
+)
 @click.option("--count", type=click.IntRange(1, MAX_CODES), required=True, help="Codes per station.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="CSV file to create (code, station_code, expires_at); must not exist.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="CSV file to create (code, station_code, expires_at); must not exist.",
+)
 @click.option("--ttl", default="7d", show_default=True, help="How long the codes stay valid.")
 @json_option
 @click.pass_context

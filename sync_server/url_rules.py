@@ -54,4 +54,3 @@ class TongbanFlask(Flask):
 def builder_cache_size() -> int:
     """How many builders are cached (for tests: a second app must add none)."""
     return len(_BUILDERS)
-

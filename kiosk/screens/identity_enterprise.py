@@ -65,7 +65,6 @@ def build_enterprise(screen: IdentityScreen, main: BoxLayout, left: BoxLayout) -
     main.add_widget(pads)
 
 
-
 def applicant_line(screen: IdentityScreen) -> str:
     a = screen.ctx.flow.visit.applicant
     if a.kind is ApplicantKind.enterprise:

@@ -34,6 +34,7 @@ def _chinese_face(file: str) -> int:
         return 0  # TTF_OpenFontIndex reports the missing file, naming it
     return chinese_face(file)
 
+
 TTF_STYLE_UNDERLINE, TTF_STYLE_STRIKETHROUGH = 0x04, 0x08
 HINTING = {"normal": 0, "light": 1, "mono": 2, None: 3}
 BLENDMODE_NONE, BLENDMODE_BLEND = 0, 1

@@ -21,7 +21,9 @@ RENDERERS = {
     "correction": ("shared_schema.render.correction_notice", "render_correction_notice", "correction_lines"),
     "guide": ("shared_schema.render.guide", "render_guide", "guide_lines"),
     "supplement": (
-        "shared_schema.render.supplement_receipt", "render_supplement_receipt", "supplement_lines"
+        "shared_schema.render.supplement_receipt",
+        "render_supplement_receipt",
+        "supplement_lines",
     ),
     "feedback": ("shared_schema.render.feedback_slip", "render_feedback_slip", "feedback_slip_lines"),
 }

@@ -164,9 +164,7 @@ def publish_cmd(ctx: click.Context, draft: str, reason: str, as_json: bool) -> N
         return
     try:
         with _open(ctx, as_json).transaction(write=True) as session:
-            release = versions.publish(
-                session, int(draft_id), _actor(), reason, local_date(utcnow())
-            )
+            release = versions.publish(session, int(draft_id), _actor(), reason, local_date(utcnow()))
             _audit(session, "catalog_publish", {"draft": int(draft_id), "version": release.version})
             result = {"version": release.version, "etag": release.etag, "based_on": release.based_on}
     except ApiError as exc:

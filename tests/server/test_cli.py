@@ -116,7 +116,8 @@ def test_every_command_on_an_empty_home_says_init_db_and_leaves_no_database(tmp_
 def test_create_user_on_an_empty_home_says_init_db(tmp_path):
     home = tmp_path / "home"
     result = CliRunner().invoke(
-        cli, ["server", "create-user", "ann", "--role", "auditor", "--password-stdin", "--home", str(home)],
+        cli,
+        ["server", "create-user", "ann", "--role", "auditor", "--password-stdin", "--home", str(home)],
         input="a long enough password\n",
     )
     assert result.exit_code != 0 and "init-db" in result.output

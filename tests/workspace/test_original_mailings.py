@@ -100,7 +100,7 @@ def test_the_originals_view_and_the_transfer_slip_show_it(app, client, kiosk, as
     sent = client.post("/original-mailings", kiosk, json=mailing(receipt(app, case), kiosk))
     assert sent.status_code == 201
     page = rev.get(f"/workspace/submissions/{case}").get_data(as_text=True)
-    assert "服务站已于 2026-01-07 随转办单寄出，快递单号 <b class=\"tracking-no\">EA123456789CN</b>" in page
+    assert '服务站已于 2026-01-07 随转办单寄出，快递单号 <b class="tracking-no">EA123456789CN</b>' in page
     slip = pdf_text(rev.get(f"/workspace/submissions/{case}/forms/transfer_slip.pdf").data)
     assert "快递单号：EA123456789CN" in slip and "寄出日期：2026年1月7日" in slip
 
