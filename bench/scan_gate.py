@@ -14,6 +14,8 @@ Environment: ``BENCH_SCAN_GATE_COUNT`` (50), ``BENCH_SCAN_GATE_SPLIT`` (``eval``
 side in two processes unless ``BENCH_SCAN_GATE_PARALLEL=0``) and, while
 iterating, ``BENCH_SCAN_GATE_PAGES`` (a subset by index, e.g. ``3,7,30-37``; pages keep their
 numbers): the full run reads 2 × 50 pages, ~30 min of CPU on a loaded machine.
+``BENCH_SCAN_GATE_CACHE=dir`` stores every reading and judges stored ones again
+(``bench/_gate_cache.py``): compare reliability rules on ``tune`` in seconds.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import os
 import random
 import statistics
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -30,14 +33,17 @@ from typing import Any
 
 import numpy as np
 
+from bench._gate_cache import Cache, Reading
 from kiosk.scan import quality, settle
 from kiosk.scan.pipeline import Pipeline
 from kiosk.scan.synth.camera import photograph, random_params
 from kiosk.scan.synth.documents import Document, corpus
 from kiosk.scan.synth.matter import requirements
 from kiosk.scan.synth.metrics import cer
-from kiosk.scan.types import Capture
+from kiosk.scan.types import Capture, Problem
 
+GATES = ("before", "now")
+Settle = Callable[..., list[Problem]]  # ``settle.settle``'s shape: the doubts that stand
 RIGHT_CER = 0.05  # a reading is right when its CER is at most this and every identifier is exact
 CONDITIONS = ("as usual (random settings)", "near the edge, print inside", "across the edge, print cut",
               "glare on a margin", "glare on the print")  # fmt: skip
@@ -100,35 +106,36 @@ class Verdicts:
 
 
 def gate_shots(count: int, split: str = "eval", pages: set[int] | None = None) -> list[Shot]:
-    """Captures of the benchmark's documents: a fifth each as the main set takes them
-    (random settings), near the edge with the print inside (2–6 % of the page beyond a
-    border), across it (10–25 %), glare on a margin (below the print, or beside it) and
-    glare on the print. ``pages``: only these (by index), each as in the whole set."""
-    doc_seed, cam_seed, place_seed = SPLITS[split]
-    out = []
-    for i, doc in enumerate(corpus(count, seed=doc_seed)):
-        if pages is not None and i not in pages:
-            continue
-        rng = random.Random(place_seed + i)
-        condition = CONDITIONS[i % len(CONDITIONS)]
-        seed = cam_seed + i
-        params = random_params(seed, frame=FRAME, glare=0.0)
-        if condition.startswith("as usual"):
-            params = random_params(seed, frame=FRAME)
-        elif condition.startswith(("near", "across")):
-            share = rng.uniform(0.02, 0.06) if condition.startswith("near") else rng.uniform(0.10, 0.25)
-            params = replace(params, overhang=(rng.choice(("top", "right", "bottom", "left")), share))
+    """Captures of the benchmark's documents (``take``). ``pages``: only these (by index),
+    each as in the whole set."""
+    docs = corpus(count, seed=SPLITS[split][0])
+    return [take(doc, i, split) for i, doc in enumerate(docs) if pages is None or i in pages]
+
+
+def take(doc: Document, i: int, split: str) -> Shot:
+    """Page ``i`` of a split: a fifth each as the main set takes them (random settings),
+    near the edge with the print inside (2–6 % of the page beyond a border), across it
+    (10–25 %), glare on a margin (below the print, or beside it) and glare on the print."""
+    _doc_seed, cam_seed, place_seed = SPLITS[split]
+    rng = random.Random(place_seed + i)
+    condition = CONDITIONS[i % len(CONDITIONS)]
+    seed = cam_seed + i
+    params = random_params(seed, frame=FRAME, glare=0.0)
+    if condition.startswith("as usual"):
+        params = random_params(seed, frame=FRAME)
+    elif condition.startswith(("near", "across")):
+        share = rng.uniform(0.02, 0.06) if condition.startswith("near") else rng.uniform(0.10, 0.25)
+        params = replace(params, overhang=(rng.choice(("top", "right", "bottom", "left")), share))
+    else:
+        x0, y0, x1, y1 = _print_box(doc.image)
+        if condition == "glare on a margin":
+            below = (1 - y1) > 0.25  # a blank lower half, else a side margin
+            at = ((x0 + x1) / 2, (y1 + 1) / 2) if below else (x0 / 2, rng.uniform(y0, y1))
         else:
-            x0, y0, x1, y1 = _print_box(doc.image)
-            if condition == "glare on a margin":
-                below = (1 - y1) > 0.25  # a blank lower half, else a side margin
-                at = ((x0 + x1) / 2, (y1 + 1) / 2) if below else (x0 / 2, rng.uniform(y0, y1))
-            else:
-                at = (rng.uniform(x0, x1), rng.uniform(y0, y1))
-            params = replace(params, glare=rng.uniform(0.035, 0.06), glare_at=at)
-        shot = photograph(doc.image, params, seed, text=doc.text_mask())
-        out.append(Shot(doc, shot.image, condition, shot.print_inside, i, bool(shot.text_inside)))
-    return out
+            at = (rng.uniform(x0, x1), rng.uniform(y0, y1))
+        params = replace(params, glare=rng.uniform(0.035, 0.06), glare_at=at)
+    taken = photograph(doc.image, params, seed, text=doc.text_mask())
+    return Shot(doc, taken.image, condition, taken.print_inside, i, bool(taken.text_inside))
 
 
 def _print_box(image: np.ndarray) -> tuple[float, float, float, float]:
@@ -147,44 +154,87 @@ def right(shot: Shot, page: Any) -> bool:
     return exact and cer(doc.text, page.ocr.text) <= RIGHT_CER
 
 
-def measure_gate(engine: str, shots: list[Shot], out_dir: Path) -> dict[str, Verdicts]:
-    """Both gates' verdicts on every page, each page read in full."""
-    verdicts: dict[str, Any] = {}
+def read_page(
+    pipe: Pipeline, shot: Shot, by_code: dict[str, Any], reports: dict[str, Any]
+) -> tuple[Reading, np.ndarray | None]:
+    """One page read in full by ``pipe`` (whose gate records both gates' reports in
+    ``reports``), with the truth it is judged by; and the rectified page."""
+    reports.clear()
+    page = pipe.process(Capture(shot.image, f"gate-{shot.index}"))
+    requirement = by_code.get(page.material.code) if page.material else None
+    gate_ms = page.timings_ms.get("quality", 0.0) + page.timings_ms.get("settle", 0.0)
+    reading = Reading(
+        shot.index, shot.doc.kind, shot.condition, shot.truth_inside, shot.content_inside,
+        right(shot, page), cer(shot.doc.text, page.ocr.text) if page.ocr else 1.0, page.ocr,
+        dict(page.fields), settle.expected_labels(requirement),
+        {name: reports.get(name) for name in GATES}, gate_ms,
+    )  # fmt: skip
+    reading.load = os.getloadavg()[0]
+    return reading, page.image
 
-    def recording_gate(*args: Any) -> quality.QualityReport:
-        verdicts["now"] = quality.assess(*args)
-        verdicts["before"] = quality.assess_before_issue_13(*args)
-        return quality.QualityReport()  # read the page whatever the gates said
 
-    reqs = requirements()
-    by_code = {r.code: r for r in reqs}
-    pipe = Pipeline(engine=engine, requirements=reqs, out_dir=out_dir, gate=recording_gate)
-    result = {"before": Verdicts(), "now": Verdicts()}
-    for shot in shots:
-        i = shot.index
-        verdicts.clear()
-        page = pipe.process(Capture(shot.image, f"gate-{i}"))
-        ok = right(shot, page)
-        expected = settle.expected_labels(by_code.get(page.material.code) if page.material else None)
+def refused(reading: Reading, gate: str, judge: Settle = settle.settle) -> bool:
+    """Whether ``gate`` (with the reading's ``judge``) refused the page; a page that failed
+    before the gate is refused."""
+    report = reading.reports.get(gate)
+    if report is None or report.problems or reading.ocr is None:
+        return True
+    return bool(judge(report.doubts, reading.ocr, reading.fields, reading.expected, report.print_hidden))
+
+
+def judge_readings(readings: list[Reading], judge: Settle = settle.settle) -> dict[str, Verdicts]:
+    """Both gates' verdicts on the readings, the doubts settled by ``judge``."""
+    result = {name: Verdicts() for name in GATES}
+    for r in readings:
         for name, tally in result.items():
-            report = verdicts.get(name)
-            if report is None:  # no verdict: the page failed before the gate
-                refused = True
-            else:
-                args = (report.doubts, page.ocr, page.fields, expected, report.print_hidden)
-                doubts = settle.settle(*args) if page.ocr else [None]
-                refused = bool(report.problems) or bool(doubts)  # the old gate had no doubts
-            tally.add(refused, ok, shot.condition, shot.truth_inside, shot.content_inside)
-            tally.gate_ms.append(page.timings_ms.get("quality", 0.0) + page.timings_ms.get("settle", 0.0))
-            conf = page.ocr.confidence if page.ocr else None
-            if name == "now" and not refused and not ok:
-                tally.wrong_accepted.append(f"#{i} {shot.doc.kind} ({shot.condition}): conf. {conf}")
-            if name == "now" and refused and ok:
+            no = refused(r, name, judge)
+            tally.add(no, r.right, r.condition, r.print_inside, r.content_inside)
+            tally.gate_ms.append(r.gate_ms)
+            conf = r.ocr.confidence if r.ocr else None
+            page_of = f"#{r.index} {r.kind} ({r.condition})"
+            if name == "now" and not no and not r.right:
+                tally.wrong_accepted.append(f"{page_of}: conf. {conf}")
+            if name == "now" and no and r.right:
+                report = r.reports.get(name)
                 why = [p.code for p in report.problems + report.doubts] if report else ["no page"]
-                cut = "" if shot.content_inside else ", content beyond the frame (generator truth)"
-                page_of = f"#{i} {shot.doc.kind} ({shot.condition})"
+                cut = (
+                    ""
+                    if r.content_inside
+                    else ", content beyond the frame (generator truth; not in the target)"
+                )
                 tally.false_rejects.append(f"{page_of}: {why}, conf. {conf}{cut}")
     return result
+
+
+def gather(
+    engine: str, shots: dict[int, Shot], indices: list[int], out_dir: Path, cache: Cache | None
+) -> list[Reading]:
+    """Every page's reading: stored ones from ``cache``, the rest read (and stored)."""
+    stored = {i: cache.load(i) for i in indices} if cache else {}
+    missing = [i for i in indices if stored.get(i) is None]
+    if missing:
+        reports: dict[str, Any] = {}
+
+        def recording_gate(*args: Any) -> quality.QualityReport:
+            reports["now"] = quality.assess(*args)
+            reports["before"] = quality.assess_before_issue_13(*args)
+            return quality.QualityReport()  # read the page whatever the gates said
+
+        reqs = requirements()
+        pipe = Pipeline(engine=engine, requirements=reqs, out_dir=out_dir, gate=recording_gate)
+        by_code = {r.code: r for r in reqs}
+        for i in missing:
+            reading, image = read_page(pipe, shots[i], by_code, reports)
+            if cache:
+                cache.save(reading, image)
+            stored[i] = reading
+    return [stored[i] for i in indices]  # type: ignore[misc]
+
+
+def measure_gate(engine: str, shots: list[Shot], out_dir: Path) -> dict[str, Verdicts]:
+    """Both gates' verdicts on every page, each page read in full."""
+    readings = gather(engine, {s.index: s for s in shots}, [s.index for s in shots], out_dir, None)
+    return judge_readings(readings)
 
 
 def _rate(n: int, d: int) -> str:
@@ -196,20 +246,20 @@ def gate_table(results: dict[str, dict[str, Verdicts]]) -> list[str]:
     head = ["| measure | " + " | ".join(f"{e}: before | {e}: now" for e in names) + " |",
             "|---|" + "---|---|" * len(names)]  # fmt: skip
     rows = [
-        ("false rejects: refused, reading right ÷ pages read right (target ≤ 5%)",
+        ("false rejects: refused ÷ pages read right with every character and code inside the frame "
+         "(target ≤ 5%)", lambda v: _rate(v.refused_right_content, v.right_content)),
+        ("  context: by CER alone, refused ÷ pages read right (counts pages the frame cut whose "
+         "visible part read within 5 % CER: refusing those is right, their text is not whole)",
          lambda v: _rate(v.refused_right, v.refused_right + v.accepted_right)),
         ("true rejects: refused, reading wrong ÷ pages read wrong",
          lambda v: _rate(v.refused_wrong, v.refused_wrong + v.accepted_wrong)),
         ("wrong readings accepted (target: no more than before)", lambda v: str(v.accepted_wrong)),
+        ("accepted with characters or codes beyond the frame (read right or not; must be 0)",
+         lambda v: str(v.accepted_content_cut)),
         ("pages refused, of all", lambda v: _rate(v.refused_right + v.refused_wrong, v.total)),
         ("false rejects of pages with all their print inside the frame (generator truth)",
          lambda v: _rate(v.refused_right_inside, v.right_inside)),
         ("accepted with print beyond the frame (read right or not)", lambda v: str(v.accepted_cut)),
-        ("false rejects of pages with every character and code inside the frame (generator truth; "
-         "refusing the others is right, the material is not whole)",
-         lambda v: _rate(v.refused_right_content, v.right_content)),
-        ("accepted with characters or codes beyond the frame (read right or not; must be 0)",
-         lambda v: str(v.accepted_content_cut)),
     ]  # fmt: skip
     rows += [
         (f"  refused: {c}", lambda v, c=c: "{}/{}".format(*v.refused_by_condition.get(c, [0, 0])))
@@ -233,9 +283,13 @@ def report(results: dict[str, dict[str, Verdicts]], count: int, split: str) -> l
         "settings as in the main set, near the frame's edge with the print inside (2–6 % of the page "
         "beyond a border), across it (10–25 %), glare on a margin, glare on the print. Every page is "
         "read in full whatever the gate says; a reading is right when its CER ≤ "
-        f"{100 * RIGHT_CER:.0f} % and every printed identifier is exact (so a page whose frame cut a "
-        "rule or a few characters may be *right*: the rows on the generator's truth leave those "
-        "out; *content* is every character and code drawn, not rules, borders or seals). *before*: "
+        f"{100 * RIGHT_CER:.0f} % and every printed identifier is exact. The target row counts, as "
+        "the issue defines it, the pages read right *with every character and code inside the "
+        "frame* (the generator's truth; *content* is every character and code drawn, not rules, "
+        "borders or seals): a page whose print the frame cut cannot be read right, whatever the "
+        "CER of the part inside, and refusing it is what the issue asks. The row by CER alone "
+        "beside it is context: there, a page that lost a few characters to the frame counts as "
+        "read right, so refusing it counts as a false reject. *before*: "
         "the gate before issue 13 (any page touching the frame is cut off, glare anywhere rejects), "
         "kept as `quality.assess_before_issue_13`; *now*: print at the frame's border (not a red "
         "border, not the soft edge of a dark area) and glare that washes out a good part of the "
@@ -275,36 +329,62 @@ def run() -> str:
         "BENCH_SCAN_ENGINES", "tesseract,rapidocr"
     )
     pages = page_subset(os.environ.get("BENCH_SCAN_GATE_PAGES", ""))
-    shots = gate_shots(count, split, pages)
-    if pages is not None:
-        count = len(shots)
-    load = os.getloadavg()[0]
+    indices = [i for i in range(count) if pages is None or i in pages]
+    root = os.environ.get("BENCH_SCAN_GATE_CACHE")
+    caches = {e: Cache(Path(root), split, e) if root else None for e in engines.split(",")}
     with tempfile.TemporaryDirectory() as tmp:
-        results = measure_engines(engines.split(","), shots, Path(tmp))
+        readings = read_engines(caches, split, count, indices, Path(tmp))
+    results = {e: judge_readings(r) for e, r in readings.items()}
+    machine = machine_note([r for rs in readings.values() for r in rs])
+    lines = [*report(results, len(indices), split), "", machine]
+    if root:
+        lines.append(stored_note(caches))
+    return "\n".join(lines)
+
+
+def machine_note(readings: list[Reading]) -> str:
+    """The load the pages were read at (stored with each reading) and the load now."""
+    loads = [r.load for r in readings if r.load is not None]
+    read = f"{min(loads):.1f}–{max(loads):.1f}" if loads else "not recorded"
     end = os.getloadavg()[0]
-    machine = (
-        f"Machine load (1-min average) when the pages were first read / at the end: {load:.1f} / {end:.1f}."
+    return f"Machine load (1-min average) while the pages were read: {read}; at the end: {end:.1f}."
+
+
+def stored_note(caches: dict[str, Cache | None]) -> str:
+    """Which scan code's readings were judged (``BENCH_SCAN_GATE_CACHE``)."""
+    stale = sorted({s for c in caches.values() if c for s in c.stale_seen})
+    current = next(c.current for c in caches.values() if c)
+    old = f"; some readings by other scan code ({', '.join(stale)}), loaded on request" if stale else ""
+    return (
+        f"Readings of scan code {current}, stored (`BENCH_SCAN_GATE_CACHE`): a page stored before "
+        f"is judged again, not read again{old}."
     )
-    return "\n".join([*report(results, count, split), "", machine])
 
 
-_SHOTS: list[Shot] = []  # the captures, inherited by the forked workers rather than pickled (~1 GB)
+_SHOTS: dict[int, Shot] = {}  # the captures, inherited by the forked workers rather than pickled (~1 GB)
 
 
-def _measure(engine: str, out_dir: Path) -> dict[str, Verdicts]:
-    return measure_gate(engine, _SHOTS, out_dir)
+def _gather(engine: str, cache: Cache | None, indices: list[int], out_dir: Path) -> list[Reading]:
+    return gather(engine, _SHOTS, indices, out_dir, cache)
 
 
-def measure_engines(engines: list[str], shots: list[Shot], out_dir: Path) -> dict[str, dict[str, Verdicts]]:
-    """Each engine in its own forked process (``BENCH_SCAN_GATE_PARALLEL``, default 1): the
-    engines' runs are independent, and the machine has two cores; the gate's own time per
-    page is then measured beside the other engine's work, as on the kiosk beside the OCR."""
-    if os.environ.get("BENCH_SCAN_GATE_PARALLEL", "1") != "1" or len(engines) < 2:
-        return {e: measure_gate(e, shots, out_dir / e) for e in engines}
-    _SHOTS[:] = shots
+def read_engines(
+    caches: dict[str, Cache | None], split: str, count: int, indices: list[int], out_dir: Path
+) -> dict[str, list[Reading]]:
+    """Each engine's readings, the pages not stored read in their own forked process per
+    engine (``BENCH_SCAN_GATE_PARALLEL``, default 1): the engines' runs are independent,
+    and the machine has two cores; the gate's own time per page is then measured beside
+    the other engine's work, as on the kiosk beside the OCR."""
+    missing = {i for c in caches.values() for i in indices if c is None or c.load(i) is None}
+    docs = corpus(count, seed=SPLITS[split][0])
+    _SHOTS.clear()
+    _SHOTS.update({i: take(docs[i], i, split) for i in sorted(missing)})
+    engines = list(caches)
+    if os.environ.get("BENCH_SCAN_GATE_PARALLEL", "1") != "1" or len(engines) < 2 or not missing:
+        return {e: _gather(e, caches[e], indices, out_dir / e) for e in engines}
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(len(engines), mp_context=context) as pool:
-        futures = {e: pool.submit(_measure, e, out_dir / e) for e in engines}
+        futures = {e: pool.submit(_gather, e, caches[e], indices, out_dir / e) for e in engines}
         return {e: f.result() for e, f in futures.items()}
 
 
