@@ -29,7 +29,7 @@ import cv2
 import numpy as np
 
 from .combine import agreed
-from .extract import USCC_CHARS
+from .extract import USCC_CHARS, find_identifiers
 from .ink import has_red
 from .ocr.base import OcrEngine, to_gray
 from .types import OcrResult, OcrWord
@@ -336,20 +336,42 @@ def reread_identifiers(
     out (its red channel and its colours are more looks at a sealed line). Every look
     that validates (check digit) is a candidate; the identifier is taken only when they
     agree on one value (``combine.agreed``): two different valid readings of one line
-    are a guess, not a reading."""
+    are a guess, not a reading.
+
+    Tesseract's page read of a number under a seal is one look too: on the second hard set
+    (captures 96–191) it read a sealed form's ``…159243`` as ``…178743``, which passed the
+    check digit by luck (1 in 11). So a number the page read where seal ink lies over its
+    line is kept only when the line's looks, with the page read among them, agree on it
+    (``combine.agreed``); otherwise it is reported unverified. RapidOCR's rule is one
+    look, and the page read is that look."""
     out = dict(fields)
+    strict = engine.restricts_alphabet
     for kind, labels in LABELS.items():
-        if kind in out or not any(label in ocr.text.replace(" ", "") for label in labels):
+        if not any(label in ocr.text.replace(" ", "") for label in labels):
             continue
-        heights = NUMBER_HEIGHTS_TESSERACT if engine.restricts_alphabet else NUMBER_HEIGHTS
+        page_read = _page_read(ocr.text, kind, out.get(kind)) if kind in out else None
+        if kind in out and (page_read is None or not strict):
+            continue  # read on the page (or from a code), and one look is enough
+        heights = NUMBER_HEIGHTS_TESSERACT if strict else NUMBER_HEIGHTS
         box = line_box(ocr, labels, image.shape, heights)
         if box is None:
             continue
         sources = line_sources(image, original, box)
+        if kind in out and "red" not in sources:
+            continue  # no seal over the line: the page read stands
         looks = _looks(engine, kind, list(sources))
         texts = [_read(engine, look, sources[look.source], dpi) for look in looks]
-        found = agreed(texts, kind, strict=engine.restricts_alphabet)
+        found = agreed(texts + ([page_read] if page_read else []), kind, strict=strict)
         if found is not None:
             out[kind] = found
             out.pop(f"{kind}_unverified", None)
+        elif kind in out:  # a page read under a seal that no look confirms is a guess
+            out[f"{kind}_unverified"] = out.pop(kind)
     return out
+
+
+def _page_read(text: str, kind: str, value: str | None) -> str | None:
+    """The page read's own characters of ``value`` (its raw reading, repairs undone), or
+    None when the page text does not hold it (the value came from a code)."""
+    readings = find_identifiers(text)
+    return next((r.raw for r in readings if r.kind == kind and r.valid and r.value == value), None)
