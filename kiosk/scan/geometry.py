@@ -141,3 +141,64 @@ def true_aspect(q: np.ndarray, frame_shape: tuple[int, ...]) -> float:
         return plain
     r = np.sqrt((n2[0] ** 2 + n2[1] ** 2 + f2 * n2[2] ** 2) / (n3[0] ** 2 + n3[1] ** 2 + f2 * n3[2] ** 2))
     return float(max(r, 1 / r)) if np.isfinite(r) and r > 0 else plain
+
+
+def line_through(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """The homogeneous line through two image points."""
+    return np.cross(np.append(p, 1.0), np.append(q, 1.0))
+
+
+def place_far_side(
+    a: np.ndarray,
+    b: np.ndarray,
+    a_way: np.ndarray,
+    b_way: np.ndarray,
+    frame_shape: tuple[int, ...],
+    focal: float,
+    ratio: float,
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """The far corners of a rectangle whose near side ``a``–``b`` is seen whole and whose two
+    other sides leave ``a`` towards ``a_way`` and ``b`` towards ``b_way`` (the far side is
+    not seen: beyond the frame), the far sides ``ratio`` × the near side's length away.
+
+    Three lines and a rectangle's proportions leave one unknown, the camera's focal length
+    (a slimmer rectangle tilted more looks the same): given it (pixels, principal point at
+    the frame's centre) the paper's plane follows, since its two directions are at right
+    angles; the far side is then placed in that plane. Returns (far corner after ``a``, far
+    corner after ``b``, how far ``a_way``/``b_way`` reach across the rectangle as a share of
+    the near side: the part of the page the frame shows)."""
+    h, w = frame_shape[:2]
+    k = np.array([[focal, 0, w / 2], [0, focal, h / 2], [0, 0, 1.0]])
+    k_inv = np.linalg.inv(k)
+    across = k_inv @ np.cross(line_through(a, a_way), line_through(b, b_way))  # the sides' 3-D direction
+    along = np.cross(k.T @ line_through(a, b), across)  # the near side's: in its plane of sight, ⟂ across
+    normal = np.cross(along, across)
+
+    def lift(p: np.ndarray) -> np.ndarray:  # the point of the paper's plane (normal · X = 1) seen at p
+        ray = k_inv @ np.append(p, 1.0)
+        return ray / (normal @ ray)
+
+    xa, xb, xa_way, xb_way = (lift(p) for p in (a, b, a_way, b_way))
+    unit = across / np.linalg.norm(across)
+    if unit @ (xa_way - xa) < 0:
+        unit = -unit
+    near = float(np.linalg.norm(xb - xa))
+    reach = max(float(unit @ (xa_way - xa)), float(unit @ (xb_way - xb))) / near
+
+    def drop(x: np.ndarray) -> np.ndarray:
+        p = k @ x
+        return p[:2] / p[2]
+
+    return drop(xa + ratio * near * unit), drop(xb + ratio * near * unit), reach
+
+
+def shown_share(quad: np.ndarray, frame_shape: tuple[int, ...]) -> float:
+    """Share of a rectangle (its corners ``quad``, TL TR BR BL, some beyond the frame) that the
+    frame shows, measured on the rectangle itself (its image is foreshortened)."""
+    h, w = frame_shape[:2]
+    q = np.asarray(quad, dtype=np.float64).reshape(4, 2)
+    seen = _clip_convex(q, rect_corners(w, h))
+    if len(seen) < 3:
+        return 0.0
+    flat = apply_homography(homography(q, rect_corners(1, 1)), seen)
+    return min(1.0, quad_area(flat))

@@ -137,8 +137,7 @@ class Pipeline:
         found = self._run(page, "detect", detect_stage.detect_page, capture.image)
         page.quad = found.quad.round(1).tolist()
         size = page_size(found.quad, capture.image.shape)
-        shown = None if found.fills_frame else detect_stage.shown_mm(found.quad, capture.image.shape, size)
-        hmat, pixels, smooth = detect_stage.page_homography(found.quad, size, shown=shown)
+        hmat, pixels, smooth = detect_stage.page_warp(found, capture.image.shape, size)
         turned = self._run(
             page, "orient", orient_stage.orient_warp, capture.image, hmat, pixels, smooth=smooth
         )

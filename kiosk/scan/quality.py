@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from .detect import PAGE_SIZES, TRUE_SCALE, Detection
-from .geometry import sides, true_aspect
+from .detect import MAX_BEYOND, PAGE_SIZES, TRUE_SCALE, Detection, beyond_share
+from .geometry import sides
 from .glare import hidden_print
 from .ink import without_red
 from .ocr.base import paper_background
@@ -54,8 +54,10 @@ SOLID = 0.006  # dark areas wider than this share of the page (~1.8 mm) are no p
 # share of the page beyond the frame (from what it shows) past which it is refused, even when
 # warped at its true scale (``detect.shown_mm``): far out of the frame, the page's outline is
 # fitted poorly (eval #37: a slip 23 % beyond, turned in the frame, its table warped aslant
-# and read out of order at 99.7 by RapidOCR although nothing was stretched)
-MAX_BEYOND = 0.12
+# and read out of order at 99.7 by RapidOCR although nothing was stretched). Not applied to a
+# page whose whole outline was placed from its visible sides (``Detection.placed``): it is
+# warped whole, and only print at the frame's border refuses it. (Defined in ``detect``, which
+# places only pages this far out.)
 # Pages whose proportions are measured well enough for MAX_BEYOND (``detect.TRUE_SCALE``): an
 # ID card fills a small part of the frame, so a few pixels of its outline move its
 # proportions by a tenth or more (a whole card at the edge measured 17 % "beyond" on the tune
@@ -157,11 +159,7 @@ def beyond_frame(detection: Detection, page: str, frame_shape: tuple[int, ...]) 
     paper size, one cut across its width a slimmer one. A page warped whole had its print
     stretched by as much; the pipeline warps a page out over one border only as far as it
     is shown (``detect.shown_mm``)."""
-    w_mm, h_mm, _ = PAGE_SIZES[page]
-    ratio = true_aspect(np.asarray(detection.quad, dtype=np.float64), frame_shape) / (
-        max(w_mm, h_mm) / min(w_mm, h_mm)
-    )
-    return float(1 - min(ratio, 1 / ratio))
+    return beyond_share(detection.quad, frame_shape, page)
 
 
 def glare_cell(shape: tuple[int, ...]) -> int:
@@ -243,12 +241,16 @@ def assess(
             # without the capture to look at, a page reaching the frame's border is cut off
             cut = CUT_INK if capture is None else print_at_frame(capture, detection)
             metrics["print_at_frame"] = float(cut)
-            if capture is not None and page in PROPORTION_CHECKED:
+            placed = detection.placed is not None and page in PROPORTION_CHECKED
+            if placed:  # the whole page was placed by its visible sides and warped whole: what
+                # is beyond the frame is measured on it, and only print at the border is lost
+                metrics["beyond_frame"] = 1 - detection.shown
+            elif capture is not None and page in PROPORTION_CHECKED:
                 metrics["beyond_frame"] = beyond_frame(detection, page, capture.shape)
             # print cut by the frame, or more of the page beyond it than a margin: refused
             # (what is beyond is lost, or the outline of what is seen was fitted poorly);
             # only a margin beyond it: the reading decides
-            lost = cut >= CUT_INK or metrics.get("beyond_frame", 0.0) > MAX_BEYOND
+            lost = cut >= CUT_INK or (not placed and metrics.get("beyond_frame", 0.0) > MAX_BEYOND)
             (report.problems if lost else report.doubts).append(problem("cut_off"))
         dpi = capture_dpi if detection.fills_frame and capture_dpi else effective_dpi(detection, page)
         metrics["effective_dpi"] = dpi

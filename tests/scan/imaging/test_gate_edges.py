@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from bench.scan_gate import gate_shots
-from kiosk.scan.detect import Detection, detect_page, page_homography, rectify, shown_mm
+from kiosk.scan.detect import Detection, detect_page, page_warp, rectify, shown_mm
 from kiosk.scan.glare import hidden_print
 from kiosk.scan.orient import orient, orient_warp
 from kiosk.scan.quality import (
@@ -156,7 +156,7 @@ def _warped_as_the_pipeline_does(shot_image: np.ndarray):
     ``Pipeline`` runs them."""
     found = detect_page(shot_image)
     shown = shown_mm(found.quad, shot_image.shape, "a4")
-    hmat, pixels, smooth = page_homography(found.quad, "a4", shown=shown)
+    hmat, pixels, smooth = page_warp(found, shot_image.shape, "a4")
     page = orient_warp(shot_image, hmat, pixels, smooth=smooth).image
     return assess(page, found, capture=shot_image), page, shown
 
