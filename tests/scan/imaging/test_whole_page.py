@@ -1,5 +1,5 @@
 """Issue 13: a page out of the frame over one border, its whole outline placed from its
-visible sides (``detect.whole_page``) and warped whole, so the gate need not refuse it for
+visible sides (``whole_page.whole_page``) and warped whole, so the gate need not refuse it for
 its proportions; print cut by the frame is still refused."""
 
 from __future__ import annotations
