@@ -8,8 +8,10 @@ threshold, clutter touching the page joins its contour. Every candidate quad is 
 refined by fitting a straight line to the strongest edge along each side (so a folded or
 lifted corner is recovered by extending its sides) and scored by how much the colour
 steps across its sides; a table frame printed on the page has a line but no step, the real
-page edge has both. With no convincing candidate the page is taken to fill the frame when
-paper reaches all round the frame's border ("frame"), else no page was found ("none").
+page edge has both. A side of the best outline that print runs through is a fold, not an
+edge: the outline is grown across it (``fold.py``). With no convincing candidate the page
+is taken to fill the frame when paper reaches all round the frame's border ("frame"), else
+no page was found ("none").
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from .fold import HOLDS, across_fold, covers, print_mask
 from .geometry import (
     is_convex,
     order_quad,
@@ -67,8 +70,9 @@ class Detection:
         return self.whole
 
 
-def _prepare(image: np.ndarray) -> tuple[np.ndarray, float]:
-    """Small, text-free Lab copy: closing removes dark print so only the paper shape is left."""
+def _prepare(image: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """Small, text-free Lab copy: closing removes dark print so only the paper shape is left;
+    and where that print was (``fold.print_mask``), to tell a fold from an edge."""
     small, scale = shrink(image, WORK_SIZE)
     if small.ndim == 2:
         small = cv2.cvtColor(small, cv2.COLOR_GRAY2BGR)
@@ -78,7 +82,7 @@ def _prepare(image: np.ndarray) -> tuple[np.ndarray, float]:
     closed = cv2.medianBlur(closed, 5)
     lab = cv2.cvtColor(closed, cv2.COLOR_BGR2Lab).astype(np.float32)
     lab[..., 1:] = (lab[..., 1:] - 128) * 2.0  # chroma counts double: pale desks differ in hue
-    return lab, scale
+    return lab, print_mask(small, closed), scale
 
 
 def _reduce_to_quad(poly: np.ndarray) -> np.ndarray | None:
@@ -213,6 +217,21 @@ def _score(lab: np.ndarray, quad: np.ndarray) -> float:
     return score * 0.3 if np.mean(lighter) < -5 else score
 
 
+def _across_fold(
+    lab: np.ndarray, grad: np.ndarray, ink: np.ndarray, score: float, quad: np.ndarray
+) -> tuple[float, np.ndarray]:
+    """The page across a fold the chosen outline stops at (``fold.across_fold``), when its
+    fitted outline is believed and holds the chosen one: a creased page's darker part steps
+    only weakly to the desk, so it scores below the bright part alone, yet it is the page."""
+    held: list[tuple[float, np.ndarray]] = []
+    for grown in across_fold(lab, ink, quad):
+        wide = _refine(lab, grad, grown)
+        s = _score(lab, wide)
+        if s >= MIN_SCORE and covers(wide, quad) >= HOLDS:
+            held.append((s, wide))
+    return max(held, key=lambda sq: sq[0]) if held else (score, quad)
+
+
 def _paper_border(lab: np.ndarray) -> bool:
     """Does paper (light, colourless) run all round the frame's edge, as when the page fills it?"""
     h, w = lab.shape[:2]
@@ -239,7 +258,7 @@ def _touches(quad: np.ndarray, w: int, h: int) -> tuple[str, ...]:
 def detect_page(image: np.ndarray) -> Detection:
     """Find the page in a capture (BGR or gray); corners in capture pixels, TL TR BR BL."""
     h, w = image.shape[:2]
-    lab, scale = _prepare(image)
+    lab, ink, scale = _prepare(image)
     gx = cv2.Sobel(lab, cv2.CV_32F, 1, 0, ksize=3)
     gy = cv2.Sobel(lab, cv2.CV_32F, 0, 1, ksize=3)
     grad = np.sqrt((gx * gx + gy * gy).sum(axis=2))
@@ -254,6 +273,7 @@ def detect_page(image: np.ndarray) -> Detection:
         method = "frame" if _paper_border(lab) else "none"
         return Detection(rect_corners(w, h), method, 0.0 if best is None else best[0], SIDES)
     score, name, quad = best
+    score, quad = _across_fold(lab, grad, ink, score, quad)
     full = np.clip(quad / scale, 0, [w, h])
     found = Detection(full, name, score, _touches(quad, sw, sh))
     found.beyond = beyond_share(quad, lab.shape) if found.touches else 0.0
