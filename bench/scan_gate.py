@@ -15,7 +15,8 @@ side in two processes unless ``BENCH_SCAN_GATE_PARALLEL=0``) and, while
 iterating, ``BENCH_SCAN_GATE_PAGES`` (a subset by index, e.g. ``3,7,30-37``; pages keep their
 numbers): the full run reads 2 × 50 pages, ~30 min of CPU on a loaded machine.
 ``BENCH_SCAN_GATE_CACHE=dir`` stores every reading and judges stored ones again
-(``bench/_gate_cache.py``): compare reliability rules on ``tune`` in seconds.
+(``bench/_gate_cache.py``): compare reliability rules on ``tune`` in seconds. A run of other
+pages than the 50 ``eval`` ones prints its report and leaves BENCHMARKS.md alone.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from bench._gate_cache import Cache, Reading
+from bench._subset import page_subset
 from kiosk.scan import quality, settle
 from kiosk.scan.pipeline import Pipeline
 from kiosk.scan.synth.camera import photograph, random_params
@@ -313,13 +315,12 @@ def report(results: dict[str, dict[str, Verdicts]], count: int, split: str) -> l
     return lines
 
 
-def page_subset(spec: str) -> set[int] | None:
-    """``"3,7,30-37"`` → {3, 7, 30, …, 37}; empty → None (every page)."""
-    pages: set[int] = set()
-    for part in filter(None, (p.strip() for p in spec.split(","))):
-        lo, _, hi = part.partition("-")
-        pages.update(range(int(lo), int(hi or lo) + 1))
-    return pages or None
+def partial() -> str | None:
+    """Why this run is not the reported set, the 50 ``eval`` pages (``python -m bench`` then
+    prints its report and leaves BENCHMARKS.md alone), or None."""
+    settings = {"BENCH_SCAN_GATE_PAGES": "", "BENCH_SCAN_GATE_SPLIT": "eval", "BENCH_SCAN_GATE_COUNT": "50"}
+    changed = [f"{k}={os.environ[k]}" for k, v in settings.items() if os.environ.get(k, v).strip() != v]
+    return " ".join(changed) or None
 
 
 def run() -> str:
