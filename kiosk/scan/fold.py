@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from .geometry import is_convex, quad_area, quad_iou
-from .outline import STEP, on_border, probe_distance, sample
+from .outline import STEP, inward_normal, on_border, probe_distance, sample
 
 INK = 0.8  # print: darker than this share of the paper around it (the print-free copy)
 MIN_CROSSINGS = 3  # strokes running on through a side that make it a fold, not an edge
@@ -147,11 +147,7 @@ def across_fold(lab: np.ndarray, ink: np.ndarray, quad: np.ndarray) -> list[np.n
         p, q = quad[i], quad[(i + 1) % 4]
         if on_border(np.array([p, q]), w, h):
             continue
-        along = (q - p) / max(float(np.linalg.norm(q - p)), 1e-9)
-        normal = np.array([along[1], -along[0]])
-        if np.dot(normal, (p + q) / 2 - centre) < 0:
-            normal = -normal
-        if crossings(ink, p, q, normal, d) < MIN_CROSSINGS:
+        if crossings(ink, p, q, -inward_normal(p, q, centre), d) < MIN_CROSSINGS:
             continue
         grown = (g for g in _far_sides(lab, quad, i) if _grown_over_paper(lab, quad, g, i))
         out.extend(g for g in [next(grown, None)] if g is not None)

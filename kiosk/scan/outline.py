@@ -1,7 +1,7 @@
 """How the page detector looks at a candidate outline on its small Lab copy: colour sampled
 at points, a paper edge told from a line, sides lying on the frame's border. Shared by the
-candidate scoring (``detect``) and the placing of a page that runs out of the frame
-(``whole_page``), so both judge an edge the same way."""
+candidate scoring (``detect``), the placing of a page that runs out of the frame
+(``whole_page``) and the fold check (``fold``), so all judge an edge the same way."""
 
 from __future__ import annotations
 
@@ -30,6 +30,14 @@ def paper_edge(inner: np.ndarray, outer: np.ndarray, deeper: np.ndarray) -> np.n
     (paper, not a strip of desk or an object lying against the page)."""
     step = np.linalg.norm(inner - outer, axis=1)
     return (step > STEP) & (np.linalg.norm(inner - deeper, axis=1) < 0.5 * step)
+
+
+def inward_normal(p: np.ndarray, q: np.ndarray, centre: np.ndarray) -> np.ndarray:
+    """The unit normal of the line p→q that points to ``centre`` (into the page)."""
+    d = (q - p) / max(float(np.linalg.norm(q - p)), 1e-9)
+    towards = centre - p
+    towards = towards - (towards @ d) * d
+    return towards / max(float(np.linalg.norm(towards)), 1e-9)
 
 
 def on_border(points: np.ndarray, w: int, h: int, tol: float = 3.0) -> bool:

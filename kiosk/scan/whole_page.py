@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from .geometry import is_convex, order_quad, place_far_side, shown_share, true_aspect
-from .outline import paper_edge, probe_distance, sample, sides_on_border
+from .outline import inward_normal, paper_edge, probe_distance, sample, sides_on_border
 
 # The camera's focal length, in the page's diagonals as the capture shows it: a document camera
 # close above the desk (the generator's, ``synth.camera``, stands 1.3 page diagonals above it;
@@ -43,14 +43,6 @@ def _edge_support(
     pts = a + np.linspace(0.0, 1.0, n)[:, None] * (b - a)
     inner, outer, deeper = (sample(lab, pts + k * d * inward) for k in (1.0, -1.0, 3.0))
     return paper_edge(inner, outer, deeper)
-
-
-def _inward(p: np.ndarray, q: np.ndarray, centre: np.ndarray) -> np.ndarray:
-    """The unit normal of the line p→q that points to ``centre`` (into the page)."""
-    d = (q - p) / max(float(np.linalg.norm(q - p)), 1e-9)
-    inward = centre - p
-    inward = inward - (inward @ d) * d
-    return inward / max(float(np.linalg.norm(inward)), 1e-9)
 
 
 def _seen_end(support: np.ndarray) -> float:
@@ -87,7 +79,8 @@ def whole_page(
     centre = q.mean(axis=0)
     short, long = sorted(paper)
     ends = [
-        _seen_end(_edge_support(lab, c, way, _inward(c, way, centre))) for c, way in ((a, a_way), (b, b_way))
+        _seen_end(_edge_support(lab, c, way, inward_normal(c, way, centre)))
+        for c, way in ((a, a_way), (b, b_way))
     ]
     if min(ends) < 1.0:  # a corner in the frame: the far side is seen from it to the border
         if max(ends) < 1.0:
@@ -153,7 +146,7 @@ def _edge_to_frame(lab: np.ndarray, corner: np.ndarray, far: np.ndarray, centre:
     """Is the far side seen as a paper edge from ``corner`` to the frame's border? A side's
     edge that fades before the border (a shadow, the desk's own edge) is no corner."""
     end = _frame_exit(corner, far, lab.shape)
-    support = _edge_support(lab, corner, end, _inward(corner, end, centre), 20)
+    support = _edge_support(lab, corner, end, inward_normal(corner, end, centre), 20)
     return float(support.mean()) >= 0.5
 
 
