@@ -1,6 +1,9 @@
-"""Subsets of a benchmark's pages by index, for iterating on a few without the whole set."""
+"""Subsets of a benchmark's pages by index, for iterating on a few without the whole set,
+and telling such a run from one of the reported set."""
 
 from __future__ import annotations
+
+import os
 
 
 def page_subset(spec: str) -> set[int] | None:
@@ -10,3 +13,10 @@ def page_subset(spec: str) -> set[int] | None:
         lo, _, hi = part.partition("-")
         pages.update(range(int(lo), int(hi or lo) + 1))
     return pages or None
+
+
+def changed_settings(defaults: dict[str, str]) -> str | None:
+    """The environment settings that differ from the reported set's ``defaults`` (``K=V ...``),
+    or None: why a run is partial (``python -m bench`` then leaves BENCHMARKS.md alone)."""
+    changed = [f"{k}={os.environ[k]}" for k, v in defaults.items() if os.environ.get(k, v).strip() != v]
+    return " ".join(changed) or None

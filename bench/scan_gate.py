@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from bench._gate_cache import Cache, Reading
-from bench._subset import page_subset
+from bench._subset import changed_settings, page_subset
 from kiosk.scan import quality, settle
 from kiosk.scan.pipeline import Pipeline
 from kiosk.scan.synth.camera import photograph, random_params
@@ -44,6 +44,7 @@ from kiosk.scan.synth.matter import requirements
 from kiosk.scan.synth.metrics import cer
 from kiosk.scan.types import Capture, Problem
 
+GATE_COUNT = 50  # the reported set: eval captures 0–49
 GATES = ("before", "now")
 Settle = Callable[..., list[Problem]]  # ``settle.settle``'s shape: the doubts that stand
 RIGHT_CER = 0.05  # a reading is right when its CER is at most this and every identifier is exact
@@ -318,13 +319,12 @@ def report(results: dict[str, dict[str, Verdicts]], count: int, split: str) -> l
 def partial() -> str | None:
     """Why this run is not the reported set, the 50 ``eval`` pages (``python -m bench`` then
     prints its report and leaves BENCHMARKS.md alone), or None."""
-    settings = {"BENCH_SCAN_GATE_PAGES": "", "BENCH_SCAN_GATE_SPLIT": "eval", "BENCH_SCAN_GATE_COUNT": "50"}
-    changed = [f"{k}={os.environ[k]}" for k, v in settings.items() if os.environ.get(k, v).strip() != v]
-    return " ".join(changed) or None
+    reported = {"BENCH_SCAN_GATE_SPLIT": "eval", "BENCH_SCAN_GATE_COUNT": str(GATE_COUNT)}
+    return changed_settings({"BENCH_SCAN_GATE_PAGES": "", **reported})
 
 
 def run() -> str:
-    count = int(os.environ.get("BENCH_SCAN_GATE_COUNT", "50"))
+    count = int(os.environ.get("BENCH_SCAN_GATE_COUNT", str(GATE_COUNT)))
     split = os.environ.get("BENCH_SCAN_GATE_SPLIT", "eval")
     engines = os.environ.get("BENCH_SCAN_GATE_ENGINES") or os.environ.get(
         "BENCH_SCAN_ENGINES", "tesseract,rapidocr"
