@@ -4,7 +4,11 @@ Evidence, each scored 0..1 and averaged with weights: the requirement's own reco
 hints (``keywords`` all should appear, ``any_keywords`` one should, ``barcode_patterns``)
 and built-in cues for its ``kind`` (the wording every ID card, household
 register and business licence carries); a page of the wrong shape (``page_size``) has
-its score scaled down. Keywords match fuzzily by character n-gram
+its score scaled down. A page that names itself a document (``TITLE``: an application
+form, a notice, a register page) is not a kind whose page carries another title or none
+(``OWN_TITLE``): an application form's table repeats an ID card's labels and number, and
+was taken for the card's front (so the kiosk counted the card as supplied), or for a
+household register page. Keywords match fuzzily by character n-gram
 overlap in a sliding window, so one misread character costs a little, not everything.
 """
 
@@ -34,6 +38,17 @@ KIND_FIELDS = {
 ASPECT = {"id_card": 85.6 / 54.0, "A4": 297 / 210, "A5": 210 / 148}
 NAME_NOISE = re.compile(r"(复印件|原件|及|或|一份|副本|正本|[（(].*?[)）])")
 WEIGHTS = {"keywords": 3.0, "any_keywords": 1.0, "cues": 3.0, "field": 1.0, "barcodes": 1.0}
+# words that name a document: a page that reads one names itself (read exactly: a misread
+# title leaves the page to its other evidence, as before)
+TITLE = re.compile(r"申请表|登记表|审批表|通知书|决定书|转办单|登记卡|办事指南|营业执照")
+# the title each kind's page carries; an identity card's face carries none
+OWN_TITLE: dict[MaterialKind, str | None] = {
+    MaterialKind.id_card_front: None,
+    MaterialKind.id_card_back: None,
+    MaterialKind.household_register: "常住人口登记卡",
+    MaterialKind.business_licence: "营业执照",
+}
+OWN_TITLE_READ = 0.5  # fuzzy match at which the kind's own title counts as read
 WRONG_SIZE = 0.6  # a card-shaped page is rarely an A4 form: the content score is scaled down
 MIN_SCORE = 0.35
 
@@ -112,6 +127,15 @@ def evidence(
     return found
 
 
+def titled_otherwise(kind: MaterialKind, text: str) -> bool:
+    """Whether the page names itself a document (``TITLE``) while a page of ``kind`` carries
+    another title or none: then it is not one, however many of the kind's labels it shows."""
+    if kind not in OWN_TITLE or TITLE.search(_flat(text)) is None:
+        return False
+    own = OWN_TITLE[kind]
+    return own is None or keyword_score(own, text) < OWN_TITLE_READ
+
+
 def size_factor(req: MaterialRequirement, size: str | None) -> float:
     expected = "A4" if req.hints.page_size == "A5" else req.hints.page_size
     return 1.0 if size is None or expected in (size, "photo") else WRONG_SIZE
@@ -132,6 +156,9 @@ def classify(
     size = page_size_of(image_shape)
     scores: dict[str, float] = {}
     for req in requirements:
+        if titled_otherwise(req.hints.kind, text):
+            scores[req.code] = 0.0
+            continue
         found = evidence(req, text, barcodes or [], size, fields or {})
         total = sum(WEIGHTS[k] for k in found)
         content = sum(WEIGHTS[k] * v for k, v in found.items()) / total if total else 0.0

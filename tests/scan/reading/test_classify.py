@@ -8,7 +8,7 @@ import pytest
 
 from kiosk.scan.classify import classify, keyword_score, page_size_of
 from kiosk.scan.extract import extract
-from kiosk.scan.synth.documents import KINDS
+from kiosk.scan.synth.documents import KINDS, render
 from kiosk.scan.synth.matter import REQUIREMENT_OF_KIND
 from kiosk.scan.types import Barcode
 
@@ -94,3 +94,33 @@ def test_real_ocr_of_a_licence_classifies(docs, matter, tesseract):
     fields = extract(text, codes).fields
     match = classify(text, matter.guide.materials, barcodes=codes, image_shape=doc.image.shape, fields=fields)
     assert match.code == "business_licence" and fields["uscc"] == doc.fields["uscc"]
+
+
+def test_a_page_that_names_itself_is_no_card_or_register(matter):
+    """An application form of another matter (个体工商户设立登记申请表) repeats an ID card's
+    labels and number in its table: it was taken for the card's front, so the kiosk counted
+    the card as supplied. It names itself a form, which a card's face never does and a
+    register page does only by its own title."""
+    forms = [d for d in (render("application_form", s) for s in range(60)) if "个体工商户" in d.text]
+    assert len(forms) >= 3
+    for doc in forms:
+        fields = extract(doc.text, []).fields
+        match = classify(doc.text, matter.guide.materials, image_shape=doc.image.shape, fields=fields)
+        assert match.code == "application_form", match.scores
+        assert match.scores["id_card_front"] == match.scores["household_register"] == 0.0
+
+
+def test_own_title_misread_or_a_note_on_a_copy_keeps_the_kind(docs, matter):
+    """The title rule takes nothing from a register whose own title is misread by a
+    character, nor from a card's copy annotated for its use (no document's name)."""
+    register = docs["household_register"]
+    misread = register.text.replace("常住人口登记卡", "常往人口登记卡")
+    fields = extract(misread, []).fields
+    match = classify(misread, matter.guide.materials, image_shape=register.image.shape, fields=fields)
+    assert match.code == "household_register", match.scores
+    card = docs["id_card_front"]
+    noted = card.text + "\n此复印件仅供办理社保业务使用"
+    match = classify(
+        noted, matter.guide.materials, image_shape=(2339, 1654), fields=extract(noted, []).fields
+    )
+    assert match.code == "id_card_front", match.scores
