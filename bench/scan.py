@@ -25,6 +25,7 @@ import cv2
 import numpy as np
 import pytesseract
 
+from bench._subset import changed_settings
 from kiosk.scan.geometry import quad_iou
 from kiosk.scan.ocr import get_engine
 from kiosk.scan.pipeline import Pipeline
@@ -32,10 +33,22 @@ from kiosk.scan.synth.camera import photograph, random_params
 from kiosk.scan.synth.documents import Document, corpus
 from kiosk.scan.synth.matter import REQUIREMENT_OF_KIND, requirements
 from kiosk.scan.synth.metrics import cer
-from kiosk.scan.types import Capture
+from kiosk.scan.types import Capture, PageResult
 
 FRAME = (3264, 2448)  # an 8 MP document camera: ~130–190 dpi on an A4 page
 BIG_FRAME = (4000, 3000)  # 12 MP, for the memory peak
+# Each accepted page is timed this many times, alternating with the bare run, and the fastest
+# of each is compared: the machine is shared, and the fastest run is the one least disturbed
+# (two idle runs of the same code gave 1.18x and 1.33x from one timing each). The first
+# timing alone is reported beside it.
+LATENCY_RUNS = 3
+SCAN_COUNT = 40  # the reported set's captures
+
+
+def partial() -> str | None:
+    """Why this run is not the reported set of ``SCAN_COUNT`` captures (``python -m bench``
+    then prints its report and leaves BENCHMARKS.md alone), or None."""
+    return changed_settings({"BENCH_SCAN_COUNT": str(SCAN_COUNT)})
 
 
 @dataclass
@@ -52,8 +65,10 @@ class Scores:
     baseline_cer: list[float] = field(default_factory=list)
     classified: list[bool] = field(default_factory=list)
     identifiers: list[bool] = field(default_factory=list)
-    latency: list[float] = field(default_factory=list)
-    bare: list[float] = field(default_factory=list)
+    latency: list[float] = field(default_factory=list)  # the fastest of the page's timings
+    bare: list[float] = field(default_factory=list)  # the same for the bare run
+    first_latency: list[float] = field(default_factory=list)  # the page's first timing alone
+    first_bare: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)  # the pipeline's process CPU (every thread) per page
     bare_cpu: list[float] = field(default_factory=list)  # the bare child's CPU on the same page
     stored_bytes: list[int] = field(default_factory=list)
@@ -108,14 +123,40 @@ def naive_baseline(capture: np.ndarray) -> str:
     return pytesseract.image_to_string(capture, lang="chi_sim+eng")
 
 
+def _timed(pipe: Pipeline, sample: Sample, i: int) -> tuple[PageResult, float]:
+    """One page through the pipeline and the process CPU it took (every thread)."""
+    cpu = time.process_time()
+    page = pipe.process(Capture(sample.capture, f"bench-{i}-{sample.doc.kind}"))
+    return page, time.process_time() - cpu
+
+
+def _time_again(
+    pipe: Pipeline, sample: Sample, i: int, page: PageResult, cpu: float, dpi: float, s: Scores
+) -> None:
+    """The page's fastest of ``LATENCY_RUNS`` timings (``page`` and ``cpu`` are its first),
+    each followed by a bare run on the same rectified page (``s.latency``, ``s.bare``; CPU
+    alike), its first beside them."""
+    latency = page.timings_ms["total"] / 1000
+    bare, bare_cpu = bare_tesseract(page.image, dpi)
+    s.first_latency.append(latency)
+    s.first_bare.append(bare)
+    for _ in range(LATENCY_RUNS - 1):
+        again, again_cpu = _timed(pipe, sample, i)
+        again_bare, again_bare_cpu = bare_tesseract(page.image, dpi)
+        latency, cpu = min(latency, again.timings_ms["total"] / 1000), min(cpu, again_cpu)
+        bare, bare_cpu = min(bare, again_bare), min(bare_cpu, again_bare_cpu)
+    s.latency.append(latency)
+    s.bare.append(bare)
+    s.cpu.append(cpu)
+    s.bare_cpu.append(bare_cpu)
+
+
 def measure(engine: str, data: list[Sample], out_dir: Path, baseline: list[float] | None) -> Scores:
     pipe = Pipeline(engine=engine, requirements=requirements(), out_dir=out_dir)
     pipe.ocr.recognize(data[0].doc.image[:200, :400], dpi=200)  # load models outside the timing
     s = Scores()
     for i, sample in enumerate(data):
-        cpu = time.process_time()
-        page = pipe.process(Capture(sample.capture, f"bench-{i}-{sample.doc.kind}"))
-        cpu = time.process_time() - cpu
+        page, cpu = _timed(pipe, sample, i)
         if page.quad is not None:
             s.iou.append(quad_iou(np.array(page.quad), sample.quad))
         if not page.ok or page.ocr is None:
@@ -131,12 +172,8 @@ def measure(engine: str, data: list[Sample], out_dir: Path, baseline: list[float
                 if not s.identifiers[-1]:
                     got = page.fields.get(key) or page.fields.get(f"{key}_unverified")
                     s.misses.append(f"#{i} {sample.doc.kind} {key}: {got} (printed {sample.doc.fields[key]})")
-        s.latency.append(page.timings_ms["total"] / 1000)
         dpi = 300.0 if page.image.shape[1] < 1200 else 200.0  # the size the pipeline rectified to
-        wall, bare_cpu = bare_tesseract(page.image, dpi)
-        s.bare.append(wall)
-        s.cpu.append(cpu)
-        s.bare_cpu.append(bare_cpu)
+        _time_again(pipe, sample, i, page, cpu, dpi, s)
         if sample.doc.page_size == "A4" and page.stored:
             s.stored_bytes.append(page.stored["bytes"])
             stored = cv2.imread(page.stored["path"], cv2.IMREAD_UNCHANGED)
@@ -221,8 +258,9 @@ def _changes(values: list[float]) -> str:
     return f"{_med(values, 100)} / {_max(values, 100)} / {_mean_abs(values)}"
 
 
-def _ratios(s: Scores) -> list[float]:
-    return [a / b for a, b in zip(s.latency, s.bare, strict=True)]
+def _ratios(s: Scores, first: bool = False) -> list[float]:
+    pairs = zip(s.first_latency, s.first_bare, strict=True) if first else zip(s.latency, s.bare, strict=True)
+    return [a / b for a, b in pairs]
 
 
 def _stored_set(s: Scores) -> str:
@@ -247,8 +285,11 @@ def table(results: dict[str, Scores], memory: dict[str, tuple[float, float]], co
          lambda s: f"{_share(s.identifiers, 0.98)} (of {len(s.identifiers)})"),
         ("latency median / p95 (s)", lambda s: f"{_med(s.latency)} / {_p95(s.latency):.2f}"),
         ("bare `tesseract` on the rectified page, median (s)", lambda s: _med(s.bare)),
-        ("latency ÷ bare tesseract on the same page, median of pages (target ≤ 1.3×)",
+        (f"latency ÷ bare tesseract on the same page, each the fastest of {LATENCY_RUNS} runs "
+         "alternated, median of pages (target ≤ 1.3×)",
          lambda s: _median_at_most(_ratios(s), 1.3, 1, "{:.2f}×")),
+        ("  context: the same from each page's first run alone",
+         lambda s: _med(_ratios(s, first=True), 1, "{:.2f}×")),
         ("  context: CPU per page (every thread) ÷ the bare run's CPU, median of pages: what the "
          "latency ratio tends to on a machine whose cores are all busy",
          lambda s: _med([a / b for a, b in zip(s.cpu, s.bare_cpu, strict=True)], 1, "{:.2f}×")),
@@ -275,7 +316,7 @@ def table(results: dict[str, Scores], memory: dict[str, tuple[float, float]], co
 
 
 def run() -> str:
-    count = int(os.environ.get("BENCH_SCAN_COUNT", "40"))
+    count = int(os.environ.get("BENCH_SCAN_COUNT", str(SCAN_COUNT)))
     engines = os.environ.get("BENCH_SCAN_ENGINES", "tesseract,rapidocr").split(",")
     data = samples(count)
     baseline = [cer(s.doc.text, naive_baseline(s.capture)) for s in data]
@@ -295,7 +336,9 @@ def run() -> str:
         "to 30°, any of 4 orientations, skew ±3°, uneven light, shadows, blur, noise, JPEG 60–95, "
         "textured desks. CER ignores whitespace. Latency is the whole pipeline per page "
         "(detect → compress), wall-clock (quality, codes and compression run beside the OCR); "
-        "the bare `tesseract` CLI runs on the pipeline's own rectified page in the same run. "
+        "the bare `tesseract` CLI runs on the pipeline's own rectified page in the same run, "
+        f"after each of the page's {LATENCY_RUNS} timings, and the fastest of each is compared "
+        "(the machine is shared: the fastest run is the least disturbed). "
         "The stored page's target is read over the set: the mean CER of the stored A4 pages "
         "(exactly what each engine read, as stored: gray WebP) against the mean CER of the "
         "same pages rectified and uncompressed. Beside it, as context: the per-page changes, "

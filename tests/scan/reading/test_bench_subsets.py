@@ -5,12 +5,15 @@ alone: a run on a few pages once replaced the 96-capture table it is compared wi
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 import bench.__main__ as bench_main
-from bench import _scan_hard, scan_gate
+from bench import _scan_hard, scan, scan_gate
 from bench._subset import page_subset
+from kiosk.scan.types import PageResult
 
 
 def test_subsets_take_indices_and_ranges():
@@ -57,3 +60,33 @@ def test_only_the_reported_set_is_written(
     else:
         assert "## this run's table" in out.read_text(encoding="utf-8")
         assert "the 96-capture table" not in out.read_text(encoding="utf-8")
+
+
+def test_scan_run_is_partial_off_the_reported_count(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("BENCH_SCAN_COUNT", raising=False)
+    assert scan.partial() is None
+    monkeypatch.setenv("BENCH_SCAN_COUNT", "4")
+    assert scan.partial() == "BENCH_SCAN_COUNT=4"
+
+
+def test_latency_is_each_side_fastest_and_the_first_kept(monkeypatch: pytest.MonkeyPatch):
+    """Each page is timed ``LATENCY_RUNS`` times alternating with the bare run; the fastest
+    of each side is compared, the first timings kept beside them."""
+    totals = iter([0.9, 1.4])  # the re-runs' wall seconds (the first run's page is given)
+    bares = iter([(1.0, 0.9), (0.7, 0.6), (0.8, 0.7)])  # wall, CPU of each bare run
+
+    class Timed:
+        def process(self, capture):
+            return PageResult(source=capture.source, timings_ms={"total": 1000 * next(totals)})
+
+    monkeypatch.setattr(scan, "LATENCY_RUNS", 3)
+    monkeypatch.setattr(scan, "bare_tesseract", lambda image, dpi: next(bares))
+    sample = scan.Sample(
+        doc=SimpleNamespace(kind="receipt_notice"), capture=np.zeros((4, 4), np.uint8), quad=np.zeros((4, 2))
+    )
+    first = PageResult(source="p", timings_ms={"total": 1200.0})
+    s = scan.Scores()
+    scan._time_again(Timed(), sample, 0, first, 2.0, 200.0, s)
+    assert (s.first_latency, s.first_bare) == ([1.2], [1.0])
+    assert (s.latency, s.bare, s.bare_cpu) == ([0.9], [0.7], [0.6])
+    assert scan._ratios(s) == [0.9 / 0.7] and scan._ratios(s, first=True) == [1.2]
