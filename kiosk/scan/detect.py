@@ -80,9 +80,19 @@ def _prepare(image: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
     closed = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel)
     closed = cv2.medianBlur(closed, 5)
-    lab = cv2.cvtColor(closed, cv2.COLOR_BGR2Lab).astype(np.float32)
-    lab[..., 1:] = (lab[..., 1:] - 128) * 2.0  # chroma counts double: pale desks differ in hue
+    lab = cv2.LUT(cv2.cvtColor(closed, cv2.COLOR_BGR2Lab), _LAB_TABLE)
     return lab, print_mask(small, closed), scale
+
+
+def _lab_table() -> np.ndarray:
+    """Lab bytes → the working copy's floats, per channel: L as it is, chroma about 0 and
+    counting double (pale desks differ in hue). One table look-up instead of float arithmetic
+    over the copy's strided chroma channels (~9 ms a capture down to ~1.5)."""
+    v = np.arange(256, dtype=np.float32)
+    return np.stack([v, (v - 128) * 2.0, (v - 128) * 2.0], axis=-1)[None]
+
+
+_LAB_TABLE = _lab_table()
 
 
 def _reduce_to_quad(poly: np.ndarray) -> np.ndarray | None:
@@ -124,7 +134,8 @@ def _candidates(lab: np.ndarray) -> list[tuple[str, np.ndarray]]:
     edges = np.zeros((h, w), np.uint8)
     light = cv2.normalize(lab[..., 0], None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
     # chroma keeps its absolute scale: stretching a grey scene's chroma would outline noise
-    for chan in (light, *(np.clip(lab[..., c] + 128, 0, 255).astype(np.uint8) for c in (1, 2))):
+    # (OpenCV's saturating add: a third of numpy's clip and cast, the same whole numbers)
+    for chan in (light, *(cv2.add(lab[..., c], 128.0, dtype=cv2.CV_8U) for c in (1, 2))):
         edges |= cv2.Canny(chan, 30, 90)
     masks.append(("edges", cv2.dilate(edges, np.ones((3, 3), np.uint8))))
     _, paper = cv2.threshold(light, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
@@ -255,13 +266,23 @@ def _touches(quad: np.ndarray, w: int, h: int) -> tuple[str, ...]:
     return tuple(name for name, t in zip(SIDES, hit, strict=True) if t)
 
 
+def _gradient(lab: np.ndarray) -> np.ndarray:
+    """How strongly the colour changes at each pixel: the Sobel gradient's length over all
+    three channels. The channels are added one by one: numpy's sum over a last axis of 3 took
+    ~17 ms a capture, the same sums in the same order ~5."""
+    gx = cv2.Sobel(lab, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(lab, cv2.CV_32F, 0, 1, ksize=3)
+    gx *= gx
+    gy *= gy
+    gx += gy
+    return np.sqrt(gx[..., 0] + gx[..., 1] + gx[..., 2])
+
+
 def detect_page(image: np.ndarray) -> Detection:
     """Find the page in a capture (BGR or gray); corners in capture pixels, TL TR BR BL."""
     h, w = image.shape[:2]
     lab, ink, scale = _prepare(image)
-    gx = cv2.Sobel(lab, cv2.CV_32F, 1, 0, ksize=3)
-    gy = cv2.Sobel(lab, cv2.CV_32F, 0, 1, ksize=3)
-    grad = np.sqrt((gx * gx + gy * gy).sum(axis=2))
+    grad = _gradient(lab)
     best: tuple[float, str, np.ndarray] | None = None
     for name, rough in _candidates(lab):
         quad = _refine(lab, grad, rough)  # the fitted sides are what gets scored and kept
