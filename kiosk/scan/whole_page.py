@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .geometry import is_convex, order_quad, place_far_side, shown_share, true_aspect
+from .geometry import is_convex, order_quad, order_quads, place_far_side, shown_share, true_aspects
 from .outline import inward_normal, paper_edge, probe_distance, sample, sides_on_border
 
 # The camera's focal length, in the page's diagonals as the capture shows it: a document camera
@@ -183,14 +183,12 @@ def _far_corner_by_proportions(
     other three (``a``, ``b`` and ``corner``) are seen: where the four show the paper's
     proportions (``geometry.true_aspect``). The far side is seen only from ``corner`` to the
     border, often a few pixels: too short to fit its direction."""
-    best = None
-    for t in np.arange(1.0, 3.0, 0.002):
-        far = other + t * (other_way - other)
-        ratio = true_aspect(order_quad(np.array([a, b, far, corner])), shape)
-        err = abs(ratio / aspect - 1)
-        if best is None or err < best[0]:
-            best = (err, far)
-    return best[1] if best is not None and best[0] < SIDE_ASPECT else None
+    fars = other + np.arange(1.0, 3.0, 0.002)[:, None] * (other_way - other)
+    quads = np.stack([np.broadcast_to(a, fars.shape), np.broadcast_to(b, fars.shape), fars,
+                      np.broadcast_to(corner, fars.shape)], axis=1)  # fmt: skip
+    err = np.abs(true_aspects(order_quads(quads), shape) / aspect - 1)
+    best = int(np.argmin(err))  # the first of equals, as a scan from the near end finds it
+    return fars[best] if err[best] < SIDE_ASPECT else None
 
 
 def _placed_by_proportions(

@@ -13,9 +13,12 @@ from kiosk.scan.geometry import (
     homography,
     is_convex,
     order_quad,
+    order_quads,
     quad_area,
     quad_iou,
     rect_corners,
+    true_aspect,
+    true_aspects,
 )
 
 coord = st.floats(min_value=-50, max_value=50, allow_nan=False)
@@ -82,3 +85,44 @@ def test_every_corner_order_of_a_square_gives_the_same_quad():
     square = rect_corners(10, 10)
     results = {tuple(order_quad(np.array(p)).ravel()) for p in itertools.permutations(square)}
     assert len(results) == 1
+
+
+def _seen(
+    aspect: float, tilts: tuple[float, float], turn: float, focal: float, frame: tuple[int, int]
+) -> np.ndarray:
+    """A flat rectangle of ``aspect``, turned by ``turn`` in its plane and tilted about both
+    axes (so neither pair of sides stays parallel), before a pinhole camera whose principal
+    point is the frame's centre, as the capture shows it (TL TR BR BL)."""
+    h, w = frame
+    corners = np.array([[-aspect, -1, 0], [aspect, -1, 0], [aspect, 1, 0], [-aspect, 1, 0]]) / 2
+    (ca, sa), (cb, sb), (cu, su) = ((np.cos(v), np.sin(v)) for v in (*tilts, turn))
+    about_x = np.array([[1, 0, 0], [0, ca, -sa], [0, sa, ca]])
+    about_y = np.array([[cb, 0, sb], [0, 1, 0], [-sb, 0, cb]])
+    in_plane = np.array([[cu, -su, 0], [su, cu, 0], [0, 0, 1]])
+    world = corners @ (about_x @ about_y @ in_plane).T + [0.05, -0.03, 1.6]
+    return order_quad(focal * world[:, :2] / world[:, 2:] + [w / 2, h / 2])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from([297 / 210, 85.6 / 54]),
+    st.tuples(st.floats(0.15, 0.5), st.floats(0.15, 0.5)),
+    st.floats(-0.4, 0.4),
+    st.floats(1500, 4000),
+)
+def test_true_aspect_undoes_perspective(aspect, tilts, turn, focal):
+    """The paper's own proportions come back from a quad seen in perspective, whatever the
+    camera's focal length (the rectangle constraint needs only the principal point)."""
+    quad = _seen(aspect, tilts, turn, focal, (2448, 3264))
+    assert abs(true_aspect(quad, (2448, 3264)) - aspect) < 1e-6
+
+
+@given(st.lists(convex_quads(), min_size=1, max_size=12))
+def test_many_quads_at_once_give_the_same_bits_as_one_at_a_time(quads):
+    """The whole-page placement orders and measures a thousand quads in one call; one quad
+    at a time (page size, proportions) must see exactly the same numbers."""
+    batch = np.array(quads)
+    assert np.array_equal(order_quads(batch), np.array([order_quad(q) for q in quads]))
+    ordered = order_quads(batch)
+    singles = np.array([true_aspect(q, (2448, 3264)) for q in ordered])
+    assert np.array_equal(true_aspects(ordered, (2448, 3264)), singles)
