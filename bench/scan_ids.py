@@ -1,4 +1,5 @@
-"""Issue 13's hard identifier set on its own: ``python -m bench scan_ids`` (~5–10 min).
+"""Issue 13's hard identifier set on its own: ``python -m bench scan_ids`` (~10–20 min: the
+96 captures and, beside them, the 96 held-out seeds 96–191).
 
 Identifiers under red seals, on bowed and creased pages, in faces the tests never use
 (``bench/_scan_hard.py``). Environment: ``BENCH_SCAN_HARD_COUNT`` (96),

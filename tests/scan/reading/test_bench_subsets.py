@@ -90,3 +90,21 @@ def test_latency_is_each_side_fastest_and_the_first_kept(monkeypatch: pytest.Mon
     assert (s.first_latency, s.first_bare) == ([1.2], [1.0])
     assert (s.latency, s.bare, s.bare_cpu) == ([0.9], [0.7], [0.6])
     assert scan._ratios(s) == [0.9 / 0.7] and scan._ratios(s, first=True) == [1.2]
+
+
+@pytest.mark.parametrize("only", ["", "3,5"])
+def test_reported_hard_run_reads_the_held_out_seeds_beside_it(
+    only: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The held-out seeds 96-191 are read in the same run as the reported 96 captures (a
+    check on tuning to the hard set); a run on a subset reads that subset alone."""
+    asked: list[list[int]] = []
+    monkeypatch.setattr(_scan_hard, "hard_shots", lambda indices: asked.append(indices) or [])
+    monkeypatch.setattr(_scan_hard, "measure_hard", lambda engine, shots, out: _scan_hard.HardScores())
+    monkeypatch.setenv("BENCH_SCAN_HARD_ONLY", only)
+    monkeypatch.delenv("BENCH_SCAN_HARD_COUNT", raising=False)
+    report = "\n".join(_scan_hard.run(["rapidocr"], tmp_path))
+    if only:
+        assert asked == [[3, 5]] and "Held-out" not in report
+    else:
+        assert asked == [list(range(96)), list(range(96, 192))] and "**Held-out seeds**" in report
