@@ -13,7 +13,8 @@ split in two cheap questions, both answered on a 1000-px copy of the page:
 
 The page-finding homography, the quarter turns, the deskew and the half turn are then
 composed into one matrix, and the full-resolution page is warped once: warping the
-rectified page again to deskew it and turning it cost ~60 ms an A4 page more.
+rectified page again to deskew it and turning it cost ~60 ms an A4 page more. When the
+print lines of a bowed page still sag (``dewarp``), the sag joins that matrix in one remap.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from . import updown
+from . import dewarp, updown
 from .resample import shrink
 
 WORK_SIZE = 1000  # long side of the copy the analysis runs on
@@ -40,10 +41,14 @@ class Orientation:
     confidence: float  # 0..1 for the up/down decision (0.5 = a guess)
     method: str  # "cls", "osd" or "none" (no text found)
     warp_ms: float = 0.0  # the full-resolution warp's share of the time
+    bend: float = 0.0  # sag of the print lines that was straightened, share of the page height
+    bend_ms: float = 0.0  # measuring the sag (and building the remap when there is one)
 
 
-def _ink(gray: np.ndarray) -> np.ndarray:
-    """Dark print as a binary mask, robust to uneven light (local threshold)."""
+def _inks(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Dark print as binary masks, robust to uneven light (local threshold): without long
+    rules, and keeping the rules that run across (a bowed table's rules sag with its print,
+    and show the sag best)."""
     block = max(15, (max(gray.shape) // 40) | 1)
     mask = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 15)
     m = max(2, round(0.03 * min(gray.shape)))  # margins hold leftovers of the desk, not text
@@ -52,12 +57,20 @@ def _ink(gray: np.ndarray) -> np.ndarray:
     # the text about which way it runs: find ink runs longer than any character (after a
     # little thickening, so slightly skewed rules still qualify) and take them out
     run = max(15, round(0.05 * max(gray.shape)))
-    rules = np.zeros_like(mask)
-    for thick, long in (((1, 5), (run, 1)), ((5, 1), (1, run))):
+    rules = []
+    for thick, long in (((1, 5), (run, 1)), ((5, 1), (1, run))):  # rules running across, running down
         grown = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, thick))
-        rules |= cv2.morphologyEx(grown, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, long))
-    mask[cv2.dilate(rules, np.ones((3, 3), np.uint8)) > 0] = 0
-    return mask
+        rules.append(cv2.morphologyEx(grown, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, long)))
+    near = np.ones((3, 3), np.uint8)
+    across = mask.copy()
+    across[cv2.dilate(rules[1], near) > 0] = 0
+    mask[cv2.dilate(rules[0] | rules[1], near) > 0] = 0
+    return mask, across
+
+
+def _ink(gray: np.ndarray) -> np.ndarray:
+    """Dark print without long rules (see ``_inks``)."""
+    return _inks(gray)[0]
 
 
 def _profile_energy(xs: np.ndarray, ys: np.ndarray, angles: np.ndarray) -> np.ndarray:
@@ -156,12 +169,31 @@ def _small_copy(gray: np.ndarray, hmat: np.ndarray, size: tuple[int, int]) -> tu
     return _warp(reduced, _scaling(s) @ hmat @ back, (round(pw * s), round(ph * s))), s
 
 
+def _in_capture(src_shape: tuple[int, ...], matrix: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Where a page of ``size`` that ``matrix`` maps out of a capture of ``src_shape`` shows the
+    capture (255), less a few pixels: beyond the frame's edge the warp repeats its last
+    pixels, and that edge draws a long straight stroke that is no print."""
+    h, w = src_shape[:2]
+    corners = np.float32([[0, 0], [w, 0], [w, h], [0, h]]).reshape(-1, 1, 2)
+    quad = cv2.perspectiveTransform(corners, matrix).reshape(-1, 2)
+    mask = np.zeros((size[1], size[0]), np.uint8)
+    cv2.fillConvexPoly(mask, np.round(quad).astype(np.int32), 255)
+    return cv2.erode(mask, np.ones((9, 9), np.uint8))
+
+
 def orient_warp(
-    src: np.ndarray, hmat: np.ndarray, size: tuple[int, int], *, smooth: float = 0.0, use_osd: bool = False
+    src: np.ndarray,
+    hmat: np.ndarray,
+    size: tuple[int, int],
+    *,
+    smooth: float = 0.0,
+    use_osd: bool = False,
+    straighten: bool = True,
 ) -> Orientation:
     """The page that ``hmat`` maps out of ``src`` (to ``size`` = width, height, as the page
     lies in the capture) upright and deskewed, in one warp. ``smooth``: Gaussian sigma
-    applied to the source first when the warp reduces it strongly (against aliasing)."""
+    applied to the source first when the warp reduces it strongly (against aliasing).
+    ``straighten``: undo a bowed page's sag (``dewarp``) in the same warp."""
     gray = src if src.ndim == 2 else cv2.cvtColor(src, cv2.COLOR_BGR2GRAY)
     small, s = _small_copy(gray, hmat, size)
     found = _lines(small)
@@ -170,22 +202,38 @@ def orient_warp(
     out_w, out_h = (ph, pw) if turn == 90 else (pw, ph)
     m = _deskew_matrix(skew, out_w, out_h) @ turn_matrix(turn, pw, ph)
     p_down, method = 0.5, "none"
-    if found is not None and not use_osd and updown.cls_session() is not None:
-        sw, sh = round(out_w * s), round(out_h * s)
-        upright_small = _warp(small, _scaling(s) @ m @ _scaling(1 / s), (sw, sh))
+    sw, sh = round(out_w * s), round(out_h * s)
+    ink_up = lines_up = None  # the upright small page's print: for the up/down snippets, for the bend
+    if found is not None:
+        ink_up, lines_up = _inks(_warp(small, _scaling(s) @ m @ _scaling(1 / s), (sw, sh)))
+    if ink_up is not None and not use_osd and updown.cls_session() is not None:
         pieces = [
             _warp(gray, np.array([[1.0, 0, -left / s], [0, 1, -top / s], [0, 0, 1]]) @ m @ hmat,
                   (max(1, round((right - left) / s)), max(1, round((bottom - top) / s))))
-            for top, bottom, left, right in updown.snippet_boxes(_ink(upright_small))
+            for top, bottom, left, right in updown.snippet_boxes(ink_up)
         ]  # fmt: skip
         if pieces:
             p_down, method = updown.p_upside_down(updown.cls_session(), pieces), "cls"
     if p_down > 0.5:
         turn += 180
         m = turn_matrix(180, out_w, out_h) @ m
+        lines_up = lines_up[::-1, ::-1] if lines_up is not None else None  # the same half turn
+    started = time.perf_counter()
+    bend = None
+    if straighten and lines_up is not None:
+        lines_up[_in_capture(src.shape, _scaling(s) @ m @ hmat, (sw, sh)) == 0] = 0
+        bend = dewarp.measure(lines_up)
+    maps = None
+    if bend is not None:  # straighten the lines in the same single interpolation
+        shift = np.interp(np.arange(out_w) * s, np.arange(sw), bend.shift) / s
+        maps = dewarp.remap_maps(np.linalg.inv(m @ hmat), shift, (out_w, out_h))
+    bend_ms = (time.perf_counter() - started) * 1000
     started = time.perf_counter()
     source = cv2.GaussianBlur(src, (0, 0), smooth) if smooth > 0 else src
-    out = _warp(source, m @ hmat, (out_w, out_h))
+    if maps is None:
+        out = _warp(source, m @ hmat, (out_w, out_h))
+    else:
+        out = cv2.remap(source, *maps, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     warp_ms = (time.perf_counter() - started) * 1000
     if found is not None and method == "none":  # no classifier (or no snippets): ask OSD
         method = "osd"
@@ -193,7 +241,8 @@ def orient_warp(
         if p_down > 0.5:
             turn += 180
             out = cv2.rotate(out, cv2.ROTATE_180)
-    return Orientation(out, turn, skew, abs(p_down - 0.5) * 2, method, warp_ms)
+    sag = bend.amplitude / sh if bend is not None else 0.0
+    return Orientation(out, turn, skew, abs(p_down - 0.5) * 2, method, warp_ms, sag, bend_ms)
 
 
 def orient(image: np.ndarray, use_osd: bool = False) -> Orientation:

@@ -139,9 +139,13 @@ class Pipeline:
         size = page_size(found.quad, capture.image.shape)
         hmat, pixels, smooth = detect_stage.page_warp(found, capture.image.shape, size)
         turned = self._run(
-            page, "orient", orient_stage.orient_warp, capture.image, hmat, pixels, smooth=smooth
-        )
+            page, "orient", orient_stage.orient_warp, capture.image, hmat, pixels, smooth=smooth,
+            straighten=size == "a4",  # an ID card's few lines: its bends measured were a card edge
+        )  # fmt: skip
         page.timings_ms["rectify"] = turned.warp_ms  # the one full-resolution warp, inside orient
+        page.timings_ms["dewarp"] = turned.bend_ms  # measuring a bowed page's sag, inside orient
+        if turned.bend:
+            log.debug("%s: print lines sag %.2f %% of the page, straightened", page.source, 100 * turned.bend)
         page.rotation, page.skew_deg = turned.rotation, turned.skew_deg
         page.image = self._run(page, "border", border_stage.clear_desk, turned.image)
         dpi = float(detect_stage.PAGE_SIZES[size][2])
