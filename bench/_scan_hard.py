@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench._subset import changed_settings, page_subset
+from bench._subset import bench_engines, page_subset, partial_because
 from bench.scan_gate import Shot
 from kiosk.scan.extract import extract
 from kiosk.scan.pipeline import Pipeline
@@ -56,7 +56,8 @@ def hard_indices(count: int) -> list[int]:
 def partial() -> str | None:
     """Why this run is not the reported set, captures 0–95 (``python -m bench`` then prints
     its report and leaves BENCHMARKS.md alone), or None."""
-    return changed_settings({"BENCH_SCAN_HARD_ONLY": "", "BENCH_SCAN_HARD_COUNT": str(HARD_COUNT)})
+    reported = {"BENCH_SCAN_HARD_ONLY": "", "BENCH_SCAN_HARD_COUNT": str(HARD_COUNT)}
+    return partial_because(reported, bench_engines("BENCH_SCAN_ENGINES"))
 
 
 def hard_shots(indices: list[int]) -> list[tuple[int, Shot]]:

@@ -20,3 +20,21 @@ def changed_settings(defaults: dict[str, str]) -> str | None:
     or None: why a run is partial (``python -m bench`` then leaves BENCHMARKS.md alone)."""
     changed = [f"{k}={os.environ[k]}" for k, v in defaults.items() if os.environ.get(k, v).strip() != v]
     return " ".join(changed) or None
+
+
+ENGINES = ("tesseract", "rapidocr")  # a reported table has a column for each
+
+
+def bench_engines(*settings: str) -> list[str]:
+    """The OCR engines a run reads with: the first of the environment ``settings`` that is
+    set (``tesseract,rapidocr``), else both."""
+    chosen = next((os.environ[k] for k in settings if os.environ.get(k, "").strip()), ",".join(ENGINES))
+    return [e.strip() for e in chosen.split(",") if e.strip()]
+
+
+def partial_because(defaults: dict[str, str], engines: list[str]) -> str | None:
+    """Why a run is not the reported set: settings off their ``defaults`` (``changed_settings``)
+    or an engine left out (its table would lose that engine's column), or None."""
+    left_out = [e for e in ENGINES if e not in engines]
+    why = [changed_settings(defaults), f"without {','.join(left_out)}" if left_out else None]
+    return " ".join(w for w in why if w) or None

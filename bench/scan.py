@@ -25,7 +25,7 @@ import cv2
 import numpy as np
 import pytesseract
 
-from bench._subset import changed_settings
+from bench._subset import bench_engines, partial_because
 from kiosk.scan.geometry import quad_iou
 from kiosk.scan.ocr import get_engine
 from kiosk.scan.pipeline import Pipeline
@@ -48,7 +48,7 @@ SCAN_COUNT = 40  # the reported set's captures
 def partial() -> str | None:
     """Why this run is not the reported set of ``SCAN_COUNT`` captures (``python -m bench``
     then prints its report and leaves BENCHMARKS.md alone), or None."""
-    return changed_settings({"BENCH_SCAN_COUNT": str(SCAN_COUNT)})
+    return partial_because({"BENCH_SCAN_COUNT": str(SCAN_COUNT)}, bench_engines("BENCH_SCAN_ENGINES"))
 
 
 @dataclass
@@ -317,7 +317,7 @@ def table(results: dict[str, Scores], memory: dict[str, tuple[float, float]], co
 
 def run() -> str:
     count = int(os.environ.get("BENCH_SCAN_COUNT", str(SCAN_COUNT)))
-    engines = os.environ.get("BENCH_SCAN_ENGINES", "tesseract,rapidocr").split(",")
+    engines = bench_engines("BENCH_SCAN_ENGINES")
     data = samples(count)
     baseline = [cer(s.doc.text, naive_baseline(s.capture)) for s in data]
     results, memory = {}, {}

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from bench._gate_cache import Cache, Reading
-from bench._subset import changed_settings, page_subset
+from bench._subset import bench_engines, page_subset, partial_because
 from kiosk.scan import quality, settle
 from kiosk.scan.pipeline import Pipeline
 from kiosk.scan.synth.camera import photograph, random_params
@@ -320,15 +320,14 @@ def partial() -> str | None:
     """Why this run is not the reported set, the 50 ``eval`` pages (``python -m bench`` then
     prints its report and leaves BENCHMARKS.md alone), or None."""
     reported = {"BENCH_SCAN_GATE_SPLIT": "eval", "BENCH_SCAN_GATE_COUNT": str(GATE_COUNT)}
-    return changed_settings({"BENCH_SCAN_GATE_PAGES": "", **reported})
+    engines = bench_engines("BENCH_SCAN_GATE_ENGINES", "BENCH_SCAN_ENGINES")
+    return partial_because({"BENCH_SCAN_GATE_PAGES": "", **reported}, engines)
 
 
 def run() -> str:
     count = int(os.environ.get("BENCH_SCAN_GATE_COUNT", str(GATE_COUNT)))
     split = os.environ.get("BENCH_SCAN_GATE_SPLIT", "eval")
-    engines = os.environ.get("BENCH_SCAN_GATE_ENGINES") or os.environ.get(
-        "BENCH_SCAN_ENGINES", "tesseract,rapidocr"
-    )
+    engines = ",".join(bench_engines("BENCH_SCAN_GATE_ENGINES", "BENCH_SCAN_ENGINES"))
     pages = page_subset(os.environ.get("BENCH_SCAN_GATE_PAGES", ""))
     indices = [i for i in range(count) if pages is None or i in pages]
     root = os.environ.get("BENCH_SCAN_GATE_CACHE")

@@ -10,17 +10,17 @@ captures than 0–95 prints its report and leaves BENCHMARKS.md alone.
 
 from __future__ import annotations
 
-import os
 import tempfile
 from pathlib import Path
 
 from bench import _scan_hard
+from bench._subset import bench_engines
 
 partial = _scan_hard.partial
 
 
 def run() -> str:
-    engines = os.environ.get("BENCH_SCAN_ENGINES", "tesseract,rapidocr").split(",")
+    engines = bench_engines("BENCH_SCAN_ENGINES")
     with tempfile.TemporaryDirectory() as tmp:
         return "\n".join(_scan_hard.run(engines, Path(tmp)))
 

@@ -21,6 +21,13 @@ def test_subsets_take_indices_and_ranges():
     assert page_subset(" ") is None
 
 
+@pytest.fixture(autouse=True)
+def _both_engines(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts from the reported runs' engines, whatever the shell exported."""
+    for name in ("BENCH_SCAN_ENGINES", "BENCH_SCAN_GATE_ENGINES"):
+        monkeypatch.delenv(name, raising=False)
+
+
 def test_hard_set_is_the_reported_96_unless_told(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.delenv("BENCH_SCAN_HARD_ONLY", raising=False)
     monkeypatch.delenv("BENCH_SCAN_HARD_COUNT", raising=False)
@@ -67,6 +74,17 @@ def test_scan_run_is_partial_off_the_reported_count(monkeypatch: pytest.MonkeyPa
     assert scan.partial() is None
     monkeypatch.setenv("BENCH_SCAN_COUNT", "4")
     assert scan.partial() == "BENCH_SCAN_COUNT=4"
+
+
+def test_a_run_without_an_engine_is_partial(monkeypatch: pytest.MonkeyPatch):
+    """A reported table has a column per engine: a run with one engine would drop the other's."""
+    monkeypatch.delenv("BENCH_SCAN_COUNT", raising=False)
+    monkeypatch.setenv("BENCH_SCAN_ENGINES", "rapidocr,tesseract")  # both, in any order
+    assert scan.partial() is None and _scan_hard.partial() is None and scan_gate.partial() is None
+    monkeypatch.setenv("BENCH_SCAN_ENGINES", "rapidocr")
+    assert scan.partial() == "without tesseract" and _scan_hard.partial() == "without tesseract"
+    monkeypatch.setenv("BENCH_SCAN_GATE_ENGINES", "tesseract")  # the gate's own setting comes first
+    assert scan_gate.partial() == "without rapidocr"
 
 
 def test_latency_is_each_side_fastest_and_the_first_kept(monkeypatch: pytest.MonkeyPatch):
