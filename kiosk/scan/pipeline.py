@@ -1,6 +1,6 @@
 """One page through every stage: capture → detect → orient/deskew/straighten a bowed page's
-lines (one warp) → desk strips cleared → quality → red ink out → OCR → codes → extract → gate's doubts settled → classify →
-compress.
+lines (one warp) → desk strips cleared → quality → red ink out → OCR → codes → extract →
+gate's doubts settled → classify → compress.
 
 The stages do the work; this module runs them, times each one and turns a stage that
 fails into a page with ``ok: false`` and a problem — a caller (the kiosk screen, the CLI,
