@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from .fold import HOLDS, across_fold, covers, print_mask
+from .fold import HOLDS, across_fold, covers
 from .geometry import (
     is_convex,
     order_quad,
@@ -31,10 +31,9 @@ from .geometry import (
     true_aspect,
 )
 from .outline import BORDER_MARGIN, on_border, paper_edge, probe_distance, sample, sides_on_border
-from .resample import shrink
 from .whole_page import MAX_SPREAD, MIN_SHOWN, whole_page
+from .workcopy import gradient, prepare
 
-WORK_SIZE = 1000  # long side of the working copy
 MIN_AREA = 0.03  # a page smaller than this share of the frame is not looked for
 MIN_SCORE = 0.45  # below this no candidate is believed: the page fills the frame
 SIDES = ("top", "right", "bottom", "left")
@@ -68,31 +67,6 @@ class Detection:
         if self.whole is None or self.spread > MAX_SPREAD or self.beyond <= MAX_BEYOND:
             return None
         return self.whole
-
-
-def _prepare(image: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
-    """Small, text-free Lab copy: closing removes dark print so only the paper shape is left;
-    and where that print was (``fold.print_mask``), to tell a fold from an edge."""
-    small, scale = shrink(image, WORK_SIZE)
-    if small.ndim == 2:
-        small = cv2.cvtColor(small, cv2.COLOR_GRAY2BGR)
-    k = max(3, round(max(small.shape[:2]) / 90)) | 1
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
-    closed = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel)
-    closed = cv2.medianBlur(closed, 5)
-    lab = cv2.LUT(cv2.cvtColor(closed, cv2.COLOR_BGR2Lab), _LAB_TABLE)
-    return lab, print_mask(small, closed), scale
-
-
-def _lab_table() -> np.ndarray:
-    """Lab bytes → the working copy's floats, per channel: L as it is, chroma about 0 and
-    counting double (pale desks differ in hue). One table look-up instead of float arithmetic
-    over the copy's strided chroma channels (~9 ms a capture down to ~1.5)."""
-    v = np.arange(256, dtype=np.float32)
-    return np.stack([v, (v - 128) * 2.0, (v - 128) * 2.0], axis=-1)[None]
-
-
-_LAB_TABLE = _lab_table()
 
 
 def _reduce_to_quad(poly: np.ndarray) -> np.ndarray | None:
@@ -266,23 +240,11 @@ def _touches(quad: np.ndarray, w: int, h: int) -> tuple[str, ...]:
     return tuple(name for name, t in zip(SIDES, hit, strict=True) if t)
 
 
-def _gradient(lab: np.ndarray) -> np.ndarray:
-    """How strongly the colour changes at each pixel: the Sobel gradient's length over all
-    three channels. The channels are added one by one: numpy's sum over a last axis of 3 took
-    ~17 ms a capture, the same sums in the same order ~5."""
-    gx = cv2.Sobel(lab, cv2.CV_32F, 1, 0, ksize=3)
-    gy = cv2.Sobel(lab, cv2.CV_32F, 0, 1, ksize=3)
-    gx *= gx
-    gy *= gy
-    gx += gy
-    return np.sqrt(gx[..., 0] + gx[..., 1] + gx[..., 2])
-
-
 def detect_page(image: np.ndarray) -> Detection:
     """Find the page in a capture (BGR or gray); corners in capture pixels, TL TR BR BL."""
     h, w = image.shape[:2]
-    lab, ink, scale = _prepare(image)
-    grad = _gradient(lab)
+    lab, ink, scale = prepare(image)
+    grad = gradient(lab)
     best: tuple[float, str, np.ndarray] | None = None
     for name, rough in _candidates(lab):
         quad = _refine(lab, grad, rough)  # the fitted sides are what gets scored and kept

@@ -45,10 +45,9 @@ class Orientation:
     bend_ms: float = 0.0  # measuring the sag (and building the remap when there is one)
 
 
-def _inks(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Dark print as binary masks, robust to uneven light (local threshold): without long
-    rules, and keeping the rules that run across (a bowed table's rules sag with its print,
-    and show the sag best)."""
+def _marks(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Dark print as a binary mask, robust to uneven light (local threshold), and the long
+    rules in it: those running across and those running down."""
     block = max(15, (max(gray.shape) // 40) | 1)
     mask = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 15)
     m = max(2, round(0.03 * min(gray.shape)))  # margins hold leftovers of the desk, not text
@@ -57,20 +56,35 @@ def _inks(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     # the text about which way it runs: find ink runs longer than any character (after a
     # little thickening, so slightly skewed rules still qualify) and take them out
     run = max(15, round(0.05 * max(gray.shape)))
-    rules = []
-    for thick, long in (((1, 5), (run, 1)), ((5, 1), (1, run))):  # rules running across, running down
-        grown = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, thick))
-        rules.append(cv2.morphologyEx(grown, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, long)))
-    near = np.ones((3, 3), np.uint8)
-    across = mask.copy()
-    across[cv2.dilate(rules[1], near) > 0] = 0
-    mask[cv2.dilate(rules[0] | rules[1], near) > 0] = 0
-    return mask, across
+    across, down = (
+        cv2.morphologyEx(
+            cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, thick)),
+            cv2.MORPH_OPEN,
+            cv2.getStructuringElement(cv2.MORPH_RECT, long),
+        )
+        for thick, long in (((1, 5), (run, 1)), ((5, 1), (1, run)))
+    )
+    return mask, across, down
+
+
+def _without(mask: np.ndarray, rules: np.ndarray) -> np.ndarray:
+    """``mask`` with ``rules`` (and a pixel round them) taken out, in place."""
+    mask[cv2.dilate(rules, np.ones((3, 3), np.uint8)) > 0] = 0
+    return mask
 
 
 def _ink(gray: np.ndarray) -> np.ndarray:
-    """Dark print without long rules (see ``_inks``)."""
-    return _inks(gray)[0]
+    """Dark print without long rules."""
+    mask, across, down = _marks(gray)
+    return _without(mask, across | down)
+
+
+def _inks(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``_ink``, and the print keeping the rules that run across (a bowed table's rules sag
+    with its print, and show the sag best)."""
+    mask, across, down = _marks(gray)
+    lines = _without(mask.copy(), down)
+    return _without(mask, across | down), lines
 
 
 def _profile_energy(xs: np.ndarray, ys: np.ndarray, angles: np.ndarray) -> np.ndarray:

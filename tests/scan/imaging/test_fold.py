@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.scan import detect
+from kiosk.scan import workcopy
 from kiosk.scan.detect import detect_page
 from kiosk.scan.fold import across_fold
 from kiosk.scan.geometry import quad_iou
@@ -39,6 +39,6 @@ def test_a_flat_pages_edges_are_no_fold(snap, seed, overrides):
     """Print stops short of a page's edge, so no side of a flat page is grown (a dog-ear, a
     cluttered desk, a shadow across the page included)."""
     image = snap(seed, **overrides).image
-    lab, ink, scale = detect._prepare(image)
+    lab, ink, scale = workcopy.prepare(image)
     quad = detect_page(image).quad * scale
     assert across_fold(lab, ink, quad) == []

@@ -7,18 +7,18 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from kiosk.scan import detect
+from kiosk.scan import workcopy
 
 
 def _lab(seed: int) -> np.ndarray:
-    """A Lab working copy as ``detect._prepare`` makes it, from a random colour picture."""
+    """A Lab working copy as ``workcopy.prepare`` makes it, from a random colour picture."""
     bgr = np.random.default_rng(seed).integers(0, 256, (120, 160, 3), dtype=np.uint8)
-    return detect._prepare(bgr)[0]
+    return workcopy.prepare(bgr)[0]
 
 
 def test_lab_copy_is_the_float_arithmetic():
     bgr = np.random.default_rng(1).integers(0, 256, (90, 130, 3), dtype=np.uint8)
-    lab, _, scale = detect._prepare(bgr)
+    lab, _, scale = workcopy.prepare(bgr)
     assert scale == 1.0
     k = max(3, round(130 / 90)) | 1
     closed = cv2.medianBlur(
@@ -36,13 +36,13 @@ def test_gradient_is_the_plain_sum_over_channels():
         gx = cv2.Sobel(lab, cv2.CV_32F, 1, 0, ksize=3)
         gy = cv2.Sobel(lab, cv2.CV_32F, 0, 1, ksize=3)
         plain = np.sqrt((gx * gx + gy * gy).sum(axis=2))
-        assert np.array_equal(detect._gradient(lab), plain)
+        assert np.array_equal(workcopy.gradient(lab), plain)
 
 
 def test_gradient_leaves_the_copy_alone():
     lab = _lab(4)
     before = lab.copy()
-    detect._gradient(lab)
+    workcopy.gradient(lab)
     assert np.array_equal(lab, before)
 
 
@@ -52,4 +52,4 @@ def test_lab_table_covers_every_byte():
     every = np.repeat(np.arange(256, dtype=np.uint8)[None, :, None], 3, axis=2)
     plain = every.astype(np.float32)
     plain[..., 1:] = (plain[..., 1:] - 128) * 2.0
-    assert np.array_equal(cv2.LUT(every, detect._LAB_TABLE), plain)
+    assert np.array_equal(cv2.LUT(every, workcopy.LAB_TABLE), plain)
