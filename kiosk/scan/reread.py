@@ -17,6 +17,11 @@ last character at its left end coming back as a leading ``1``. So the strip is c
 print cut by its ends, given a paper-coloured border (Tesseract wants one round a line),
 and, when the whitelisted read gives no valid number, read once more without the
 whitelist (``extract``'s guarded repairs then apply). 8 of 8 copies right now.
+
+When Tesseract's looks at a line agree on nothing, PP-OCR's recogniser reads the line's
+strips once more (``second_reading``; its ~85 MB model loads on the first such page): a
+ring stroke across a digit that every Tesseract look misreads, it reads. Its looks answer
+to the same strict rule, so the check digit still guards what they give.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ import numpy as np
 from .combine import agreed
 from .extract import USCC_CHARS, find_identifiers
 from .ink import has_red
+from .ocr import get_engine
 from .ocr.base import OcrEngine, to_gray
 from .types import OcrResult, OcrWord
 from .unseal import unsealed
@@ -42,6 +48,9 @@ ALPHABETS = {"id_number": "0123456789X", "uscc": "".join(sorted(USCC_CHARS))}
 UNSEALED_SCALES = (1, 2)
 NUMBER_HEIGHTS = 12  # how far right of its label a number may run (label heights; see line_box)
 NUMBER_HEIGHTS_TESSERACT = 20
+# when an engine's own looks at an identifier's line agree on nothing, the engine whose
+# recogniser reads the line once more (``second_reading``)
+SECOND_READER = {"tesseract": "rapidocr"}
 
 
 def _label_end(words: list[OcrWord], labels: tuple[str, ...]) -> int | None:
@@ -362,12 +371,25 @@ def reread_identifiers(
         looks = _looks(engine, kind, list(sources))
         texts = [_read(engine, look, sources[look.source], dpi) for look in looks]
         found = agreed(texts + ([page_read] if page_read else []), kind, strict=strict)
+        if found is None and engine.name in SECOND_READER:
+            found = second_reading(SECOND_READER[engine.name], kind, sources, dpi)
         if found is not None:
             out[kind] = found
             out.pop(f"{kind}_unverified", None)
         elif kind in out:  # a page read under a seal that no look confirms is a guess
             out[f"{kind}_unverified"] = out.pop(kind)
     return out
+
+
+def second_reading(reader: str, kind: str, sources: dict[str, np.ndarray], dpi: float) -> str | None:
+    """The line read by another engine's recogniser when this engine's looks agree on
+    nothing, under the strict rule all the same (two looks, one as read). PP-OCR's
+    recogniser reads a sealed number Tesseract cannot (on the hard set's sealed lines
+    it needs no look at the unsealed strip); only its ~85 MB model is loaded, on the
+    first page that needs it (``ocr.rapidocr.shared_rapidocr``)."""
+    other = get_engine(reader)
+    texts = [_read(other, look, sources[look.source], dpi) for look in _looks(other, kind, list(sources))]
+    return agreed(texts, kind, strict=True)
 
 
 def _page_read(text: str, kind: str, value: str | None) -> str | None:

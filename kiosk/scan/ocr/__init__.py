@@ -1,12 +1,12 @@
 """OCR engines behind one interface; ``get_engine(name)`` picks one by name.
 
-RapidOCR is the default: in the issue-3 benchmark it meets every target and reads
-exactly (CER 0 %, classification 100 %, stored pages read as the rectified ones); it
-took ~1.2× a bare Tesseract run then, 2.6× in issue 13's runs (docs/scanning.md).
-Tesseract is one flag away (``--engine tesseract``, or
-``scan.engine`` in a hardware profile): ~0.5 s faster per page and ~80 MB smaller, for
-small kiosks, but it misses the stored-page target by a margin within its own noise
-floor (docs/scanning.md, "Which engine is the default").
+RapidOCR (PP-OCR) is the default: on the scan benchmarks it reads exactly (CER 0 %,
+classification 100 %, every legible identifier of the hard sets) within the latency
+target (BENCHMARKS.md). Tesseract is one flag away (``--engine tesseract``, or
+``scan.engine`` in a hardware profile): lighter on one core and ~120 MB smaller, for
+small kiosks, but it reads less well (CER 1–5 %), and for an identifier's line that its
+own looks cannot agree on it borrows PP-OCR's recogniser (``reread.second_reading``)
+(docs/scanning.md, "Which engine is the default").
 """
 
 from __future__ import annotations

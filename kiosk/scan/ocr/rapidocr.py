@@ -31,6 +31,7 @@ from .base import clean_lines, failed, paper_background, remove_cjk_spaces, to_g
 _LOCK = threading.Lock()
 _CALL = threading.Lock()  # the detector's size limit is set per call on the shared instance
 _ENGINE: Any = None
+_QUIET: list[Any] = []  # the models whose sessions were replaced
 
 # RapidOCR first shrinks a page to ≤ 2000 px (``Global.max_side_len``), then the detector
 # input to ≤ 1280 px: peak memory on an A4 page 926 → 544 MB against the default 2000,
@@ -45,15 +46,17 @@ MARGIN = 10  # quarter-size pixels (~5 mm on A4 at 200 dpi) kept round the print
 THREADS = 2  # ONNX Runtime intra-op threads: the kiosk's two cores
 
 
-def shared_rapidocr() -> Any:
-    """The process-wide RapidOCR instance (thread-safe lazy load), its detector and
-    recogniser loaded, their ONNX Runtime threads not spinning (``quiet_session``)."""
+def shared_rapidocr(detector: bool = True) -> Any:
+    """The process-wide RapidOCR instance (thread-safe lazy load), its recogniser and (unless
+    ``detector=False``: one text line needs none) its detector loaded, their ONNX Runtime
+    threads not spinning (``quiet_session``). Tesseract's identifier re-read borrows the
+    recogniser alone (``reread``): ~85 MB, not the detector's ~20 MB more."""
     global _ENGINE
     with _LOCK:
         if _ENGINE is None:
             from rapidocr import RapidOCR
 
-            engine = RapidOCR(
+            _ENGINE = RapidOCR(
                 params={
                     "Global.log_level": "error",  # "no text found" is a result, not a warning
                     "Global.max_side_len": MAX_SIDE,
@@ -64,9 +67,11 @@ def shared_rapidocr() -> Any:
                     "Rec.rec_batch_num": 2,
                 }
             )
-            for model in (engine._load_det_model(), engine._load_rec_model()):
+        models = [_ENGINE._load_rec_model()] + ([_ENGINE._load_det_model()] if detector else [])
+        for model in models:
+            if model not in _QUIET:
                 model.session.session = quiet_session(model.session.session)
-            _ENGINE = engine
+                _QUIET.append(model)
         return _ENGINE
 
 
@@ -196,7 +201,7 @@ class RapidOcrEngine:
     def _run(gray: np.ndarray, dpi: float, single_line: bool) -> tuple[Any, tuple[int, int], float]:
         """RapidOCR's output, where its image starts in the page (rows, columns) after the
         page was resized by the returned scale."""
-        rapid = shared_rapidocr()
+        rapid = shared_rapidocr(detector=not single_line)
         if single_line:
             return rapid(np.dstack([gray] * 3), use_det=False, use_cls=False, use_rec=True), (0, 0), 1.0
         scale = resized = min(1.0, MAX_SIDE / max(gray.shape))

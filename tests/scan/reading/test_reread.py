@@ -85,6 +85,8 @@ class _Lines:
     """An engine that answers each single-line read with the next of ``answers`` (the
     repair rules are under test here, not the OCR)."""
 
+    name = "fake"
+
     def __init__(self, answers, restricts_alphabet=True):
         self.answers = list(answers)
         self.restricts_alphabet = restricts_alphabet
@@ -127,3 +129,22 @@ def test_reread_refuses_two_different_valid_readings(docs, tesseract):
     fixed = reread_identifiers(doc.image, broken, extract(broken.text).fields, engine, 200)
     assert "id_number" not in fixed
     assert reread_identifiers(doc.image, broken, {}, _Lines([truth]), 200)["id_number"] == truth
+
+
+def test_second_reader_is_held_to_the_strict_rule(docs, tesseract, monkeypatch):
+    """Tesseract's looks agree on nothing, so the PP-OCR recogniser reads the line again
+    (``second_reading``); its looks must agree as Tesseract's must: two looks, one as read."""
+    from kiosk.scan import reread
+
+    doc, truth, broken = _broken(docs, tesseract)
+    fields = extract(broken.text).fields
+    lost = _Lines(["?"])
+    lost.name = "tesseract"
+    for answers, expected in (([truth, "?"], None), (["?", truth], truth), ([truth, truth, "?"], truth)):
+        second = _Lines(answers, restricts_alphabet=False)
+        monkeypatch.setattr(reread, "get_engine", lambda name, second=second: second)
+        assert reread_identifiers(doc.image, broken, fields, lost, 200).get("id_number") == expected
+        assert second.calls >= 2  # it was asked
+    other = _Lines(["?"])  # an engine with no second reader: no one else is asked
+    monkeypatch.setattr(reread, "get_engine", lambda name: pytest.fail("asked a second reader"))
+    assert "id_number" not in reread_identifiers(doc.image, broken, fields, other, 200)
