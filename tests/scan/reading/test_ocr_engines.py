@@ -190,3 +190,27 @@ def test_rapidocr_sessions_do_not_spin():
         opts = model.session.session.get_session_options()
         assert opts.get_session_config_entry("session.intra_op.allow_spinning") == "0"
         assert opts.intra_op_num_threads == 2
+
+
+def test_a_single_line_read_loads_the_recogniser_alone():
+    """Tesseract's second reader (``reread.second_reading``) reads single lines with
+    PP-OCR: only its recogniser loads (~85 MB), not the detector, and quietly. A fresh
+    process: this one has long loaded both."""
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy as np\n"
+        "from kiosk.scan.ocr import get_engine\n"
+        "from kiosk.scan.ocr import rapidocr\n"
+        "line = np.full((48, 300), 255, np.uint8)\n"
+        "line[14:34, 20:280:24] = 0\n"
+        "get_engine('rapidocr').recognize(line, dpi=200, single_line=True)\n"
+        "rapid = rapidocr._ENGINE\n"
+        "opts = rapid.text_rec.session.session.get_session_options()\n"
+        "print(rapid.text_det is None, opts.get_session_config_entry('session.intra_op.allow_spinning'))\n"
+        "rapidocr.shared_rapidocr()\n"
+        "print(rapid.text_det is not None and rapid.text_det in rapidocr._QUIET)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "0", "True"], out.stderr
