@@ -94,6 +94,7 @@ def test_rectifications_in_chromium(live: LiveServer) -> None:
 
         sun = sign_in(browser, live.url, "sun", "dashboard", 760)
         sun.click("text=整改督办")
+        sun.wait_for_url("**/workspace/rectifications")  # the list loaded, not the dashboard still
         rows = sun.locator("table.rectifications tbody tr")
         assert rows.count() == 2
         overdue = sun.locator(f'tr[data-rectification="{late}"]')
@@ -106,6 +107,7 @@ def test_rectifications_in_chromium(live: LiveServer) -> None:
         wang.goto(f"{live.url}/workspace/rectifications")
         assert "督办提醒" in wang.inner_text(".reminders")
         wang.click(f'tr[data-rectification="{late}"] a')
+        wang.wait_for_url(f"**/workspace/rectifications/{late}")
         assert "已超期" in wang.inner_text(".limits")
         wang.fill(".step-contact textarea", "已电话联系王秀英，说明材料已于当日收到，正在办理")
         wang.click(".step-contact button")
@@ -124,6 +126,7 @@ def test_rectifications_in_chromium(live: LiveServer) -> None:
         sun.set_viewport_size({"width": 1440, "height": 900})
         sun.goto(f"{live.url}/workspace/rectifications?show=appealed")
         sun.click(f'tr[data-rectification="{fresh}"] a')
+        sun.wait_for_url(f"**/workspace/rectifications/{fresh}")
         sun.check("input[value=rejected]")
         sun.fill(".decision textarea", "设备故障亦属服务问题，请完成整改并回访")
         sun.screenshot(path=str(SHOTS / "rectification-appeal.png"), full_page=True)
@@ -132,6 +135,7 @@ def test_rectifications_in_chromium(live: LiveServer) -> None:
         assert "申诉不成立" in sun.inner_text(".steps")
 
         sun.click("text=好差评")
+        sun.wait_for_url("**/workspace/ratings")
         sun.select_option("select[name=by]", "station")
         sun.click(".filters button")
         sun.wait_for_url("**by=station**")
