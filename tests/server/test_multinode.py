@@ -209,11 +209,16 @@ def test_node_killed_mid_upload(cluster: Cluster) -> None:
                  for i in range(SUBMISSIONS)]  # fmt: skip
     log = cluster.root / "kiosk-sync.log"
     with _syncing(home, log) as kiosk:
-        wait_until(lambda: server_count(cluster.a) >= 3, "the first submissions through the balancer")
-        cluster.a.kill()  # SIGKILL master and worker of node A, mid-upload
+        wait_until(lambda: server_count(cluster.a) >= 1, "the first submission through the balancer")
+        # frozen mid-drain (mid-request, maybe), so that what it has sent is counted before the
+        # kill, not after: while node A was being killed the kiosk went on through node B and
+        # on a loaded machine had sent all 12 by the time they were counted
+        os.killpg(kiosk.pid, signal.SIGSTOP)
         at_kill = server_count(cluster.a)  # (reads the shared database)
+        assert 0 < at_kill < SUBMISSIONS, f"the kill would not land mid-drain: {at_kill} of {SUBMISSIONS}"
+        cluster.a.kill()  # SIGKILL master and worker of node A, the kiosk's uploads unfinished
+        os.killpg(kiosk.pid, signal.SIGCONT)
         assert kiosk.wait(STUCK_S) == 0, log.read_text()[-3000:]
-    assert 0 < at_kill < SUBMISSIONS, f"the kill did not land mid-drain: {at_kill} of {SUBMISSIONS}"
     assert sync_process(home, log).wait(STUCK_S) == 0  # one calm cycle brings every state home
     check_exactly_once(Scenario(server=cluster.a, proxy=None, home=home, uuids=uuids))  # type: ignore[arg-type]
     assert _logged_in(browser, cluster.url)  # only node B is left to serve the session
