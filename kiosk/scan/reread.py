@@ -324,6 +324,11 @@ def _looks(engine: OcrEngine, kind: str, sources: list[str]) -> list[Look]:
     return out
 
 
+def _look_texts(engine: OcrEngine, kind: str, sources: dict[str, np.ndarray], dpi: float) -> list[str]:
+    """What each of the engine's looks (``_looks``) read on its source strip."""
+    return [_read(engine, look, sources[look.source], dpi) for look in _looks(engine, kind, list(sources))]
+
+
 def _read(engine: OcrEngine, look: Look, strip: np.ndarray, dpi: float) -> str:
     image = look.shape(strip)
     if look.scale != 1:
@@ -368,8 +373,7 @@ def reread_identifiers(
         sources = line_sources(image, original, box)
         if kind in out and "red" not in sources:
             continue  # no seal over the line: the page read stands
-        looks = _looks(engine, kind, list(sources))
-        texts = [_read(engine, look, sources[look.source], dpi) for look in looks]
+        texts = _look_texts(engine, kind, sources, dpi)
         found = agreed(texts + ([page_read] if page_read else []), kind, strict=strict)
         if found is None and engine.name in SECOND_READER:
             found = second_reading(SECOND_READER[engine.name], kind, sources, dpi)
@@ -387,9 +391,7 @@ def second_reading(reader: str, kind: str, sources: dict[str, np.ndarray], dpi: 
     recogniser reads a sealed number Tesseract cannot (on the hard set's sealed lines
     it needs no look at the unsealed strip); only its ~85 MB model is loaded, on the
     first page that needs it (``ocr.rapidocr.shared_rapidocr``)."""
-    other = get_engine(reader)
-    texts = [_read(other, look, sources[look.source], dpi) for look in _looks(other, kind, list(sources))]
-    return agreed(texts, kind, strict=True)
+    return agreed(_look_texts(get_engine(reader), kind, sources, dpi), kind, strict=True)
 
 
 def _page_read(text: str, kind: str, value: str | None) -> str | None:
